@@ -1,0 +1,109 @@
+using System.Runtime.CompilerServices;
+
+namespace Firn.Channels;
+
+/// <content>Active receive mode: the app pulls messages.</content>
+public sealed partial class Channel<T>
+{
+    /// <summary>Waits for the next message (active mode).</summary>
+    /// <returns>The message.</returns>
+    /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
+    public T Receive() => Receive(Timeout.InfiniteTimeSpan);
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the next message (active mode).</summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="TimeoutException">No message arrived in time.</exception>
+    /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
+    public T Receive(TimeSpan timeout)
+    {
+        if (TryReceive(out var message))
+        {
+            return message;
+        }
+
+        using var cts = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout);
+        try
+        {
+            return ReceiveAsync(cts?.Token ?? CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (cts is not null && cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No message arrived on channel '{Name}' within {timeout}.");
+        }
+    }
+
+    /// <summary>Waits for the next message asynchronously (active mode).</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
+    public async ValueTask<T> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        _endpoint.EnsureMode(ReceiveMode.Active);
+        var inbound = _endpoint.Inbound;
+        while (true)
+        {
+            if (inbound.TryRead(out var payload))
+            {
+                return Consume(payload);
+            }
+
+            _endpoint.FlushAcks();
+            if (!await inbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw _endpoint.ClosedException();
+            }
+        }
+    }
+
+    /// <summary>Takes a message if one is already here (active mode).</summary>
+    /// <param name="message">The message, when the result is <see langword="true"/>.</param>
+    /// <returns>Whether a message was taken.</returns>
+    public bool TryReceive(out T message)
+    {
+        _endpoint.EnsureMode(ReceiveMode.Active);
+        if (_endpoint.Inbound.TryRead(out var payload))
+        {
+            message = Consume(payload);
+            return true;
+        }
+
+        _endpoint.FlushAcks();
+        message = default!;
+        return false;
+    }
+
+    /// <summary>Reads messages until the channel is closed (active mode).</summary>
+    /// <param name="cancellationToken">Stops the enumeration.</param>
+    /// <returns>The messages, in delivery order.</returns>
+    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        _endpoint.EnsureMode(ReceiveMode.Active);
+        var inbound = _endpoint.Inbound;
+        while (true)
+        {
+            while (inbound.TryRead(out var payload))
+            {
+                yield return Consume(payload);
+            }
+
+            _endpoint.FlushAcks();
+            if (!await inbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield break;
+            }
+        }
+    }
+
+    private T Consume(byte[] payload)
+    {
+        try
+        {
+            return Deserialize(payload);
+        }
+        finally
+        {
+            _endpoint.Consumed();
+        }
+    }
+}

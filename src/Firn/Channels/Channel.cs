@@ -1,0 +1,153 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Firn.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace Firn.Channels;
+
+/// <summary>
+/// A named channel that carries messages of type <typeparamref name="T"/> between the processes of a Firn app.
+/// </summary>
+/// <remarks>
+/// Any process may send. A process never receives its own messages, and each message goes to exactly one
+/// other receiving process (several receivers share the work). Messages from one sender arrive in the
+/// order sent. A process receives in one mode: passive (<see cref="OnReceive(Action{T}, Func{T, bool}?)"/>)
+/// or active (<see cref="Receive()"/> and friends). Obtain channels from <see cref="FirnApp.GetChannel{T}(string, ChannelOptions?)"/>.
+/// </remarks>
+/// <typeparam name="T">The message type, fixed for the channel's name by its first use.</typeparam>
+public sealed partial class Channel<T>
+{
+    private readonly ChannelEndpoint _endpoint;
+    private readonly IFirnSerializer _serializer;
+    private readonly int _maxMessageSize;
+    private readonly PassiveDispatcher<T> _passive;
+
+    internal Channel(ChannelEndpoint endpoint, IFirnSerializer serializer, int maxMessageSize, ILogger logger)
+    {
+        _endpoint = endpoint;
+        _serializer = serializer;
+        _maxMessageSize = maxMessageSize;
+        _passive = new PassiveDispatcher<T>(endpoint, this, logger);
+    }
+
+    /// <summary>The channel's name, the same in every process.</summary>
+    public string Name => _endpoint.Name;
+
+    /// <summary>Whether the channel was closed (by any process).</summary>
+    public bool IsClosed => _endpoint.IsClosed;
+
+    /// <summary>The receive mode this process uses on the channel, fixed by its first receive call.</summary>
+    public ReceiveMode Mode => _endpoint.Mode;
+
+    /// <summary>Messages delivered to this process and not yet consumed (at most <see cref="ChannelOptions.ReceiveBufferSize"/>).</summary>
+    public int BufferedCount => _endpoint.BufferedCount;
+
+    internal ChannelEndpoint Endpoint => _endpoint;
+
+    /// <summary>Sends a message, waiting while this process's buffer on the channel is full (or failing, with <see cref="ChannelFullMode.Fail"/>).</summary>
+    /// <param name="message">The message.</param>
+    /// <exception cref="MessageTooLargeException">The serialized message exceeds the size limit; nothing was sent.</exception>
+    /// <exception cref="ChannelClosedException">The channel is closed.</exception>
+    /// <exception cref="ChannelFullException">The buffer is full and the channel's full mode is <see cref="ChannelFullMode.Fail"/>.</exception>
+    public void Send(T message) => Send(message, CancellationToken.None);
+
+    /// <summary>Sends a message, waiting for buffer space until <paramref name="cancellationToken"/> fires.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the wait for buffer space; the message is then not sent.</param>
+    public void Send(T message, CancellationToken cancellationToken)
+    {
+        var payload = SerializeChecked(message);
+        _endpoint.TakeCredit(cancellationToken);
+        _endpoint.Send(payload.WrittenSpan);
+    }
+
+    /// <summary>Sends a message if the buffer has room now.</summary>
+    /// <param name="message">The message.</param>
+    /// <returns><see langword="true"/> if sent; <see langword="false"/> if the buffer is full.</returns>
+    public bool TrySend(T message)
+    {
+        var payload = SerializeChecked(message);
+        if (!_endpoint.TryTakeCredit())
+        {
+            return false;
+        }
+
+        _endpoint.Send(payload.WrittenSpan);
+        return true;
+    }
+
+    /// <summary>Sends a message, awaiting buffer space asynchronously.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the wait for buffer space; the message is then not sent.</param>
+    /// <returns>Completes once the message is handed to the transport.</returns>
+    public ValueTask SendAsync(T message, CancellationToken cancellationToken = default)
+    {
+        var payload = SerializeChecked(message);
+        if (_endpoint.TryTakeCredit())
+        {
+            _endpoint.Send(payload.WrittenSpan);
+            return ValueTask.CompletedTask;
+        }
+
+        // The thread-local buffer cannot outlive an await: keep a copy while waiting.
+        return SendSlowAsync(payload.WrittenSpan.ToArray(), cancellationToken);
+    }
+
+    /// <summary>Closes the channel for every process: sends fail from now on, and receivers end after draining what was delivered.</summary>
+    public void Close()
+    {
+        if (!_endpoint.IsClosed)
+        {
+            _endpoint.Close();
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"Channel<{typeof(T).Name}> '{Name}'";
+
+    internal T Deserialize(byte[] payload) => _serializer.Deserialize<T>(payload);
+
+    private async ValueTask SendSlowAsync(byte[] payload, CancellationToken cancellationToken)
+    {
+        await _endpoint.TakeCreditAsync(cancellationToken).ConfigureAwait(false);
+        _endpoint.Send(payload);
+    }
+
+    private ArrayBufferWriter<byte> SerializeChecked(T message)
+    {
+        _endpoint.ThrowIfClosed();
+        var buffer = SerializationBuffer.Rent();
+        _serializer.Serialize(buffer, message);
+        if (buffer.WrittenCount > _maxMessageSize)
+        {
+            throw new MessageTooLargeException(
+                $"A message on channel '{Name}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize} bytes (FirnAppOptions.MaxMessageSize). Nothing was sent.");
+        }
+
+        return buffer;
+    }
+}
+
+/// <summary>A per-thread scratch buffer for serializing one message at a time.</summary>
+internal static class SerializationBuffer
+{
+    private const int KeepBelow = 1024 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    public static ArrayBufferWriter<byte> Rent()
+    {
+        var buffer = t_buffer;
+        if (buffer is null || buffer.Capacity > KeepBelow)
+        {
+            buffer = t_buffer = new ArrayBufferWriter<byte>(256);
+        }
+        else
+        {
+            buffer.ResetWrittenCount();
+        }
+
+        return buffer;
+    }
+}

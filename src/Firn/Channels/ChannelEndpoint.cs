@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using Bcl = System.Threading.Channels;
+
+namespace Firn.Channels;
+
+/// <summary>
+/// This process's untyped end of one channel: send credits granted by the router, the inbound buffer of
+/// delivered payloads, the receive mode, and acknowledgements. <see cref="Channel{T}"/> is its typed face.
+/// </summary>
+internal sealed class ChannelEndpoint
+{
+    private readonly IRouterLink _link;
+    private readonly SemaphoreSlim _credits;
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Bcl.Channel<byte[]> _inbound = Bcl.Channel.CreateUnbounded<byte[]>(new Bcl.UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+    private readonly Lock _modeLock = new();
+    private readonly int _ackBatch;
+    private int _pendingAcks;
+    private string? _closeReason;
+
+    public ChannelEndpoint(string name, Type messageType, ChannelBinding binding, ChannelOptions options, IRouterLink link)
+    {
+        Name = name;
+        MessageType = messageType;
+        Id = binding.ChannelId;
+        SendWindow = binding.SendWindow;
+        Options = options;
+        _link = link;
+        _credits = new SemaphoreSlim(binding.SendWindow, int.MaxValue);
+        _ackBatch = Math.Max(1, options.ReceiveBufferSize / 4);
+    }
+
+    public string Name { get; }
+
+    public Type MessageType { get; }
+
+    public uint Id { get; }
+
+    public int SendWindow { get; }
+
+    public ChannelOptions Options { get; }
+
+    public ReceiveMode Mode { get; private set; }
+
+    public bool IsClosed => _closed.IsCancellationRequested;
+
+    public string ProcessName => _link.ProcessName;
+
+    /// <summary>Delivered messages not yet consumed in this process.</summary>
+    public int BufferedCount => _inbound.Reader.Count;
+
+    /// <summary>Send credits left before this process must wait.</summary>
+    public int AvailableCredits => _credits.CurrentCount;
+
+    public Bcl.ChannelReader<byte[]> Inbound => _inbound.Reader;
+
+    /// <summary>Fixes the receive mode on first use and attaches to the router; throws if the other mode is in use.</summary>
+    public void EnsureMode(ReceiveMode wanted)
+    {
+        Debug.Assert(wanted != ReceiveMode.None, "A receive call always wants a concrete mode.");
+        lock (_modeLock)
+        {
+            if (Mode == wanted)
+            {
+                return;
+            }
+
+            if (Mode != ReceiveMode.None)
+            {
+                throw new InvalidOperationException(
+                    $"Channel '{Name}' is in {Mode.ToString().ToLowerInvariant()} mode in process '{ProcessName}'; it cannot also be used in {wanted.ToString().ToLowerInvariant()} mode. " +
+                    (Mode == ReceiveMode.Passive
+                        ? "Handlers were registered with OnReceive, so Receive/ReceiveAsync/TryReceive/ReadAllAsync are not allowed here. Use a second channel for pulling messages."
+                        : "Messages are pulled with Receive/ReceiveAsync/TryReceive/ReadAllAsync, so OnReceive is not allowed here. Use a second channel for handlers."));
+            }
+
+            Mode = wanted;
+            if (!IsClosed)
+            {
+                _link.Attach(Id, Options.ReceiveBufferSize);
+            }
+        }
+    }
+
+    /// <summary>Takes one send credit without waiting.</summary>
+    public bool TryTakeCredit()
+    {
+        ThrowIfClosed();
+        return _credits.Wait(0);
+    }
+
+    /// <summary>Waits for one send credit, or throws if the channel closes or <paramref name="cancellationToken"/> fires.</summary>
+    public void TakeCredit(CancellationToken cancellationToken)
+    {
+        if (TryTakeCredit())
+        {
+            return;
+        }
+
+        ThrowIfFull();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
+        try
+        {
+            _credits.Wait(linked.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw ClosedException();
+        }
+    }
+
+    /// <summary>Async form of <see cref="TakeCredit"/>.</summary>
+    public async ValueTask TakeCreditAsync(CancellationToken cancellationToken)
+    {
+        if (TryTakeCredit())
+        {
+            return;
+        }
+
+        ThrowIfFull();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
+        try
+        {
+            await _credits.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw ClosedException();
+        }
+    }
+
+    /// <summary>Gives back a credit taken for a message that was not sent after all.</summary>
+    public void ReturnCredit() => _credits.Release();
+
+    public void Send(ReadOnlySpan<byte> payload) => _link.Send(Id, payload);
+
+    /// <summary>Counts one consumed message; acknowledgements go to the router in batches, and at once when the buffer runs dry.</summary>
+    public void Consumed()
+    {
+        var pending = Interlocked.Increment(ref _pendingAcks);
+        if (pending >= _ackBatch || _inbound.Reader.Count == 0)
+        {
+            FlushAcks();
+        }
+    }
+
+    public void FlushAcks()
+    {
+        var count = Interlocked.Exchange(ref _pendingAcks, 0);
+        if (count > 0 && !IsClosed)
+        {
+            _link.Ack(Id, count);
+        }
+    }
+
+    public void Close() => _link.Close(Id);
+
+    // Called by the process's router link when frames arrive.
+    public void OnDelivered(byte[] payload) => _inbound.Writer.TryWrite(payload);
+
+    public void OnCredit(int count) => _credits.Release(count);
+
+    public void OnClosed(string reason)
+    {
+        _closeReason ??= reason;
+        _closed.Cancel();
+        _inbound.Writer.TryComplete();
+    }
+
+    public ChannelClosedException ClosedException() =>
+        new($"Channel '{Name}' was closed ({_closeReason ?? "closed"}); nothing more can be sent or received on it.");
+
+    public void ThrowIfClosed()
+    {
+        if (IsClosed)
+        {
+            throw ClosedException();
+        }
+    }
+
+    private void ThrowIfFull()
+    {
+        if (Options.FullMode == ChannelFullMode.Fail)
+        {
+            throw new ChannelFullException(
+                $"Channel '{Name}' is full for process '{ProcessName}': {SendWindow} messages are waiting for a receiver. " +
+                "Wait for receivers to catch up, raise FirnAppOptions.ChannelSendWindow, or use ChannelFullMode.Wait.");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace Firn.Channels;
+
+/// <summary>Rules for channel names.</summary>
+public static class ChannelNames
+{
+    /// <summary>The longest channel name, in characters.</summary>
+    public const int MaxLength = 256;
+
+    /// <summary>Throws <see cref="ArgumentException"/> if <paramref name="name"/> is not a valid channel name.</summary>
+    /// <param name="name">The name to check.</param>
+    public static void Validate(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0 || name.Length > MaxLength)
+        {
+            throw new ArgumentException($"A channel name has 1 to {MaxLength} characters; got {name.Length}.", nameof(name));
+        }
+
+        foreach (var c in name)
+        {
+            if (char.IsControl(c))
+            {
+                throw new ArgumentException($"A channel name may not contain control characters: '{name.Replace("\0", "\\0", StringComparison.Ordinal)}'.", nameof(name));
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Firn.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace Firn.Channels;
+
+/// <summary>
+/// This process's channels by name and by id. The first <see cref="Get{T}"/> of a name opens it at the
+/// router (which fixes or checks its message type); later calls return the same <see cref="Channel{T}"/>.
+/// </summary>
+internal sealed class ChannelRegistry
+{
+    private readonly ConcurrentDictionary<string, (object Channel, ChannelEndpoint Endpoint)> _byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<uint, ChannelEndpoint> _byId = new();
+    private readonly Lock _openLock = new();
+    private readonly IFirnSerializer _serializer;
+    private readonly int _maxMessageSize;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeSpan _openTimeout;
+    private IRouterLink? _link;
+
+    public ChannelRegistry(IFirnSerializer serializer, int maxMessageSize, ILoggerFactory loggerFactory, TimeSpan openTimeout)
+    {
+        _serializer = serializer;
+        _maxMessageSize = maxMessageSize;
+        _loggerFactory = loggerFactory;
+        _openTimeout = openTimeout;
+    }
+
+    /// <summary>The channels this process has opened.</summary>
+    public ICollection<ChannelEndpoint> Endpoints => _byId.Values;
+
+    /// <summary>Connects the registry to the router; channels cannot be opened before.</summary>
+    public void Bind(IRouterLink link) => _link = link;
+
+    public Channel<T> Get<T>(string name, ChannelOptions? options)
+    {
+        ChannelNames.Validate(name);
+        if (_byName.TryGetValue(name, out var existing))
+        {
+            return Cast<T>(name, existing);
+        }
+
+        var link = _link ?? throw new InvalidOperationException(
+            "Channels are not available yet: in the main process, call them after FirnApp.StartAsync (or from a lifespan hook); in a child, from its entry.");
+
+        // Opening is rare and may wait for a round trip; one lock keeps two threads from opening one name twice.
+        lock (_openLock)
+        {
+            if (_byName.TryGetValue(name, out existing))
+            {
+                return Cast<T>(name, existing);
+            }
+
+            var binding = link.Open(name, TypeNames.Of(typeof(T)), _openTimeout);
+            var endpoint = new ChannelEndpoint(name, typeof(T), binding, options ?? ChannelOptions.Default, link);
+            var channel = new Channel<T>(endpoint, _serializer, _maxMessageSize, _loggerFactory.CreateLogger("Firn.Channels"));
+            if (binding.IsClosed)
+            {
+                endpoint.OnClosed("it was closed before this process opened it");
+            }
+
+            _byId[binding.ChannelId] = endpoint;
+            _byName[name] = (channel, endpoint);
+            return channel;
+        }
+    }
+
+    public ChannelEndpoint? FindById(uint channelId) => _byId.GetValueOrDefault(channelId);
+
+    /// <summary>Marks every channel closed, for example when the connection to the main process is lost.</summary>
+    public void CloseAll(string reason)
+    {
+        foreach (var endpoint in _byId.Values)
+        {
+            endpoint.OnClosed(reason);
+        }
+    }
+
+    private static Channel<T> Cast<T>(string name, (object Channel, ChannelEndpoint Endpoint) existing) =>
+        existing.Channel as Channel<T> ?? throw new ChannelTypeMismatchException(
+            $"Channel '{name}' carries {TypeNames.Of(existing.Endpoint.MessageType)}; it cannot be used as a channel of {TypeNames.Of(typeof(T))}.");
+}

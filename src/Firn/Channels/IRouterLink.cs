@@ -1,0 +1,32 @@
+namespace Firn.Channels;
+
+/// <summary>The router's answer to opening a channel.</summary>
+/// <param name="ChannelId">The channel's id, the same in every process.</param>
+/// <param name="SendWindow">How many messages this process may have buffered in the router on this channel.</param>
+/// <param name="IsClosed">Whether the channel was already closed.</param>
+internal readonly record struct ChannelBinding(uint ChannelId, int SendWindow, bool IsClosed);
+
+/// <summary>
+/// How a process's channel endpoints reach the router: a direct call in the main process,
+/// frames over the socket in a child. Nothing here blocks except <see cref="Open"/>.
+/// </summary>
+internal interface IRouterLink
+{
+    /// <summary>The process's name, for error messages.</summary>
+    string ProcessName { get; }
+
+    /// <summary>Opens (or creates) a channel by name and message type; throws <see cref="ChannelTypeMismatchException"/> on a type clash.</summary>
+    ChannelBinding Open(string name, string typeName, TimeSpan timeout);
+
+    /// <summary>Sends one serialized message; the caller has already taken a send credit.</summary>
+    void Send(uint channelId, ReadOnlySpan<byte> payload);
+
+    /// <summary>Makes this process a receiver of the channel with <paramref name="window"/> buffer slots.</summary>
+    void Attach(uint channelId, int window);
+
+    /// <summary>Frees <paramref name="count"/> buffer slots after messages were consumed.</summary>
+    void Ack(uint channelId, int count);
+
+    /// <summary>Closes the channel for every process.</summary>
+    void Close(uint channelId);
+}

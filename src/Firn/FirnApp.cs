@@ -1,0 +1,171 @@
+using Firn.Channels;
+using Firn.Diagnostics;
+using Firn.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Firn;
+
+/// <summary>
+/// A Firn application: one main process and its child processes, built from one program. Create it at the
+/// top of <c>Main</c>, declare children with <see cref="AddProcess(string, Func{FirnProcessContext, Task}, ProcessOptions?)"/>,
+/// then <c>return await app.RunAsync();</c>. The main process starts every child by re-launching this program;
+/// in a child, the same code runs that child's entry instead.
+/// </summary>
+public sealed partial class FirnApp : IAsyncDisposable
+{
+    private static FirnApp? s_current;
+
+    private readonly ChildEnvironment? _child;
+    private readonly List<ProcessDeclaration> _declarations = [];
+    private readonly ChannelRegistry _channels;
+    private readonly bool _ownsLoggerFactory;
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Creates the app; whether this process is the main process or a child is read from the environment the main process sets.</summary>
+    /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
+    public FirnApp(FirnAppOptions? options = null)
+    {
+        Options = options ?? new FirnAppOptions();
+        _child = ChildEnvironment.FromCurrentProcess();
+        ProcessName = _child?.ProcessName ?? Options.MainProcessName;
+        _ownsLoggerFactory = Options.LoggerFactory is null;
+        LoggerFactory = Options.LoggerFactory ?? FirnConsoleLoggerProvider.CreateFactory(ProcessName);
+        Logger = LoggerFactory.CreateLogger("Firn");
+        _channels = new ChannelRegistry(Options.Serializer, Options.MaxMessageSize, LoggerFactory, Options.StartTimeout);
+        s_current = this;
+    }
+
+    /// <summary>The app created most recently in this process (the process-wide singleton of the seed).</summary>
+    public static FirnApp Current => s_current ?? throw new InvalidOperationException("No FirnApp has been created in this process.");
+
+    /// <summary>The settings.</summary>
+    public FirnAppOptions Options { get; }
+
+    /// <summary>Whether this process is the main process.</summary>
+    public bool IsMainProcess => _child is null;
+
+    /// <summary>This process's name: <see cref="FirnAppOptions.MainProcessName"/> in the main process, the child's name in a child.</summary>
+    public string ProcessName { get; }
+
+    /// <summary>The logger factory (the default one writes time, level and process name).</summary>
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>A general-purpose logger of this process.</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>Fires when the app (or, in a child, this child) begins to stop.</summary>
+    public CancellationToken Stopping => _child is null ? _stopping.Token : _childHost?.Stopping ?? _stopping.Token;
+
+    /// <summary>
+    /// Declares a child process whose entry is <paramref name="entry"/>. In the main process this only records it;
+    /// <see cref="StartAsync"/> starts it. In the child of that name, <see cref="RunAsync"/> runs the entry.
+    /// </summary>
+    /// <param name="name">A unique name: ASCII letters, digits, '-', '_' and '.'.</param>
+    /// <param name="entry">What the child runs; it should return soon after <see cref="FirnProcessContext.Stopping"/> fires.</param>
+    /// <param name="options">How to launch and stop it.</param>
+    /// <returns>This app, for chaining.</returns>
+    public FirnApp AddProcess(string name, Func<FirnProcessContext, Task> entry, ProcessOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return Declare(new ProcessDeclaration(name, entry, options ?? new ProcessOptions()));
+    }
+
+    /// <summary>Declares a child process with a synchronous entry.</summary>
+    /// <param name="name">A unique name.</param>
+    /// <param name="entry">What the child runs.</param>
+    /// <param name="options">How to launch and stop it.</param>
+    /// <returns>This app, for chaining.</returns>
+    public FirnApp AddProcess(string name, Action<FirnProcessContext> entry, ProcessOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return AddProcess(name, context => Task.Run(() => entry(context)), options);
+    }
+
+    /// <summary>Declares a child process that is another Firn program, started with <see cref="ProcessOptions.Executable"/>.</summary>
+    /// <param name="name">A unique name; the other program must declare a process of this name.</param>
+    /// <param name="options">The command to run and how to stop it.</param>
+    /// <returns>This app, for chaining.</returns>
+    public FirnApp AddProcess(string name, ProcessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Executable is null)
+        {
+            throw new ArgumentException("A process without an entry needs ProcessOptions.Executable.", nameof(options));
+        }
+
+        return Declare(new ProcessDeclaration(name, null, options));
+    }
+
+    /// <summary>
+    /// Returns the channel named <paramref name="name"/>, creating it on first use anywhere in the app.
+    /// The first use fixes its message type; another type fails with <see cref="ChannelTypeMismatchException"/>.
+    /// </summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="name">The channel's name.</param>
+    /// <param name="options">This process's settings for the channel, used the first time this process obtains it.</param>
+    /// <returns>The channel (the same object on every call in this process).</returns>
+    public Channel<T> GetChannel<T>(string name, ChannelOptions? options = null) => _channels.Get<T>(name, options);
+
+    /// <summary>In a child: its <c>{name}-active</c> channel. In the main process, use <c>GetChannel&lt;object?&gt;("child-active")</c>.</summary>
+    public Channel<object?> ActiveChannel => _context?.ActiveChannel ?? throw NotInChild(nameof(ActiveChannel));
+
+    /// <summary>In a child: its <c>{name}-passive</c> channel.</summary>
+    public Channel<object?> PassiveChannel => _context?.PassiveChannel ?? throw NotInChild(nameof(PassiveChannel));
+
+    /// <summary>Starts the app and runs until it is stopped (Ctrl+C, SIGTERM, <see cref="RequestStop"/>, or a child's request); in a child, runs its entry.</summary>
+    /// <param name="cancellationToken">Stops the app when it fires.</param>
+    /// <returns>The process exit code: 0 after a graceful stop.</returns>
+    public Task<int> RunAsync(CancellationToken cancellationToken = default) =>
+        _child is null ? RunMainAsync(cancellationToken) : RunChildAsync(_child, cancellationToken);
+
+    /// <summary>Asks the app to stop; <see cref="RunAsync"/> then stops every child and returns.</summary>
+    public void RequestStop()
+    {
+        if (_child is null)
+        {
+            _stopRequested.TrySetResult();
+        }
+        else
+        {
+            _childHost?.SendControl(ControlRequest.StopApplication);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_child is null)
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+        if (_ownsLoggerFactory)
+        {
+            LoggerFactory.Dispose();
+        }
+    }
+
+    private static InvalidOperationException NotInChild(string member) =>
+        new($"{member} exists only in a child process; in the main process use GetChannel<object?>(\"<child>-active\") or \"<child>-passive\".");
+
+    private FirnApp Declare(ProcessDeclaration declaration)
+    {
+        ProcessDeclaration.ValidateName(declaration.Name, Options.MainProcessName);
+        lock (_declarations)
+        {
+            if (_declarations.Exists(d => string.Equals(d.Name, declaration.Name, StringComparison.Ordinal)))
+            {
+                throw new ArgumentException($"A process named '{declaration.Name}' is already declared.", nameof(declaration));
+            }
+
+            _declarations.Add(declaration);
+        }
+
+        return this;
+    }
+
+    private static string ActiveName(string process) => process + "-active";
+
+    private static string PassiveName(string process) => process + "-passive";
+}

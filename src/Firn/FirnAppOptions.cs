@@ -1,0 +1,74 @@
+using Firn.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace Firn;
+
+/// <summary>Settings of a <see cref="FirnApp"/>. Values are checked when set.</summary>
+public sealed class FirnAppOptions
+{
+    private int _maxMessageSize = Transport.FrameFormat.DefaultMaxMessageSize;
+    private int _channelSendWindow = 1024;
+    private TimeSpan _startTimeout = TimeSpan.FromSeconds(30);
+    private TimeSpan _shutdownTimeout = TimeSpan.FromSeconds(5);
+    private TimeSpan _handshakeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The main process's name in logs and as a sender. Default <c>main</c>.</summary>
+    public string MainProcessName { get; init; } = "main";
+
+    /// <summary>Where the private socket directory is created. Default: <c>$XDG_RUNTIME_DIR</c>, else the temp directory.</summary>
+    public string? SocketDirectory { get; init; }
+
+    /// <summary>The largest serialized message, in bytes. Default 16 MiB. A larger send fails before anything is written.</summary>
+    public int MaxMessageSize
+    {
+        get => _maxMessageSize;
+        init => _maxMessageSize = value is >= 1024 and <= 1024 * 1024 * 1024
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "The message size limit must be between 1 KiB and 1 GiB.");
+    }
+
+    /// <summary>
+    /// How many messages one process may have waiting in the router on one channel before <c>Send</c> waits
+    /// (or fails, with <see cref="Channels.ChannelFullMode.Fail"/>). Default 1024.
+    /// </summary>
+    public int ChannelSendWindow
+    {
+        get => _channelSendWindow;
+        init => _channelSendWindow = value is >= 1 and <= 1 << 20
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "The send window must be between 1 and 1,048,576 messages.");
+    }
+
+    /// <summary>How long a child may take to connect and authenticate after it is spawned. Default 30 s.</summary>
+    public TimeSpan StartTimeout
+    {
+        get => _startTimeout;
+        init => _startTimeout = Positive(value);
+    }
+
+    /// <summary>How long a child may take to exit after it is asked to stop, before it is killed. Default 5 s.</summary>
+    public TimeSpan ShutdownTimeout
+    {
+        get => _shutdownTimeout;
+        init => _shutdownTimeout = Positive(value);
+    }
+
+    /// <summary>How long a connecting peer has to complete the handshake. Default 5 s.</summary>
+    public TimeSpan HandshakeTimeout
+    {
+        get => _handshakeTimeout;
+        init => _handshakeTimeout = Positive(value);
+    }
+
+    /// <summary>The serializer for channel messages. Default: <see cref="MessagePackFirnSerializer"/>.</summary>
+    public IFirnSerializer Serializer { get; init; } = MessagePackFirnSerializer.Instance;
+
+    /// <summary>Where Firn and the app log. Default: a console logger that shows time, level and process name.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Whether the main process handles Ctrl+C and SIGTERM by stopping gracefully in <see cref="FirnApp.RunAsync"/>. Default true.</summary>
+    public bool HandleSignals { get; init; } = true;
+
+    private static TimeSpan Positive(TimeSpan value) =>
+        value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive.");
+}

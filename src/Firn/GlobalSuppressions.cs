@@ -1,0 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
+// These types own CancellationTokenSource/SemaphoreSlim instances without timers or wait handles: they hold no
+// unmanaged resource, and their owners live as long as the connection or the process. Disposing them while
+// another thread may still cancel or release would turn a harmless race into ObjectDisposedException.
+[assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Channels.ChannelEndpoint")]
+[assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Hosting.ChildHost")]
+[assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Transport.Connection")]
+[assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Transport.OutboundBuffer")]

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Firn.Hosting;
+
+/// <summary>The app's own log messages.</summary>
+internal static partial class AppLog
+{
+    [LoggerMessage(Level = LogLevel.Critical, Message = "This program was started as child '{Name}' but declares no process of that name with an entry (declared: {Declared})")]
+    public static partial void ChildNotDeclared(ILogger logger, string name, string declared);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Message}")]
+    public static partial void ChildCannotConnect(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The entry of process '{Name}' did not return within {Grace} of the stop request; exiting anyway")]
+    public static partial void EntryIgnoredStop(ILogger logger, string name, TimeSpan grace);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The entry of process '{Name}' failed")]
+    public static partial void EntryFailed(ILogger logger, Exception exception, string name);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling {Request} from process '{Name}' failed")]
+    public static partial void ControlRequestFailed(ILogger logger, Exception? exception, ControlRequest request, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping")]
+    public static partial void Stopping(ILogger logger);
+}

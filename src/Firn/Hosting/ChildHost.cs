@@ -1,0 +1,202 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Firn.Channels;
+using Firn.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Firn.Hosting;
+
+/// <summary>
+/// A child's end of the connection to the main process: the handshake, the child's <see cref="IRouterLink"/>
+/// (channel operations become frames), and dispatch of the frames the main process sends.
+/// </summary>
+internal sealed partial class ChildHost : IRouterLink
+{
+    private readonly ChildEnvironment _environment;
+    private readonly ChannelRegistry _channels;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<ChannelBinding>> _pendingOpens = new();
+    private Connection? _connection;
+    private uint _nextRequestId;
+    private int _sendWindow;
+
+    public ChildHost(ChildEnvironment environment, ChannelRegistry channels, ILogger logger)
+    {
+        _environment = environment;
+        _channels = channels;
+        _logger = logger;
+    }
+
+    public string ProcessName => _environment.ProcessName;
+
+    /// <summary>Fires when the main process asks this child to stop, or the connection is lost.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Completes when the connection to the main process closes.</summary>
+    public Task<ConnectionCloseReason> Disconnected => _connection?.Closed ?? Task.FromResult(ConnectionCloseReason.LocallyClosed);
+
+    public async Task ConnectAsync(int maxMessageSize, TimeSpan timeout)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(_environment.SocketPath), cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            throw new FirnConfigurationException($"Child '{ProcessName}' could not connect to the main process at '{_environment.SocketPath}': {ex.Message}", ex);
+        }
+
+        _connection = new Connection(socket, maxMessageSize + 64, _logger, "the main process");
+        _connection.Start(OnFrame);
+        _ = _connection.Closed.ContinueWith(OnDisconnected, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _connection.Send(FrameKind.Hello, Handshake.EncodeHello(ProcessName, _environment.Secret));
+
+        var finished = await Task.WhenAny(_welcomed.Task, Task.Delay(timeout, CancellationToken.None)).ConfigureAwait(false);
+        if (finished != _welcomed.Task)
+        {
+            _connection.Close(ConnectionCloseReason.HandshakeTimeout);
+            throw new FirnConfigurationException($"Child '{ProcessName}': the main process did not answer the handshake within {timeout}.");
+        }
+
+        await _welcomed.Task.ConfigureAwait(false);
+    }
+
+    public void SignalReady() => _connection?.Send(FrameKind.Ready, default);
+
+    public void SendControl(ControlRequest request)
+    {
+        Span<byte> body = [(byte)request];
+        _connection?.Send(FrameKind.Control, body);
+    }
+
+    /// <summary>Stops from inside the child (SIGTERM): the same as a stop request from the main process.</summary>
+    public void RequestLocalStop() => _stopping.Cancel();
+
+    public Task FlushAndCloseAsync(TimeSpan timeout) => _connection?.FlushAndCloseAsync(timeout) ?? Task.CompletedTask;
+
+    ChannelBinding IRouterLink.Open(string name, string typeName, TimeSpan timeout)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("Not connected to the main process.");
+        var requestId = Interlocked.Increment(ref _nextRequestId);
+        var reply = new TaskCompletionSource<ChannelBinding>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pendingOpens[requestId] = reply;
+        if (!connection.Send(FrameKind.OpenChannel, new BodyWriter().WriteUInt32(requestId).WriteString(name).WriteString(typeName).Written))
+        {
+            _pendingOpens.TryRemove(requestId, out _);
+            throw new ChannelClosedException($"Channel '{name}' cannot be opened: the connection to the main process is closed.");
+        }
+
+        if (!reply.Task.Wait(timeout))
+        {
+            _pendingOpens.TryRemove(requestId, out _);
+            throw new TimeoutException($"The main process did not answer the request to open channel '{name}' within {timeout}.");
+        }
+
+        return reply.Task.GetAwaiter().GetResult();
+    }
+
+    void IRouterLink.Send(uint channelId, ReadOnlySpan<byte> payload) => _connection!.Outbound.AppendChannelFrame(FrameKind.Send, channelId, payload);
+
+    void IRouterLink.Attach(uint channelId, int window)
+    {
+        Span<byte> body = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(body, channelId);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[4..], (uint)window);
+        _connection!.Send(FrameKind.Attach, body);
+    }
+
+    void IRouterLink.Ack(uint channelId, int count) => _connection!.Outbound.AddCounter(FrameKind.Ack, channelId, (uint)count);
+
+    void IRouterLink.Close(uint channelId)
+    {
+        Span<byte> body = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(body, channelId);
+        _connection!.Send(FrameKind.CloseChannel, body);
+    }
+
+    private void OnFrame(FrameKind kind, ReadOnlySpan<byte> body)
+    {
+        var reader = new BodyReader(body);
+        switch (kind)
+        {
+            case FrameKind.Welcome:
+                var (version, _, window) = Handshake.DecodeWelcome(body);
+                if (version != FrameFormat.ProtocolVersion)
+                {
+                    throw new ProtocolViolationException($"the main process speaks protocol version {version}; this child speaks {FrameFormat.ProtocolVersion}");
+                }
+
+                _sendWindow = window;
+                _welcomed.TrySetResult();
+                break;
+            case FrameKind.Reject:
+                _welcomed.TrySetException(new FirnConfigurationException($"The main process refused child '{ProcessName}': {Handshake.DecodeReject(body)}"));
+                break;
+            case FrameKind.ChannelOpened:
+                OnChannelOpened(ref reader);
+                break;
+            case FrameKind.Deliver:
+                var deliverId = reader.ReadUInt32();
+                _channels.FindById(deliverId)?.OnDelivered(reader.Remaining.ToArray());
+                break;
+            case FrameKind.SendCredit:
+                var creditId = reader.ReadUInt32();
+                _channels.FindById(creditId)?.OnCredit(checked((int)reader.ReadUInt32()));
+                break;
+            case FrameKind.ChannelClosed:
+                _channels.FindById(reader.ReadUInt32())?.OnClosed("closed");
+                break;
+            case FrameKind.Stop:
+                LogStopRequested(ProcessName);
+
+                // Cancellation callbacks are user code: run them off the read loop.
+                _ = Task.Run(_stopping.Cancel);
+                break;
+            default:
+                throw new ProtocolViolationException($"unexpected frame kind {kind} from the main process");
+        }
+    }
+
+    private void OnChannelOpened(ref BodyReader reader)
+    {
+        var requestId = reader.ReadUInt32();
+        var status = reader.ReadByte();
+        if (!_pendingOpens.TryRemove(requestId, out var reply))
+        {
+            return;
+        }
+
+        if (status == 0)
+        {
+            var channelId = reader.ReadUInt32();
+            var closed = reader.ReadByte() != 0;
+            reply.TrySetResult(new ChannelBinding(channelId, _sendWindow, closed));
+        }
+        else
+        {
+            var message = reader.ReadString();
+            reply.TrySetException(status == 1 ? new ChannelTypeMismatchException(message) : new ArgumentException(message));
+        }
+    }
+
+    private void OnDisconnected(Task<ConnectionCloseReason> closed)
+    {
+        foreach (var pending in _pendingOpens.Values)
+        {
+            pending.TrySetException(new ChannelClosedException("The connection to the main process was lost."));
+        }
+
+        _welcomed.TrySetException(new FirnConfigurationException($"The main process closed the connection during the handshake ({closed.Result})."));
+        _channels.CloseAll("the connection to the main process was lost");
+        _stopping.Cancel();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Child '{Process}' was asked to stop")]
+    private partial void LogStopRequested(string process);
+}

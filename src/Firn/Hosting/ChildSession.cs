@@ -1,0 +1,110 @@
+using System.Buffers.Binary;
+using Firn.Channels;
+using Firn.Routing;
+using Firn.Transport;
+
+namespace Firn.Hosting;
+
+/// <summary>
+/// The main process's view of one connected child instance: a <see cref="RouterPeer"/> whose deliveries
+/// become frames, and the handler of every frame the child sends after its handshake. Everything the
+/// child says is checked; identity comes from the authenticated connection, never from message content.
+/// </summary>
+internal sealed class ChildSession : RouterPeer
+{
+    private readonly Connection _connection;
+    private readonly Router _router;
+    private readonly ManagedProcess _process;
+
+    public ChildSession(Connection connection, Router router, ManagedProcess process)
+        : base(process.Name)
+    {
+        _connection = connection;
+        _router = router;
+        _process = process;
+    }
+
+    public Connection Connection => _connection;
+
+    public override void Deliver(uint channelId, byte[] payload) => _connection.Outbound.AppendChannelFrame(FrameKind.Deliver, channelId, payload);
+
+    public override void GrantCredit(uint channelId, int count) => _connection.Outbound.AddCounter(FrameKind.SendCredit, channelId, (uint)count);
+
+    public override void NotifyClosed(uint channelId)
+    {
+        Span<byte> body = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(body, channelId);
+        _connection.Send(FrameKind.ChannelClosed, body);
+    }
+
+    public override void Violate(string reason) =>
+        _connection.Close(ConnectionCloseReason.ProtocolViolation, $"child '{ProcessName}' broke the protocol: {reason}");
+
+    public void RequestStop() => _connection.Send(FrameKind.Stop, default);
+
+    /// <summary>Handles a frame from the authenticated child.</summary>
+    public void OnFrame(FrameKind kind, ReadOnlySpan<byte> body)
+    {
+        var reader = new BodyReader(body);
+        switch (kind)
+        {
+            case FrameKind.Send:
+                _router.Send(this, reader.ReadUInt32(), reader.Remaining.ToArray());
+                break;
+            case FrameKind.Ack:
+                var ackId = reader.ReadUInt32();
+                _router.Ack(this, ackId, ToCount(reader.ReadUInt32()));
+                break;
+            case FrameKind.Attach:
+                var attachId = reader.ReadUInt32();
+                _router.Attach(this, attachId, ToCount(reader.ReadUInt32()));
+                break;
+            case FrameKind.OpenChannel:
+                OnOpenChannel(ref reader);
+                break;
+            case FrameKind.CloseChannel:
+                _router.Close(this, reader.ReadUInt32());
+                break;
+            case FrameKind.Ready:
+                _process.OnReady(this);
+                break;
+            case FrameKind.Control:
+                var request = (ControlRequest)reader.ReadByte();
+                if (!Enum.IsDefined(request))
+                {
+                    throw new ProtocolViolationException($"unknown control request {(byte)request}");
+                }
+
+                _process.OnControlRequest(this, request);
+                break;
+            default:
+                throw new ProtocolViolationException($"a child may not send frame kind {kind}");
+        }
+    }
+
+    private static int ToCount(uint value) =>
+        value <= int.MaxValue ? (int)value : throw new ProtocolViolationException($"count {value} is out of range");
+
+    private void OnOpenChannel(ref BodyReader reader)
+    {
+        var requestId = reader.ReadUInt32();
+        var name = reader.ReadString();
+        var typeName = reader.ReadString();
+        var reply = new BodyWriter().WriteUInt32(requestId);
+        try
+        {
+            var binding = _router.Open(this, name, typeName);
+            reply.WriteByte(0).WriteUInt32(binding.ChannelId).WriteByte(binding.IsClosed ? (byte)1 : (byte)0);
+        }
+        catch (ChannelTypeMismatchException ex)
+        {
+            reply.WriteByte(1).WriteString(ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            reply.WriteByte(2).WriteString(ex.Message);
+        }
+
+        _connection.Send(FrameKind.ChannelOpened, reply.Written);
+    }
+}

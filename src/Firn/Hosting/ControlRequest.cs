@@ -1,0 +1,14 @@
+namespace Firn.Hosting;
+
+/// <summary>What a child can ask of the main process about itself or the app.</summary>
+public enum ControlRequest : byte
+{
+    /// <summary>Restart this child (stop it gracefully, then start a new instance).</summary>
+    RestartSelf = 1,
+
+    /// <summary>Stop this child and do not restart it.</summary>
+    StopSelf = 2,
+
+    /// <summary>Stop the whole application.</summary>
+    StopApplication = 3,
+}

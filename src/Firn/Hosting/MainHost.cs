@@ -1,0 +1,177 @@
+using System.Net.Sockets;
+using System.Text;
+using Firn.Routing;
+using Firn.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Firn.Hosting;
+
+/// <summary>
+/// The main process's listening socket: accepts connections, lets each one do nothing but the handshake
+/// until it has proven to be a child this process spawned, then hands its frames to a <see cref="ChildSession"/>.
+/// </summary>
+internal sealed partial class MainHost : IDisposable
+{
+    /// <summary>Connections that have not finished their handshake; more are refused at once.</summary>
+    public const int MaxPendingConnections = 64;
+
+    private readonly SocketDirectory _directory;
+    private readonly Socket _listener;
+    private readonly Router _router;
+    private readonly FirnAppOptions _options;
+    private readonly Func<string, ManagedProcess?> _findProcess;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private int _pending;
+
+    public MainHost(FirnAppOptions options, Router router, Func<string, ManagedProcess?> findProcess, ILogger logger)
+    {
+        _options = options;
+        _router = router;
+        _findProcess = findProcess;
+        _logger = logger;
+        _directory = SocketDirectory.Create(options.SocketDirectory);
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            _listener.Bind(new UnixDomainSocketEndPoint(_directory.SocketPath));
+            File.SetUnixFileMode(_directory.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            _listener.Listen(128);
+        }
+        catch
+        {
+            _listener.Dispose();
+            _directory.Dispose();
+            throw;
+        }
+
+        _ = Task.Run(AcceptLoopAsync);
+    }
+
+    public string SocketPath => _directory.SocketPath;
+
+    /// <summary>Connections still in their handshake, for tests and diagnostics.</summary>
+    public int PendingConnections => Volatile.Read(ref _pending);
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _listener.Dispose();
+        _directory.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            if (Interlocked.Increment(ref _pending) > MaxPendingConnections)
+            {
+                Interlocked.Decrement(ref _pending);
+                LogTooManyPending(MaxPendingConnections);
+                socket.Dispose();
+                continue;
+            }
+
+            Handshake(socket);
+        }
+    }
+
+    private void Handshake(Socket socket)
+    {
+        var connection = new Connection(socket, _options.MaxMessageSize + 64, _logger, "an unauthenticated peer");
+        ChildSession? session = null;
+        var helloSeen = false;
+        var pendingReleased = 0;
+        void ReleasePending()
+        {
+            if (Interlocked.Exchange(ref pendingReleased, 1) == 0)
+            {
+                Interlocked.Decrement(ref _pending);
+            }
+        }
+
+        connection.Start((kind, body) =>
+        {
+            if (session is not null)
+            {
+                session.OnFrame(kind, body);
+                return;
+            }
+
+            if (kind != FrameKind.Hello || helloSeen)
+            {
+                throw new ProtocolViolationException($"only one {FrameKind.Hello} frame is allowed before authentication; got {kind}");
+            }
+
+            helloSeen = true;
+            session = Authenticate(socket, connection, body);
+            ReleasePending();
+        });
+
+        var timeout = _options.HandshakeTimeout;
+        _ = Task.Delay(timeout, _stopping.Token).ContinueWith(
+            _ =>
+            {
+                if (session is null)
+                {
+                    connection.Close(ConnectionCloseReason.HandshakeTimeout, $"no valid handshake within {timeout}");
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        _ = connection.Closed.ContinueWith(_ => ReleasePending(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private ChildSession? Authenticate(Socket socket, Connection connection, ReadOnlySpan<byte> body)
+    {
+        var (version, name, secret) = Hosting.Handshake.DecodeHello(body);
+        if (version != FrameFormat.ProtocolVersion)
+        {
+            return Refuse(connection, $"protocol version {version} is not supported; this main process speaks {FrameFormat.ProtocolVersion}");
+        }
+
+        var process = _findProcess(name);
+        if (process is null)
+        {
+            return Refuse(connection, $"no process named '{name}' is declared");
+        }
+
+        var credentials = PeerCredentials.Read(socket);
+        var session = process.Authenticate(Encoding.UTF8.GetBytes(secret), credentials, connection, out var refusal);
+        if (session is null)
+        {
+            return Refuse(connection, refusal!);
+        }
+
+        connection.Send(FrameKind.Welcome, Hosting.Handshake.EncodeWelcome(_options.MaxMessageSize, _router.SendWindow));
+        process.OnAuthenticated(session);
+        return session;
+    }
+
+    private ChildSession? Refuse(Connection connection, string reason)
+    {
+        connection.Send(FrameKind.Reject, Hosting.Handshake.EncodeReject(reason));
+
+        // Let the Reject reach the peer, then drop the connection.
+        _ = connection.FlushAndCloseAsync(TimeSpan.FromSeconds(1));
+        LogRefused(reason);
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection: {Reason}")]
+    private partial void LogRefused(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection: {Max} connections are already in their handshake")]
+    private partial void LogTooManyPending(int max);
+}

@@ -1,0 +1,46 @@
+using Firn.Channels;
+
+namespace Firn.Routing;
+
+/// <summary>
+/// The main process's own channels: they call the router directly (no socket), and the router reaches
+/// them through <see cref="LocalPeer"/>.
+/// </summary>
+internal sealed class LocalRouterLink : IRouterLink
+{
+    private readonly Router _router;
+    private readonly LocalPeer _peer;
+
+    public LocalRouterLink(Router router, ChannelRegistry registry, string processName)
+    {
+        _router = router;
+        _peer = new LocalPeer(registry, processName);
+        ProcessName = processName;
+    }
+
+    public string ProcessName { get; }
+
+    public RouterPeer Peer => _peer;
+
+    public ChannelBinding Open(string name, string typeName, TimeSpan timeout) => _router.Open(_peer, name, typeName);
+
+    public void Send(uint channelId, ReadOnlySpan<byte> payload) => _router.Send(_peer, channelId, payload.ToArray());
+
+    public void Attach(uint channelId, int window) => _router.Attach(_peer, channelId, window);
+
+    public void Ack(uint channelId, int count) => _router.Ack(_peer, channelId, count);
+
+    public void Close(uint channelId) => _router.Close(_peer, channelId);
+
+    private sealed class LocalPeer(ChannelRegistry registry, string processName) : RouterPeer(processName)
+    {
+        public override void Deliver(uint channelId, byte[] payload) => registry.FindById(channelId)?.OnDelivered(payload);
+
+        public override void GrantCredit(uint channelId, int count) => registry.FindById(channelId)?.OnCredit(count);
+
+        public override void NotifyClosed(uint channelId) => registry.FindById(channelId)?.OnClosed("closed");
+
+        public override void Violate(string reason) =>
+            throw new InvalidOperationException($"Firn's main process broke its own channel protocol: {reason}. This is a bug in Firn.");
+    }
+}

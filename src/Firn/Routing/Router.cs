@@ -1,0 +1,435 @@
+using System.Collections.Concurrent;
+using Firn.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Firn.Routing;
+
+/// <summary>
+/// The main process's switchboard for channels. It assigns channel ids, fixes each channel's message
+/// type, and moves every message from its sender to exactly one receiver of another process, within two
+/// windows: a sender may have at most <see cref="SendWindow"/> messages waiting here per channel (the
+/// router grants credit back as it delivers), and a receiver holds at most its own window of delivered,
+/// unacknowledged messages. Memory per channel is therefore bounded whatever the peers do.
+/// </summary>
+/// <remarks>
+/// Each channel has its own lock; peers' methods only enqueue, so no lock is held across I/O.
+/// Every request from a child is checked as if the child were hostile: a rule broken is a dropped connection.
+/// </remarks>
+internal sealed partial class Router
+{
+    private readonly ConcurrentDictionary<string, RoutedChannel> _byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<uint, RoutedChannel> _byId = new();
+    private readonly Lock _createLock = new();
+    private readonly ILogger _logger;
+    private uint _nextId;
+
+    public Router(int sendWindow, int maxReceiveWindow, ILogger logger)
+    {
+        SendWindow = sendWindow;
+        MaxReceiveWindow = maxReceiveWindow;
+        _logger = logger;
+    }
+
+    public int SendWindow { get; }
+
+    public int MaxReceiveWindow { get; }
+
+    /// <summary>Opens a channel for <paramref name="peer"/>, creating it on first use; the first use fixes its type.</summary>
+    /// <exception cref="ChannelTypeMismatchException">The channel exists with another type.</exception>
+    public ChannelBinding Open(RouterPeer peer, string name, string typeName)
+    {
+        ChannelNames.Validate(name);
+        if (!_byName.TryGetValue(name, out var channel))
+        {
+            lock (_createLock)
+            {
+                if (!_byName.TryGetValue(name, out channel))
+                {
+                    channel = new RoutedChannel(++_nextId, name, typeName);
+                    _byId[channel.Id] = channel;
+                    _byName[name] = channel;
+                }
+            }
+        }
+
+        if (!string.Equals(channel.TypeName, typeName, StringComparison.Ordinal))
+        {
+            throw new ChannelTypeMismatchException(
+                $"Channel '{name}' carries {channel.TypeName}; process '{peer.ProcessName}' asked for it as a channel of {typeName}. Use one message type per channel name.");
+        }
+
+        lock (channel.Gate)
+        {
+            channel.Members.Add(peer);
+            return new ChannelBinding(channel.Id, SendWindow, channel.IsClosed);
+        }
+    }
+
+    /// <summary>A message from <paramref name="sender"/>; the router takes ownership of <paramref name="payload"/>.</summary>
+    public void Send(RouterPeer sender, uint channelId, byte[] payload)
+    {
+        var channel = Find(sender, channelId);
+        if (channel is null)
+        {
+            return;
+        }
+
+        lock (channel.Gate)
+        {
+            if (!channel.Members.Contains(sender))
+            {
+                sender.Violate($"it sent on channel {channelId} without opening it");
+                return;
+            }
+
+            if (channel.IsClosed)
+            {
+                LogSendAfterClose(channel.Name, sender.ProcessName);
+                return;
+            }
+
+            var state = channel.FindSender(sender);
+            if (state is null)
+            {
+                state = new SenderState(sender);
+                channel.Senders.Add(state);
+            }
+
+            if (state.Outstanding >= SendWindow)
+            {
+                sender.Violate($"it sent more than its window of {SendWindow} messages on channel '{channel.Name}'");
+                return;
+            }
+
+            state.Outstanding++;
+            var message = new RoutedMessage(sender, payload);
+            if (state.Pending.Count == 0 && TryPickReceiver(channel, sender.ProcessName) is { } receiver)
+            {
+                DeliverTo(channel, receiver, message);
+                GrantBack(channel, state, 1);
+                return;
+            }
+
+            state.Pending.Enqueue(message);
+            channel.PendingCount++;
+        }
+    }
+
+    /// <summary><paramref name="receiver"/> starts receiving on the channel with <paramref name="window"/> slots.</summary>
+    public void Attach(RouterPeer receiver, uint channelId, int window)
+    {
+        var channel = Find(receiver, channelId);
+        if (channel is null)
+        {
+            return;
+        }
+
+        lock (channel.Gate)
+        {
+            if (!channel.Members.Contains(receiver) || channel.FindReceiver(receiver) is not null)
+            {
+                receiver.Violate($"it attached to channel {channelId} without opening it, or twice");
+                return;
+            }
+
+            if (window < 1 || window > MaxReceiveWindow)
+            {
+                receiver.Violate($"it asked for a receive window of {window}; the allowed range is 1 to {MaxReceiveWindow}");
+                return;
+            }
+
+            channel.Receivers.Add(new ReceiverState(receiver, window));
+            Dispatch(channel);
+        }
+    }
+
+    /// <summary><paramref name="receiver"/> consumed <paramref name="count"/> of the messages delivered to it.</summary>
+    public void Ack(RouterPeer receiver, uint channelId, int count)
+    {
+        var channel = Find(receiver, channelId);
+        if (channel is null)
+        {
+            return;
+        }
+
+        lock (channel.Gate)
+        {
+            var state = channel.FindReceiver(receiver);
+            if (state is null)
+            {
+                // A receiver that raced with the channel's close may still acknowledge; nothing to do.
+                if (!channel.IsClosed)
+                {
+                    receiver.Violate($"it acknowledged messages on channel '{channel.Name}' without receiving on it");
+                }
+
+                return;
+            }
+
+            if (count < 1 || count > state.Unacknowledged.Count)
+            {
+                receiver.Violate($"it acknowledged {count} messages on channel '{channel.Name}' but holds {state.Unacknowledged.Count}");
+                return;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                state.Unacknowledged.Dequeue();
+            }
+
+            state.Credit += count;
+            Dispatch(channel);
+        }
+    }
+
+    /// <summary>Closes the channel: what is waiting goes to receivers now (beyond their windows if needed), then every member is told.</summary>
+    public void Close(RouterPeer requester, uint channelId)
+    {
+        var channel = Find(requester, channelId);
+        if (channel is null)
+        {
+            return;
+        }
+
+        RouterPeer[] members;
+        var dropped = 0;
+        lock (channel.Gate)
+        {
+            if (!channel.Members.Contains(requester))
+            {
+                requester.Violate($"it closed channel {channelId} without opening it");
+                return;
+            }
+
+            if (channel.IsClosed)
+            {
+                return;
+            }
+
+            channel.IsClosed = true;
+            foreach (var sender in channel.Senders)
+            {
+                while (sender.Pending.TryDequeue(out var message))
+                {
+                    var receiver = PickAnyReceiver(channel, message.Sender.ProcessName);
+                    if (receiver is null)
+                    {
+                        dropped++;
+                    }
+                    else
+                    {
+                        receiver.Credit--;
+                        receiver.Unacknowledged.Enqueue(message);
+                        receiver.Peer.Deliver(channel.Id, message.Payload);
+                    }
+                }
+            }
+
+            channel.PendingCount = 0;
+            members = [.. channel.Members];
+        }
+
+        if (dropped > 0)
+        {
+            LogDroppedAtClose(channel.Name, dropped);
+        }
+
+        foreach (var member in members)
+        {
+            member.NotifyClosed(channel.Id);
+        }
+    }
+
+    /// <summary>
+    /// Forgets a peer that disconnected. Messages it had received but not acknowledged go back to the
+    /// front of their senders' queues and are delivered again (to another receiver, or its next instance).
+    /// </summary>
+    public void RemovePeer(RouterPeer peer)
+    {
+        foreach (var channel in _byId.Values)
+        {
+            lock (channel.Gate)
+            {
+                if (!channel.Members.Remove(peer))
+                {
+                    continue;
+                }
+
+                var receiver = channel.FindReceiver(peer);
+                if (receiver is not null)
+                {
+                    channel.Receivers.Remove(receiver);
+                    Requeue(channel, receiver.Unacknowledged);
+                }
+
+                if (channel.FindSender(peer) is { } sender)
+                {
+                    sender.Gone = true;
+                    if (sender.Pending.Count == 0)
+                    {
+                        channel.Senders.Remove(sender);
+                    }
+                }
+
+                Dispatch(channel);
+            }
+        }
+    }
+
+    /// <summary>A snapshot of one channel's counters, for diagnostics and tests.</summary>
+    public RoutedChannelStats? GetStats(string name)
+    {
+        if (!_byName.TryGetValue(name, out var channel))
+        {
+            return null;
+        }
+
+        lock (channel.Gate)
+        {
+            var unacknowledged = 0;
+            foreach (var receiver in channel.Receivers)
+            {
+                unacknowledged += receiver.Unacknowledged.Count;
+            }
+
+            return new RoutedChannelStats(channel.Name, channel.TypeName, channel.PendingCount, unacknowledged, channel.Receivers.Count, channel.Members.Count, channel.IsClosed);
+        }
+    }
+
+    private RoutedChannel? Find(RouterPeer peer, uint channelId)
+    {
+        if (_byId.TryGetValue(channelId, out var channel))
+        {
+            return channel;
+        }
+
+        peer.Violate($"it named channel {channelId}, which does not exist");
+        return null;
+    }
+
+    private static ReceiverState? TryPickReceiver(RoutedChannel channel, string senderName)
+    {
+        var receivers = channel.Receivers;
+        var count = receivers.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var index = (channel.NextReceiver + i) % count;
+            var candidate = receivers[index];
+            if (candidate.Credit > 0 && !string.Equals(candidate.Peer.ProcessName, senderName, StringComparison.Ordinal))
+            {
+                channel.NextReceiver = index + 1;
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static ReceiverState? PickAnyReceiver(RoutedChannel channel, string senderName)
+    {
+        foreach (var candidate in channel.Receivers)
+        {
+            if (!string.Equals(candidate.Peer.ProcessName, senderName, StringComparison.Ordinal))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static void DeliverTo(RoutedChannel channel, ReceiverState receiver, RoutedMessage message)
+    {
+        receiver.Credit--;
+        receiver.Unacknowledged.Enqueue(message);
+        receiver.Peer.Deliver(channel.Id, message.Payload);
+    }
+
+    private static void GrantBack(RoutedChannel channel, SenderState sender, int count)
+    {
+        sender.Outstanding -= count;
+        if (!sender.Gone)
+        {
+            sender.Peer.GrantCredit(channel.Id, count);
+        }
+    }
+
+    /// <summary>Moves waiting messages to receivers with free slots, one message per sender per round so no sender starves another.</summary>
+    private static void Dispatch(RoutedChannel channel)
+    {
+        var progress = true;
+        while (progress && channel.PendingCount > 0)
+        {
+            progress = false;
+            var senders = channel.Senders;
+            var count = senders.Count;
+            for (var i = 0; i < count; i++)
+            {
+                var sender = senders[(channel.NextSender + i) % count];
+                if (sender.Pending.Count == 0)
+                {
+                    continue;
+                }
+
+                if (TryPickReceiver(channel, sender.Peer.ProcessName) is not { } receiver)
+                {
+                    continue;
+                }
+
+                var message = sender.Pending.Dequeue();
+                channel.PendingCount--;
+                DeliverTo(channel, receiver, message);
+                if (!message.Redelivered)
+                {
+                    GrantBack(channel, sender, 1);
+                }
+
+                progress = true;
+            }
+
+            channel.NextSender = count == 0 ? 0 : (channel.NextSender + 1) % count;
+        }
+
+        channel.Senders.RemoveAll(s => s.Gone && s.Pending.Count == 0);
+    }
+
+    private static void Requeue(RoutedChannel channel, Queue<RoutedMessage> messages)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var group in messages.GroupBy(m => m.Sender))
+        {
+            var sender = channel.FindSender(group.Key);
+            if (sender is null)
+            {
+                sender = new SenderState(group.Key) { Gone = !channel.Members.Contains(group.Key) };
+                channel.Senders.Add(sender);
+            }
+
+            // Redelivered messages go first, in their original order; they no longer count against the sender's window.
+            sender.Pending = new Queue<RoutedMessage>(group.Select(m => m with { Redelivered = true }).Concat(sender.Pending));
+            channel.PendingCount += group.Count();
+        }
+
+        messages.Clear();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Process '{Process}' sent on channel '{Channel}' after it closed; the message was discarded")]
+    private partial void LogSendAfterClose(string channel, string process);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel '{Channel}' closed with {Count} messages that no receiver of another process could take; they were discarded")]
+    private partial void LogDroppedAtClose(string channel, int count);
+}
+
+/// <summary>Counters of one channel in the router.</summary>
+/// <param name="Name">The channel's name.</param>
+/// <param name="TypeName">The message type fixed by its first use.</param>
+/// <param name="Pending">Messages waiting for a receiver.</param>
+/// <param name="Unacknowledged">Messages delivered to receivers and not yet consumed.</param>
+/// <param name="Receivers">Processes receiving on it.</param>
+/// <param name="Members">Processes that opened it.</param>
+/// <param name="IsClosed">Whether it was closed.</param>
+internal readonly record struct RoutedChannelStats(string Name, string TypeName, int Pending, int Unacknowledged, int Receivers, int Members, bool IsClosed);

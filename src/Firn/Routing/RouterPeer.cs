@@ -1,0 +1,37 @@
+namespace Firn.Routing;
+
+/// <summary>
+/// A process as the router sees it: the main process itself, or one connected child instance.
+/// The router calls these methods under a channel's lock, so they must only enqueue, never block.
+/// </summary>
+internal abstract class RouterPeer
+{
+    private static int s_nextId;
+
+    protected RouterPeer(string processName)
+    {
+        ProcessName = processName;
+        Id = Interlocked.Increment(ref s_nextId);
+    }
+
+    /// <summary>Unique per connection (a restarted child is a new peer).</summary>
+    public int Id { get; }
+
+    /// <summary>The process's name; a message is never delivered to a peer with its sender's name.</summary>
+    public string ProcessName { get; }
+
+    /// <summary>Hands a message to this receiver.</summary>
+    public abstract void Deliver(uint channelId, byte[] payload);
+
+    /// <summary>Lets this sender send <paramref name="count"/> more messages on the channel.</summary>
+    public abstract void GrantCredit(uint channelId, int count);
+
+    /// <summary>Tells this process the channel is closed.</summary>
+    public abstract void NotifyClosed(uint channelId);
+
+    /// <summary>Drops the connection of a peer that broke the rules (never called for the main process).</summary>
+    public abstract void Violate(string reason);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{ProcessName}#{Id}";
+}

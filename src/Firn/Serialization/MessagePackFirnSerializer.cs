@@ -1,0 +1,45 @@
+using System.Buffers;
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace Firn.Serialization;
+
+/// <summary>
+/// The default serializer: MessagePack with the contractless standard resolver (plain classes and
+/// records work without attributes) and the untrusted-data security profile (bounded nesting,
+/// collision-resistant hashing). It never reads type names from the wire.
+/// </summary>
+public sealed class MessagePackFirnSerializer : IFirnSerializer
+{
+    /// <summary>The shared instance.</summary>
+    public static MessagePackFirnSerializer Instance { get; } = new();
+
+    private readonly MessagePackSerializerOptions _options;
+
+    /// <summary>Creates a serializer with Firn's default options.</summary>
+    public MessagePackFirnSerializer()
+        : this(MessagePackSerializerOptions.Standard
+            .WithResolver(ContractlessStandardResolver.Instance)
+            .WithSecurity(MessagePackSecurity.UntrustedData))
+    {
+    }
+
+    /// <summary>Creates a serializer with custom options. Do not pass a typeless resolver: it reads .NET type names from the wire.</summary>
+    /// <param name="options">The MessagePack options to use.</param>
+    public MessagePackFirnSerializer(MessagePackSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Resolver is TypelessContractlessStandardResolver || options.Resolver is TypelessObjectResolver)
+        {
+            throw new ArgumentException("A typeless resolver lets the wire choose .NET types; Firn refuses it.", nameof(options));
+        }
+
+        _options = options;
+    }
+
+    /// <inheritdoc />
+    public void Serialize<T>(IBufferWriter<byte> writer, T value) => MessagePackSerializer.Serialize(writer, value, _options);
+
+    /// <inheritdoc />
+    public T Deserialize<T>(ReadOnlyMemory<byte> data) => MessagePackSerializer.Deserialize<T>(data, _options);
+}

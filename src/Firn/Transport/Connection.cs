@@ -1,0 +1,242 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Firn.Transport;
+
+/// <summary>Handles one received frame. Runs on the connection's read loop, so it must not block.</summary>
+/// <param name="kind">The frame kind.</param>
+/// <param name="body">The frame body; valid only during the call.</param>
+internal delegate void FrameHandler(FrameKind kind, ReadOnlySpan<byte> body);
+
+/// <summary>
+/// One framed, full-duplex socket: a read loop that decodes frames and hands each to a
+/// <see cref="FrameHandler"/>, and a write loop that drains an <see cref="OutboundBuffer"/> in batches.
+/// Any protocol error closes the connection with a reason; it never throws into its owner.
+/// </summary>
+internal sealed partial class Connection
+{
+    private const int InitialReadBufferSize = 64 * 1024;
+
+    private readonly Socket _socket;
+    private readonly int _maxBodyLength;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource<ConnectionCloseReason> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private FrameHandler? _handler;
+    private Task? _writeLoop;
+    private int _closeStarted;
+
+    public Connection(Socket socket, int maxBodyLength, ILogger logger, string description)
+    {
+        _socket = socket;
+        _maxBodyLength = maxBodyLength;
+        _logger = logger;
+        Description = description;
+    }
+
+    /// <summary>Who is on the other end, for log lines (for example "child 'worker' (pid 4242)").</summary>
+    public string Description { get; set; }
+
+    /// <summary>Frames waiting to be written.</summary>
+    public OutboundBuffer Outbound { get; } = new();
+
+    /// <summary>Completes with the reason once the connection has closed.</summary>
+    public Task<ConnectionCloseReason> Closed => _closed.Task;
+
+    /// <summary>Whether the connection is closing or closed.</summary>
+    public bool IsClosing => Volatile.Read(ref _closeStarted) != 0;
+
+    /// <summary>Starts the read and write loops.</summary>
+    public void Start(FrameHandler handler)
+    {
+        _handler = handler;
+        _writeLoop = Task.Run(WriteLoopAsync);
+        _ = Task.Run(ReadLoopAsync);
+    }
+
+    /// <summary>Appends a frame with a body; returns <see langword="false"/> if the connection is closing.</summary>
+    public bool Send(FrameKind kind, ReadOnlySpan<byte> body) => Outbound.Append(kind, body, default);
+
+    /// <summary>Closes the connection now; buffered frames that were not written are dropped.</summary>
+    public void Close(ConnectionCloseReason reason, string? detail = null)
+    {
+        if (Interlocked.Exchange(ref _closeStarted, 1) != 0)
+        {
+            return;
+        }
+
+        LogClosed(Description, reason, detail ?? string.Empty);
+        Outbound.Complete();
+        _closing.Cancel();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already torn down by the peer.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+        _closed.TrySetResult(reason);
+    }
+
+    /// <summary>Writes everything already buffered, then closes the connection.</summary>
+    public async Task FlushAndCloseAsync(TimeSpan timeout)
+    {
+        Outbound.Complete();
+        if (_writeLoop is not null)
+        {
+            await Task.WhenAny(_writeLoop, Task.Delay(timeout)).ConfigureAwait(false);
+        }
+
+        Close(ConnectionCloseReason.LocallyClosed);
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var buffer = new byte[InitialReadBufferSize];
+        int start = 0, end = 0;
+        try
+        {
+            while (true)
+            {
+                var read = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _closing.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    Close(ConnectionCloseReason.RemotePartyTerminated, "the peer closed the socket");
+                    return;
+                }
+
+                end += read;
+                while (true)
+                {
+                    var status = FrameDecoder.TryDecode(buffer.AsSpan(start, end - start), _maxBodyLength, out var kind, out var bodyLength, out var frameLength);
+                    if (status == DecodeStatus.TooLarge)
+                    {
+                        Close(ConnectionCloseReason.FrameTooLarge, $"the peer announced a frame body of {bodyLength} bytes; the limit is {_maxBodyLength}");
+                        return;
+                    }
+
+                    if (status == DecodeStatus.NeedMore)
+                    {
+                        if (frameLength > buffer.Length)
+                        {
+                            // A frame larger than the buffer: grow to fit it exactly (bounded by the limit checked above).
+                            var grown = new byte[Math.Max(frameLength, InitialReadBufferSize)];
+                            buffer.AsSpan(start, end - start).CopyTo(grown);
+                            buffer = grown;
+                            end -= start;
+                            start = 0;
+                        }
+
+                        break;
+                    }
+
+                    _handler!(kind, buffer.AsSpan(start + FrameFormat.HeaderSize, (int)bodyLength));
+                    start += (int)frameLength;
+                    if (IsClosing)
+                    {
+                        return;
+                    }
+                }
+
+                if (start == end)
+                {
+                    start = end = 0;
+                    if (buffer.Length > InitialReadBufferSize)
+                    {
+                        buffer = new byte[InitialReadBufferSize];
+                    }
+                }
+                else if (buffer.Length - end < FrameFormat.HeaderSize || start > buffer.Length / 2)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    end -= start;
+                    start = 0;
+                }
+            }
+        }
+        catch (ProtocolViolationException ex)
+        {
+            Close(ConnectionCloseReason.ProtocolViolation, ex.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            Close(ConnectionCloseReason.LocallyClosed);
+        }
+        catch (ObjectDisposedException)
+        {
+            Close(ConnectionCloseReason.LocallyClosed);
+        }
+        catch (SocketException ex)
+        {
+            Close(ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown
+                ? ConnectionCloseReason.RemotePartyTerminated
+                : ConnectionCloseReason.SocketError, ex.Message);
+        }
+#pragma warning disable CA1031 // A bug in a frame handler must close this connection, not crash the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogHandlerFailed(ex, Description);
+            Close(ConnectionCloseReason.ProtocolViolation, $"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var batch = await Outbound.TakeAsync(_closing.Token).ConfigureAwait(false);
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                var memory = batch.AsMemory();
+                while (!memory.IsEmpty)
+                {
+                    var sent = await _socket.SendAsync(memory, SocketFlags.None, _closing.Token).ConfigureAwait(false);
+                    memory = memory[sent..];
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (SocketException ex)
+        {
+            Close(ConnectionCloseReason.RemotePartyTerminated, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection to {Peer} closed: {Reason} {Detail}")]
+    private partial void LogClosedDebug(string peer, ConnectionCloseReason reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection to {Peer} closed: {Reason}: {Detail}")]
+    private partial void LogClosedWarning(string peer, ConnectionCloseReason reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A frame handler failed on the connection to {Peer}")]
+    private partial void LogHandlerFailed(Exception exception, string peer);
+
+    private void LogClosed(string peer, ConnectionCloseReason reason, string detail)
+    {
+        if (reason is ConnectionCloseReason.LocallyClosed or ConnectionCloseReason.RemotePartyTerminated)
+        {
+            LogClosedDebug(peer, reason, detail);
+        }
+        else
+        {
+            LogClosedWarning(peer, reason, detail);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace Firn.Transport;
+
+/// <summary>Why a connection between two Firn processes closed.</summary>
+public enum ConnectionCloseReason
+{
+    /// <summary>This side closed it on purpose (stop, dispose).</summary>
+    LocallyClosed,
+
+    /// <summary>The other process closed the socket or exited.</summary>
+    RemotePartyTerminated,
+
+    /// <summary>The other process sent bytes that break the protocol (garbage, bad field, unexpected frame).</summary>
+    ProtocolViolation,
+
+    /// <summary>The other process announced a frame larger than the configured limit.</summary>
+    FrameTooLarge,
+
+    /// <summary>The handshake failed: wrong version, unknown process, bad secret or wrong peer credentials.</summary>
+    AuthenticationFailure,
+
+    /// <summary>The handshake did not complete in time.</summary>
+    HandshakeTimeout,
+
+    /// <summary>A socket error other than an orderly close.</summary>
+    SocketError,
+}

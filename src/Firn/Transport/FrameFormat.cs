@@ -1,0 +1,29 @@
+using System.Buffers.Binary;
+
+namespace Firn.Transport;
+
+/// <summary>
+/// The frame layout: a 4-byte little-endian body length, one <see cref="FrameKind"/> byte, then the body.
+/// The length counts the body only, so an empty body is a 5-byte frame.
+/// </summary>
+internal static class FrameFormat
+{
+    /// <summary>Bytes before the body: length (4) and kind (1).</summary>
+    public const int HeaderSize = 5;
+
+    /// <summary>The protocol version this build speaks; the handshake refuses any other.</summary>
+    public const ushort ProtocolVersion = 1;
+
+    /// <summary>The default largest body a peer may send: 16 MiB plus room for the channel id.</summary>
+    public const int DefaultMaxMessageSize = 16 * 1024 * 1024;
+
+    /// <summary>Writes a frame header into <paramref name="destination"/>.</summary>
+    public static void WriteHeader(Span<byte> destination, FrameKind kind, int bodyLength)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)bodyLength);
+        destination[4] = (byte)kind;
+    }
+
+    /// <summary>Reads the body length a header announces (unsigned, so a hostile value is never negative).</summary>
+    public static uint ReadBodyLength(ReadOnlySpan<byte> header) => BinaryPrimitives.ReadUInt32LittleEndian(header);
+}

@@ -1,0 +1,50 @@
+namespace Firn.Transport;
+
+/// <summary>The kind byte that follows every frame's length. See docs/PROTOCOL.md for each body.</summary>
+internal enum FrameKind : byte
+{
+    /// <summary>Child → main: protocol version, process name, instance id, per-child secret.</summary>
+    Hello = 1,
+
+    /// <summary>Main → child: the handshake succeeded; carries the limits the child must respect.</summary>
+    Welcome = 2,
+
+    /// <summary>Main → child: the handshake failed; carries the reason. The connection closes after it.</summary>
+    Reject = 3,
+
+    /// <summary>Child → main: open a channel by name and message type (request id, name, type).</summary>
+    OpenChannel = 10,
+
+    /// <summary>Main → child: reply to <see cref="OpenChannel"/> (request id, channel id, send window, or an error).</summary>
+    ChannelOpened = 11,
+
+    /// <summary>Child → main: a message sent on a channel (channel id, payload).</summary>
+    Send = 12,
+
+    /// <summary>Main → child: a message delivered to this receiver (channel id, payload).</summary>
+    Deliver = 13,
+
+    /// <summary>Main → child: the child may send this many more messages on a channel.</summary>
+    SendCredit = 14,
+
+    /// <summary>Child → main: this process now receives on a channel, with this many buffer slots.</summary>
+    Attach = 15,
+
+    /// <summary>Child → main: this many delivered messages were consumed; their slots are free again.</summary>
+    Ack = 16,
+
+    /// <summary>Child → main: close a channel for every process.</summary>
+    CloseChannel = 17,
+
+    /// <summary>Main → child: a channel was closed; nothing more will be delivered on it.</summary>
+    ChannelClosed = 18,
+
+    /// <summary>Main → child: stop gracefully.</summary>
+    Stop = 30,
+
+    /// <summary>Child → main: a request about the child itself or the app (see <see cref="Hosting.ControlRequest"/>).</summary>
+    Control = 31,
+
+    /// <summary>Child → main: the child's entry has started.</summary>
+    Ready = 32,
+}

@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+
+namespace Firn.Transport;
+
+/// <summary>
+/// Frames waiting to be written to one socket. Producers append under a short lock; one writer loop
+/// takes everything appended so far in a single swap and sends it with one system call, so a busy
+/// connection coalesces many frames per write and an idle one sends each frame at once.
+/// Small counters (send credits, acknowledgements) are summed per channel and written once per batch.
+/// </summary>
+internal sealed class OutboundBuffer
+{
+    private const int InitialSize = 64 * 1024;
+    private const int ShrinkAbove = 4 * 1024 * 1024;
+
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    private readonly Dictionary<(FrameKind Kind, uint ChannelId), uint> _counters = [];
+    private byte[] _current = new byte[InitialSize];
+    private byte[] _spare = new byte[InitialSize];
+    private int _length;
+    private bool _signalled;
+    private bool _completed;
+
+    /// <summary>Bytes appended and not yet taken by the writer loop.</summary>
+    public int PendingBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _length;
+            }
+        }
+    }
+
+    /// <summary>Appends one frame whose body is <paramref name="prefix"/> followed by <paramref name="payload"/>.</summary>
+    /// <returns><see langword="false"/> if the buffer was completed (the connection is closing).</returns>
+    public bool Append(FrameKind kind, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> payload)
+    {
+        var bodyLength = prefix.Length + payload.Length;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            var destination = Reserve(FrameFormat.HeaderSize + bodyLength);
+            FrameFormat.WriteHeader(destination, kind, bodyLength);
+            prefix.CopyTo(destination[FrameFormat.HeaderSize..]);
+            payload.CopyTo(destination[(FrameFormat.HeaderSize + prefix.Length)..]);
+            SignalLocked();
+        }
+
+        return true;
+    }
+
+    /// <summary>Appends a frame whose body is a channel id and a payload (the hot path for messages).</summary>
+    public bool AppendChannelFrame(FrameKind kind, uint channelId, ReadOnlySpan<byte> payload)
+    {
+        Span<byte> prefix = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(prefix, channelId);
+        return Append(kind, prefix, payload);
+    }
+
+    /// <summary>Adds <paramref name="count"/> to a per-channel counter that is written as one frame at the next flush.</summary>
+    public void AddCounter(FrameKind kind, uint channelId, uint count)
+    {
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            AddToCounterLocked(kind, channelId, count);
+            SignalLocked();
+        }
+    }
+
+    /// <summary>Refuses further frames; the writer loop ends after sending what is already buffered.</summary>
+    public void Complete()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+            SignalLocked();
+        }
+    }
+
+    /// <summary>Waits for frames and returns everything buffered, or an empty segment once completed and drained.</summary>
+    /// <remarks>The returned array stays valid until the next call. Only the writer loop calls this.</remarks>
+    public async ValueTask<ArraySegment<byte>> TakeAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            lock (_lock)
+            {
+                _signalled = false;
+                WriteCountersLocked();
+                if (_length == 0)
+                {
+                    if (_completed)
+                    {
+                        return ArraySegment<byte>.Empty;
+                    }
+
+                    continue;
+                }
+
+                var taken = new ArraySegment<byte>(_current, 0, _length);
+                _current = _spare.Length > ShrinkAbove ? new byte[InitialSize] : _spare;
+                _spare = taken.Array!;
+                _length = 0;
+                return taken;
+            }
+        }
+    }
+
+    private void SignalLocked()
+    {
+        if (!_signalled)
+        {
+            _signalled = true;
+            _signal.Release();
+        }
+    }
+
+    private void AddToCounterLocked(FrameKind kind, uint channelId, uint count)
+    {
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counters, (kind, channelId), out _);
+        slot += count;
+    }
+
+    private void WriteCountersLocked()
+    {
+        if (_counters.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var ((kind, channelId), count) in _counters)
+        {
+            var destination = Reserve(FrameFormat.HeaderSize + 8);
+            FrameFormat.WriteHeader(destination, kind, 8);
+            BinaryPrimitives.WriteUInt32LittleEndian(destination[5..], channelId);
+            BinaryPrimitives.WriteUInt32LittleEndian(destination[9..], count);
+        }
+
+        _counters.Clear();
+    }
+
+    private Span<byte> Reserve(int count)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "Reserve runs under the buffer lock.");
+        if (_current.Length - _length < count)
+        {
+            var grown = new byte[Math.Max(_current.Length * 2, _length + count)];
+            _current.AsSpan(0, _length).CopyTo(grown);
+            _current = grown;
+        }
+
+        var span = _current.AsSpan(_length, count);
+        _length += count;
+        return span;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Firn.Transport;
+
+/// <summary>Reads the fields of a frame body; every read checks bounds and throws <see cref="ProtocolViolationException"/> on short input.</summary>
+internal ref struct BodyReader
+{
+    private readonly ReadOnlySpan<byte> _body;
+    private int _position;
+
+    public BodyReader(ReadOnlySpan<byte> body)
+    {
+        _body = body;
+        _position = 0;
+    }
+
+    public readonly ReadOnlySpan<byte> Remaining => _body[_position..];
+
+    public uint ReadUInt32()
+    {
+        Require(4);
+        var value = BinaryPrimitives.ReadUInt32LittleEndian(_body[_position..]);
+        _position += 4;
+        return value;
+    }
+
+    public ushort ReadUInt16()
+    {
+        Require(2);
+        var value = BinaryPrimitives.ReadUInt16LittleEndian(_body[_position..]);
+        _position += 2;
+        return value;
+    }
+
+    public byte ReadByte()
+    {
+        Require(1);
+        return _body[_position++];
+    }
+
+    /// <summary>Reads a string written by <see cref="BodyWriter.WriteString"/>: a 2-byte length, then UTF-8.</summary>
+    public string ReadString()
+    {
+        int length = ReadUInt16();
+        Require(length);
+        var value = Encoding.UTF8.GetString(_body.Slice(_position, length));
+        _position += length;
+        return value;
+    }
+
+    public ReadOnlySpan<byte> ReadBytes(int length)
+    {
+        Require(length);
+        var value = _body.Slice(_position, length);
+        _position += length;
+        return value;
+    }
+
+    private readonly void Require(int count)
+    {
+        if (_body.Length - _position < count)
+        {
+            throw new ProtocolViolationException($"Frame body ended early: needed {count} more bytes at offset {_position} of {_body.Length}.");
+        }
+    }
+}
+
+/// <summary>Builds a small frame body (control frames); channel payloads do not go through it.</summary>
+internal sealed class BodyWriter
+{
+    private byte[] _buffer = new byte[64];
+
+    public int Length { get; private set; }
+
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, Length);
+
+    public BodyWriter WriteUInt32(uint value)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(Grow(4), value);
+        return this;
+    }
+
+    public BodyWriter WriteUInt16(ushort value)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(Grow(2), value);
+        return this;
+    }
+
+    public BodyWriter WriteByte(byte value)
+    {
+        Grow(1)[0] = value;
+        return this;
+    }
+
+    public BodyWriter WriteString(string value)
+    {
+        var byteCount = Encoding.UTF8.GetByteCount(value);
+        if (byteCount > ushort.MaxValue)
+        {
+            throw new ArgumentException($"A protocol string is at most {ushort.MaxValue} UTF-8 bytes; this one is {byteCount}.", nameof(value));
+        }
+
+        WriteUInt16((ushort)byteCount);
+        Encoding.UTF8.GetBytes(value, Grow(byteCount));
+        return this;
+    }
+
+    public BodyWriter WriteBytes(ReadOnlySpan<byte> value)
+    {
+        value.CopyTo(Grow(value.Length));
+        return this;
+    }
+
+    private Span<byte> Grow(int count)
+    {
+        if (_buffer.Length - Length < count)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, Length + count));
+        }
+
+        var span = _buffer.AsSpan(Length, count);
+        Length += count;
+        return span;
+    }
+}
