@@ -92,7 +92,16 @@ internal sealed partial class ChildHost : IRouterLink
             throw new ChannelClosedException($"Channel '{name}' cannot be opened: the connection to the main process is closed.");
         }
 
-        if (!reply.Task.Wait(timeout))
+        try
+        {
+            reply.Task.Wait(timeout);
+        }
+        catch (AggregateException)
+        {
+            // Rethrown unwrapped below.
+        }
+
+        if (!reply.Task.IsCompleted)
         {
             _pendingOpens.TryRemove(requestId, out _);
             throw new TimeoutException($"The main process did not answer the request to open channel '{name}' within {timeout}.");
