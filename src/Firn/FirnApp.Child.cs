@@ -53,6 +53,7 @@ public sealed partial class FirnApp
         var entry = Task.Run(() => declaration.Entry(_context), CancellationToken.None);
         host.SignalReady();
         var exitCode = await WaitForEntryAsync(entry, host).ConfigureAwait(false);
+        await _channels.DrainAsync(host.Disconnected.IsCompleted ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
         await host.FlushAndCloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         return exitCode;
     }

@@ -67,7 +67,7 @@ public sealed partial class FirnApp
 
             _started = true;
             var logger = LoggerFactory.CreateLogger("Firn.Router");
-            _router = new Router(Options.ChannelSendWindow, maxReceiveWindow: 1 << 20, logger);
+            _router = new Router(Options.ChannelSendWindow, Channels.ChannelOptions.MaxReceiveBufferSize, logger);
             var link = new LocalRouterLink(_router, _channels, ProcessName);
             _channels.Bind(link);
             _host = new MainHost(Options, _router, FindProcess, LoggerFactory.CreateLogger("Firn.Host"));

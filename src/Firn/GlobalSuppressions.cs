@@ -7,3 +7,4 @@ using System.Diagnostics.CodeAnalysis;
 [assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Hosting.ChildHost")]
 [assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Transport.Connection")]
 [assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Transport.OutboundBuffer")]
+[assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Hosting.ManagedProcess")]

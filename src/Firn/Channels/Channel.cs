@@ -134,14 +134,14 @@ internal static class SerializationBuffer
     private const int KeepBelow = 1024 * 1024;
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static ArrayBufferWriter<byte>? s_threadBuffer;
 
     public static ArrayBufferWriter<byte> Rent()
     {
-        var buffer = t_buffer;
+        var buffer = s_threadBuffer;
         if (buffer is null || buffer.Capacity > KeepBelow)
         {
-            buffer = t_buffer = new ArrayBufferWriter<byte>(256);
+            buffer = s_threadBuffer = new ArrayBufferWriter<byte>(256);
         }
         else
         {

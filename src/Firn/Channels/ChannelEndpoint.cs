@@ -12,11 +12,14 @@ internal sealed class ChannelEndpoint
     private readonly IRouterLink _link;
     private readonly SemaphoreSlim _credits;
     private readonly CancellationTokenSource _closed = new();
+    private readonly CancellationTokenSource _draining = new();
+    private readonly List<Task> _consumerLoops = [];
     private readonly Bcl.Channel<byte[]> _inbound = Bcl.Channel.CreateUnbounded<byte[]>(new Bcl.UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
     private readonly Lock _modeLock = new();
     private readonly int _ackBatch;
     private int _pendingAcks;
     private string? _closeReason;
+    private volatile bool _sendClosed;
 
     public ChannelEndpoint(string name, Type messageType, ChannelBinding binding, ChannelOptions options, IRouterLink link)
     {
@@ -42,7 +45,14 @@ internal sealed class ChannelEndpoint
 
     public ReceiveMode Mode { get; private set; }
 
-    public bool IsClosed => _closed.IsCancellationRequested;
+    /// <summary>Whether the channel was closed, by the router or by this process (sends are refused at once).</summary>
+    public bool IsClosed => _sendClosed || _closed.IsCancellationRequested;
+
+    /// <summary>Whether this process is shutting down: consumers stop taking messages and acknowledge at once.</summary>
+    public bool IsDraining => _draining.IsCancellationRequested;
+
+    /// <summary>Fires when this process starts shutting down.</summary>
+    public CancellationToken DrainToken => _draining.Token;
 
     public string ProcessName => _link.ProcessName;
 
@@ -74,11 +84,12 @@ internal sealed class ChannelEndpoint
                         : "Messages are pulled with Receive/ReceiveAsync/TryReceive/ReadAllAsync, so OnReceive is not allowed here. Use a second channel for handlers."));
             }
 
-            Mode = wanted;
             if (!IsClosed)
             {
                 _link.Attach(Id, Options.ReceiveBufferSize);
             }
+
+            Mode = wanted;
         }
     }
 
@@ -138,7 +149,7 @@ internal sealed class ChannelEndpoint
     public void Consumed()
     {
         var pending = Interlocked.Increment(ref _pendingAcks);
-        if (pending >= _ackBatch || _inbound.Reader.Count == 0)
+        if (pending >= _ackBatch || _inbound.Reader.Count == 0 || IsDraining)
         {
             FlushAcks();
         }
@@ -153,7 +164,35 @@ internal sealed class ChannelEndpoint
         }
     }
 
-    public void Close() => _link.Close(Id);
+    /// <summary>
+    /// Closes the channel: sends from this process are refused at once; receivers here end when the
+    /// router's notice arrives, after whatever it still delivers first.
+    /// </summary>
+    public void Close()
+    {
+        _sendClosed = true;
+        _closeReason ??= $"closed by process '{ProcessName}'";
+        _link.Close(Id);
+    }
+
+    /// <summary>Registers a loop that consumes messages, so shutdown can wait for it.</summary>
+    public void AddConsumerLoop(Task loop)
+    {
+        lock (_consumerLoops)
+        {
+            _consumerLoops.Add(loop);
+        }
+    }
+
+    /// <summary>Stops consumers from taking more messages; completes when they have finished the one in hand.</summary>
+    public Task DrainAsync()
+    {
+        _draining.Cancel();
+        lock (_consumerLoops)
+        {
+            return Task.WhenAll(_consumerLoops);
+        }
+    }
 
     // Called by the process's router link when frames arrive.
     public void OnDelivered(byte[] payload) => _inbound.Writer.TryWrite(payload);

@@ -29,6 +29,9 @@ public sealed class ChannelOptions
     private int _receiveBufferSize = 1024;
     private int _maxConcurrentHandlers = 1;
 
+    /// <summary>The largest <see cref="ReceiveBufferSize"/>.</summary>
+    public const int MaxReceiveBufferSize = 65536;
+
     /// <summary>The default options.</summary>
     public static ChannelOptions Default { get; } = new();
 
@@ -37,12 +40,14 @@ public sealed class ChannelOptions
 
     /// <summary>
     /// How many delivered messages this process may hold before consuming them (its receive window).
-    /// Default 1024. Larger values raise throughput; smaller ones bound memory more tightly.
+    /// Default 1024, at most <see cref="MaxReceiveBufferSize"/>. Larger values raise throughput; smaller ones bound memory more tightly.
     /// </summary>
     public int ReceiveBufferSize
     {
         get => _receiveBufferSize;
-        init => _receiveBufferSize = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The receive buffer must hold at least one message.");
+        init => _receiveBufferSize = value is > 0 and <= MaxReceiveBufferSize
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"The receive buffer holds 1 to {MaxReceiveBufferSize} messages.");
     }
 
     /// <summary>

@@ -68,6 +68,20 @@ internal sealed class ChannelRegistry
 
     public ChannelEndpoint? FindById(uint channelId) => _byId.GetValueOrDefault(channelId);
 
+    /// <summary>
+    /// Shutting down: passive handlers finish the message in hand and take no more, then every consumed
+    /// message is acknowledged, so the router redelivers only what this process never consumed.
+    /// </summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        var loops = _byId.Values.Select(endpoint => endpoint.DrainAsync()).ToArray();
+        await Task.WhenAny(Task.WhenAll(loops), Task.Delay(timeout)).ConfigureAwait(false);
+        foreach (var endpoint in _byId.Values)
+        {
+            endpoint.FlushAcks();
+        }
+    }
+
     /// <summary>Marks every channel closed, for example when the connection to the main process is lost.</summary>
     public void CloseAll(string reason)
     {

@@ -13,6 +13,7 @@ internal sealed partial class PassiveDispatcher<T>
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private Registration[] _registrations = [];
+    private TaskCompletionSource _hasRegistrations = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _started;
 
     public PassiveDispatcher(ChannelEndpoint endpoint, Channel<T> channel, ILogger logger)
@@ -29,12 +30,13 @@ internal sealed partial class PassiveDispatcher<T>
         lock (_lock)
         {
             _registrations = [.. _registrations, registration];
+            _hasRegistrations.TrySetResult();
             if (!_started)
             {
                 _started = true;
                 for (var i = 0; i < _endpoint.Options.MaxConcurrentHandlers; i++)
                 {
-                    _ = Task.Run(RunAsync);
+                    _endpoint.AddConsumerLoop(Task.Run(RunAsync));
                 }
             }
         }
@@ -47,25 +49,55 @@ internal sealed partial class PassiveDispatcher<T>
         lock (_lock)
         {
             _registrations = Array.FindAll(_registrations, r => !ReferenceEquals(r, registration));
+            if (_registrations.Length == 0)
+            {
+                _hasRegistrations = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
         }
     }
 
+    /// <summary>
+    /// Takes messages one at a time while handlers are registered. With no handler left, messages stay in
+    /// the buffer (unacknowledged) instead of being consumed unseen. Ends when the channel closes or the
+    /// process starts shutting down, after the message in hand.
+    /// </summary>
     private async Task RunAsync()
     {
         var inbound = _endpoint.Inbound;
-        while (true)
+        var draining = _endpoint.DrainToken;
+        try
         {
-            while (inbound.TryRead(out var payload))
+            while (!draining.IsCancellationRequested)
             {
-                await HandleAsync(payload).ConfigureAwait(false);
-                _endpoint.Consumed();
-            }
+                Task hasRegistrations;
+                lock (_lock)
+                {
+                    hasRegistrations = _hasRegistrations.Task;
+                }
 
-            _endpoint.FlushAcks();
-            if (!await inbound.WaitToReadAsync().ConfigureAwait(false))
-            {
-                return;
+                if (!hasRegistrations.IsCompleted)
+                {
+                    _endpoint.FlushAcks();
+                    await hasRegistrations.WaitAsync(draining).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (inbound.TryRead(out var payload))
+                {
+                    await HandleAsync(payload).ConfigureAwait(false);
+                    _endpoint.Consumed();
+                    continue;
+                }
+
+                _endpoint.FlushAcks();
+                if (!await inbound.WaitToReadAsync(draining).ConfigureAwait(false))
+                {
+                    return;
+                }
             }
+        }
+        catch (OperationCanceledException) when (draining.IsCancellationRequested)
+        {
         }
     }
 

@@ -22,7 +22,13 @@ internal sealed class ChildSession : RouterPeer
         _connection = connection;
         _router = router;
         _process = process;
+        _connection.Outbound.Drained += () => _router.Redispatch(this);
     }
+
+    /// <summary>Set once the child made a control request; later ones from the same instance are ignored.</summary>
+    public bool ControlRequested { get; set; }
+
+    public override bool IsCongested => _connection.Outbound.IsCongested;
 
     public Connection Connection => _connection;
 

@@ -15,6 +15,9 @@ internal sealed partial class MainHost : IDisposable
     /// <summary>Connections that have not finished their handshake; more are refused at once.</summary>
     public const int MaxPendingConnections = 64;
 
+    /// <summary>The largest frame body accepted before authentication: enough for a Hello, too little to hurt.</summary>
+    public const int MaxHandshakeBodyLength = 4096;
+
     private readonly SocketDirectory _directory;
     private readonly Socket _listener;
     private readonly Router _router;
@@ -69,9 +72,16 @@ internal sealed partial class MainHost : IDisposable
             {
                 socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
                 return;
+            }
+            catch (SocketException ex)
+            {
+                // Transient (out of file descriptors, aborted connection): keep serving; a dead loop would strand every restart.
+                LogAcceptFailed(ex.SocketErrorCode);
+                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+                continue;
             }
 
             if (Interlocked.Increment(ref _pending) > MaxPendingConnections)
@@ -88,7 +98,7 @@ internal sealed partial class MainHost : IDisposable
 
     private void Handshake(Socket socket)
     {
-        var connection = new Connection(socket, _options.MaxMessageSize + 64, _logger, "an unauthenticated peer");
+        var connection = new Connection(socket, MaxHandshakeBodyLength, _logger, "an unauthenticated peer");
         ChildSession? session = null;
         var helloSeen = false;
         var pendingReleased = 0;
@@ -154,6 +164,7 @@ internal sealed partial class MainHost : IDisposable
             return Refuse(connection, refusal!);
         }
 
+        connection.MaxBodyLength = _options.MaxMessageSize + 64;
         connection.Send(FrameKind.Welcome, Hosting.Handshake.EncodeWelcome(_options.MaxMessageSize, _router.SendWindow));
         process.OnAuthenticated(session);
         return session;
@@ -168,6 +179,9 @@ internal sealed partial class MainHost : IDisposable
         LogRefused(reason);
         return null;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Accepting a connection failed ({Error}); still listening")]
+    private partial void LogAcceptFailed(SocketError error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection: {Reason}")]
     private partial void LogRefused(string reason);

@@ -14,8 +14,10 @@ namespace Firn.Hosting;
 internal sealed partial class ManagedProcess
 {
     private static readonly TimeSpan TermGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ExitDrainGrace = TimeSpan.FromSeconds(2);
 
     private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _control = new(1, 1);
     private readonly string _socketPath;
     private readonly Router _router;
     private readonly FirnAppOptions _appOptions;
@@ -59,6 +61,53 @@ internal sealed partial class ManagedProcess
 
     /// <summary>Spawns a new instance and waits until it has connected and authenticated.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _control.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    /// <summary>Stops the current instance: ask over the connection, wait, SIGTERM, wait, SIGKILL.</summary>
+    public async Task StopAsync()
+    {
+        await _control.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await StopCoreAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    /// <summary>Stops the current instance, then starts a new one; stop, start and restart of one process never overlap.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await _control.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StopCoreAsync().ConfigureAwait(false);
+            lock (_lock)
+            {
+                Restarts++;
+            }
+
+            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         Process process;
         TaskCompletionSource<ChildSession> connected;
@@ -162,25 +211,28 @@ internal sealed partial class ManagedProcess
     {
         lock (_lock)
         {
-            if (!ReferenceEquals(session, _session))
+            if (!ReferenceEquals(session, _session) || session.ControlRequested)
             {
                 return;
             }
+
+            session.ControlRequested = true;
         }
 
         LogControlRequest(Name, request);
         _onControlRequest(this, request);
     }
 
-    /// <summary>Stops the current instance: ask over the connection, wait, SIGTERM, wait, SIGKILL.</summary>
-    public async Task StopAsync()
+    private async Task StopCoreAsync()
     {
         Process? process;
         ChildSession? session;
         Task<int> exited;
+        int pid;
         lock (_lock)
         {
             process = _process;
+            pid = process?.Id ?? 0;
             session = _session;
             exited = _exited.Task;
             if (process is null || State is ProcessState.Exited or ProcessState.Failed or ProcessState.NotStarted)
@@ -198,7 +250,7 @@ internal sealed partial class ManagedProcess
         }
         else
         {
-            _ = NativeMethods.kill(process.Id, NativeMethods.SIGTERM);
+            Signal(pid, exited);
         }
 
         if (await Finished(exited, timeout).ConfigureAwait(false))
@@ -207,7 +259,7 @@ internal sealed partial class ManagedProcess
         }
 
         LogEscalating(Name, "SIGTERM", timeout);
-        _ = NativeMethods.kill(process.Id, NativeMethods.SIGTERM);
+        Signal(pid, exited);
         if (await Finished(exited, TermGrace).ConfigureAwait(false))
         {
             return;
@@ -218,15 +270,13 @@ internal sealed partial class ManagedProcess
         await exited.ConfigureAwait(false);
     }
 
-    public async Task RestartAsync(CancellationToken cancellationToken)
+    /// <summary>Sends SIGTERM unless the instance already exited (then its pid may belong to someone else).</summary>
+    private static void Signal(int pid, Task exited)
     {
-        await StopAsync().ConfigureAwait(false);
-        lock (_lock)
+        if (!exited.IsCompleted)
         {
-            Restarts++;
+            _ = NativeMethods.kill(pid, NativeMethods.SIGTERM);
         }
-
-        await StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<bool> Finished(Task exited, TimeSpan timeout) =>
@@ -267,7 +317,13 @@ internal sealed partial class ManagedProcess
         }
 
         connected.TrySetException(new InvalidOperationException($"Process '{Name}' exited with code {code} before it connected."));
-        session?.Connection.Close(ConnectionCloseReason.RemotePartyTerminated, "the process exited");
+        if (session is not null)
+        {
+            // The dead process's last frames may still be unread in the socket: let the read loop reach
+            // the end of the stream on its own, and only force the close if it does not.
+            await Task.WhenAny(session.Connection.Closed, Task.Delay(ExitDrainGrace)).ConfigureAwait(false);
+            session.Connection.Close(ConnectionCloseReason.RemotePartyTerminated, "the process exited");
+        }
         if (expected || code == 0)
         {
             LogExited(Name, code);

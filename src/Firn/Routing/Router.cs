@@ -276,6 +276,21 @@ internal sealed partial class Router
         }
     }
 
+    /// <summary>Delivers again to <paramref name="peer"/> after its outbound buffer drained below the congestion limit.</summary>
+    public void Redispatch(RouterPeer peer)
+    {
+        foreach (var channel in _byId.Values)
+        {
+            lock (channel.Gate)
+            {
+                if (channel.PendingCount > 0 && channel.FindReceiver(peer) is not null)
+                {
+                    Dispatch(channel);
+                }
+            }
+        }
+    }
+
     /// <summary>A snapshot of one channel's counters, for diagnostics and tests.</summary>
     public RoutedChannelStats? GetStats(string name)
     {
@@ -315,7 +330,7 @@ internal sealed partial class Router
         {
             var index = (channel.NextReceiver + i) % count;
             var candidate = receivers[index];
-            if (candidate.Credit > 0 && !string.Equals(candidate.Peer.ProcessName, senderName, StringComparison.Ordinal))
+            if (candidate.Credit > 0 && !candidate.Peer.IsCongested && !string.Equals(candidate.Peer.ProcessName, senderName, StringComparison.Ordinal))
             {
                 channel.NextReceiver = index + 1;
                 return candidate;
@@ -417,7 +432,7 @@ internal sealed partial class Router
         messages.Clear();
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Process '{Process}' sent on channel '{Channel}' after it closed; the message was discarded")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Process '{Process}' sent on channel '{Channel}' as it closed; the message was discarded")]
     private partial void LogSendAfterClose(string channel, string process);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Channel '{Channel}' closed with {Count} messages that no receiver of another process could take; they were discarded")]

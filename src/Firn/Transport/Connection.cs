@@ -18,7 +18,7 @@ internal sealed partial class Connection
     private const int InitialReadBufferSize = 64 * 1024;
 
     private readonly Socket _socket;
-    private readonly int _maxBodyLength;
+    private int _maxBodyLength;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource<ConnectionCloseReason> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,6 +36,13 @@ internal sealed partial class Connection
 
     /// <summary>Who is on the other end, for log lines (for example "child 'worker' (pid 4242)").</summary>
     public string Description { get; set; }
+
+    /// <summary>The largest frame body accepted; raised once a peer has authenticated.</summary>
+    public int MaxBodyLength
+    {
+        get => Volatile.Read(ref _maxBodyLength);
+        set => Volatile.Write(ref _maxBodyLength, value);
+    }
 
     /// <summary>Frames waiting to be written.</summary>
     public OutboundBuffer Outbound { get; } = new();
@@ -114,23 +121,19 @@ internal sealed partial class Connection
                 end += read;
                 while (true)
                 {
-                    var status = FrameDecoder.TryDecode(buffer.AsSpan(start, end - start), _maxBodyLength, out var kind, out var bodyLength, out var frameLength);
+                    var limit = MaxBodyLength;
+                    var status = FrameDecoder.TryDecode(buffer.AsSpan(start, end - start), limit, out var kind, out var bodyLength, out var frameLength);
                     if (status == DecodeStatus.TooLarge)
                     {
-                        Close(ConnectionCloseReason.FrameTooLarge, $"the peer announced a frame body of {bodyLength} bytes; the limit is {_maxBodyLength}");
+                        Close(ConnectionCloseReason.FrameTooLarge, $"the peer announced a frame body of {bodyLength} bytes; the limit is {limit}");
                         return;
                     }
 
                     if (status == DecodeStatus.NeedMore)
                     {
-                        if (frameLength > buffer.Length)
+                        if (frameLength > buffer.Length - start)
                         {
-                            // A frame larger than the buffer: grow to fit it exactly (bounded by the limit checked above).
-                            var grown = new byte[Math.Max(frameLength, InitialReadBufferSize)];
-                            buffer.AsSpan(start, end - start).CopyTo(grown);
-                            buffer = grown;
-                            end -= start;
-                            start = 0;
+                            buffer = MakeRoom(buffer, ref start, ref end, frameLength);
                         }
 
                         break;
@@ -187,6 +190,30 @@ internal sealed partial class Connection
         }
     }
 
+    /// <summary>
+    /// Makes room for a frame that does not fit: first by moving the unread bytes to the front, then by
+    /// doubling, never past the frame's size. Growth follows bytes actually received, so a header that
+    /// merely announces a large frame costs nothing until the peer really sends it.
+    /// </summary>
+    private static byte[] MakeRoom(byte[] buffer, ref int start, ref int end, long frameLength)
+    {
+        if (start > 0)
+        {
+            buffer.AsSpan(start, end - start).CopyTo(buffer);
+            end -= start;
+            start = 0;
+        }
+
+        if (end == buffer.Length)
+        {
+            var grown = new byte[(int)Math.Min(frameLength, (long)buffer.Length * 2)];
+            buffer.AsSpan(0, end).CopyTo(grown);
+            buffer = grown;
+        }
+
+        return buffer;
+    }
+
     private async Task WriteLoopAsync()
     {
         try
@@ -205,6 +232,8 @@ internal sealed partial class Connection
                     var sent = await _socket.SendAsync(memory, SocketFlags.None, _closing.Token).ConfigureAwait(false);
                     memory = memory[sent..];
                 }
+
+                Outbound.OnBatchWritten();
             }
         }
         catch (OperationCanceledException)

@@ -22,6 +22,25 @@ internal sealed class OutboundBuffer
     private int _length;
     private bool _signalled;
     private bool _completed;
+    private bool _congested;
+
+    /// <summary>Creates a buffer that counts as congested above <paramref name="congestionLimit"/> pending bytes.</summary>
+    public OutboundBuffer(int congestionLimit = DefaultCongestionLimit) => CongestionLimit = congestionLimit;
+
+    /// <summary>The default congestion limit: 64 MiB waiting to be written.</summary>
+    public const int DefaultCongestionLimit = 64 * 1024 * 1024;
+
+    /// <summary>Pending bytes above which <see cref="IsCongested"/> is true.</summary>
+    public int CongestionLimit { get; }
+
+    /// <summary>
+    /// Whether more than <see cref="CongestionLimit"/> bytes wait to be written: the peer is not reading.
+    /// The router stops delivering to a congested peer until <see cref="Drained"/> fires.
+    /// </summary>
+    public bool IsCongested => Volatile.Read(ref _length) > CongestionLimit;
+
+    /// <summary>Raised on the write loop once a congested buffer has been written down below the limit.</summary>
+    public event Action? Drained;
 
     /// <summary>Bytes appended and not yet taken by the writer loop.</summary>
     public int PendingBytes
@@ -51,6 +70,7 @@ internal sealed class OutboundBuffer
             FrameFormat.WriteHeader(destination, kind, bodyLength);
             prefix.CopyTo(destination[FrameFormat.HeaderSize..]);
             payload.CopyTo(destination[(FrameFormat.HeaderSize + prefix.Length)..]);
+            _congested |= _length > CongestionLimit;
             SignalLocked();
         }
 
@@ -115,8 +135,33 @@ internal sealed class OutboundBuffer
                 _current = _spare.Length > ShrinkAbove ? new byte[InitialSize] : _spare;
                 _spare = taken.Array!;
                 _length = 0;
+                if (_completed)
+                {
+                    // Stay signalled so that the next call reports the end instead of waiting forever.
+                    SignalLocked();
+                }
+
                 return taken;
             }
+        }
+    }
+
+    /// <summary>Called by the write loop after a batch was written; raises <see cref="Drained"/> when congestion has cleared.</summary>
+    public void OnBatchWritten()
+    {
+        bool drained;
+        lock (_lock)
+        {
+            drained = _congested && _length <= CongestionLimit;
+            if (drained)
+            {
+                _congested = false;
+            }
+        }
+
+        if (drained)
+        {
+            Drained?.Invoke();
         }
     }
 
@@ -158,7 +203,13 @@ internal sealed class OutboundBuffer
         Debug.Assert(_lock.IsHeldByCurrentThread, "Reserve runs under the buffer lock.");
         if (_current.Length - _length < count)
         {
-            var grown = new byte[Math.Max(_current.Length * 2, _length + count)];
+            var needed = (long)_length + count;
+            if (needed > Array.MaxLength)
+            {
+                throw new InvalidOperationException($"The outbound buffer cannot hold {needed} bytes.");
+            }
+
+            var grown = new byte[(int)Math.Min(Array.MaxLength, Math.Max((long)_current.Length * 2, needed))];
             _current.AsSpan(0, _length).CopyTo(grown);
             _current = grown;
         }

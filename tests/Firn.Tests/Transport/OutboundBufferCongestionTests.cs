@@ -1,0 +1,41 @@
+using Firn.Transport;
+
+namespace Firn.Tests.Transport;
+
+public sealed class OutboundBufferCongestionTests
+{
+    [Fact]
+    public async Task A_buffer_over_its_limit_is_congested_until_written_down_then_raises_Drained_once()
+    {
+        var buffer = new OutboundBuffer(congestionLimit: 100);
+        var drained = 0;
+        buffer.Drained += () => drained++;
+
+        buffer.Append(FrameKind.Deliver, new byte[60], default);
+        Assert.False(buffer.IsCongested);
+        buffer.Append(FrameKind.Deliver, new byte[60], default);
+        Assert.True(buffer.IsCongested);
+
+        var batch = await buffer.TakeAsync(CancellationToken.None);
+        Assert.Equal(2 * (FrameFormat.HeaderSize + 60), batch.Count);
+        Assert.False(buffer.IsCongested);
+        buffer.OnBatchWritten();
+        buffer.OnBatchWritten();
+
+        Assert.Equal(1, drained);
+    }
+
+    [Fact]
+    public async Task Complete_with_data_pending_returns_the_data_then_the_end()
+    {
+        var buffer = new OutboundBuffer();
+        buffer.Append(FrameKind.Stop, default, default);
+        buffer.Complete();
+
+        var first = await buffer.TakeAsync(CancellationToken.None);
+        var second = await buffer.TakeAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(FrameFormat.HeaderSize, first.Count);
+        Assert.Equal(0, second.Count);
+    }
+}
