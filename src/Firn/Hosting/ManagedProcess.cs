@@ -152,13 +152,14 @@ internal sealed partial class ManagedProcess
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             LogStartTimeout(Name, _appOptions.StartTimeout);
-            KillInstance(process);
-            lock (_lock)
-            {
-                State = ProcessState.Failed;
-            }
-
+            await AbandonStartAsync(process).ConfigureAwait(false);
             throw new TimeoutException($"Process '{Name}' did not connect to the main process within {_appOptions.StartTimeout} (FirnAppOptions.StartTimeout).");
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller gave up on the start: the half-started instance must not linger.
+            await AbandonStartAsync(process).ConfigureAwait(false);
+            throw;
         }
 
         lock (_lock)
@@ -268,6 +269,22 @@ internal sealed partial class ManagedProcess
         LogEscalating(Name, "SIGKILL", TermGrace);
         KillInstance(process);
         await exited.ConfigureAwait(false);
+    }
+
+    private async Task AbandonStartAsync(Process process)
+    {
+        Task exited;
+        lock (_lock)
+        {
+            exited = _exited.Task;
+        }
+
+        KillInstance(process);
+        await exited.ConfigureAwait(false);
+        lock (_lock)
+        {
+            State = ProcessState.Failed;
+        }
     }
 
     /// <summary>Sends SIGTERM unless the instance already exited (then its pid may belong to someone else).</summary>

@@ -52,13 +52,13 @@ public sealed class HostileClientTests
         await UntilLoggedAsync(log, LogLevel.Warning, expectedLog);
         if (expectedReject is not null)
         {
-            var (kind, body) = Assert.Single(ParseFrames(received));
+            var (kind, body) = Assert.Single(Frames.Parse(received));
             Assert.Equal(FrameKind.Reject, kind);
             Assert.Contains(expectedReject, Handshake.DecodeReject(body), StringComparison.Ordinal);
         }
         else
         {
-            Assert.DoesNotContain(ParseFrames(received), f => f.Kind == FrameKind.Welcome);
+            Assert.DoesNotContain(Frames.Parse(received), f => f.Kind == FrameKind.Welcome);
         }
 
         await AssertEchoWorksAsync(app, "ping");
@@ -180,7 +180,7 @@ public sealed class HostileClientTests
 
             using var socket = await ConnectAsync(app);
             await SendAllAsync(socket, Frame(FrameKind.Hello, Handshake.EncodeHello("sleeper", new string('0', 64))));
-            var (kind, body) = Assert.Single(ParseFrames(await ReadUntilClosedAsync(socket)));
+            var (kind, body) = Assert.Single(Frames.Parse(await ReadUntilClosedAsync(socket)));
 
             Assert.Equal(FrameKind.Reject, kind);
             Assert.Equal("wrong secret for process 'sleeper'", Handshake.DecodeReject(body));
@@ -211,7 +211,7 @@ public sealed class HostileClientTests
             var secret = ReadEnvironmentVariable(pid, "FIRN_SECRET");
             using var socket = await ConnectAsync(app);
             await SendAllAsync(socket, Frame(FrameKind.Hello, Handshake.EncodeHello("sleeper", secret)));
-            var (kind, body) = Assert.Single(ParseFrames(await ReadUntilClosedAsync(socket)));
+            var (kind, body) = Assert.Single(Frames.Parse(await ReadUntilClosedAsync(socket)));
 
             Assert.Equal(FrameKind.Reject, kind);
             var expected = $"the peer (pid {Environment.ProcessId}, uid ";
@@ -394,20 +394,6 @@ public sealed class HostileClientTests
     private static Task UntilLoggedAsync(TestLog log, LogLevel level, string fragment) =>
         TestApps.UntilAsync(() => log.Contains(level, fragment), $"the log has a {level} entry containing \"{fragment}\"");
 
-    private static List<(FrameKind Kind, byte[] Body)> ParseFrames(byte[] stream)
-    {
-        var frames = new List<(FrameKind, byte[])>();
-        var offset = 0;
-        while (offset < stream.Length)
-        {
-            var status = FrameDecoder.TryDecode(stream.AsSpan(offset), int.MaxValue, out var kind, out var bodyLength, out var frameLength);
-            Assert.Equal(DecodeStatus.Frame, status);
-            frames.Add((kind, stream.AsSpan(offset + FrameFormat.HeaderSize, (int)bodyLength).ToArray()));
-            offset += (int)frameLength;
-        }
-
-        return frames;
-    }
 
     private static byte[] Header(FrameKind kind, int bodyLength)
     {

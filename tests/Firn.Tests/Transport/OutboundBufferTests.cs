@@ -24,7 +24,7 @@ public sealed class OutboundBufferTests
                 var batch = await buffer.TakeAsync(CancellationToken.None);
                 Assert.NotEqual(0, batch.Count);
                 batches++;
-                frames.AddRange(Parse(batch.ToArray()));
+                frames.AddRange(Frames.Parse(batch.ToArray()));
             }
         });
 
@@ -82,7 +82,7 @@ public sealed class OutboundBufferTests
         buffer.AddCounter(FrameKind.Ack, 7, 4);
         buffer.AddCounter(FrameKind.Ack, 7, 5);
 
-        var frames = Parse(await TakeAsync(buffer));
+        var frames = Frames.Parse(await TakeAsync(buffer));
 
         Assert.Equal(
             [(FrameKind.SendCredit, 7u, 6u), (FrameKind.SendCredit, 8u, 10u), (FrameKind.Ack, 7u, 9u)],
@@ -91,7 +91,7 @@ public sealed class OutboundBufferTests
 
         // The next batch starts from zero.
         buffer.AddCounter(FrameKind.SendCredit, 7, 5);
-        Assert.Equal([(FrameKind.SendCredit, 7u, 5u)], Parse(await TakeAsync(buffer)).Select(f => (f.Kind, Channel(f.Body), Count(f.Body))));
+        Assert.Equal([(FrameKind.SendCredit, 7u, 5u)], Frames.Parse(await TakeAsync(buffer)).Select(f => (f.Kind, Channel(f.Body), Count(f.Body))));
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class OutboundBufferTests
         buffer.AddCounter(FrameKind.SendCredit, 3, 1);
         Assert.True(buffer.AppendChannelFrame(FrameKind.Deliver, 3, [3]));
 
-        var frames = Parse(await TakeAsync(buffer));
+        var frames = Frames.Parse(await TakeAsync(buffer));
 
         Assert.Equal([FrameKind.Deliver, FrameKind.Deliver, FrameKind.SendCredit], frames.Select(f => f.Kind));
         Assert.Equal([3, 0, 0, 0, 1, 2], frames[0].Body);
@@ -127,7 +127,7 @@ public sealed class OutboundBufferTests
             {
                 var batch = await buffer.TakeAsync(CancellationToken.None);
                 Assert.NotEqual(0, batch.Count);
-                var frames = Parse(batch.ToArray());
+                var frames = Frames.Parse(batch.ToArray());
                 var channelsInBatch = frames.Select(f => Channel(f.Body)).ToList();
                 Assert.Equal(channelsInBatch.Count, channelsInBatch.Distinct().Count());
                 foreach (var frame in frames)
@@ -195,7 +195,7 @@ public sealed class OutboundBufferTests
 
         buffer.Complete();
 
-        var drained = Parse(await TakeAsync(buffer));
+        var drained = Frames.Parse(await TakeAsync(buffer));
         Assert.Equal([FrameKind.Ready, FrameKind.Send, FrameKind.Ack], drained.Select(f => f.Kind));
 
         // The writer loop calls TakeAsync again after every batch; once completed and drained it must get an empty segment.
@@ -208,7 +208,7 @@ public sealed class OutboundBufferTests
     {
         var buffer = new OutboundBuffer();
         Assert.True(buffer.Append(FrameKind.Ready, default, default));
-        Assert.Single(Parse(await TakeAsync(buffer)));
+        Assert.Single(Frames.Parse(await TakeAsync(buffer)));
 
         var waiting = buffer.TakeAsync(CancellationToken.None).AsTask();
         buffer.Complete();
@@ -240,7 +240,7 @@ public sealed class OutboundBufferTests
         Assert.True(buffer.AppendChannelFrame(FrameKind.Send, 5, payload));
         Assert.Equal(FrameFormat.HeaderSize + FrameFormat.HeaderSize + 4 + payload.Length, buffer.PendingBytes);
 
-        var frames = Parse(await TakeAsync(buffer));
+        var frames = Frames.Parse(await TakeAsync(buffer));
 
         Assert.Equal(2, frames.Count);
         Assert.Equal(5u, Channel(frames[1].Body));
@@ -261,7 +261,7 @@ public sealed class OutboundBufferTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TestApps.Timeout));
 
         Assert.True(buffer.Append(FrameKind.Ready, default, default));
-        Assert.Single(Parse(await TakeAsync(buffer)));
+        Assert.Single(Frames.Parse(await TakeAsync(buffer)));
     }
 
     /// <summary>Takes one batch, copied (the buffer reuses its array), failing rather than hanging if none comes.</summary>
@@ -279,20 +279,6 @@ public sealed class OutboundBufferTests
         }
     }
 
-    private static List<(FrameKind Kind, byte[] Body)> Parse(byte[] stream)
-    {
-        var frames = new List<(FrameKind, byte[])>();
-        var offset = 0;
-        while (offset < stream.Length)
-        {
-            var status = FrameDecoder.TryDecode(stream.AsSpan(offset), int.MaxValue, out var kind, out var bodyLength, out var frameLength);
-            Assert.Equal(DecodeStatus.Frame, status);
-            frames.Add((kind, stream.AsSpan(offset + FrameFormat.HeaderSize, (int)bodyLength).ToArray()));
-            offset += (int)frameLength;
-        }
-
-        return frames;
-    }
 
     private static uint Channel(byte[] body) => BinaryPrimitives.ReadUInt32LittleEndian(body);
 
