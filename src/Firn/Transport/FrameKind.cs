@@ -1,6 +1,10 @@
 namespace Firn.Transport;
 
-/// <summary>The kind byte that follows every frame's length. See docs/PROTOCOL.md for each body.</summary>
+/// <summary>
+/// The kind byte that follows every frame's length. See docs/PROTOCOL.md for each body.
+/// Ranges: 1–9 handshake, 10–29 channels, 30–39 process control and supervision, 40–59 store and
+/// pub/sub, 60–79 RPC.
+/// </summary>
 internal enum FrameKind : byte
 {
     /// <summary>Child → main: protocol version, process name, instance id, per-child secret.</summary>
