@@ -16,6 +16,7 @@ public sealed partial class FirnApp
     private readonly LifespanHooks _afterShutdown = new("after-shutdown");
     private readonly List<ManagedProcess> _processes = [];
     private Router? _router;
+    private MainServices? _services;
     private MainHost? _host;
     private Task _afterStartHooks = Task.CompletedTask;
     private bool _started;
@@ -68,12 +69,13 @@ public sealed partial class FirnApp
             _started = true;
             var logger = LoggerFactory.CreateLogger("Firn.Router");
             _router = new Router(Options.ChannelSendWindow, Channels.ChannelOptions.MaxReceiveBufferSize, logger);
+            _services = new MainServices(_router);
             var link = new LocalRouterLink(_router, _channels, ProcessName);
             _channels.Bind(link);
             _host = new MainHost(Options, _router, FindProcess, LoggerFactory.CreateLogger("Firn.Host"));
             foreach (var declaration in _declarations)
             {
-                _processes.Add(new ManagedProcess(declaration, _host.SocketPath, _router, Options, LoggerFactory.CreateLogger("Firn.Process"), OnControlRequest));
+                _processes.Add(new ManagedProcess(declaration, _host.SocketPath, _services, Options, LoggerFactory.CreateLogger("Firn.Process"), OnControlRequest));
 
                 // The built-in channels exist from the start, typed like the seed's untyped channels.
                 _router.Open(link.Peer, ActiveName(declaration.Name), Channels.TypeNames.Of(typeof(object)));

@@ -14,13 +14,15 @@ internal sealed class ChildSession : RouterPeer
 {
     private readonly Connection _connection;
     private readonly Router _router;
+    private readonly MainServices _services;
     private readonly ManagedProcess _process;
 
-    public ChildSession(Connection connection, Router router, ManagedProcess process)
+    public ChildSession(Connection connection, MainServices services, ManagedProcess process)
         : base(process.Name)
     {
         _connection = connection;
-        _router = router;
+        _services = services;
+        _router = services.Router;
         _process = process;
         _connection.Outbound.Drained += () => _router.Redispatch(this);
     }
@@ -84,7 +86,12 @@ internal sealed class ChildSession : RouterPeer
                 _process.OnControlRequest(this, request);
                 break;
             default:
-                throw new ProtocolViolationException($"a child may not send frame kind {kind}");
+                if (!_services.TryHandle(this, kind, body))
+                {
+                    throw new ProtocolViolationException($"a child may not send frame kind {kind}");
+                }
+
+                break;
         }
     }
 

@@ -19,7 +19,7 @@ internal sealed partial class ManagedProcess
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _control = new(1, 1);
     private readonly string _socketPath;
-    private readonly Router _router;
+    private readonly MainServices _services;
     private readonly FirnAppOptions _appOptions;
     private readonly ILogger _logger;
     private readonly Action<ManagedProcess, ControlRequest> _onControlRequest;
@@ -30,11 +30,11 @@ internal sealed partial class ManagedProcess
     private TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTime? _startedAt;
 
-    public ManagedProcess(ProcessDeclaration declaration, string socketPath, Router router, FirnAppOptions appOptions, ILogger logger, Action<ManagedProcess, ControlRequest> onControlRequest)
+    public ManagedProcess(ProcessDeclaration declaration, string socketPath, MainServices services, FirnAppOptions appOptions, ILogger logger, Action<ManagedProcess, ControlRequest> onControlRequest)
     {
         Declaration = declaration;
         _socketPath = socketPath;
-        _router = router;
+        _services = services;
         _appOptions = appOptions;
         _logger = logger;
         _onControlRequest = onControlRequest;
@@ -194,7 +194,7 @@ internal sealed partial class ManagedProcess
                 return null;
             }
 
-            _session = new ChildSession(connection, _router, this);
+            _session = new ChildSession(connection, _services, this);
             connection.Description = $"child '{Name}' (pid {credentials.ProcessId})";
             var session = _session;
             _ = connection.Closed.ContinueWith(_ => OnDisconnected(session), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -356,7 +356,7 @@ internal sealed partial class ManagedProcess
 
     private void OnDisconnected(ChildSession session)
     {
-        _router.RemovePeer(session);
+        _services.EndSession(session);
         lock (_lock)
         {
             if (ReferenceEquals(session, _session))
