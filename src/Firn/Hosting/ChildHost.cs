@@ -19,6 +19,7 @@ internal sealed partial class ChildHost : IRouterLink
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<ChannelBinding>> _pendingOpens = new();
+    private readonly Dictionary<FrameKind, FrameHandler> _featureHandlers = [];
     private Connection? _connection;
     private uint _nextRequestId;
     private int _sendWindow;
@@ -68,6 +69,12 @@ internal sealed partial class ChildHost : IRouterLink
     }
 
     public void SignalReady() => _connection?.Send(FrameKind.Ready, default);
+
+    /// <summary>Registers the handler of a feature's frame kind (store, pub/sub, RPC); call before connecting.</summary>
+    public void Register(FrameKind kind, FrameHandler handler) => _featureHandlers.Add(kind, handler);
+
+    /// <summary>Queues a frame to the main process; returns <see langword="false"/> if the connection is closed.</summary>
+    public bool Send(FrameKind kind, ReadOnlySpan<byte> body) => _connection?.Send(kind, body) ?? false;
 
     public void SendControl(ControlRequest request)
     {
@@ -168,7 +175,13 @@ internal sealed partial class ChildHost : IRouterLink
                 _ = Task.Run(_stopping.Cancel);
                 break;
             default:
-                throw new ProtocolViolationException($"unexpected frame kind {kind} from the main process");
+                if (!_featureHandlers.TryGetValue(kind, out var handler))
+                {
+                    throw new ProtocolViolationException($"unexpected frame kind {kind} from the main process");
+                }
+
+                handler(kind, body);
+                break;
         }
     }
 
