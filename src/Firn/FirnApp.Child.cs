@@ -26,6 +26,7 @@ public sealed partial class FirnApp
         var host = new ChildHost(environment, _channels, LoggerFactory.CreateLogger("Firn.Child"));
         _childHost = host;
         _channels.Bind(host);
+        InitializeChildStorage(host);
 
         // Ctrl+C in a terminal reaches the whole process group; the main process decides how children stop.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);

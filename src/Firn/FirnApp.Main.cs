@@ -70,6 +70,7 @@ public sealed partial class FirnApp
             var logger = LoggerFactory.CreateLogger("Firn.Router");
             _router = new Router(Options.ChannelSendWindow, Channels.ChannelOptions.MaxReceiveBufferSize, logger);
             _services = new MainServices(_router);
+            StartMainStorage(_services);
             var link = new LocalRouterLink(_router, _channels, ProcessName);
             _channels.Bind(link);
             _host = new MainHost(Options, _router, FindProcess, LoggerFactory.CreateLogger("Firn.Host"));
@@ -123,6 +124,7 @@ public sealed partial class FirnApp
 
             await Task.WhenAny(_afterStartHooks, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false);
             _host?.Dispose();
+            StopMainStorage();
             await _afterShutdown.RunAsync(Logger, CancellationToken.None).ConfigureAwait(false);
         }
         finally

@@ -32,6 +32,10 @@ public sealed partial class FirnApp : IAsyncDisposable
         LoggerFactory = Options.LoggerFactory ?? FirnConsoleLoggerProvider.CreateFactory(ProcessName);
         Logger = LoggerFactory.CreateLogger("Firn");
         _channels = new ChannelRegistry(Options.Serializer, Options.MaxMessageSize, LoggerFactory, Options.StartTimeout);
+        if (_child is null)
+        {
+            InitializeMainStorage();
+        }
         s_current = this;
     }
 

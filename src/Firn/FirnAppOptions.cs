@@ -11,6 +11,8 @@ public sealed class FirnAppOptions
     private TimeSpan _startTimeout = TimeSpan.FromSeconds(30);
     private TimeSpan _shutdownTimeout = TimeSpan.FromSeconds(5);
     private TimeSpan _handshakeTimeout = TimeSpan.FromSeconds(5);
+    private int _storeMaxKeys = 1_000_000;
+    private long _storeMaxBytes = 1L << 30;
 
     /// <summary>The main process's name in logs and as a sender. Default <c>main</c>.</summary>
     public string MainProcessName { get; init; } = "main";
@@ -68,6 +70,20 @@ public sealed class FirnAppOptions
 
     /// <summary>Whether the main process handles Ctrl+C and SIGTERM by stopping gracefully in <see cref="FirnApp.RunAsync"/>. Default true.</summary>
     public bool HandleSignals { get; init; } = true;
+
+    /// <summary>The most keys the shared store holds; a write that would add one more fails with <see cref="Storage.StoreException"/>. Default 1,000,000.</summary>
+    public int StoreMaxKeys
+    {
+        get => _storeMaxKeys;
+        init => _storeMaxKeys = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The store must allow at least one key.");
+    }
+
+    /// <summary>The most bytes (keys and serialized values) the shared store holds. Default 1 GiB.</summary>
+    public long StoreMaxBytes
+    {
+        get => _storeMaxBytes;
+        init => _storeMaxBytes = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The store must allow at least one byte.");
+    }
 
     private static TimeSpan Positive(TimeSpan value) =>
         value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive.");

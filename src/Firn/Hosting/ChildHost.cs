@@ -36,6 +36,9 @@ internal sealed partial class ChildHost : IRouterLink
     /// <summary>Fires when the main process asks this child to stop, or the connection is lost.</summary>
     public CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>Raised once when the connection to the main process is lost (after channels are closed).</summary>
+    public event Action? ConnectionLost;
+
     /// <summary>Completes when the connection to the main process closes.</summary>
     public Task<ConnectionCloseReason> Disconnected => _connection?.Closed ?? Task.FromResult(ConnectionCloseReason.LocallyClosed);
 
@@ -53,7 +56,7 @@ internal sealed partial class ChildHost : IRouterLink
             throw new FirnConfigurationException($"Child '{ProcessName}' could not connect to the main process at '{_environment.SocketPath}': {ex.Message}", ex);
         }
 
-        _connection = new Connection(socket, maxMessageSize + 64, _logger, "the main process");
+        _connection = new Connection(socket, maxMessageSize + FrameFormat.EnvelopeAllowance, _logger, "the main process");
         _connection.Start(OnFrame);
         _ = _connection.Closed.ContinueWith(OnDisconnected, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _connection.Send(FrameKind.Hello, Handshake.EncodeHello(ProcessName, _environment.Secret));
@@ -216,6 +219,7 @@ internal sealed partial class ChildHost : IRouterLink
 
         _welcomed.TrySetException(new FirnConfigurationException($"The main process closed the connection during the handshake ({closed.Result})."));
         _channels.CloseAll("the connection to the main process was lost");
+        ConnectionLost?.Invoke();
         _stopping.Cancel();
     }
 

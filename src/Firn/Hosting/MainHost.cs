@@ -164,7 +164,7 @@ internal sealed partial class MainHost : IDisposable
             return Refuse(connection, refusal!);
         }
 
-        connection.MaxBodyLength = _options.MaxMessageSize + 64;
+        connection.MaxBodyLength = _options.MaxMessageSize + FrameFormat.EnvelopeAllowance;
         connection.Send(FrameKind.Welcome, Hosting.Handshake.EncodeWelcome(_options.MaxMessageSize, _router.SendWindow));
         process.OnAuthenticated(session);
         return session;

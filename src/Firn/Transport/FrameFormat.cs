@@ -17,6 +17,12 @@ internal static class FrameFormat
     /// <summary>The default largest body a peer may send: 16 MiB plus room for the channel id.</summary>
     public const int DefaultMaxMessageSize = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Room for what travels with a message in one frame (channel id, key, topic, type name): a frame body
+    /// may be this much larger than <c>FirnAppOptions.MaxMessageSize</c>.
+    /// </summary>
+    public const int EnvelopeAllowance = 64 * 1024;
+
     /// <summary>Writes a frame header into <paramref name="destination"/>.</summary>
     public static void WriteHeader(Span<byte> destination, FrameKind kind, int bodyLength)
     {

@@ -51,4 +51,25 @@ internal enum FrameKind : byte
 
     /// <summary>Child → main: the child's entry has started.</summary>
     Ready = 32,
+
+    /// <summary>Child → main: a store operation (see <c>StoreCodec</c>).</summary>
+    StoreRequest = 40,
+
+    /// <summary>Main → child: the result of a store operation.</summary>
+    StoreReply = 41,
+
+    /// <summary>Child → main: subscribe this process to a topic or pattern (request id, is-pattern, topic).</summary>
+    Subscribe = 44,
+
+    /// <summary>Main → child: the subscription is in place (request id, status, error).</summary>
+    SubscribeReply = 45,
+
+    /// <summary>Child → main: this process no longer subscribes to a topic or pattern (is-pattern, topic).</summary>
+    Unsubscribe = 46,
+
+    /// <summary>Child → main: publish (topic, type name, payload).</summary>
+    Publish = 47,
+
+    /// <summary>Main → child: a publication this process subscribed to (topic, type name, payload).</summary>
+    Publication = 48,
 }

@@ -25,6 +25,14 @@ internal ref struct BodyReader
         return value;
     }
 
+    public long ReadInt64()
+    {
+        Require(8);
+        var value = BinaryPrimitives.ReadInt64LittleEndian(_body[_position..]);
+        _position += 8;
+        return value;
+    }
+
     public ushort ReadUInt16()
     {
         Require(2);
@@ -78,6 +86,12 @@ internal sealed class BodyWriter
     public BodyWriter WriteUInt32(uint value)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(Grow(4), value);
+        return this;
+    }
+
+    public BodyWriter WriteInt64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(Grow(8), value);
         return this;
     }
 

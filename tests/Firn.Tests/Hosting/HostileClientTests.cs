@@ -16,8 +16,8 @@ public sealed class HostileClientTests
 {
     private const int MaxMessageSize = 1024 * 1024;
 
-    /// <summary>The largest frame body the main process accepts (the message limit plus room for a channel id).</summary>
-    private const int BodyLimit = MaxMessageSize + 64;
+    /// <summary>The largest frame body the main process accepts from an authenticated child (the message limit plus room for ids, keys and type names).</summary>
+    private const int BodyLimit = MaxMessageSize + FrameFormat.EnvelopeAllowance;
 
     private const string Unauthenticated = "Connection to an unauthenticated peer closed: ";
 

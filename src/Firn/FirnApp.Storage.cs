@@ -1,0 +1,59 @@
+using Firn.Hosting;
+using Firn.Storage;
+
+namespace Firn;
+
+/// <content>The shared store and pub/sub, wired for the main process or a child.</content>
+public sealed partial class FirnApp
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
+
+    private readonly LocalSubscriptions _subscriptions = new();
+    private KeyValueStore? _store;
+    private TopicHub? _topicHub;
+    private SharedMemory? _sharedMemory;
+    private Timer? _sweeper;
+
+    /// <summary>
+    /// The key-value store and pub/sub shared by every process (the seed's <c>shared_memory</c>). In the main
+    /// process it is usable at once; in a child, from its entry on.
+    /// </summary>
+    public SharedMemory SharedMemory => _sharedMemory ?? throw new InvalidOperationException(
+        "SharedMemory is available in the main process, and in a child once it has connected (from its entry on).");
+
+    /// <summary>The store itself (main process only), for diagnostics and tests.</summary>
+    internal KeyValueStore Store => _store ?? throw new InvalidOperationException("The store lives in the main process.");
+
+    /// <summary>Creates the store and the hub; the main process's own calls reach them without a socket.</summary>
+    private void InitializeMainStorage()
+    {
+        _store = new KeyValueStore(Options.Serializer, Options.StoreMaxKeys, Options.StoreMaxBytes);
+        _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"));
+        var self = new LocalTopicSubscriber(ProcessName, _subscriptions);
+        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Options.Serializer, Options.MaxMessageSize, LoggerFactory);
+    }
+
+    /// <summary>Serves children's store and pub/sub frames, and starts sweeping expired keys.</summary>
+    private void StartMainStorage(MainServices services)
+    {
+        _ = new StoreServer(_store!, Options.MaxMessageSize, services);
+        _ = new PubSubServer(_topicHub!, services);
+        var store = _store!;
+        _sweeper = new Timer(_ => store.Sweep(), null, SweepInterval, SweepInterval);
+    }
+
+    private void StopMainStorage() => _sweeper?.Dispose();
+
+    /// <summary>Registers the child's store and pub/sub frame handlers; call before the child connects.</summary>
+    private void InitializeChildStorage(ChildHost host)
+    {
+        var store = new RemoteStoreBackend(host);
+        var pubSub = new RemotePubSubBackend(host, _subscriptions);
+        host.ConnectionLost += () =>
+        {
+            store.OnDisconnected();
+            pubSub.OnDisconnected();
+        };
+        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Options.Serializer, Options.MaxMessageSize, LoggerFactory);
+    }
+}

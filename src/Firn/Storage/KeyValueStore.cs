@@ -1,0 +1,335 @@
+using System.Collections.Concurrent;
+using Firn.Serialization;
+
+namespace Firn.Storage;
+
+/// <summary>
+/// The shared store itself, in the main process. Values are kept as serialized bytes with their type
+/// name, so the main process never needs the value's .NET type. Every operation is a single atomic step
+/// on one key (compare-and-swap on an immutable entry), which makes the store linearizable per key
+/// without locks; expired entries count as absent and are removed lazily and by <see cref="Sweep"/>.
+/// </summary>
+internal sealed class KeyValueStore
+{
+    private const string Int64TypeName = "System.Int64";
+
+    private readonly ConcurrentDictionary<string, StoreEntry> _entries = new(StringComparer.Ordinal);
+    private readonly IFirnSerializer _serializer;
+    private readonly Func<long> _clock;
+    private long _bytes;
+
+    public KeyValueStore(IFirnSerializer serializer, int maxKeys, long maxBytes, Func<long>? clock = null)
+    {
+        _serializer = serializer;
+        MaxKeys = maxKeys;
+        MaxBytes = maxBytes;
+        _clock = clock ?? (() => Environment.TickCount64);
+    }
+
+    public int MaxKeys { get; }
+
+    public long MaxBytes { get; }
+
+    /// <summary>Keys held, expired ones included until they are swept.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Bytes held (keys and values), as counted against <see cref="MaxBytes"/>.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public StoreReply Execute(StoreRequest request) => request.Operation switch
+    {
+        StoreOperation.Get => Get(request.Key),
+        StoreOperation.Set => Set(request),
+        StoreOperation.Delete => Delete(request.Key),
+        StoreOperation.SetIfAbsent => SetIfAbsent(request),
+        StoreOperation.CompareAndSet => CompareAndSet(request),
+        StoreOperation.Increment => Increment(request.Key, request.Delta),
+        StoreOperation.GetAll => GetAll(),
+        StoreOperation.Keys => Keys(),
+        _ => StoreReply.Error($"Unknown store operation {(byte)request.Operation}."),
+    };
+
+    /// <summary>Removes expired entries; the main process calls it periodically.</summary>
+    public void Sweep()
+    {
+        var now = _clock();
+        foreach (var pair in _entries)
+        {
+            if (pair.Value.IsExpired(now) && _entries.TryRemove(pair))
+            {
+                Interlocked.Add(ref _bytes, -pair.Value.Size);
+            }
+        }
+    }
+
+    private StoreReply Get(string key) =>
+        TryGetLive(key, out var entry) ? new StoreReply(StoreStatus.Ok) { Text = entry.TypeName, Payload = entry.Payload } : StoreReply.NotFound;
+
+    private StoreReply Set(StoreRequest request)
+    {
+        var entry = NewEntry(request);
+        while (true)
+        {
+            if (_entries.TryGetValue(request.Key, out var current))
+            {
+                if (CheckRoom(entry.Size - current.Size, addsKey: false) is { } full)
+                {
+                    return full;
+                }
+
+                if (_entries.TryUpdate(request.Key, entry, current))
+                {
+                    Interlocked.Add(ref _bytes, entry.Size - current.Size);
+                    return StoreReply.True;
+                }
+            }
+            else if (TryAdd(request.Key, entry, out var full))
+            {
+                return full ?? StoreReply.True;
+            }
+        }
+    }
+
+    private StoreReply Delete(string key)
+    {
+        while (_entries.TryGetValue(key, out var current))
+        {
+            if (_entries.TryRemove(new KeyValuePair<string, StoreEntry>(key, current)))
+            {
+                Interlocked.Add(ref _bytes, -current.Size);
+                return current.IsExpired(_clock()) ? StoreReply.False : StoreReply.True;
+            }
+        }
+
+        return StoreReply.False;
+    }
+
+    private StoreReply SetIfAbsent(StoreRequest request)
+    {
+        var entry = NewEntry(request);
+        while (true)
+        {
+            if (_entries.TryGetValue(request.Key, out var current))
+            {
+                if (!current.IsExpired(_clock()))
+                {
+                    return StoreReply.False;
+                }
+
+                if (CheckRoom(entry.Size - current.Size, addsKey: false) is { } full)
+                {
+                    return full;
+                }
+
+                if (_entries.TryUpdate(request.Key, entry, current))
+                {
+                    Interlocked.Add(ref _bytes, entry.Size - current.Size);
+                    return StoreReply.True;
+                }
+            }
+            else if (TryAdd(request.Key, entry, out var full))
+            {
+                return full ?? StoreReply.True;
+            }
+        }
+    }
+
+    private StoreReply CompareAndSet(StoreRequest request)
+    {
+        while (true)
+        {
+            if (!TryGetLive(request.Key, out var current))
+            {
+                return StoreReply.False;
+            }
+
+            if (!string.Equals(current.TypeName, request.TypeName, StringComparison.Ordinal) || !current.Payload.AsSpan().SequenceEqual(request.Expected))
+            {
+                return StoreReply.False;
+            }
+
+            // The entry keeps its expiry: a compare-and-set changes the value, not the lease.
+            var entry = new StoreEntry(request.TypeName, request.Payload, current.ExpiresAt, request.Key.Length * 2 + request.Payload.Length);
+            if (CheckRoom(entry.Size - current.Size, addsKey: false) is { } full)
+            {
+                return full;
+            }
+
+            if (_entries.TryUpdate(request.Key, entry, current))
+            {
+                Interlocked.Add(ref _bytes, entry.Size - current.Size);
+                return StoreReply.True;
+            }
+        }
+    }
+
+    private StoreReply Increment(string key, long delta)
+    {
+        while (true)
+        {
+            var exists = TryGetLive(key, out var current);
+            long value;
+            if (exists)
+            {
+                if (!string.Equals(current.TypeName, Int64TypeName, StringComparison.Ordinal))
+                {
+                    return new StoreReply(StoreStatus.TypeMismatch)
+                    {
+                        Text = $"Key '{key}' holds {current.TypeName}; Increment works on {Int64TypeName} values (set them as long, or start with Increment).",
+                    };
+                }
+
+                try
+                {
+                    value = checked(_serializer.Deserialize<long>(current.Payload) + delta);
+                }
+                catch (OverflowException)
+                {
+                    return StoreReply.Error($"Incrementing key '{key}' by {delta} overflows a 64-bit integer.");
+                }
+            }
+            else
+            {
+                value = delta;
+            }
+
+            var payload = SerializeInt64(value);
+            var entry = new StoreEntry(Int64TypeName, payload, exists ? current.ExpiresAt : 0, key.Length * 2 + payload.Length);
+            if (exists)
+            {
+                if (_entries.TryUpdate(key, entry, current))
+                {
+                    Interlocked.Add(ref _bytes, entry.Size - current.Size);
+                    return new StoreReply(StoreStatus.Ok) { Number = value };
+                }
+            }
+            else if (_entries.TryGetValue(key, out var expired))
+            {
+                if (_entries.TryUpdate(key, entry, expired))
+                {
+                    Interlocked.Add(ref _bytes, entry.Size - expired.Size);
+                    return new StoreReply(StoreStatus.Ok) { Number = value };
+                }
+            }
+            else if (TryAdd(key, entry, out var full))
+            {
+                return full ?? new StoreReply(StoreStatus.Ok) { Number = value };
+            }
+        }
+    }
+
+    private StoreReply GetAll()
+    {
+        var now = _clock();
+        var items = new List<StoreItem>();
+        foreach (var (key, entry) in _entries)
+        {
+            if (!entry.IsExpired(now))
+            {
+                items.Add(new StoreItem(key, entry.TypeName, entry.Payload));
+            }
+        }
+
+        return new StoreReply(StoreStatus.Ok) { Items = items };
+    }
+
+    private StoreReply Keys()
+    {
+        var now = _clock();
+        var items = new List<StoreItem>();
+        foreach (var (key, entry) in _entries)
+        {
+            if (!entry.IsExpired(now))
+            {
+                items.Add(new StoreItem(key, string.Empty, []));
+            }
+        }
+
+        return new StoreReply(StoreStatus.Ok) { Items = items };
+    }
+
+    private bool TryGetLive(string key, out StoreEntry entry)
+    {
+        if (!_entries.TryGetValue(key, out entry!))
+        {
+            return false;
+        }
+
+        if (!entry.IsExpired(_clock()))
+        {
+            return true;
+        }
+
+        if (_entries.TryRemove(new KeyValuePair<string, StoreEntry>(key, entry)))
+        {
+            Interlocked.Add(ref _bytes, -entry.Size);
+        }
+
+        return false;
+    }
+
+    /// <summary>Adds a new key if there is room; <paramref name="full"/> is set when there is none. Returns false if the key appeared meanwhile (retry).</summary>
+    private bool TryAdd(string key, StoreEntry entry, out StoreReply? full)
+    {
+        full = CheckRoom(entry.Size, addsKey: true);
+        if (full is not null)
+        {
+            return true;
+        }
+
+        if (!_entries.TryAdd(key, entry))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _bytes, entry.Size);
+        return true;
+    }
+
+    private StoreReply? CheckRoom(long addedBytes, bool addsKey)
+    {
+        if (addsKey && _entries.Count >= MaxKeys)
+        {
+            return StoreReply.Error($"The store holds its maximum of {MaxKeys} keys (FirnAppOptions.StoreMaxKeys); delete keys or raise the limit.");
+        }
+
+        if (addedBytes > 0 && Interlocked.Read(ref _bytes) + addedBytes > MaxBytes)
+        {
+            return StoreReply.Error($"The store would exceed its maximum of {MaxBytes} bytes (FirnAppOptions.StoreMaxBytes); delete keys or raise the limit.");
+        }
+
+        return null;
+    }
+
+    private StoreEntry NewEntry(StoreRequest request)
+    {
+        var expiresAt = request.TimeToLiveMs > 0 ? _clock() + request.TimeToLiveMs : 0;
+        return new StoreEntry(request.TypeName, request.Payload, expiresAt, request.Key.Length * 2 + request.Payload.Length);
+    }
+
+    private byte[] SerializeInt64(long value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(9);
+        _serializer.Serialize(buffer, value);
+        return buffer.WrittenSpan.ToArray();
+    }
+}
+
+/// <summary>One stored value: immutable, replaced whole by every write.</summary>
+/// <param name="typeName">The value's type name, as <c>TypeNames.Of</c> writes it.</param>
+/// <param name="payload">The serialized value.</param>
+/// <param name="expiresAt">Clock time (ms) after which it is gone; 0 for never.</param>
+/// <param name="size">Bytes counted against the store's limit.</param>
+/// <remarks>A class, not a record: compare-and-swap must compare identity, not contents.</remarks>
+internal sealed class StoreEntry(string typeName, byte[] payload, long expiresAt, long size)
+{
+    public string TypeName { get; } = typeName;
+
+    public byte[] Payload { get; } = payload;
+
+    public long ExpiresAt { get; } = expiresAt;
+
+    public long Size { get; } = size;
+
+    public bool IsExpired(long now) => ExpiresAt != 0 && now >= ExpiresAt;
+}

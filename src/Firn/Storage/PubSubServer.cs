@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Firn.Hosting;
+using Firn.Transport;
+
+namespace Firn.Storage;
+
+/// <summary>The main process's end of the pub/sub protocol: children's subscriptions and publications go to the <see cref="TopicHub"/>.</summary>
+internal sealed class PubSubServer
+{
+    /// <summary>Topics and patterns one child may subscribe to at once.</summary>
+    public const int MaxSubscriptionsPerProcess = 10_000;
+
+    private readonly TopicHub _hub;
+    private readonly ConcurrentDictionary<ChildSession, SessionTopicSubscriber> _subscribers = new();
+
+    public PubSubServer(TopicHub hub, MainServices services)
+    {
+        _hub = hub;
+        services.Register(FrameKind.Subscribe, OnSubscribe);
+        services.Register(FrameKind.Unsubscribe, OnUnsubscribe);
+        services.Register(FrameKind.Publish, OnPublish);
+        services.SessionEnded += session =>
+        {
+            if (_subscribers.TryRemove(session, out var subscriber))
+            {
+                _hub.RemoveAll(subscriber);
+            }
+        };
+    }
+
+    private void OnSubscribe(ChildSession session, ReadOnlySpan<byte> body)
+    {
+        var reader = new BodyReader(body);
+        var requestId = reader.ReadUInt32();
+        var key = reader.ReadString();
+        var subscriber = _subscribers.GetOrAdd(session, s => new SessionTopicSubscriber(s));
+        var reply = new BodyWriter().WriteUInt32(requestId);
+        if (key.Length is 0 or > StoreKeys.MaxLength)
+        {
+            reply.WriteByte(1).WriteString($"A topic has 1 to {StoreKeys.MaxLength} characters; got {key.Length}.");
+        }
+        else if (subscriber.KeyCount >= MaxSubscriptionsPerProcess)
+        {
+            reply.WriteByte(1).WriteString($"Process '{session.ProcessName}' already subscribes to {MaxSubscriptionsPerProcess} topics and patterns, the limit per process.");
+        }
+        else
+        {
+            _hub.Add(subscriber, key);
+            reply.WriteByte(0).WriteString(string.Empty);
+        }
+
+        session.Connection.Send(FrameKind.SubscribeReply, reply.Written);
+    }
+
+    private void OnUnsubscribe(ChildSession session, ReadOnlySpan<byte> body)
+    {
+        var key = new BodyReader(body).ReadString();
+        if (_subscribers.TryGetValue(session, out var subscriber))
+        {
+            _hub.Remove(subscriber, key);
+        }
+    }
+
+    private void OnPublish(ChildSession session, ReadOnlySpan<byte> body)
+    {
+        var publication = TopicHub.DecodePublication(body);
+        if (publication.Topic.Length is 0 or > StoreKeys.MaxLength || TopicPattern.IsPattern(publication.Topic))
+        {
+            session.Violate($"it published to an invalid topic '{publication.Topic}'");
+            return;
+        }
+
+        _hub.Publish(publication.Topic, publication.TypeName, publication.Payload);
+    }
+}
+
+/// <summary>The main process's own pub/sub: straight to the hub.</summary>
+internal sealed class LocalPubSubBackend(TopicHub hub, TopicSubscriber self) : IPubSubBackend
+{
+    public Task Register(string key, bool isPattern)
+    {
+        hub.Add(self, key);
+        return Task.CompletedTask;
+    }
+
+    public void Unregister(string key, bool isPattern) => hub.Remove(self, key);
+
+    public void Publish(string topic, string typeName, ReadOnlySpan<byte> payload) => hub.Publish(topic, typeName, payload.ToArray());
+}

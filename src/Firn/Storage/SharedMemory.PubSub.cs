@@ -1,0 +1,122 @@
+using Firn.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Firn.Storage;
+
+/// <content>Publish/subscribe: every subscriber in every process gets every publication made after it subscribed.</content>
+public sealed partial class SharedMemory
+{
+    /// <summary>
+    /// Publishes <paramref name="data"/> on <paramref name="topic"/> to every subscriber in every process, this
+    /// one included. Publications from one process reach each subscriber in the order published.
+    /// </summary>
+    /// <typeparam name="T">The data's type; subscribers of another type (other than <see cref="object"/>) skip it with a logged warning.</typeparam>
+    /// <param name="topic">A topic without wildcards.</param>
+    /// <param name="data">The data.</param>
+    public void Publish<T>(string topic, T data)
+    {
+        StoreKeys.ValidateTopic(topic);
+        var buffer = SerializationBuffer.Rent();
+        _serializer.Serialize(buffer, data);
+        if (buffer.WrittenCount > _maxMessageSize)
+        {
+            throw new MessageTooLargeException(
+                $"A publication on '{topic}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize} bytes (FirnAppOptions.MaxMessageSize). Nothing was published.");
+        }
+
+        _backend.Publish(topic, TypeNames.Of(typeof(T)), buffer.WrittenSpan);
+    }
+
+    /// <summary>Async form of <see cref="Publish{T}"/> (publishing never waits for subscribers).</summary>
+    /// <typeparam name="T">The data's type.</typeparam>
+    /// <param name="topic">The topic.</param>
+    /// <param name="data">The data.</param>
+    /// <returns>A completed task.</returns>
+    public ValueTask PublishAsync<T>(string topic, T data)
+    {
+        Publish(topic, data);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Calls <paramref name="handler"/> for every publication on <paramref name="topic"/> (or matching it, if it contains <c>*</c> or <c>?</c>) made from now on.</summary>
+    /// <typeparam name="T">The data's type (<see cref="object"/> accepts any).</typeparam>
+    /// <param name="topic">A topic, or a pattern such as <c>orders.*</c>.</param>
+    /// <param name="handler">Runs for each publication, one at a time, in order; an exception is logged.</param>
+    /// <param name="options">Buffer size and overflow behaviour.</param>
+    /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    public Subscription Subscribe<T>(string topic, Action<T> handler, SubscribeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Subscribe<T>(topic, (_, data) => Run(handler, data), options);
+    }
+
+    /// <summary>Subscribes with an async handler.</summary>
+    /// <typeparam name="T">The data's type.</typeparam>
+    /// <param name="topic">A topic or pattern.</param>
+    /// <param name="handler">Awaited for each publication, one at a time, in order.</param>
+    /// <param name="options">Buffer size and overflow behaviour.</param>
+    /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    public Subscription Subscribe<T>(string topic, Func<T, Task> handler, SubscribeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Subscribe<T>(topic, (_, data) => handler(data), options);
+    }
+
+    /// <summary>Subscribes with a handler that also gets the topic (useful with patterns).</summary>
+    /// <typeparam name="T">The data's type.</typeparam>
+    /// <param name="topic">A topic or pattern.</param>
+    /// <param name="handler">Called with the publication's topic and data.</param>
+    /// <param name="options">Buffer size and overflow behaviour.</param>
+    /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    public Subscription Subscribe<T>(string topic, Action<string, T> handler, SubscribeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Subscribe<T>(topic, (t, data) => Run(() => handler(t, data)), options);
+    }
+
+    /// <summary>Subscribes with an async handler that also gets the topic.</summary>
+    /// <typeparam name="T">The data's type.</typeparam>
+    /// <param name="topic">A topic or pattern.</param>
+    /// <param name="handler">Awaited with the publication's topic and data.</param>
+    /// <param name="options">Buffer size and overflow behaviour.</param>
+    /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    public Subscription Subscribe<T>(string topic, Func<string, T, Task> handler, SubscribeOptions? options = null) =>
+        SubscribeAsync(topic, handler, options).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Subscribes, awaiting (instead of blocking on) the main process's confirmation.</summary>
+    /// <typeparam name="T">The data's type.</typeparam>
+    /// <param name="topic">A topic or pattern.</param>
+    /// <param name="handler">Awaited with the publication's topic and data.</param>
+    /// <param name="options">Buffer size and overflow behaviour.</param>
+    /// <param name="cancellationToken">Abandons the subscription.</param>
+    /// <returns>The subscription, once every later publication will reach it.</returns>
+    public async ValueTask<Subscription> SubscribeAsync<T>(string topic, Func<string, T, Task> handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        StoreKeys.Validate(topic, nameof(topic));
+        ArgumentNullException.ThrowIfNull(handler);
+        var subscription = new Subscription<T>(topic, handler, options ?? SubscribeOptions.Default, _serializer, _loggerFactory.CreateLogger("Firn.PubSub"), _subscriptions.Remove);
+        try
+        {
+            await _subscriptions.Add(subscription).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            subscription.Dispose();
+            throw;
+        }
+
+        return subscription;
+    }
+
+    private static Task Run<T>(Action<T> handler, T data)
+    {
+        handler(data);
+        return Task.CompletedTask;
+    }
+
+    private static Task Run(Action action)
+    {
+        action();
+        return Task.CompletedTask;
+    }
+}

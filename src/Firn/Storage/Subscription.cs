@@ -1,0 +1,178 @@
+using Firn.Channels;
+using Firn.Serialization;
+using Microsoft.Extensions.Logging;
+using Bcl = System.Threading.Channels;
+
+namespace Firn.Storage;
+
+/// <summary>What a subscription does when its buffer is full because its handler is slower than the publishers.</summary>
+public enum SubscriptionOverflow
+{
+    /// <summary>Drop the oldest buffered publication to make room (the default: a slow subscriber sees the latest data).</summary>
+    DropOldest,
+
+    /// <summary>Drop the publication that does not fit.</summary>
+    DropNewest,
+}
+
+/// <summary>Per-subscription settings.</summary>
+public sealed class SubscribeOptions
+{
+    private int _bufferSize = 10_000;
+
+    /// <summary>The default options.</summary>
+    public static SubscribeOptions Default { get; } = new();
+
+    /// <summary>Publications buffered for a slow handler before <see cref="Overflow"/> applies. Default 10,000.</summary>
+    public int BufferSize
+    {
+        get => _bufferSize;
+        init => _bufferSize = value is > 0 and <= 10_000_000
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "The subscription buffer holds 1 to 10,000,000 publications.");
+    }
+
+    /// <summary>What happens when the buffer is full. Default: <see cref="SubscriptionOverflow.DropOldest"/>.</summary>
+    public SubscriptionOverflow Overflow { get; init; } = SubscriptionOverflow.DropOldest;
+}
+
+/// <summary>A publication as a process receives it: the topic, the publisher's type name and the serialized data.</summary>
+internal readonly record struct Publication(string Topic, string TypeName, byte[] Payload);
+
+/// <summary>
+/// One subscription: a handle the app disposes to unsubscribe, with its own bounded buffer and handler loop,
+/// so a slow handler delays only itself and never the publisher, the connection, or other subscriptions.
+/// </summary>
+public abstract class Subscription : IDisposable
+{
+    private long _dropped;
+    private long _handled;
+
+    private protected Subscription(string topic) => Topic = topic;
+
+    /// <summary>The topic or pattern subscribed to.</summary>
+    public string Topic { get; }
+
+    /// <summary>Whether <see cref="Topic"/> is a pattern (contains <c>*</c> or <c>?</c>).</summary>
+    public bool IsPattern => TopicPattern.IsPattern(Topic);
+
+    /// <summary>Publications dropped because the buffer was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Publications handed to the handler so far.</summary>
+    public long Handled => Interlocked.Read(ref _handled);
+
+    internal abstract void Enqueue(Publication publication);
+
+    private protected void CountDropped() => Interlocked.Increment(ref _dropped);
+
+    private protected void CountHandled() => Interlocked.Increment(ref _handled);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Unsubscribes.</summary>
+    /// <param name="disposing">Always true: called from <see cref="Dispose()"/>.</param>
+    protected abstract void Dispose(bool disposing);
+}
+
+/// <summary>A subscription whose handler takes <typeparamref name="T"/>.</summary>
+internal sealed partial class Subscription<T> : Subscription
+{
+    private readonly Func<string, T, Task> _handler;
+    private readonly IFirnSerializer _serializer;
+    private readonly ILogger _logger;
+    private readonly Action<Subscription> _unsubscribe;
+    private readonly Bcl.Channel<Publication> _buffer;
+    private readonly string _typeName = TypeNames.Of(typeof(T));
+    private int _overflowLogged;
+    private int _disposed;
+
+    public Subscription(string topic, Func<string, T, Task> handler, SubscribeOptions options, IFirnSerializer serializer, ILogger logger, Action<Subscription> unsubscribe)
+        : base(topic)
+    {
+        _handler = handler;
+        _serializer = serializer;
+        _logger = logger;
+        _unsubscribe = unsubscribe;
+        _buffer = Bcl.Channel.CreateBounded<Publication>(
+            new Bcl.BoundedChannelOptions(options.BufferSize)
+            {
+                SingleReader = true,
+                FullMode = options.Overflow == SubscriptionOverflow.DropOldest ? Bcl.BoundedChannelFullMode.DropOldest : Bcl.BoundedChannelFullMode.DropWrite,
+            },
+            OnDropped);
+        Completion = Task.Run(RunAsync);
+    }
+
+    /// <summary>Completes when the handler loop has ended (after disposal).</summary>
+    public Task Completion { get; }
+
+    internal override void Enqueue(Publication publication) => _buffer.Writer.TryWrite(publication);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _buffer.Writer.TryComplete();
+            _unsubscribe(this);
+        }
+    }
+
+    private void OnDropped(Publication publication)
+    {
+        CountDropped();
+        if (Interlocked.Exchange(ref _overflowLogged, 1) == 0)
+        {
+            LogOverflow(Topic, publication.Topic);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        await foreach (var publication in _buffer.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                return;
+            }
+
+            if (typeof(T) != typeof(object) && !string.Equals(publication.TypeName, _typeName, StringComparison.Ordinal))
+            {
+                LogTypeMismatch(publication.Topic, publication.TypeName, _typeName);
+                continue;
+            }
+
+            try
+            {
+                var data = _serializer.Deserialize<T>(publication.Payload);
+                CountHandled();
+                await _handler(publication.Topic, data).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A failing handler is logged; the subscription goes on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogHandlerFailed(ex, publication.Topic);
+            }
+
+            if (_buffer.Reader.Count == 0)
+            {
+                Volatile.Write(ref _overflowLogged, 0);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscription to '{Subscription}' is full: its handler is slower than the publishers; dropping publications (first on '{Topic}')")]
+    private partial void LogOverflow(string subscription, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A publication on '{Topic}' carries {Published}; this subscription takes {Expected}. It was skipped")]
+    private partial void LogTypeMismatch(string topic, string published, string expected);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A subscriber of '{Topic}' threw; later publications are handled as usual")]
+    private partial void LogHandlerFailed(Exception exception, string topic);
+}
