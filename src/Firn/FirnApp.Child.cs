@@ -20,13 +20,16 @@ public sealed partial class FirnApp
         {
             var declared = string.Join(", ", _declarations.Select(d => d.Name));
             AppLog.ChildNotDeclared(Logger, environment.ProcessName, declared);
-            return 2;
+            return ChildExitCodes.NotDeclared;
         }
 
         var host = new ChildHost(environment, _channels, LoggerFactory.CreateLogger("Firn.Child"));
         _childHost = host;
         _channels.Bind(host);
         InitializeChildStorage(host);
+
+        // No orphans: leave promptly once the main process is gone, whatever the entry does.
+        using var parentWatch = ParentWatch.Start(environment.ParentProcessId, host.OnOrphaned, LoggerFactory.CreateLogger("Firn.Child"));
 
         // Ctrl+C in a terminal reaches the whole process group; the main process decides how children stop.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
@@ -44,19 +47,25 @@ public sealed partial class FirnApp
         catch (FirnConfigurationException ex)
         {
             AppLog.ChildCannotConnect(Logger, ex.Message);
-            return 3;
+            return ChildExitCodes.CannotConnect;
         }
 
         var active = GetChannel<object?>(ActiveName(ProcessName));
         var passive = GetChannel<object?>(PassiveName(ProcessName));
         _context = new FirnProcessContext(this, host, active, passive, LoggerFactory.CreateLogger(ProcessName), host.Stopping);
 
+        // Ready goes out before the entry can send anything, so the main process sees this child running first.
+        if (!environment.WaitForReadySignal && !declaration.Options.WaitForReadySignal)
+        {
+            host.SignalReady();
+        }
+
         var entry = Task.Run(() => declaration.Entry(_context), CancellationToken.None);
-        host.SignalReady();
         var exitCode = await WaitForEntryAsync(entry, host).ConfigureAwait(false);
-        await _channels.DrainAsync(host.Disconnected.IsCompleted ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
-        await host.FlushAndCloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        return exitCode;
+        var lost = host.Disconnected.IsCompleted || host.IsOrphaned;
+        await _channels.DrainAsync(lost ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
+        await host.FlushAndCloseAsync(lost ? TimeSpan.Zero : TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        return exitCode == ChildExitCodes.Success && lost && !host.StopRequested ? ChildExitCodes.ConnectionLost : exitCode;
     }
 
     private async Task<int> WaitForEntryAsync(Task entry, ChildHost host)
@@ -66,29 +75,29 @@ public sealed partial class FirnApp
         if (!entry.IsCompleted)
         {
             // Stopping: give the entry time to finish. After a lost connection nobody will kill us, so wait less.
-            var grace = host.Disconnected.IsCompleted ? OrphanGrace : Options.ShutdownTimeout;
+            var grace = host.Disconnected.IsCompleted || host.IsOrphaned ? OrphanGrace : Options.ShutdownTimeout;
             if (await Task.WhenAny(entry, Task.Delay(grace)).ConfigureAwait(false) != entry)
             {
                 AppLog.EntryIgnoredStop(Logger, ProcessName, grace);
-                return 0;
+                return ChildExitCodes.Success;
             }
         }
 
         try
         {
             await entry.ConfigureAwait(false);
-            return 0;
+            return ChildExitCodes.Success;
         }
         catch (OperationCanceledException) when (host.Stopping.IsCancellationRequested)
         {
-            return 0;
+            return ChildExitCodes.Success;
         }
 #pragma warning disable CA1031 // The entry's failure becomes the exit code; it is logged, not rethrown.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             AppLog.EntryFailed(Logger, ex, ProcessName);
-            return 1;
+            return ChildExitCodes.EntryFailed;
         }
     }
 }

@@ -10,17 +10,15 @@ public sealed partial class FirnApp
 {
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
-    private readonly LifespanHooks _beforeStart = new("before-start");
-    private readonly LifespanHooks _afterStart = new("after-start");
-    private readonly LifespanHooks _beforeShutdown = new("before-shutdown");
-    private readonly LifespanHooks _afterShutdown = new("after-shutdown");
     private readonly List<ManagedProcess> _processes = [];
     private Router? _router;
     private MainServices? _services;
     private MainHost? _host;
+    private Supervisor? _supervisor;
     private Task _afterStartHooks = Task.CompletedTask;
     private bool _started;
     private bool _stopped;
+    private string? _failedChild;
 
     /// <summary>The main process's socket path (main process only, after <see cref="StartAsync"/>).</summary>
     public string SocketPath => _host?.SocketPath ?? throw new InvalidOperationException("The app has not started, or this is not the main process.");
@@ -29,28 +27,12 @@ public sealed partial class FirnApp
 
     internal MainHost Host => _host ?? throw new InvalidOperationException("The app has not started.");
 
-    /// <summary>Registers a hook that runs (and is awaited) before any child starts.</summary>
-    /// <param name="hook">The hook; its token fires when the app stops.</param>
-    public void OnBeforeStart(Func<CancellationToken, Task> hook) => _beforeStart.Add(hook);
-
     /// <summary>
-    /// Registers a hook that starts once every child is running. It runs alongside the app (it may loop until its
-    /// token fires, like the seed's "send every 3 seconds"); stopping waits for it to return.
+    /// Starts the main process: its socket, the before-start hooks, then every child in declaration order, each
+    /// awaited until it is ready and followed by its after-process-start hooks; then the after-start hooks.
     /// </summary>
-    /// <param name="hook">The hook; its token fires when the app stops.</param>
-    public void OnAfterStart(Func<CancellationToken, Task> hook) => _afterStart.Add(hook);
-
-    /// <summary>Registers a hook that runs before the children are stopped.</summary>
-    /// <param name="hook">The hook.</param>
-    public void OnBeforeShutdown(Func<CancellationToken, Task> hook) => _beforeShutdown.Add(hook);
-
-    /// <summary>Registers a hook that runs after every child has stopped.</summary>
-    /// <param name="hook">The hook.</param>
-    public void OnAfterShutdown(Func<CancellationToken, Task> hook) => _afterShutdown.Add(hook);
-
-    /// <summary>Starts the main process: its socket, then every child in declaration order, each awaited until connected; then the after-start hooks.</summary>
     /// <param name="cancellationToken">Abandons the start.</param>
-    /// <returns>Completes when every child is connected.</returns>
+    /// <returns>Completes when every child is running.</returns>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (_child is not null)
@@ -74,16 +56,17 @@ public sealed partial class FirnApp
             var link = new LocalRouterLink(_router, _channels, ProcessName);
             _channels.Bind(link);
             _host = new MainHost(Options, _router, FindProcess, LoggerFactory.CreateLogger("Firn.Host"));
+            _supervisor = CreateSupervisor(_host.SocketPath, _services);
             foreach (var declaration in _declarations)
             {
-                _processes.Add(new ManagedProcess(declaration, _host.SocketPath, _services, Options, LoggerFactory.CreateLogger("Firn.Process"), OnControlRequest));
+                _processes.Add(new ManagedProcess(declaration, _supervisor));
 
                 // The built-in channels exist from the start, typed like the seed's untyped channels.
                 _router.Open(link.Peer, ActiveName(declaration.Name), Channels.TypeNames.Of(typeof(object)));
                 _router.Open(link.Peer, PassiveName(declaration.Name), Channels.TypeNames.Of(typeof(object)));
             }
 
-            await _beforeStart.RunAsync(Logger, _stopping.Token).ConfigureAwait(false);
+            await _beforeStart.RunAsync(Logger, null, _stopping.Token).ConfigureAwait(false);
             foreach (var process in _processes)
             {
                 await process.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -97,7 +80,10 @@ public sealed partial class FirnApp
         }
     }
 
-    /// <summary>Stops the app: cancels <see cref="Stopping"/>, runs the before-shutdown hooks, stops children in reverse order, then runs the after-shutdown hooks.</summary>
+    /// <summary>
+    /// Stops the app: cancels <see cref="Stopping"/>, runs the before-shutdown hooks, stops children in reverse
+    /// declaration order (each after its before-process-shutdown hooks), then runs the after-shutdown hooks.
+    /// </summary>
     /// <returns>Completes when everything has stopped.</returns>
     public async Task StopAsync()
     {
@@ -116,7 +102,7 @@ public sealed partial class FirnApp
 
             _stopped = true;
             await _stopping.CancelAsync().ConfigureAwait(false);
-            await _beforeShutdown.RunAsync(Logger, CancellationToken.None).ConfigureAwait(false);
+            await _beforeShutdown.RunAsync(Logger, null, CancellationToken.None).ConfigureAwait(false);
             for (var i = _processes.Count - 1; i >= 0; i--)
             {
                 await _processes[i].StopAsync().ConfigureAwait(false);
@@ -125,7 +111,14 @@ public sealed partial class FirnApp
             await Task.WhenAny(_afterStartHooks, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false);
             _host?.Dispose();
             StopMainStorage();
-            await _afterShutdown.RunAsync(Logger, CancellationToken.None).ConfigureAwait(false);
+
+            // Subscribers see every state change before the app reports itself stopped.
+            if (_supervisor is not null)
+            {
+                await Task.WhenAny(_supervisor.FlushEventsAsync(), Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false);
+            }
+
+            await _afterShutdown.RunAsync(Logger, null, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -133,45 +126,61 @@ public sealed partial class FirnApp
         }
     }
 
-    /// <summary>The status of every child, in declaration order.</summary>
-    /// <returns>One snapshot per child.</returns>
-    public IReadOnlyList<ProcessStatus> GetProcesses() => [.. _processes.Select(p => p.GetStatus())];
-
-    /// <summary>The status of one child.</summary>
-    /// <param name="name">The child's name.</param>
-    /// <returns>A snapshot.</returns>
-    public ProcessStatus GetProcess(string name) => RequireProcess(name).GetStatus();
-
-    /// <summary>Starts a child that is not running.</summary>
-    /// <param name="name">The child's name.</param>
-    /// <param name="cancellationToken">Abandons the start.</param>
-    /// <returns>Completes when the child is connected.</returns>
-    public Task StartProcessAsync(string name, CancellationToken cancellationToken = default) => RequireProcess(name).StartAsync(cancellationToken);
-
-    /// <summary>Stops a child gracefully (ask, wait, SIGTERM, wait, SIGKILL).</summary>
-    /// <param name="name">The child's name.</param>
-    /// <returns>Completes when the child has exited.</returns>
-    public Task StopProcessAsync(string name) => RequireProcess(name).StopAsync();
-
-    /// <summary>Stops a child gracefully and starts a new instance. Messages sent to it meanwhile wait in its channels' buffers.</summary>
-    /// <param name="name">The child's name.</param>
-    /// <param name="cancellationToken">Abandons the start.</param>
-    /// <returns>Completes when the new instance is connected.</returns>
-    public Task RestartProcessAsync(string name, CancellationToken cancellationToken = default) => RequireProcess(name).RestartAsync(cancellationToken);
-
-    private ManagedProcess? FindProcess(string name) => _processes.Find(p => string.Equals(p.Name, name, StringComparison.Ordinal));
-
-    private ManagedProcess RequireProcess(string name)
+    /// <summary>
+    /// Restarts the whole application: runs the before-restart hooks, stops every child in reverse declaration order
+    /// (each after its before-process-restart hooks), starts them again in declaration order (each followed by its
+    /// after-process-start and after-process-restart hooks), then runs the after-restart hooks. The main process, its
+    /// channels and store, and the after-start hooks keep running; messages sent meanwhile wait in the channels.
+    /// </summary>
+    /// <param name="cancellationToken">Abandons the start of the children.</param>
+    /// <returns>Completes when every child is running again.</returns>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         if (_child is not null)
         {
-            throw new InvalidOperationException($"Only the main process manages children; this is child '{ProcessName}'.");
+            throw new InvalidOperationException($"RestartAsync is for the main process; this is child '{ProcessName}'. Use FirnProcessContext.RequestApplicationRestart.");
         }
 
-        return FindProcess(name) ?? throw new ArgumentException(
-            _processes.Count == 0 ? $"No process named '{name}': the app has not started or declares none." : $"No process named '{name}'. Declared: {string.Join(", ", _processes.Select(p => p.Name))}.",
-            nameof(name));
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_started || _stopped)
+            {
+                throw new InvalidOperationException(_started ? "The app has stopped; it cannot be restarted." : "The app has not started; call StartAsync or RunAsync first.");
+            }
+
+            AppLog.Restarting(Logger);
+            await _beforeRestart.RunAsync(Logger, null, _stopping.Token).ConfigureAwait(false);
+            for (var i = _processes.Count - 1; i >= 0; i--)
+            {
+                await _processes[i].StopForRestartAsync().ConfigureAwait(false);
+            }
+
+            foreach (var process in _processes)
+            {
+                await process.StartAfterRestartAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await _afterRestart.RunAsync(Logger, null, _stopping.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
     }
+
+    private Supervisor CreateSupervisor(string socketPath, MainServices services) => new()
+    {
+        SocketPath = socketPath,
+        Services = services,
+        AppOptions = Options,
+        LoggerFactory = LoggerFactory,
+        Hooks = _processHooks,
+        AppStopping = _stopping.Token,
+        OnControlRequest = OnControlRequest,
+        OnStateChanged = RaiseProcessStateChanged,
+        OnFailed = OnProcessFailed,
+    };
 
     private void OnControlRequest(ManagedProcess process, ControlRequest request)
     {
@@ -184,6 +193,7 @@ public sealed partial class FirnApp
         {
             ControlRequest.RestartSelf => process.RestartAsync(_stopping.Token),
             ControlRequest.StopSelf => process.StopAsync(),
+            ControlRequest.RestartApplication => Task.Run(() => RestartAsync(_stopping.Token)),
             _ => Task.Run(RequestStop),
         };
         _ = work.ContinueWith(
@@ -191,6 +201,16 @@ public sealed partial class FirnApp
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted,
             TaskScheduler.Default);
+    }
+
+    private void OnProcessFailed(ManagedProcess process)
+    {
+        if (process.Declaration.Options.StopApplicationOnFailure && !_stopping.IsCancellationRequested)
+        {
+            AppLog.StoppingAfterFailure(Logger, process.Name);
+            Interlocked.CompareExchange(ref _failedChild, process.Name, null);
+            RequestStop();
+        }
     }
 
     private async Task<int> RunMainAsync(CancellationToken cancellationToken)
@@ -205,11 +225,27 @@ public sealed partial class FirnApp
 
         try
         {
-            await StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A child that cannot start stops the app; the children already running are stopped, not orphaned.
+                AppLog.StartFailed(Logger, ex);
+                await StopAsync().ConfigureAwait(false);
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+                await StopAsync().ConfigureAwait(false);
+                return 0;
+            }
+
             await _stopRequested.Task.ConfigureAwait(false);
             AppLog.Stopping(Logger);
             await StopAsync().ConfigureAwait(false);
-            return 0;
+            return Volatile.Read(ref _failedChild) is null ? 0 : 1;
         }
         finally
         {

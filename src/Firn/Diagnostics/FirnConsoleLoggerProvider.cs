@@ -1,4 +1,5 @@
 using System.Globalization;
+using Firn.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Diagnostics;
@@ -6,13 +7,20 @@ namespace Firn.Diagnostics;
 /// <summary>
 /// The default log output: one line per entry with local time, level and process name
 /// (<c>2026-11-23 10:00:03.120 [INFO] nonebot: Passive receive: ...</c>), written synchronously so that
-/// nothing is lost when a process exits.
+/// nothing is lost when a process exits. Lines a child wrote, forwarded to the main process's log, show the child's name.
 /// </summary>
 public sealed class FirnConsoleLoggerProvider : ILoggerProvider
 {
+    /// <summary>
+    /// The environment variable that selects the <c>plain</c> format: <c>[LEVEL] message</c> on every line, without time
+    /// or name. The main process sets it for a child whose output it forwards into its own log, which adds them.
+    /// </summary>
+    internal const string FormatVariable = "FIRN_LOG_FORMAT";
+
     private static readonly Lock WriteLock = new();
     private readonly string _processName;
     private readonly LogLevel _minimumLevel;
+    private bool _plain;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="processName">The name shown on every line.</param>
@@ -29,8 +37,9 @@ public sealed class FirnConsoleLoggerProvider : ILoggerProvider
     public static ILoggerFactory CreateFactory(string processName)
     {
         var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("FIRN_LOG_LEVEL"), ignoreCase: true, out var parsed) ? parsed : LogLevel.Information;
+        var plain = string.Equals(Environment.GetEnvironmentVariable(FormatVariable), "plain", StringComparison.Ordinal);
 #pragma warning disable CA2000 // The factory owns the provider.
-        return new LoggerFactory([new FirnConsoleLoggerProvider(processName, level)]);
+        return new LoggerFactory([new FirnConsoleLoggerProvider(processName, level) { _plain = plain }]);
 #pragma warning restore CA2000
     }
 
@@ -40,6 +49,30 @@ public sealed class FirnConsoleLoggerProvider : ILoggerProvider
     /// <inheritdoc />
     public void Dispose()
     {
+    }
+
+    /// <summary>Reads the <c>[LEVEL] </c> tag that the plain format puts at the start of a line.</summary>
+    internal static bool TryParseLevelTag(ReadOnlySpan<char> line, out LogLevel level, out int messageStart)
+    {
+        level = LogLevel.None;
+        messageStart = 0;
+        var close = line.Length > 2 && line[0] == '[' ? line[..Math.Min(line.Length, 8)].IndexOf("] ") : -1;
+        if (close < 0)
+        {
+            return false;
+        }
+
+        for (var candidate = LogLevel.Trace; candidate < LogLevel.None; candidate++)
+        {
+            if (line[1..close].SequenceEqual(LevelText(candidate)))
+            {
+                level = candidate;
+                messageStart = close + 2;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string LevelText(LogLevel level) => level switch
@@ -67,12 +100,23 @@ public sealed class FirnConsoleLoggerProvider : ILoggerProvider
                 return;
             }
 
-            var line = string.Create(
-                CultureInfo.InvariantCulture,
-                $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} [{LevelText(logLevel)}] {provider._processName}: {formatter(state, exception)}");
+            var text = formatter(state, exception);
             if (exception is not null)
             {
-                line += Environment.NewLine + exception;
+                text += Environment.NewLine + exception;
+            }
+
+            string line;
+            if (provider._plain)
+            {
+                // Every line of a multi-line entry carries the tag, so the main process logs each at this level.
+                var tag = "[" + LevelText(logLevel) + "] ";
+                line = tag + text.ReplaceLineEndings(Environment.NewLine + tag);
+            }
+            else
+            {
+                var name = state is ChildOutputLine output ? output.ProcessName : provider._processName;
+                line = string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} [{LevelText(logLevel)}] {name}: {text}");
             }
 
             lock (WriteLock)

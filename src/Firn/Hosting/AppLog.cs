@@ -22,4 +22,16 @@ internal static partial class AppLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping")]
     public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restarting every child")]
+    public static partial void Restarting(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The app could not start; stopping what did")]
+    public static partial void StartFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Process '{Name}' failed and has StopApplicationOnFailure set: stopping the app")]
+    public static partial void StoppingAfterFailure(ILogger logger, string name);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A ProcessStateChanged handler failed (for '{Name}')")]
+    public static partial void StateHandlerFailed(ILogger logger, Exception exception, string name);
 }

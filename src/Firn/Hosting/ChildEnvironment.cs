@@ -4,12 +4,13 @@ namespace Firn.Hosting;
 /// What the main process hands a child at spawn, through environment variables. Their presence is what
 /// makes a <see cref="FirnApp"/> run as a child.
 /// </summary>
-internal sealed record ChildEnvironment(string ProcessName, string SocketPath, string Secret, int ParentProcessId)
+internal sealed record ChildEnvironment(string ProcessName, string SocketPath, string Secret, int ParentProcessId, bool WaitForReadySignal = false)
 {
     public const string NameVariable = "FIRN_PROCESS_NAME";
     public const string SocketVariable = "FIRN_SOCKET";
     public const string SecretVariable = "FIRN_SECRET";
     public const string ParentVariable = "FIRN_PARENT_PID";
+    public const string ReadyVariable = "FIRN_WAIT_READY";
 
     /// <summary>Reads the child settings from this process's environment, or returns null in the main process.</summary>
     public static ChildEnvironment? FromCurrentProcess()
@@ -29,11 +30,13 @@ internal sealed record ChildEnvironment(string ProcessName, string SocketPath, s
         }
 
         _ = int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), out var parent);
+        var waitForReady = Environment.GetEnvironmentVariable(ReadyVariable) == "1";
 
         // The secret must not leak to processes this child starts in turn.
         Environment.SetEnvironmentVariable(SecretVariable, null);
         Environment.SetEnvironmentVariable(NameVariable, null);
         Environment.SetEnvironmentVariable(SocketVariable, null);
-        return new ChildEnvironment(name, socket, secret, parent);
+        Environment.SetEnvironmentVariable(ReadyVariable, null);
+        return new ChildEnvironment(name, socket, secret, parent, waitForReady);
     }
 }

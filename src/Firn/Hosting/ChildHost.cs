@@ -23,6 +23,9 @@ internal sealed partial class ChildHost : IRouterLink
     private Connection? _connection;
     private uint _nextRequestId;
     private int _sendWindow;
+    private int _readySignalled;
+    private bool _stopRequested;
+    private bool _orphaned;
 
     public ChildHost(ChildEnvironment environment, ChannelRegistry channels, ILogger logger)
     {
@@ -71,7 +74,27 @@ internal sealed partial class ChildHost : IRouterLink
         await _welcomed.Task.ConfigureAwait(false);
     }
 
-    public void SignalReady() => _connection?.Send(FrameKind.Ready, default);
+    /// <summary>Whether the main process asked this child to stop (or SIGTERM did), as opposed to losing the connection.</summary>
+    public bool StopRequested => Volatile.Read(ref _stopRequested);
+
+    /// <summary>Whether the main process is gone (see <see cref="ParentWatch"/>).</summary>
+    public bool IsOrphaned => Volatile.Read(ref _orphaned);
+
+    /// <summary>Tells the main process that this child is ready; only the first call sends anything.</summary>
+    public void SignalReady()
+    {
+        if (Interlocked.Exchange(ref _readySignalled, 1) == 0)
+        {
+            _connection?.Send(FrameKind.Ready, default);
+        }
+    }
+
+    /// <summary>The main process died: stop as after a lost connection.</summary>
+    public void OnOrphaned()
+    {
+        Volatile.Write(ref _orphaned, true);
+        _stopping.Cancel();
+    }
 
     /// <summary>Registers the handler of a feature's frame kind (store, pub/sub, RPC); call before connecting.</summary>
     public void Register(FrameKind kind, FrameHandler handler) => _featureHandlers.Add(kind, handler);
@@ -86,7 +109,11 @@ internal sealed partial class ChildHost : IRouterLink
     }
 
     /// <summary>Stops from inside the child (SIGTERM): the same as a stop request from the main process.</summary>
-    public void RequestLocalStop() => _stopping.Cancel();
+    public void RequestLocalStop()
+    {
+        Volatile.Write(ref _stopRequested, true);
+        _stopping.Cancel();
+    }
 
     public Task FlushAndCloseAsync(TimeSpan timeout) => _connection?.FlushAndCloseAsync(timeout) ?? Task.CompletedTask;
 
@@ -175,7 +202,7 @@ internal sealed partial class ChildHost : IRouterLink
                 LogStopRequested(ProcessName);
 
                 // Cancellation callbacks are user code: run them off the read loop.
-                _ = Task.Run(_stopping.Cancel);
+                _ = Task.Run(RequestLocalStop);
                 break;
             default:
                 if (!_featureHandlers.TryGetValue(kind, out var handler))

@@ -11,4 +11,7 @@ public enum ControlRequest : byte
 
     /// <summary>Stop the whole application.</summary>
     StopApplication = 3,
+
+    /// <summary>Restart the whole application: every child, see <see cref="FirnApp.RestartAsync"/>.</summary>
+    RestartApplication = 4,
 }

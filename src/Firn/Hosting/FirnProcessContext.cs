@@ -36,7 +36,10 @@ public sealed class FirnProcessContext
     /// <summary>Fires when the main process asks this child to stop (or is gone); return from the entry soon after.</summary>
     public CancellationToken Stopping { get; }
 
-    /// <summary>Asks the main process to restart this child (the seed's "restart" scenario). Returns at once; <see cref="Stopping"/> fires when the stop begins.</summary>
+    /// <summary>
+    /// Asks the main process to restart this child (the seed's "restart" scenario). Returns at once; <see cref="Stopping"/>
+    /// fires when the stop begins. Only the first request of an instance counts.
+    /// </summary>
     public void RequestRestart() => _host.SendControl(ControlRequest.RestartSelf);
 
     /// <summary>Asks the main process to stop this child and not restart it.</summary>
@@ -44,4 +47,13 @@ public sealed class FirnProcessContext
 
     /// <summary>Asks the main process to stop the whole application.</summary>
     public void RequestApplicationStop() => _host.SendControl(ControlRequest.StopApplication);
+
+    /// <summary>Asks the main process to restart the whole application: every child, this one included (see <see cref="FirnApp.RestartAsync"/>).</summary>
+    public void RequestApplicationRestart() => _host.SendControl(ControlRequest.RestartApplication);
+
+    /// <summary>
+    /// Tells the main process that this child is ready: with <see cref="ProcessOptions.WaitForReadySignal"/>, it counts as
+    /// <see cref="ProcessState.Running"/> only from this call on. Otherwise (and after the first call) it does nothing.
+    /// </summary>
+    public void SignalReady() => _host.SignalReady();
 }

@@ -1,174 +1,147 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using Firn.Routing;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Hosting;
 
 /// <summary>
-/// One declared child as the main process manages it: spawning an instance with a fresh secret,
-/// authenticating its connection, watching it exit, and stopping it (ask, wait, SIGTERM, wait, SIGKILL).
+/// One declared child as the main process manages it: spawning an instance with a fresh secret, authenticating its
+/// connection, waiting until it is ready, stopping it (ask, wait, SIGTERM, wait, SIGKILL), and restarting it when it
+/// exits on its own (see ManagedProcess.Supervision.cs).
 /// </summary>
+/// <remarks>
+/// Two locks: <see cref="_control"/> serializes the operations that spawn or stop (start, stop, restart, automatic
+/// restart) and is held across awaits; <see cref="_lock"/> guards the fields and is never held across an await or
+/// while user code (hooks, event handlers) runs. Hooks run outside both, so a hook may itself stop or restart this child.
+/// </remarks>
 internal sealed partial class ManagedProcess
 {
-    private static readonly TimeSpan TermGrace = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan ExitDrainGrace = TimeSpan.FromSeconds(2);
-
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _control = new(1, 1);
-    private readonly string _socketPath;
-    private readonly MainServices _services;
-    private readonly FirnAppOptions _appOptions;
+    private readonly Supervisor _supervisor;
     private readonly ILogger _logger;
-    private readonly Action<ManagedProcess, ControlRequest> _onControlRequest;
-    private Process? _process;
-    private byte[] _secret = [];
-    private ChildSession? _session;
-    private TaskCompletionSource<ChildSession> _connected = NewConnected();
-    private TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private DateTime? _startedAt;
+    private readonly RestartHistory _history = new();
+    private ProcessState _state = ProcessState.NotStarted;
+    private Instance? _instance;
+    private CancellationTokenSource? _backoff;
+    private int _stopsWaiting;
+    private int _restarts;
+    private int? _lastExitCode;
+    private ProcessExitReason? _lastExitReason;
+    private int? _lastSignal;
+    private bool _warnedCommandNotTied;
 
-    public ManagedProcess(ProcessDeclaration declaration, string socketPath, MainServices services, FirnAppOptions appOptions, ILogger logger, Action<ManagedProcess, ControlRequest> onControlRequest)
+    public ManagedProcess(ProcessDeclaration declaration, Supervisor supervisor)
     {
         Declaration = declaration;
-        _socketPath = socketPath;
-        _services = services;
-        _appOptions = appOptions;
-        _logger = logger;
-        _onControlRequest = onControlRequest;
+        _supervisor = supervisor;
+        _logger = supervisor.LoggerFactory.CreateLogger("Firn.Process");
     }
 
     public ProcessDeclaration Declaration { get; }
 
     public string Name => Declaration.Name;
 
-    public ProcessState State { get; private set; } = ProcessState.NotStarted;
+    private ProcessOptions Options => Declaration.Options;
 
-    public int Restarts { get; private set; }
+    private ProcessHooks Hooks => _supervisor.Hooks;
 
-    public int? LastExitCode { get; private set; }
-
-    public ProcessStatus GetStatus()
+    public ProcessState State
     {
-        lock (_lock)
+        get
         {
-            var running = _process is not null && State is ProcessState.Starting or ProcessState.Running or ProcessState.Stopping;
-            return new ProcessStatus(Name, State, running ? _process!.Id : null, Restarts, running && _startedAt is { } at ? DateTime.UtcNow - at : null, LastExitCode);
+            lock (_lock)
+            {
+                return _state;
+            }
         }
     }
 
-    /// <summary>Spawns a new instance and waits until it has connected and authenticated.</summary>
+    /// <summary>Starts a new instance and waits until it is ready; then runs the after-process-start hooks.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        CancelBackoff();
         await _control.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+            lock (_lock)
+            {
+                _history.Reset();
+            }
+
+            await StartOrThrowAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _control.Release();
         }
+
+        await Hooks.AfterStart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
     }
 
-    /// <summary>Stops the current instance: ask over the connection, wait, SIGTERM, wait, SIGKILL.</summary>
+    /// <summary>Runs the before-process-shutdown hooks, then stops the current instance (or cancels a pending restart).</summary>
     public async Task StopAsync()
     {
-        await _control.WaitAsync().ConfigureAwait(false);
-        try
+        if (State is ProcessState.Starting or ProcessState.Running)
         {
-            await StopCoreAsync().ConfigureAwait(false);
+            await Hooks.BeforeShutdown.RunAsync(_logger, Name, CancellationToken.None).ConfigureAwait(false);
         }
-        finally
-        {
-            _control.Release();
-        }
+
+        await StopWithoutHooksAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Stops the current instance, then starts a new one; stop, start and restart of one process never overlap.</summary>
+    /// <summary>A requested restart: before-process-restart hooks, stop, start, then the after-start and after-restart hooks.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
-        await _control.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Hooks.BeforeRestart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
+        await WaitForControlAsStopperAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await StopCoreAsync().ConfigureAwait(false);
             lock (_lock)
             {
-                Restarts++;
+                _restarts++;
             }
 
-            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+            await StartOrThrowAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _control.Release();
         }
+
+        await RunAfterRestartHooksAsync().ConfigureAwait(false);
     }
 
-    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    /// <summary>The first half of an app restart: before-process-restart hooks, then stop.</summary>
+    public async Task StopForRestartAsync()
     {
-        Process process;
-        TaskCompletionSource<ChildSession> connected;
-        lock (_lock)
-        {
-            if (State is ProcessState.Starting or ProcessState.Running or ProcessState.Stopping)
-            {
-                throw new InvalidOperationException($"Process '{Name}' is already {State.ToString().ToLowerInvariant()}.");
-            }
+        await Hooks.BeforeRestart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
+        await StopWithoutHooksAsync().ConfigureAwait(false);
+    }
 
-            var secretText = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-            _secret = Encoding.UTF8.GetBytes(secretText);
-            _connected = connected = NewConnected();
-            _exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var environment = new ChildEnvironment(Name, _socketPath, secretText, Environment.ProcessId);
-            process = new Process { StartInfo = ProcessLauncher.CreateStartInfo(Declaration, environment), EnableRaisingEvents = true };
-            State = ProcessState.Starting;
-            try
-            {
-                process.Start();
-            }
-            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
-            {
-                State = ProcessState.Failed;
-                process.Dispose();
-                throw new FirnConfigurationException($"Process '{Name}' could not be started ({process.StartInfo.FileName}): {ex.Message}", ex);
-            }
-
-            _process = process;
-            _startedAt = DateTime.UtcNow;
-        }
-
-        LogStarted(Name, process.Id);
-        _ = WatchExitAsync(process, _exited, connected);
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_appOptions.StartTimeout);
+    /// <summary>The second half of an app restart: start, then the after-start and after-restart hooks.</summary>
+    public async Task StartAfterRestartAsync(CancellationToken cancellationToken)
+    {
+        CancelBackoff();
+        await _control.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await connected.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            lock (_lock)
+            {
+                _restarts++;
+            }
+
+            await StartOrThrowAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        finally
         {
-            LogStartTimeout(Name, _appOptions.StartTimeout);
-            await AbandonStartAsync(process).ConfigureAwait(false);
-            throw new TimeoutException($"Process '{Name}' did not connect to the main process within {_appOptions.StartTimeout} (FirnAppOptions.StartTimeout).");
-        }
-        catch (OperationCanceledException)
-        {
-            // The caller gave up on the start: the half-started instance must not linger.
-            await AbandonStartAsync(process).ConfigureAwait(false);
-            throw;
+            _control.Release();
         }
 
-        lock (_lock)
-        {
-            if (State == ProcessState.Starting)
-            {
-                State = ProcessState.Running;
-            }
-        }
+        await RunAfterRestartHooksAsync().ConfigureAwait(false);
     }
 
     /// <summary>Checks a Hello from a connecting peer; returns the session on success or a reason to refuse.</summary>
@@ -176,43 +149,63 @@ internal sealed partial class ManagedProcess
     {
         lock (_lock)
         {
-            if (State != ProcessState.Starting || _process is null || _session is not null)
+            var instance = _instance;
+            if (Declaration.IsCommand || _state != ProcessState.Starting || instance?.Process is null || instance.Session is not null || instance.HasExited)
             {
-                refusal = $"process '{Name}' is not expecting a connection (state {State})";
+                refusal = $"process '{Name}' is not expecting a connection (state {_state})";
                 return null;
             }
 
-            if (!CryptographicOperations.FixedTimeEquals(secret, _secret))
+            if (!CryptographicOperations.FixedTimeEquals(secret, instance.Secret))
             {
                 refusal = $"wrong secret for process '{Name}'";
                 return null;
             }
 
-            if (credentials.UserId != PeerCredentials.CurrentUserId || credentials.ProcessId != _process.Id)
+            if (credentials.UserId != PeerCredentials.CurrentUserId || credentials.ProcessId != instance.Pid)
             {
-                refusal = $"the peer (pid {credentials.ProcessId}, uid {credentials.UserId}) is not the spawned process '{Name}' (pid {_process.Id})";
+                refusal = $"the peer (pid {credentials.ProcessId}, uid {credentials.UserId}) is not the spawned process '{Name}' (pid {instance.Pid})";
                 return null;
             }
 
-            _session = new ChildSession(connection, _services, this);
+            var session = new ChildSession(connection, _supervisor.Services, this);
+            instance.Session = session;
             connection.Description = $"child '{Name}' (pid {credentials.ProcessId})";
-            var session = _session;
-            _ = connection.Closed.ContinueWith(_ => OnDisconnected(session), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = connection.Closed.ContinueWith(_ => OnDisconnected(instance, session), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             refusal = null;
             return session;
         }
     }
 
-    /// <summary>Called once the Welcome was queued: the child counts as connected.</summary>
-    public void OnAuthenticated(ChildSession session) => _connected.TrySetResult(session);
+    /// <summary>Called once the Welcome was queued.</summary>
+    public void OnAuthenticated(ChildSession session)
+    {
+        lock (_lock)
+        {
+            if (_instance is { } instance && ReferenceEquals(instance.Session, session))
+            {
+                instance.Connected = true;
+            }
+        }
+    }
 
-    public void OnReady(ChildSession session) => LogReady(Name);
+    /// <summary>The child's Ready frame: its entry started, or it signalled readiness.</summary>
+    public void OnReady(ChildSession session)
+    {
+        Instance? instance;
+        lock (_lock)
+        {
+            instance = _instance is { } current && ReferenceEquals(current.Session, session) ? current : null;
+        }
+
+        instance?.Ready.TrySetResult();
+    }
 
     public void OnControlRequest(ChildSession session, ControlRequest request)
     {
         lock (_lock)
         {
-            if (!ReferenceEquals(session, _session) || session.ControlRequested)
+            if (_instance is null || !ReferenceEquals(session, _instance.Session) || session.ControlRequested)
             {
                 return;
             }
@@ -221,169 +214,360 @@ internal sealed partial class ManagedProcess
         }
 
         LogControlRequest(Name, request);
-        _onControlRequest(this, request);
+        _supervisor.OnControlRequest(this, request);
     }
 
-    private async Task StopCoreAsync()
+    private async Task RunAfterRestartHooksAsync()
     {
-        Process? process;
-        ChildSession? session;
-        Task<int> exited;
-        int pid;
+        await Hooks.AfterStart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
+        await Hooks.AfterRestart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
+    }
+
+    private async Task StopWithoutHooksAsync()
+    {
+        await WaitForControlAsStopperAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await StopCoreAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    /// <summary>
+    /// Takes <see cref="_control"/> for a stop. While it waits, a pending restart is cancelled, a start in progress is
+    /// abandoned, and no new start begins, so a stop never waits out a back-off or a start timeout.
+    /// </summary>
+    private async Task WaitForControlAsStopperAsync(CancellationToken cancellationToken)
+    {
         lock (_lock)
         {
-            process = _process;
-            pid = process?.Id ?? 0;
-            session = _session;
-            exited = _exited.Task;
-            if (process is null || State is ProcessState.Exited or ProcessState.Failed or ProcessState.NotStarted)
+            _stopsWaiting++;
+            _backoff?.Cancel();
+            _backoff = null;
+            _instance?.Abort.Cancel();
+        }
+
+        try
+        {
+            await _control.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _stopsWaiting--;
+            }
+        }
+    }
+
+    private void CancelBackoff()
+    {
+        lock (_lock)
+        {
+            _backoff?.Cancel();
+            _backoff = null;
+        }
+    }
+
+    /// <summary>A start that someone asked for: on failure the child goes to <see cref="ProcessState.Failed"/> and the caller gets the error.</summary>
+    private async Task StartOrThrowAsync(CancellationToken cancellationToken)
+    {
+        var failure = await TryStartInstanceAsync(cancellationToken).ConfigureAwait(false);
+        if (failure is null)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            Transition(failure.Aborted ? ProcessState.Exited : ProcessState.Failed);
+        }
+
+        throw failure.Error;
+    }
+
+    /// <summary>Spawns an instance and waits until it is ready. Returns null on success; a failure leaves the state at Starting for the caller to settle.</summary>
+    private async Task<StartFailure?> TryStartInstanceAsync(CancellationToken cancellationToken)
+    {
+        Instance instance;
+        lock (_lock)
+        {
+            if (_state is ProcessState.Starting or ProcessState.Running or ProcessState.Stopping)
+            {
+                throw new InvalidOperationException($"Process '{Name}' is already {_state.ToString().ToLowerInvariant()}.");
+            }
+
+            if (_stopsWaiting > 0)
+            {
+                return new StartFailure(ProcessExitReason.Stopped, new OperationCanceledException($"The start of process '{Name}' was abandoned: it is being stopped."), Aborted: true);
+            }
+
+            var secretText = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+            instance = new Instance(Encoding.UTF8.GetBytes(secretText));
+            _instance = instance;
+            Transition(ProcessState.Starting);
+        }
+
+        try
+        {
+            var info = Declaration.IsCommand
+                ? ProcessLauncher.CreateCommandStartInfo(Declaration)
+                : ProcessLauncher.CreateStartInfo(Declaration, new ChildEnvironment(Name, _supervisor.SocketPath, Encoding.UTF8.GetString(instance.Secret), Environment.ProcessId, Options.WaitForReadySignal));
+            await ProcessSpawner.RunAsync(() => Spawn(instance, info)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or FirnConfigurationException)
+        {
+            lock (_lock)
+            {
+                _instance = null;
+                RecordExit(ProcessExitReason.StartFailed, null);
+            }
+
+            var error = ex as FirnConfigurationException ?? new FirnConfigurationException($"Process '{Name}' could not be started: {ex.Message}", ex);
+            return new StartFailure(ProcessExitReason.StartFailed, error);
+        }
+
+        _ = WatchExitAsync(instance);
+        if (Declaration.IsCommand)
+        {
+            // Spawn already made it Running: an instant exit is an exit of a running command.
+            WarnIfCommandNotTied();
+            return null;
+        }
+
+        var timeout = Options.StartTimeout ?? _supervisor.AppOptions.StartTimeout;
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, instance.Abort.Token);
+        waiting.CancelAfter(timeout);
+        try
+        {
+            await instance.Ready.Task.WaitAsync(waiting.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up on the start: the half-started instance must not linger.
+            await AbandonAsync(instance, timedOut: false).ConfigureAwait(false);
+            lock (_lock)
+            {
+                Transition(ProcessState.Failed);
+            }
+
+            throw;
+        }
+        catch (OperationCanceledException) when (instance.Abort.IsCancellationRequested)
+        {
+            await AbandonAsync(instance, timedOut: false).ConfigureAwait(false);
+            return new StartFailure(ProcessExitReason.Stopped, new OperationCanceledException($"The start of process '{Name}' was abandoned: it is being stopped."), Aborted: true);
+        }
+        catch (OperationCanceledException)
+        {
+            bool connected;
+            lock (_lock)
+            {
+                connected = instance.Connected;
+            }
+
+            LogStartTimeout(Name, timeout, connected ? "it connected but did not signal readiness" : "it did not connect");
+            await AbandonAsync(instance, timedOut: true).ConfigureAwait(false);
+            return new StartFailure(
+                ProcessExitReason.StartTimeout,
+                new TimeoutException($"Process '{Name}' did not become ready within {timeout} ({(connected ? "it connected but did not signal readiness" : "it did not connect to the main process")}). Raise ProcessOptions.StartTimeout or FirnAppOptions.StartTimeout if it needs longer."));
+        }
+        catch (InvalidOperationException ex)
+        {
+            // It exited before it was ready.
+            await instance.Exited.Task.ConfigureAwait(false);
+            return new StartFailure(instance.ExitReason ?? ProcessExitReason.Crashed, ex);
+        }
+
+        lock (_lock)
+        {
+            if (ReferenceEquals(_instance, instance) && _state == ProcessState.Starting && !instance.HasExited)
+            {
+                instance.RunningSince = RestartHistory.Now;
+                Transition(ProcessState.Running);
+                return null;
+            }
+        }
+
+        // It exited right after it became ready.
+        await instance.Exited.Task.ConfigureAwait(false);
+        return new StartFailure(instance.ExitReason ?? ProcessExitReason.Crashed, new InvalidOperationException($"Process '{Name}' exited with code {instance.ExitCode} as it became ready."));
+    }
+
+    /// <summary>Runs on <see cref="ProcessSpawner"/>'s thread: starts the process and wires its output.</summary>
+    private int Spawn(Instance instance, ProcessStartInfo info)
+    {
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+
+        lock (_lock)
+        {
+            instance.Process = process;
+            instance.Pid = process.Id;
+            instance.SpawnedAt = RestartHistory.Now;
+            if (Declaration.IsCommand)
+            {
+                // A command is ready once spawned; this happens before its exit can be watched.
+                instance.RunningSince = instance.SpawnedAt;
+                Transition(ProcessState.Running);
+            }
+        }
+
+        if (Options.Output == ProcessOutput.Forward)
+        {
+            var parseLevels = !Declaration.IsCommand;
+            var output = _supervisor.LoggerFactory.CreateLogger(Name);
+            instance.Output = Task.WhenAll(
+                ChildOutputForwarder.ForwardAsync(process.StandardOutput, output, Name, isError: false, parseLevels),
+                ChildOutputForwarder.ForwardAsync(process.StandardError, output, Name, isError: true, parseLevels));
+        }
+
+        return process.Id;
+    }
+
+    /// <summary>Kills an instance that did not become ready, and waits until its exit has been handled.</summary>
+    private async Task AbandonAsync(Instance instance, bool timedOut)
+    {
+        lock (_lock)
+        {
+            instance.StopRequested = true;
+            instance.StartTimedOut = timedOut;
+        }
+
+        KillInstance(instance);
+        await instance.Exited.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Ask over the connection (SIGTERM for a command), wait, SIGTERM, wait, SIGKILL.</summary>
+    private async Task StopCoreAsync()
+    {
+        Instance? instance;
+        ChildSession? session;
+        lock (_lock)
+        {
+            if (_state == ProcessState.Backoff)
+            {
+                Transition(ProcessState.Exited);
+                return;
+            }
+
+            instance = _instance;
+            if (instance is null || _state is not (ProcessState.Starting or ProcessState.Running))
             {
                 return;
             }
 
-            State = ProcessState.Stopping;
+            instance.StopRequested = true;
+            session = instance.Session;
+            Transition(ProcessState.Stopping);
         }
 
-        var timeout = Declaration.Options.ShutdownTimeout ?? _appOptions.ShutdownTimeout;
-        if (session is not null)
+        var shutdownTimeout = Options.ShutdownTimeout ?? _supervisor.AppOptions.ShutdownTimeout;
+        if (session is not null && !session.Connection.IsClosing)
         {
             session.RequestStop();
+            if (await FinishedAsync(instance, shutdownTimeout).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            LogEscalating(Name, "SIGTERM", shutdownTimeout);
+            SendSigterm(instance);
+            if (await FinishedAsync(instance, Options.KillTimeout).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            LogEscalating(Name, "SIGKILL", Options.KillTimeout);
         }
         else
         {
-            Signal(pid, exited);
+            SendSigterm(instance);
+            if (await FinishedAsync(instance, shutdownTimeout).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            LogEscalating(Name, "SIGKILL", shutdownTimeout);
         }
 
-        if (await Finished(exited, timeout).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        LogEscalating(Name, "SIGTERM", timeout);
-        Signal(pid, exited);
-        if (await Finished(exited, TermGrace).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        LogEscalating(Name, "SIGKILL", TermGrace);
-        KillInstance(process);
-        await exited.ConfigureAwait(false);
-    }
-
-    private async Task AbandonStartAsync(Process process)
-    {
-        Task exited;
         lock (_lock)
         {
-            exited = _exited.Task;
+            instance.Killed = true;
         }
 
-        KillInstance(process);
-        await exited.ConfigureAwait(false);
-        lock (_lock)
-        {
-            State = ProcessState.Failed;
-        }
+        KillInstance(instance);
+        await instance.Exited.Task.ConfigureAwait(false);
     }
+
+    private static async Task<bool> FinishedAsync(Instance instance, TimeSpan timeout) =>
+        await Task.WhenAny(instance.Exited.Task, Task.Delay(timeout)).ConfigureAwait(false) == instance.Exited.Task;
 
     /// <summary>Sends SIGTERM unless the instance already exited (then its pid may belong to someone else).</summary>
-    private static void Signal(int pid, Task exited)
+    private void SendSigterm(Instance instance)
     {
-        if (!exited.IsCompleted)
+        lock (_lock)
         {
-            _ = NativeMethods.kill(pid, NativeMethods.SIGTERM);
+            if (!instance.HasExited)
+            {
+                _ = NativeMethods.kill(instance.Pid, NativeMethods.SIGTERM);
+            }
         }
     }
 
-    private static async Task<bool> Finished(Task exited, TimeSpan timeout) =>
-        await Task.WhenAny(exited, Task.Delay(timeout)).ConfigureAwait(false) == exited;
-
-    private static TaskCompletionSource<ChildSession> NewConnected() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private static void KillInstance(Process process)
+    private void KillInstance(Instance instance)
     {
+        Process? process;
+        lock (_lock)
+        {
+            process = instance.HasExited ? null : instance.Process;
+        }
+
         try
         {
-            process.Kill(entireProcessTree: true);
+            process?.Kill(entireProcessTree: true);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or System.ComponentModel.Win32Exception)
         {
             // It already exited.
         }
     }
 
-    private async Task WatchExitAsync(Process process, TaskCompletionSource<int> exited, TaskCompletionSource<ChildSession> connected)
+    private void WarnIfCommandNotTied()
     {
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        var code = process.ExitCode;
-        ChildSession? session;
-        bool expected;
         lock (_lock)
         {
-            session = ReferenceEquals(process, _process) ? _session : null;
-            expected = State == ProcessState.Stopping;
-            if (ReferenceEquals(process, _process))
+            if (ProcessLauncher.CanTieCommandsToParent || _warnedCommandNotTied)
             {
-                LastExitCode = code;
-                State = ProcessState.Exited;
-                _process = null;
-                _session = null;
-                _startedAt = null;
+                return;
             }
+
+            _warnedCommandNotTied = true;
         }
 
-        connected.TrySetException(new InvalidOperationException($"Process '{Name}' exited with code {code} before it connected."));
-        if (session is not null)
-        {
-            // The dead process's last frames may still be unread in the socket: let the read loop reach
-            // the end of the stream on its own, and only force the close if it does not.
-            await Task.WhenAny(session.Connection.Closed, Task.Delay(ExitDrainGrace)).ConfigureAwait(false);
-            session.Connection.Close(ConnectionCloseReason.RemotePartyTerminated, "the process exited");
-        }
-        if (expected || code == 0)
-        {
-            LogExited(Name, code);
-        }
-        else
-        {
-            LogExitedUnexpectedly(Name, code);
-        }
-
-        process.Dispose();
-        exited.TrySetResult(code);
+        LogCommandNotTied(Name);
     }
 
-    private void OnDisconnected(ChildSession session)
+    private void OnDisconnected(Instance instance, ChildSession session)
     {
-        _services.EndSession(session);
+        _supervisor.Services.EndSession(session);
         lock (_lock)
         {
-            if (ReferenceEquals(session, _session))
+            if (ReferenceEquals(instance.Session, session))
             {
-                _session = null;
+                instance.Session = null;
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Started process '{Name}' (pid {Pid})")]
-    private partial void LogStarted(string name, int pid);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Process '{Name}' is ready")]
-    private partial void LogReady(string name);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Process '{Name}' did not connect within {Timeout}; it was killed")]
-    private partial void LogStartTimeout(string name, TimeSpan timeout);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Process '{Name}' asked: {Request}")]
-    private partial void LogControlRequest(string name, ControlRequest request);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Process '{Name}' did not exit within {Timeout}; sending {Signal}")]
-    private partial void LogEscalating(string name, string signal, TimeSpan timeout);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Process '{Name}' exited with code {Code}")]
-    private partial void LogExited(string name, int code);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Process '{Name}' exited unexpectedly with code {Code}")]
-    private partial void LogExitedUnexpectedly(string name, int code);
 }

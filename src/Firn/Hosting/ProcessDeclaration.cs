@@ -1,9 +1,14 @@
 namespace Firn.Hosting;
 
-/// <summary>A child declared with <see cref="FirnApp.AddProcess(string, Func{FirnProcessContext, Task}, ProcessOptions?)"/>.</summary>
-internal sealed record ProcessDeclaration(string Name, Func<FirnProcessContext, Task>? Entry, ProcessOptions Options)
+/// <summary>
+/// A declared child: an in-program entry (<see cref="Entry"/> set), another Firn program (<see cref="ProcessOptions.Executable"/>),
+/// or an external command that never connects (<see cref="IsCommand"/>).
+/// </summary>
+internal sealed record ProcessDeclaration(string Name, Func<FirnProcessContext, Task>? Entry, ProcessOptions Options, bool IsCommand = false)
 {
     public const int MaxNameLength = 64;
+
+    public ProcessOptions Options { get; init; } = ValidateOptions(Name, Options);
 
     public static void ValidateName(string name, string mainProcessName)
     {
@@ -25,5 +30,18 @@ internal sealed record ProcessDeclaration(string Name, Func<FirnProcessContext, 
         {
             throw new ArgumentException($"'{name}' is the main process's name; choose another name for the child.", nameof(name));
         }
+    }
+
+    /// <summary>Checks the settings that depend on each other (each one alone was checked when set).</summary>
+    public static ProcessOptions ValidateOptions(string name, ProcessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxRestartDelay < options.RestartDelay)
+        {
+            throw new ArgumentException(
+                $"Process '{name}': MaxRestartDelay ({options.MaxRestartDelay}) is shorter than RestartDelay ({options.RestartDelay}).", nameof(options));
+        }
+
+        return options;
     }
 }

@@ -1,14 +1,29 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
+using Firn.Diagnostics;
 
 namespace Firn.Hosting;
 
-/// <summary>Builds the command line that starts a child: this same program again (like Python's spawn), or the declared executable.</summary>
+/// <summary>
+/// Builds the command line that starts a child: this same program again (like Python's spawn), another Firn
+/// program, or an external command.
+/// </summary>
 internal static class ProcessLauncher
 {
+    /// <summary>
+    /// util-linux's <c>setpriv</c>: it sets the parent-death signal and then execs the command in place (same pid),
+    /// which is how an external command, which cannot run Firn's code, still dies with the main process.
+    /// </summary>
+    private static readonly Lazy<string?> Setpriv = new(() => FindOnPath("setpriv"));
+
+    /// <summary>Whether external commands can be tied to the main process's life (<c>setpriv</c> is installed).</summary>
+    public static bool CanTieCommandsToParent => Setpriv.Value is not null;
+
+    /// <summary>The start settings of a Firn child: this program re-launched, or the declared Firn executable.</summary>
     public static ProcessStartInfo CreateStartInfo(ProcessDeclaration declaration, ChildEnvironment environment)
     {
-        var info = new ProcessStartInfo { UseShellExecute = false };
+        var info = NewStartInfo(declaration.Options);
         if (declaration.Options.Executable is { } executable)
         {
             info.FileName = executable;
@@ -33,9 +48,55 @@ internal static class ProcessLauncher
             info.ArgumentList.Add(argument);
         }
 
-        if (declaration.Options.WorkingDirectory is { } directory)
+        info.Environment[ChildEnvironment.NameVariable] = environment.ProcessName;
+        info.Environment[ChildEnvironment.SocketVariable] = environment.SocketPath;
+        info.Environment[ChildEnvironment.SecretVariable] = environment.Secret;
+        info.Environment[ChildEnvironment.ParentVariable] = environment.ParentProcessId.ToString(CultureInfo.InvariantCulture);
+        info.Environment.Remove(ChildEnvironment.ReadyVariable);
+        if (environment.WaitForReadySignal)
         {
-            info.WorkingDirectory = directory;
+            info.Environment[ChildEnvironment.ReadyVariable] = "1";
+        }
+
+        // A forwarded child logs without time and name: the main process's log adds its own.
+        info.Environment.Remove(FirnConsoleLoggerProvider.FormatVariable);
+        if (declaration.Options.Output == ProcessOutput.Forward)
+        {
+            info.Environment[FirnConsoleLoggerProvider.FormatVariable] = "plain";
+        }
+
+        return info;
+    }
+
+    /// <summary>The start settings of an external command, wrapped in <c>setpriv --pdeathsig KILL</c> when available.</summary>
+    public static ProcessStartInfo CreateCommandStartInfo(ProcessDeclaration declaration)
+    {
+        var executable = declaration.Options.Executable!;
+        var resolved = Resolve(executable, declaration.Options.WorkingDirectory)
+            ?? throw new FirnConfigurationException($"Process '{declaration.Name}': command '{executable}' was not found{(executable.Contains('/', StringComparison.Ordinal) ? string.Empty : " on PATH")} or is not executable.");
+        var info = NewStartInfo(declaration.Options);
+        if (Setpriv.Value is { } setpriv)
+        {
+            info.FileName = setpriv;
+            info.ArgumentList.Add("--pdeathsig");
+            info.ArgumentList.Add("KILL");
+            info.ArgumentList.Add("--");
+            info.ArgumentList.Add(resolved);
+        }
+        else
+        {
+            info.FileName = resolved;
+        }
+
+        foreach (var argument in declaration.Options.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        // The command is not a Firn program; Firn's variables would only mislead a Firn program it starts in turn.
+        foreach (var variable in new[] { ChildEnvironment.NameVariable, ChildEnvironment.SocketVariable, ChildEnvironment.SecretVariable, ChildEnvironment.ParentVariable, ChildEnvironment.ReadyVariable, FirnConsoleLoggerProvider.FormatVariable })
+        {
+            info.Environment.Remove(variable);
         }
 
         foreach (var (key, value) in declaration.Options.Environment)
@@ -43,12 +104,60 @@ internal static class ProcessLauncher
             info.Environment[key] = value;
         }
 
-        info.Environment[ChildEnvironment.NameVariable] = environment.ProcessName;
-        info.Environment[ChildEnvironment.SocketVariable] = environment.SocketPath;
-        info.Environment[ChildEnvironment.SecretVariable] = environment.Secret;
-        info.Environment[ChildEnvironment.ParentVariable] = environment.ParentProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return info;
     }
+
+    private static ProcessStartInfo NewStartInfo(ProcessOptions options)
+    {
+        var forward = options.Output == ProcessOutput.Forward;
+        var info = new ProcessStartInfo
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = forward,
+            RedirectStandardError = forward,
+        };
+        if (options.WorkingDirectory is { } directory)
+        {
+            info.WorkingDirectory = directory;
+        }
+
+        foreach (var (key, value) in options.Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        return info;
+    }
+
+    /// <summary>Finds an executable the way <c>execvp</c> would, so that a missing command fails before anything is spawned.</summary>
+    private static string? Resolve(string executable, string? workingDirectory)
+    {
+        if (executable.Contains('/', StringComparison.Ordinal))
+        {
+            var path = Path.GetFullPath(executable, workingDirectory ?? Environment.CurrentDirectory);
+            return IsExecutable(path) ? path : null;
+        }
+
+        return FindOnPath(executable);
+    }
+
+    private static string? FindOnPath(string name)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+        foreach (var directory in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, name);
+            if (IsExecutable(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsExecutable(string path) =>
+        File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
     /// <summary>The executable of this program, plus the entry DLL when it runs under the <c>dotnet</c> host.</summary>
     private static (string FileName, string[] LeadingArguments) CurrentProgram()

@@ -34,8 +34,13 @@ internal static class TestApps
 
     public static FirnApp Create(TestLog log, params (string Name, string[] Args)[] children) => Create(log, null, children);
 
+    /// <summary>
+    /// A test child. It is <see cref="RestartPolicy.Temporary"/>: tests that kill or crash a child see it stay exited;
+    /// supervision tests that want restarts set their own options.
+    /// </summary>
     public static ProcessOptions Child(params string[] args) => new()
     {
+        Restart = RestartPolicy.Temporary,
         Executable = "dotnet",
         Arguments = [ChildPath, .. args],
         Environment = new Dictionary<string, string> { ["FIRN_LOG_LEVEL"] = Environment.GetEnvironmentVariable("FIRN_TEST_CHILD_LOG_LEVEL") ?? "Warning" },

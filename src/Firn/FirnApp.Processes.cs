@@ -1,0 +1,96 @@
+using Firn.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Firn;
+
+/// <content>The children as the main process supervises them: external commands, status, control and state changes.</content>
+public sealed partial class FirnApp
+{
+    /// <summary>
+    /// Raised in the main process for every state transition of every child, in the order they happened, one at a
+    /// time, on a thread-pool thread (never under a supervisor lock). A handler's exception is logged.
+    /// </summary>
+    public event EventHandler<ProcessStateChangedEventArgs>? ProcessStateChanged;
+
+    /// <summary>
+    /// Declares a child that is an external command (any executable, not a Firn program): supervised like any child
+    /// (restart policy, stop with SIGTERM then SIGKILL, output into the log, status) but it never connects, so it has
+    /// no channels of its own and counts as running as soon as it is spawned. It is started through
+    /// <c>setpriv --pdeathsig KILL</c> when util-linux's <c>setpriv</c> is installed, so that it dies with the main process.
+    /// </summary>
+    /// <param name="name">A unique name: ASCII letters, digits, '-', '_' and '.'.</param>
+    /// <param name="options">The command (<see cref="ProcessOptions.Executable"/>, <see cref="ProcessOptions.Arguments"/>, ...) and its supervision.</param>
+    /// <returns>This app, for chaining.</returns>
+    public FirnApp AddCommand(string name, ProcessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrEmpty(options.Executable))
+        {
+            throw new ArgumentException("A command needs ProcessOptions.Executable (the program to run).", nameof(options));
+        }
+
+        return Declare(new ProcessDeclaration(name, null, options, IsCommand: true));
+    }
+
+    /// <summary>The status of every child, in declaration order.</summary>
+    /// <returns>One snapshot per child.</returns>
+    public IReadOnlyList<ProcessStatus> GetProcesses() => [.. _processes.Select(p => p.GetStatus())];
+
+    /// <summary>The status of one child.</summary>
+    /// <param name="name">The child's name.</param>
+    /// <returns>A snapshot.</returns>
+    public ProcessStatus GetProcess(string name) => RequireProcess(name).GetStatus();
+
+    /// <summary>Starts a child that is not running (a pending automatic restart happens now); its restart intensity starts afresh.</summary>
+    /// <param name="name">The child's name.</param>
+    /// <param name="cancellationToken">Abandons the start.</param>
+    /// <returns>Completes when the child is ready.</returns>
+    public Task StartProcessAsync(string name, CancellationToken cancellationToken = default) => RequireProcess(name).StartAsync(cancellationToken);
+
+    /// <summary>Stops a child gracefully (ask, wait, SIGTERM, wait, SIGKILL) and does not restart it; a pending restart is cancelled.</summary>
+    /// <param name="name">The child's name.</param>
+    /// <returns>Completes when the child has exited.</returns>
+    public Task StopProcessAsync(string name) => RequireProcess(name).StopAsync();
+
+    /// <summary>Stops a child gracefully and starts a new instance. Messages sent to it meanwhile wait in its channels' buffers.</summary>
+    /// <param name="name">The child's name.</param>
+    /// <param name="cancellationToken">Abandons the start.</param>
+    /// <returns>Completes when the new instance is ready.</returns>
+    public Task RestartProcessAsync(string name, CancellationToken cancellationToken = default) => RequireProcess(name).RestartAsync(cancellationToken);
+
+    private ManagedProcess? FindProcess(string name) => _processes.Find(p => string.Equals(p.Name, name, StringComparison.Ordinal));
+
+    private ManagedProcess RequireProcess(string name)
+    {
+        if (_child is not null)
+        {
+            throw new InvalidOperationException($"Only the main process manages children; this is child '{ProcessName}'.");
+        }
+
+        return FindProcess(name) ?? throw new ArgumentException(
+            _processes.Count == 0 ? $"No process named '{name}': the app has not started or declares none." : $"No process named '{name}'. Declared: {string.Join(", ", _processes.Select(p => p.Name))}.",
+            nameof(name));
+    }
+
+    private void RaiseProcessStateChanged(ProcessStateChangedEventArgs change)
+    {
+        if (ProcessStateChanged is not { } handlers)
+        {
+            return;
+        }
+
+        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<ProcessStateChangedEventArgs>>())
+        {
+            try
+            {
+                handler(this, change);
+            }
+#pragma warning disable CA1031 // A subscriber's failure is logged; the other subscribers and the supervisor go on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                AppLog.StateHandlerFailed(Logger, ex, change.Name);
+            }
+        }
+    }
+}

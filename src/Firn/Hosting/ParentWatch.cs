@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace Firn.Hosting;
+
+/// <summary>
+/// Makes a child leave promptly when its main process dies, even by SIGKILL. Three independent signs: the closed
+/// connection (handled by <see cref="ChildHost"/>), the kernel's parent-death signal, and a watchdog thread that
+/// polls <c>getppid()</c> against <c>FIRN_PARENT_PID</c>. Once orphaned, the child gets <see cref="HardExitAfter"/>
+/// to stop on its own, then the watchdog kills it.
+/// </summary>
+/// <remarks>
+/// The parent-death signal is SIGHUP, requested with <c>PR_SET_PDEATHSIG</c>. Linux sends it when the parent
+/// <em>thread</em> that forked this process exits, which can happen while the main process lives on (the main
+/// process forks from a dedicated thread to avoid that, see <see cref="ProcessSpawner"/>); so the handler trusts
+/// <c>getppid()</c>, not the signal, and ignores a SIGHUP while the expected parent is still this process's parent.
+/// </remarks>
+internal sealed partial class ParentWatch : IDisposable
+{
+    /// <summary>How often the watchdog compares <c>getppid()</c> with the expected parent.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long an orphaned child may take to exit on its own before the watchdog kills it.</summary>
+    public static readonly TimeSpan HardExitAfter = TimeSpan.FromMilliseconds(1500);
+
+    private readonly int _parentPid;
+    private readonly Action _onOrphaned;
+    private readonly ILogger _logger;
+    private readonly PosixSignalRegistration _sighup;
+    private readonly ManualResetEventSlim _orphaned = new();
+    private int _reported;
+
+    private ParentWatch(int parentPid, Action onOrphaned, ILogger logger)
+    {
+        _parentPid = parentPid;
+        _onOrphaned = onOrphaned;
+        _logger = logger;
+        _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSighup);
+
+        // Ask for the signal only after the handler is in place, then check once: the parent may have died before.
+        _ = NativeMethods.prctl(NativeMethods.PR_SET_PDEATHSIG, NativeMethods.SIGHUP, 0, 0, 0);
+        new Thread(Watch) { IsBackground = true, Name = "Firn parent watch" }.Start();
+    }
+
+    /// <summary>Whether the main process is gone.</summary>
+    public bool IsOrphaned => _orphaned.IsSet;
+
+    /// <summary>Starts watching; <paramref name="onOrphaned"/> runs once, on a background thread, when the parent is gone.</summary>
+    /// <returns>The watch, or null when the parent pid is unknown.</returns>
+    public static ParentWatch? Start(int parentPid, Action onOrphaned, ILogger logger) =>
+        parentPid > 0 ? new ParentWatch(parentPid, onOrphaned, logger) : null;
+
+    public void Dispose() => _sighup.Dispose();
+
+    private bool ParentIsGone() => NativeMethods.getppid() != _parentPid;
+
+    private void OnSighup(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        if (ParentIsGone())
+        {
+            ReportOrphaned();
+        }
+        else
+        {
+            LogIgnoredSighup(_parentPid);
+        }
+    }
+
+    private void Watch()
+    {
+        while (!_orphaned.Wait(PollInterval))
+        {
+            if (ParentIsGone())
+            {
+                ReportOrphaned();
+            }
+        }
+
+        // Give the entry and the stop path their chance; a child that still lingers is ended here.
+        Thread.Sleep(HardExitAfter);
+        LogHardExit(HardExitAfter);
+        _ = NativeMethods.kill(Environment.ProcessId, NativeMethods.SIGKILL);
+    }
+
+    private void ReportOrphaned()
+    {
+        if (Interlocked.Exchange(ref _reported, 1) != 0)
+        {
+            return;
+        }
+
+        LogOrphaned(_parentPid);
+        _orphaned.Set();
+        ThreadPool.UnsafeQueueUserWorkItem(static watch => watch._onOrphaned(), this, preferLocal: false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The main process (pid {Pid}) is gone; stopping")]
+    private partial void LogOrphaned(int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a parent-death signal: the main process (pid {Pid}) is still alive")]
+    private partial void LogIgnoredSighup(int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Still running {Grace} after the main process died; exiting now")]
+    private partial void LogHardExit(TimeSpan grace);
+}
