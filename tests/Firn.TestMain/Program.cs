@@ -1,0 +1,38 @@
+// A Firn main process for the tests that must kill or signal a real main process. It declares one child of each
+// kind, prints "pids=<name>:<pid>,..." once all are running, and runs until it is stopped or killed:
+//   firn     another Firn program (Firn.TestChild, idle)
+//   inproc   this program re-launched, with an entry that stops when asked
+//   stubborn this program re-launched, with an entry that ignores every stop and a foreground thread
+//   command  an external command (sleep), started through setpriv when it is installed
+using System.Globalization;
+using Firn;
+using Firn.Hosting;
+
+var app = new FirnApp(new FirnAppOptions { ShutdownTimeout = TimeSpan.FromSeconds(1), SocketDirectory = "/tmp" });
+var fast = new ProcessOptions { Restart = RestartPolicy.Temporary, ShutdownTimeout = TimeSpan.FromSeconds(1), KillTimeout = TimeSpan.FromSeconds(1) };
+app.AddProcess("firn", new ProcessOptions
+{
+    Restart = RestartPolicy.Temporary,
+    Executable = "dotnet",
+    Arguments = [Path.Combine(AppContext.BaseDirectory, "Firn.TestChild.dll"), "idle"],
+    ShutdownTimeout = TimeSpan.FromSeconds(1),
+});
+app.AddProcess("inproc", async context => await Task.Delay(Timeout.Infinite, context.Stopping), fast);
+app.AddProcess(
+    "stubborn",
+    _ =>
+    {
+        new Thread(() => Thread.Sleep(Timeout.Infinite)) { IsBackground = false }.Start();
+        return Task.Delay(Timeout.Infinite, CancellationToken.None);
+    },
+    fast);
+app.AddCommand("command", new ProcessOptions { Executable = "sleep", Arguments = ["600"], Restart = RestartPolicy.Temporary, ShutdownTimeout = TimeSpan.FromSeconds(1) });
+
+app.OnAfterStart(() =>
+{
+    var pids = app.GetProcesses().Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name}:{p.ProcessId}"));
+    Console.Out.WriteLine("pids=" + string.Join(',', pids));
+    Console.Out.Flush();
+});
+
+return await app.RunAsync();
