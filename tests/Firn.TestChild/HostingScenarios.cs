@@ -48,6 +48,28 @@ internal static class HostingScenarios
 
                 break;
 
+            case "echo-obey":
+                // Echoes every string from channel args[1] to args[2]; "restart:<pid>" asks the main process to restart
+                // this instance, "crash:<pid>" crashes it (both are echoed first).
+                await report.SendAsync("pid=" + pid, stopping);
+                var input = context.App.GetChannel<string>(args[1]);
+                var output = context.App.GetChannel<string>(args[2]);
+                await foreach (var message in input.ReadAllAsync(stopping))
+                {
+                    // Not cancelled by the stop: a message this instance consumed is always echoed.
+                    await output.SendAsync(message, CancellationToken.None);
+                    if (message == "restart:" + pid)
+                    {
+                        context.RequestRestart();
+                    }
+                    else if (message == "crash:" + pid)
+                    {
+                        Environment.Exit(3);
+                    }
+                }
+
+                break;
+
             case "ready-later":
                 // Declared with WaitForReadySignal: reports its pid, and signals readiness only when told "go".
                 await report.SendAsync("pid=" + pid, stopping);

@@ -14,6 +14,8 @@ namespace Firn.Hosting;
 /// <em>thread</em> that forked this process exits, which can happen while the main process lives on (the main
 /// process forks from a dedicated thread to avoid that, see <see cref="ProcessSpawner"/>); so the handler trusts
 /// <c>getppid()</c>, not the signal, and ignores a SIGHUP while the expected parent is still this process's parent.
+/// A Firn child is always the very process the main process spawned (the handshake checks its pid), so its parent
+/// is the main process.
 /// </remarks>
 internal sealed partial class ParentWatch : IDisposable
 {
