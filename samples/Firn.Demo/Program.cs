@@ -4,6 +4,9 @@
 // and another on "nonebot-active". In the child, a passive handler (filter: "is a string") logs
 // "Passive receive: ..." and an active loop logs "Active receive: ...".
 //
+// Shared memory: the child counts the active messages in the shared store ("active-count") and publishes
+// an event on "nonebot.heard"; the main process subscribes to "nonebot.*" and logs it with the counter.
+//
 // With --restart, the child also asks the main process over a channel to restart it after it has received
 // two active messages (the seed's "restart the bot" scenario), and the main process does so.
 using Firn;
@@ -25,6 +28,8 @@ app.AddProcess("nonebot", async context =>
     {
         var data = await context.ActiveChannel.ReceiveAsync(context.Stopping);
         context.Logger.LogInformation("Active receive: {Data}", data);
+        var count = await context.App.SharedMemory.IncrementAsync("active-count", cancellationToken: context.Stopping);
+        context.App.SharedMemory.Publish("nonebot.heard", $"message #{count}");
         if (restartDemo && ++received == 2)
         {
             context.Logger.LogInformation("A user typed \"restart\": asking the main process to restart me");
@@ -46,6 +51,9 @@ app.OnAfterStart(async stopping =>
             app.Logger.LogInformation("'{Name}' restarted (pid {Pid})", name, app.GetProcess(name).ProcessId);
         },
         filter: request => request.StartsWith("restart ", StringComparison.Ordinal));
+
+    using var events = app.SharedMemory.Subscribe<string>("nonebot.*", (topic, data) =>
+        app.Logger.LogInformation("Event {Topic}: {Data} (shared counter: {Count})", topic, data, app.SharedMemory.Get<long>("active-count")));
 
     while (!stopping.IsCancellationRequested)
     {
