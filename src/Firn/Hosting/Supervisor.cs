@@ -36,12 +36,15 @@ internal sealed partial class Supervisor
 
     private ILogger Logger => _logger ??= LoggerFactory.CreateLogger("Firn.Supervisor");
 
-    /// <summary>Queues a state change for the log and <see cref="OnStateChanged"/>, keeping the order of the calls.</summary>
-    public void Publish(ProcessStateChangedEventArgs change) => _events.Post(() =>
+    /// <summary>
+    /// Logs a state change at once (so the log shows it in its true place among other lines), and queues it for
+    /// <see cref="OnStateChanged"/>, keeping the order of the calls.
+    /// </summary>
+    public void Publish(ProcessStateChangedEventArgs change)
     {
         LogTransition(change);
-        OnStateChanged(change);
-    });
+        _events.Post(() => OnStateChanged(change));
+    }
 
     /// <summary>Completes once every state change published so far has been handled.</summary>
     public Task FlushEventsAsync() => _events.FlushAsync();
