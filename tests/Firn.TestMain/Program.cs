@@ -8,14 +8,14 @@ using System.Globalization;
 using Firn;
 using Firn.Hosting;
 
-var app = new FirnApp(new FirnAppOptions { ShutdownTimeout = TimeSpan.FromSeconds(1), SocketDirectory = "/tmp" });
-var fast = new ProcessOptions { Restart = RestartPolicy.Temporary, ShutdownTimeout = TimeSpan.FromSeconds(1), KillTimeout = TimeSpan.FromSeconds(1) };
+var app = new FirnApp(new FirnAppOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(500), SocketDirectory = "/tmp" });
+var fast = new ProcessOptions { Restart = RestartPolicy.Temporary, ShutdownTimeout = TimeSpan.FromMilliseconds(500), KillTimeout = TimeSpan.FromMilliseconds(500) };
 app.AddProcess("firn", new ProcessOptions
 {
     Restart = RestartPolicy.Temporary,
     Executable = "dotnet",
     Arguments = [Path.Combine(AppContext.BaseDirectory, "Firn.TestChild.dll"), "idle"],
-    ShutdownTimeout = TimeSpan.FromSeconds(1),
+    ShutdownTimeout = TimeSpan.FromMilliseconds(500),
 });
 app.AddProcess("inproc", async context => await Task.Delay(Timeout.Infinite, context.Stopping), fast);
 app.AddProcess(
@@ -26,7 +26,7 @@ app.AddProcess(
         return Task.Delay(Timeout.Infinite, CancellationToken.None);
     },
     fast);
-app.AddCommand("command", new ProcessOptions { Executable = "sleep", Arguments = ["600"], Restart = RestartPolicy.Temporary, ShutdownTimeout = TimeSpan.FromSeconds(1) });
+app.AddCommand("command", new ProcessOptions { Executable = "sleep", Arguments = ["600"], Restart = RestartPolicy.Temporary, ShutdownTimeout = TimeSpan.FromMilliseconds(500) });
 
 app.OnAfterStart(() =>
 {

@@ -35,12 +35,12 @@ public sealed class ReadinessTests
         var log = new CategoryLog();
         await using var app = SupervisedApps.Create(
             log.Factory,
-            ("never", SupervisedApps.Child(["idle"], waitForReadySignal: true, startTimeout: TimeSpan.FromSeconds(2))));
+            ("never", SupervisedApps.Child(["idle"], waitForReadySignal: true, startTimeout: TimeSpan.FromSeconds(1))));
         var states = new StateRecorder(app);
 
         var error = await Assert.ThrowsAsync<TimeoutException>(() => app.StartAsync().WaitAsync(TestApps.Timeout));
 
-        Assert.Contains("Process 'never' did not become ready within 00:00:02", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Process 'never' did not become ready within 00:00:01", error.Message, StringComparison.Ordinal);
         var status = app.GetProcess("never");
         Assert.Equal(ProcessState.Failed, status.State);
         Assert.Equal(ProcessExitReason.StartTimeout, status.LastExitReason);

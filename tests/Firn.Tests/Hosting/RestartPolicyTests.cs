@@ -15,7 +15,7 @@ public sealed class RestartPolicyTests
             ["obey"],
             restartDelay: TimeSpan.FromMilliseconds(100),
             maxRestartDelay: TimeSpan.FromMilliseconds(300),
-            backoffResetAfter: TimeSpan.FromSeconds(1),
+            backoffResetAfter: TimeSpan.FromSeconds(2),
             maxRestarts: 10)));
         var states = new StateRecorder(app);
         await TestApps.StartAsync(app);
@@ -42,7 +42,7 @@ public sealed class RestartPolicyTests
 
         // Once an instance has run for BackoffResetAfter, the next back-off starts from RestartDelay again.
         var running = DateTime.UtcNow;
-        await TestApps.UntilAsync(() => DateTime.UtcNow - running > TimeSpan.FromSeconds(1.2), "the instance has run past BackoffResetAfter");
+        await TestApps.UntilAsync(() => DateTime.UtcNow - running > TimeSpan.FromSeconds(2.2), "the instance has run past BackoffResetAfter");
         app.Exit("crashy", pid, 3);
         var reset = await states.WaitForAsync("crashy", ProcessState.Backoff, 4);
         Assert.Equal(TimeSpan.FromMilliseconds(100), reset.RestartDelay);
