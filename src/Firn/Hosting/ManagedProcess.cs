@@ -242,13 +242,18 @@ internal sealed partial class ManagedProcess
     /// </summary>
     private async Task WaitForControlAsStopperAsync(CancellationToken cancellationToken)
     {
+        CancellationTokenSource? backoff, abort;
         lock (_lock)
         {
             _stopsWaiting++;
-            _backoff?.Cancel();
+            backoff = _backoff;
             _backoff = null;
-            _instance?.Abort.Cancel();
+            abort = _instance?.Abort;
         }
+
+        // Outside the lock: cancelling may run the waiting start or restart inline.
+        backoff?.Cancel();
+        abort?.Cancel();
 
         try
         {
@@ -265,11 +270,14 @@ internal sealed partial class ManagedProcess
 
     private void CancelBackoff()
     {
+        CancellationTokenSource? backoff;
         lock (_lock)
         {
-            _backoff?.Cancel();
+            backoff = _backoff;
             _backoff = null;
         }
+
+        backoff?.Cancel();
     }
 
     /// <summary>A start that someone asked for: on failure the child goes to <see cref="ProcessState.Failed"/> and the caller gets the error.</summary>
