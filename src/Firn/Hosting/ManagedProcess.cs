@@ -68,7 +68,10 @@ internal sealed partial class ManagedProcess
         {
             lock (_lock)
             {
-                _history.Reset();
+                if (_state is not (ProcessState.Starting or ProcessState.Running or ProcessState.Stopping))
+                {
+                    _history.Reset();
+                }
             }
 
             await StartOrThrowAsync(cancellationToken).ConfigureAwait(false);
