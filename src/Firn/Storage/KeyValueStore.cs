@@ -65,25 +65,34 @@ internal sealed class KeyValueStore
     private StoreReply Get(string key) =>
         TryGetLive(key, out var entry) ? new StoreReply(StoreStatus.Ok) { Text = entry.TypeName, Payload = entry.Payload } : StoreReply.NotFound;
 
-    private StoreReply Set(StoreRequest request)
+    private StoreReply Set(StoreRequest request) => Put(request.Key, NewEntry(request), _ => true);
+
+    private StoreReply SetIfAbsent(StoreRequest request) => Put(request.Key, NewEntry(request), current => current.IsExpired(_clock()));
+
+    /// <summary>Stores <paramref name="entry"/>; an existing entry is replaced only if <paramref name="mayReplace"/> allows it (else the reply is false).</summary>
+    private StoreReply Put(string key, StoreEntry entry, Func<StoreEntry, bool> mayReplace)
     {
-        var entry = NewEntry(request);
         while (true)
         {
-            if (_entries.TryGetValue(request.Key, out var current))
+            if (_entries.TryGetValue(key, out var current))
             {
+                if (!mayReplace(current))
+                {
+                    return StoreReply.False;
+                }
+
                 if (CheckRoom(entry.Size - current.Size, addsKey: false) is { } full)
                 {
                     return full;
                 }
 
-                if (_entries.TryUpdate(request.Key, entry, current))
+                if (_entries.TryUpdate(key, entry, current))
                 {
                     Interlocked.Add(ref _bytes, entry.Size - current.Size);
                     return StoreReply.True;
                 }
             }
-            else if (TryAdd(request.Key, entry, out var full))
+            else if (TryAdd(key, entry, out var full))
             {
                 return full ?? StoreReply.True;
             }
@@ -102,36 +111,6 @@ internal sealed class KeyValueStore
         }
 
         return StoreReply.False;
-    }
-
-    private StoreReply SetIfAbsent(StoreRequest request)
-    {
-        var entry = NewEntry(request);
-        while (true)
-        {
-            if (_entries.TryGetValue(request.Key, out var current))
-            {
-                if (!current.IsExpired(_clock()))
-                {
-                    return StoreReply.False;
-                }
-
-                if (CheckRoom(entry.Size - current.Size, addsKey: false) is { } full)
-                {
-                    return full;
-                }
-
-                if (_entries.TryUpdate(request.Key, entry, current))
-                {
-                    Interlocked.Add(ref _bytes, entry.Size - current.Size);
-                    return StoreReply.True;
-                }
-            }
-            else if (TryAdd(request.Key, entry, out var full))
-            {
-                return full ?? StoreReply.True;
-            }
-        }
     }
 
     private StoreReply CompareAndSet(StoreRequest request)
