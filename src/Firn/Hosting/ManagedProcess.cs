@@ -103,12 +103,7 @@ internal sealed partial class ManagedProcess
         try
         {
             await StopCoreAsync().ConfigureAwait(false);
-            lock (_lock)
-            {
-                _restarts++;
-            }
-
-            await StartOrThrowAsync(cancellationToken).ConfigureAwait(false);
+            await StartAsRestartAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -132,12 +127,7 @@ internal sealed partial class ManagedProcess
         await _control.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            lock (_lock)
-            {
-                _restarts++;
-            }
-
-            await StartOrThrowAsync(cancellationToken).ConfigureAwait(false);
+            await StartAsRestartAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -145,6 +135,17 @@ internal sealed partial class ManagedProcess
         }
 
         await RunAfterRestartHooksAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a new instance that counts as a restart; the caller holds the control lock.</summary>
+    private Task StartAsRestartAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _restarts++;
+        }
+
+        return StartOrThrowAsync(cancellationToken);
     }
 
     /// <summary>Checks a Hello from a connecting peer; returns the session on success or a reason to refuse.</summary>
