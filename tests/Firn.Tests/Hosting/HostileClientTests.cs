@@ -171,13 +171,8 @@ public sealed class HostileClientTests
     public async Task A_Hello_with_the_wrong_secret_for_a_starting_child_is_refused()
     {
         var log = new TestLog();
-        using var abandon = new CancellationTokenSource();
-        await using var app = CreateAppWithStartingChild(log);
-        var starting = app.StartAsync(abandon.Token);
-        try
+        await WhileSleeperIsStartingAsync(log, async app =>
         {
-            await TestApps.UntilAsync(() => SleeperIsStarting(app), "the sleeper child is spawned and waiting for its connection");
-
             using var socket = await ConnectAsync(app);
             await SendAllAsync(socket, Frame(FrameKind.Hello, Handshake.EncodeHello("sleeper", new string('0', 64))));
             var (kind, body) = Assert.Single(Frames.Parse(await ReadUntilClosedAsync(socket)));
@@ -187,24 +182,15 @@ public sealed class HostileClientTests
             await UntilLoggedAsync(log, LogLevel.Warning, "Refused a connection: wrong secret for process 'sleeper'");
             Assert.Equal(ProcessState.Starting, app.GetProcess("sleeper").State);
             await AssertEchoWorksAsync(app, "ping");
-        }
-        finally
-        {
-            await abandon.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starting.WaitAsync(TestApps.Timeout));
-        }
+        });
     }
 
     [Fact]
     public async Task A_Hello_with_the_right_secret_from_another_process_is_refused_by_its_peer_credentials()
     {
         var log = new TestLog();
-        using var abandon = new CancellationTokenSource();
-        await using var app = CreateAppWithStartingChild(log);
-        var starting = app.StartAsync(abandon.Token);
-        try
+        await WhileSleeperIsStartingAsync(log, async app =>
         {
-            await TestApps.UntilAsync(() => SleeperIsStarting(app), "the sleeper child is spawned and waiting for its connection");
             var pid = app.GetProcess("sleeper").ProcessId!.Value;
 
             // The secret leaks (here through /proc), but the connection does not come from the spawned process.
@@ -220,6 +206,19 @@ public sealed class HostileClientTests
             await UntilLoggedAsync(log, LogLevel.Warning, "Refused a connection: " + expected);
             Assert.Equal(ProcessState.Starting, app.GetProcess("sleeper").State);
             await AssertEchoWorksAsync(app, "ping");
+        });
+    }
+
+    /// <summary>Runs <paramref name="act"/> while the sleeper child is spawned and the main process waits for its connection; then abandons the start.</summary>
+    private static async Task WhileSleeperIsStartingAsync(TestLog log, Func<FirnApp, Task> act)
+    {
+        using var abandon = new CancellationTokenSource();
+        await using var app = CreateAppWithStartingChild(log);
+        var starting = app.StartAsync(abandon.Token);
+        try
+        {
+            await TestApps.UntilAsync(() => SleeperIsStarting(app), "the sleeper child is spawned and waiting for its connection");
+            await act(app);
         }
         finally
         {
