@@ -53,6 +53,7 @@ public sealed partial class FirnApp
             _router = new Router(Options.ChannelSendWindow, Channels.ChannelOptions.MaxReceiveBufferSize, logger);
             _services = new MainServices(_router);
             StartMainStorage(_services);
+            StartMainRpc(_services);
             var link = new LocalRouterLink(_router, _channels, ProcessName);
             _channels.Bind(link);
             _host = new MainHost(Options, _router, FindProcess, LoggerFactory.CreateLogger("Firn.Host"));

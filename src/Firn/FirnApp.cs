@@ -36,6 +36,8 @@ public sealed partial class FirnApp : IAsyncDisposable
         {
             InitializeMainStorage();
         }
+
+        InitializeRpc();
         s_current = this;
     }
 

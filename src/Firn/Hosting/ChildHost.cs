@@ -102,6 +102,12 @@ internal sealed partial class ChildHost : IRouterLink
     /// <summary>Queues a frame to the main process; returns <see langword="false"/> if the connection is closed.</summary>
     public bool Send(FrameKind kind, ReadOnlySpan<byte> body) => _connection?.Send(kind, body) ?? false;
 
+    /// <summary>Queues a frame whose body is <paramref name="header"/> followed by <paramref name="payload"/>; returns <see langword="false"/> if the connection is closed.</summary>
+    public bool Send(FrameKind kind, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload) => _connection?.Outbound.Append(kind, header, payload) ?? false;
+
+    /// <summary>Adds to a per-id counter frame (credits, acknowledgements) that goes out once per batch.</summary>
+    public void AddCounter(FrameKind kind, uint id, uint count) => _connection?.Outbound.AddCounter(kind, id, count);
+
     public void SendControl(ControlRequest request)
     {
         Span<byte> body = [(byte)request];

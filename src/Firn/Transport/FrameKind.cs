@@ -72,4 +72,43 @@ internal enum FrameKind : byte
 
     /// <summary>Main → child: a publication this process subscribed to (topic, type name, payload).</summary>
     Publication = 48,
+
+    /// <summary>Child → main: claim a method name for this process (request id, name).</summary>
+    RpcRegister = 60,
+
+    /// <summary>Main → child: the answer to <see cref="RpcRegister"/> (request id, status, error).</summary>
+    RpcRegistered = 61,
+
+    /// <summary>Child → main: give up a method name.</summary>
+    RpcUnregister = 62,
+
+    /// <summary>Child → main: a call (call id, flags, stream credit, method, arguments).</summary>
+    RpcCall = 63,
+
+    /// <summary>Main → child: run a handler (invocation id, flags, stream credit, method, caller, arguments).</summary>
+    RpcInvoke = 64,
+
+    /// <summary>Child → main: the caller gave up on a call.</summary>
+    RpcCancel = 65,
+
+    /// <summary>Main → child: cancel an invocation.</summary>
+    RpcCancelInvocation = 66,
+
+    /// <summary>Child → main: the outcome of an invocation (invocation id, status, result or error).</summary>
+    RpcResult = 67,
+
+    /// <summary>Main → child: the outcome of a call (call id, status, result or error).</summary>
+    RpcReply = 68,
+
+    /// <summary>Child → main: one item of a stream invocation.</summary>
+    RpcStreamItem = 69,
+
+    /// <summary>Main → child: one item of a stream call.</summary>
+    RpcCallItem = 70,
+
+    /// <summary>Child → main: the caller of a stream call takes more items (call id, count).</summary>
+    RpcStreamCredit = 71,
+
+    /// <summary>Main → child: a stream invocation may send more items (invocation id, count).</summary>
+    RpcInvocationCredit = 72,
 }
