@@ -12,6 +12,7 @@ internal static class Scenarios
         ChannelScenarios.TryRunAsync,
         StorageScenarios.TryRunAsync,
         HostingScenarios.TryRunAsync,
+        RpcScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)
