@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Firn.Channels;
 using Firn.Hosting;
 using Firn.Routing;
+using Firn.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace Firn;
@@ -10,6 +11,12 @@ namespace Firn;
 public sealed partial class FirnApp
 {
     private LocalRouterLink? _localLink;
+
+    /// <summary>
+    /// The app's serializer: <see cref="FirnAppOptions.Serializer"/>, reading <see cref="Channel{T}"/> values inside
+    /// messages as channels of this app. Every feature that deserializes user data goes through it.
+    /// </summary>
+    internal IFirnSerializer Serializer => _channels.Serializer;
 
     /// <summary>
     /// Registers the channel <paramref name="name"/> with message type <typeparamref name="T"/> (the seed's

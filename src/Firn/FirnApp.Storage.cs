@@ -30,7 +30,7 @@ public sealed partial class FirnApp
         _store = new KeyValueStore(Options.Serializer, Options.StoreMaxKeys, Options.StoreMaxBytes);
         _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"));
         var self = new LocalTopicSubscriber(ProcessName, _subscriptions);
-        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Options.Serializer, Options.MaxMessageSize, LoggerFactory);
+        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory);
     }
 
     /// <summary>Serves children's store and pub/sub frames, and starts sweeping expired keys.</summary>
@@ -54,6 +54,6 @@ public sealed partial class FirnApp
             store.OnDisconnected();
             pubSub.OnDisconnected();
         };
-        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Options.Serializer, Options.MaxMessageSize, LoggerFactory);
+        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory);
     }
 }

@@ -9,6 +9,7 @@ namespace Firn.Channels;
 /// <summary>
 /// This process's channels by name and by id. The first <see cref="Get{T}"/> of a name opens it at the
 /// router (which fixes or checks its message type); later calls return the same <see cref="Channel{T}"/>.
+/// It also owns the app's <see cref="Serializer"/>, which resolves channels inside messages against it.
 /// </summary>
 internal sealed class ChannelRegistry
 {
@@ -23,11 +24,14 @@ internal sealed class ChannelRegistry
 
     public ChannelRegistry(IFirnSerializer serializer, int maxMessageSize, ILoggerFactory loggerFactory, TimeSpan openTimeout)
     {
-        _serializer = serializer;
+        _serializer = new AppSerializer(serializer, this);
         _maxMessageSize = maxMessageSize;
         _loggerFactory = loggerFactory;
         _openTimeout = openTimeout;
     }
+
+    /// <summary>The app's serializer: the configured one, with this registry in scope while reading (see <see cref="AppSerializer"/>).</summary>
+    public IFirnSerializer Serializer => _serializer;
 
     /// <summary>The channels this process has opened.</summary>
     public ICollection<ChannelEndpoint> Endpoints => _byId.Values;
