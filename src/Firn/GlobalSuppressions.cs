@@ -8,3 +8,6 @@ using System.Diagnostics.CodeAnalysis;
 [assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Transport.Connection")]
 [assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Transport.OutboundBuffer")]
 [assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Hosting.ManagedProcess")]
+
+// Named after Go's select and LiteyukiStudio's magicoca.select, which Firn users know; Visual Basic callers write [Select].
+[assembly: SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "See above.", Scope = "type", Target = "~T:Firn.Channels.Select")]
