@@ -26,7 +26,7 @@ public sealed partial class FirnApp
     /// Events (the seed's <c>Event(name, data)</c>) published to every process over pub/sub, subscribed to by name.
     /// Available where <see cref="SharedMemory"/> is.
     /// </summary>
-    public Events.EventBus Events => _events ??= new Events.EventBus(SharedMemory, Options.Serializer);
+    public Events.EventBus Events => _events ??= new Events.EventBus(SharedMemory, Serializer);
 
     /// <summary>The store itself (main process only), for diagnostics and tests.</summary>
     internal KeyValueStore Store => _store ?? throw new InvalidOperationException("The store lives in the main process.");
@@ -37,7 +37,7 @@ public sealed partial class FirnApp
         _store = new KeyValueStore(Options.Serializer, Options.StoreMaxKeys, Options.StoreMaxBytes);
         _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"));
         var self = new LocalTopicSubscriber(ProcessName, _subscriptions);
-        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Options.Serializer, Options.MaxMessageSize, LoggerFactory);
+        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory);
     }
 
     /// <summary>Serves children's store and pub/sub frames, and starts sweeping expired keys.</summary>
@@ -61,6 +61,6 @@ public sealed partial class FirnApp
             store.OnDisconnected();
             pubSub.OnDisconnected();
         };
-        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Options.Serializer, Options.MaxMessageSize, LoggerFactory);
+        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory);
     }
 }

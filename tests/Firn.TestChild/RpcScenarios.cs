@@ -25,6 +25,7 @@ internal static class RpcScenarios
                 rpc.Register($"{name}.throw", (string message) => ThrowInvalid(message));
                 rpc.Register($"{name}.caller", (RpcCallContext call) => call.CallerProcess);
                 rpc.Register($"{name}.pid", () => Environment.ProcessId);
+                rpc.Register($"{name}.reply-on", (Firn.Channels.Channel<string> channel, string text) => channel.Send($"{name}:{text}"));
                 rpc.Register($"{name}.point", (Point p, int scale) => new Point(p.X * scale, p.Y * scale));
                 rpc.Register($"{name}.slow", async (CancellationToken token) =>
                 {

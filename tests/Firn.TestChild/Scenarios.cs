@@ -10,6 +10,7 @@ internal static class Scenarios
     private static readonly Func<string[], FirnProcessContext, Task<bool>>[] Features =
     [
         ChannelScenarios.TryRunAsync,
+        ChannelRegistryScenarios.TryRunAsync,
         StorageScenarios.TryRunAsync,
         HostingScenarios.TryRunAsync,
         RpcScenarios.TryRunAsync,

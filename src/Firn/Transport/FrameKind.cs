@@ -16,10 +16,10 @@ internal enum FrameKind : byte
     /// <summary>Main → child: the handshake failed; carries the reason. The connection closes after it.</summary>
     Reject = 3,
 
-    /// <summary>Child → main: open a channel by name and message type (request id, name, type).</summary>
+    /// <summary>Child → main: open a channel by name and message type (request id, name, type, flags: 1 = only if it exists).</summary>
     OpenChannel = 10,
 
-    /// <summary>Main → child: reply to <see cref="OpenChannel"/> (request id, channel id, send window, or an error).</summary>
+    /// <summary>Main → child: reply to <see cref="OpenChannel"/> (request id, status, channel id and closed flag, or an error).</summary>
     ChannelOpened = 11,
 
     /// <summary>Child → main: a message sent on a channel (channel id, payload).</summary>
@@ -31,7 +31,7 @@ internal enum FrameKind : byte
     /// <summary>Main → child: the child may send this many more messages on a channel.</summary>
     SendCredit = 14,
 
-    /// <summary>Child → main: this process now receives on a channel, with this many buffer slots.</summary>
+    /// <summary>Child → main: this process now receives on a channel, with this many buffer slots, in this receive mode.</summary>
     Attach = 15,
 
     /// <summary>Child → main: this many delivered messages were consumed; their slots are free again.</summary>
@@ -42,6 +42,12 @@ internal enum FrameKind : byte
 
     /// <summary>Main → child: a channel was closed; nothing more will be delivered on it.</summary>
     ChannelClosed = 18,
+
+    /// <summary>Child → main: list every channel (request id).</summary>
+    ListChannels = 19,
+
+    /// <summary>Main → child: reply to <see cref="ListChannels"/> (request id, status, the channels or an error).</summary>
+    ChannelList = 20,
 
     /// <summary>Main → child: stop gracefully.</summary>
     Stop = 30,

@@ -25,6 +25,19 @@ public sealed class CrossProcessRpcTests
     }
 
     [Fact]
+    public async Task A_channel_passed_as_an_argument_reaches_the_handler_as_a_working_channel()
+    {
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, ("calc", ["rpc-serve"])));
+        Assert.Equal("ready", await app.NextReportAsync("calc"));
+        var replies = app.GetChannel<string>("rpc-replies");
+
+        await app.Rpc.CallAsync("calc.reply-on", replies, "over here");
+
+        Assert.Equal("calc:over here", await replies.ReceiveAsync(TestApps.Timeout));
+    }
+
+    [Fact]
     public async Task A_handlers_exception_returns_as_a_remote_error_with_type_message_and_stack_text()
     {
         var log = new TestLog();
