@@ -80,27 +80,13 @@ public sealed class Select
         Deadline.Validate(timeout);
         RequireCases();
         using var deadline = Deadline.Start(timeout, cancellationToken);
-        while (true)
+        try
         {
-            if (TryTake(out var selectCase, out var payload))
-            {
-                await selectCase.RunAsync(payload).ConfigureAwait(false);
-                return true;
-            }
-
-            if (AllCompleted())
-            {
-                return false;
-            }
-
-            try
-            {
-                await WaitAnyAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (deadline.HasExpired(cancellationToken))
-            {
-                throw new TimeoutException($"No message arrived on any of the channels {Names()} within {timeout}.");
-            }
+            return await ReceiveAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.HasExpired(cancellationToken))
+        {
+            throw new TimeoutException($"No message arrived on any of the channels {Names()} within {timeout}.");
         }
     }
 
