@@ -15,6 +15,7 @@ public sealed partial class FirnApp
     private MainServices? _services;
     private MainHost? _host;
     private Supervisor? _supervisor;
+    private HeartbeatMonitor? _heartbeats;
     private Task _afterStartHooks = Task.CompletedTask;
     private bool _started;
     private bool _stopped;
@@ -65,6 +66,7 @@ public sealed partial class FirnApp
                 link.Router.Open(link.Peer, PassiveName(declaration.Name), Channels.TypeNames.Of(typeof(object)));
             }
 
+            _heartbeats = new HeartbeatMonitor(_processes, Options.HeartbeatInterval, Options.HeartbeatTimeout);
             await _beforeStart.RunAsync(Logger, null, _stopping.Token).ConfigureAwait(false);
             foreach (var process in _processes)
             {
@@ -100,7 +102,8 @@ public sealed partial class FirnApp
             }
 
             _stopped = true;
-            await _stopping.CancelAsync().ConfigureAwait(false);
+            _heartbeats?.Dispose();
+            await SafeCancellation.CancelAsync(_stopping, Logger, "the app stopping").ConfigureAwait(false);
             await _beforeShutdown.RunAsync(Logger, null, CancellationToken.None).ConfigureAwait(false);
             for (var i = _processes.Count - 1; i >= 0; i--)
             {

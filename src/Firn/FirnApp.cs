@@ -26,6 +26,20 @@ public sealed partial class FirnApp : IAsyncDisposable
     public FirnApp(FirnAppOptions? options = null)
     {
         Options = options ?? new FirnAppOptions();
+        if (Options.HeartbeatTimeout != Timeout.InfiniteTimeSpan && Options.HeartbeatTimeout <= Options.HeartbeatInterval)
+        {
+            throw new ArgumentException(
+                $"FirnAppOptions.HeartbeatTimeout ({Options.HeartbeatTimeout}) must be longer than HeartbeatInterval ({Options.HeartbeatInterval}), or a child would be killed between two pings.",
+                nameof(options));
+        }
+
+        if (Options.ConnectionBufferLimit < (long)Options.MaxMessageSize + Transport.FrameFormat.EnvelopeAllowance + Transport.FrameFormat.HeaderSize)
+        {
+            throw new ArgumentException(
+                $"FirnAppOptions.ConnectionBufferLimit ({Options.ConnectionBufferLimit}) must hold at least one frame of the largest message (MaxMessageSize {Options.MaxMessageSize} plus {Transport.FrameFormat.EnvelopeAllowance + Transport.FrameFormat.HeaderSize}).",
+                nameof(options));
+        }
+
         _child = ChildEnvironment.FromCurrentProcess();
         ProcessName = _child?.ProcessName ?? Options.MainProcessName;
         _ownsLoggerFactory = Options.LoggerFactory is null;

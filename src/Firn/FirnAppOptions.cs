@@ -15,6 +15,9 @@ public sealed class FirnAppOptions
     private long _storeMaxBytes = 1L << 30;
     private TimeSpan _callTimeout = TimeSpan.FromSeconds(30);
     private int _maxCallsInFlight = 65_536;
+    private int? _connectionBufferLimit;
+    private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(1);
+    private TimeSpan _heartbeatTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>The main process's name in logs and as a sender. Default <c>main</c>.</summary>
     public string MainProcessName { get; init; } = "main";
@@ -94,7 +97,9 @@ public sealed class FirnAppOptions
     public TimeSpan CallTimeout
     {
         get => _callTimeout;
-        init => _callTimeout = value == Timeout.InfiniteTimeSpan ? value : Positive(value);
+        init => _callTimeout = value == Timeout.InfiniteTimeSpan || (value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"The call timeout is positive and at most {TimeSpan.FromMilliseconds(int.MaxValue)}, or Timeout.InfiniteTimeSpan.");
     }
 
     /// <summary>
@@ -105,6 +110,35 @@ public sealed class FirnAppOptions
     {
         get => _maxCallsInFlight;
         init => _maxCallsInFlight = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one call must be allowed in flight.");
+    }
+
+    /// <summary>
+    /// The most bytes that may wait to be written to one connection. A quarter of it is the congestion limit, past which
+    /// the main process stops delivering channel messages and publications to that process; past the whole of it, the
+    /// process is not reading and its connection is closed. Default 256 MiB (or twice the largest frame, if that is more).
+    /// </summary>
+    public int ConnectionBufferLimit
+    {
+        get => _connectionBufferLimit ?? (int)Math.Clamp(2L * (MaxMessageSize + Transport.FrameFormat.EnvelopeAllowance + Transport.FrameFormat.HeaderSize), Transport.OutboundBuffer.DefaultHardLimit, Array.MaxLength);
+        init => _connectionBufferLimit = value >= 64 * 1024 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The connection buffer limit is at least 64 KiB.");
+    }
+
+    /// <summary>How often the main process pings each running child. Default 1 s.</summary>
+    public TimeSpan HeartbeatInterval
+    {
+        get => _heartbeatInterval;
+        init => _heartbeatInterval = Positive(value);
+    }
+
+    /// <summary>
+    /// How long a running child may send nothing (not even an answer to a ping) before the main process kills it as
+    /// unresponsive (<see cref="Hosting.ProcessExitReason.Unresponsive"/>) and applies its restart policy. Default 10 s;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns heartbeats off. It must be longer than <see cref="HeartbeatInterval"/>.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout
+    {
+        get => _heartbeatTimeout;
+        init => _heartbeatTimeout = value == Timeout.InfiniteTimeSpan ? value : Positive(value);
     }
 
     private static TimeSpan Positive(TimeSpan value) =>

@@ -8,6 +8,7 @@ internal static partial class NativeMethods
     internal const int SIGHUP = 1;
     internal const int SIGKILL = 9;
     internal const int SIGTERM = 15;
+    internal const int SIGSTOP = 19;
 
     /// <summary><c>prctl</c> option: the signal this process gets when its parent thread exits.</summary>
     internal const int PR_SET_PDEATHSIG = 1;

@@ -136,6 +136,21 @@ internal static class ChannelScenarios
                 await WaitForStop(stopping);
                 break;
 
+            case "busy":
+                // One thread spins until the child is stopped: busy, but its read loop still answers heartbeats.
+                var spinner = new Thread(() =>
+                {
+                    while (!stopping.IsCancellationRequested)
+                    {
+                        Thread.SpinWait(1000);
+                    }
+                })
+                { IsBackground = true };
+                spinner.Start();
+                await report.SendAsync("pid=" + Environment.ProcessId, stopping);
+                await WaitForStop(stopping);
+                break;
+
             default:
                 return false;
         }

@@ -45,7 +45,7 @@ internal sealed partial class ChildHost : IRouterLink
     /// <summary>Completes when the connection to the main process closes.</summary>
     public Task<ConnectionCloseReason> Disconnected => _connection?.Closed ?? Task.FromResult(ConnectionCloseReason.LocallyClosed);
 
-    public async Task ConnectAsync(int maxMessageSize, TimeSpan timeout)
+    public async Task ConnectAsync(int maxMessageSize, int bufferLimit, TimeSpan timeout)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         using var cts = new CancellationTokenSource(timeout);
@@ -59,7 +59,7 @@ internal sealed partial class ChildHost : IRouterLink
             throw new FirnConfigurationException($"Child '{ProcessName}' could not connect to the main process at '{_environment.SocketPath}': {ex.Message}", ex);
         }
 
-        _connection = new Connection(socket, maxMessageSize + FrameFormat.EnvelopeAllowance, _logger, "the main process");
+        _connection = new Connection(socket, maxMessageSize + FrameFormat.EnvelopeAllowance, _logger, "the main process", bufferLimit);
         _connection.Start(OnFrame);
         _ = _connection.Closed.ContinueWith(OnDisconnected, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _connection.Send(FrameKind.Hello, Handshake.EncodeHello(ProcessName, _environment.Secret));
@@ -93,7 +93,7 @@ internal sealed partial class ChildHost : IRouterLink
     public void OnOrphaned()
     {
         Volatile.Write(ref _orphaned, true);
-        _stopping.Cancel();
+        SafeCancellation.Cancel(_stopping, _logger, $"child '{ProcessName}' stopping");
     }
 
     /// <summary>Registers the handler of a feature's frame kind (store, pub/sub, RPC); call before connecting.</summary>
@@ -118,7 +118,7 @@ internal sealed partial class ChildHost : IRouterLink
     public void RequestLocalStop()
     {
         Volatile.Write(ref _stopRequested, true);
-        _stopping.Cancel();
+        SafeCancellation.Cancel(_stopping, _logger, $"child '{ProcessName}' stopping");
     }
 
     public Task FlushAndCloseAsync(TimeSpan timeout) => _connection?.FlushAndCloseAsync(timeout) ?? Task.CompletedTask;
@@ -210,6 +210,9 @@ internal sealed partial class ChildHost : IRouterLink
             case FrameKind.ChannelList:
                 OnChannelList(body);
                 break;
+            case FrameKind.Ping:
+                _connection?.Send(FrameKind.Pong, default);
+                break;
             case FrameKind.Stop:
                 LogStopRequested(ProcessName);
 
@@ -269,7 +272,7 @@ internal sealed partial class ChildHost : IRouterLink
         _welcomed.TrySetException(new FirnConfigurationException($"The main process closed the connection during the handshake ({closed.Result})."));
         _channels.CloseAll("the connection to the main process was lost");
         ConnectionLost?.Invoke();
-        _stopping.Cancel();
+        SafeCancellation.Cancel(_stopping, _logger, $"child '{ProcessName}' stopping");
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Child '{Process}' was asked to stop")]

@@ -27,6 +27,11 @@ internal sealed class ChildSession : RouterPeer
         _connection.Outbound.Drained += () => _router.Redispatch(this);
     }
 
+    private long _lastHeard = Environment.TickCount64;
+
+    /// <summary>When the last frame arrived from the child (<see cref="Environment.TickCount64"/>): the heartbeat's evidence of life.</summary>
+    public long LastHeard => Volatile.Read(ref _lastHeard);
+
     /// <summary>Set once the child made a control request; later ones from the same instance are ignored.</summary>
     public bool ControlRequested { get; set; }
 
@@ -50,9 +55,13 @@ internal sealed class ChildSession : RouterPeer
 
     public void RequestStop() => _connection.Send(FrameKind.Stop, default);
 
+    /// <summary>Asks the child for a sign of life; any frame it sends counts.</summary>
+    public void SendPing() => _connection.Send(FrameKind.Ping, default);
+
     /// <summary>Handles a frame from the authenticated child.</summary>
     public void OnFrame(FrameKind kind, ReadOnlySpan<byte> body)
     {
+        Volatile.Write(ref _lastHeard, Environment.TickCount64);
         var reader = new BodyReader(body);
         switch (kind)
         {
@@ -76,6 +85,8 @@ internal sealed class ChildSession : RouterPeer
                 break;
             case FrameKind.Ready:
                 _process.OnReady(this);
+                break;
+            case FrameKind.Pong:
                 break;
             case FrameKind.Control:
                 var request = (ControlRequest)reader.ReadByte();

@@ -98,7 +98,7 @@ internal sealed partial class MainHost : IDisposable
 
     private void Handshake(Socket socket)
     {
-        var connection = new Connection(socket, MaxHandshakeBodyLength, _logger, "an unauthenticated peer");
+        var connection = new Connection(socket, MaxHandshakeBodyLength, _logger, "an unauthenticated peer", _options.ConnectionBufferLimit);
         ChildSession? session = null;
         var helloSeen = false;
         var pendingReleased = 0;

@@ -34,6 +34,9 @@ internal sealed partial class ManagedProcess
 
         public bool StartTimedOut { get; set; }
 
+        /// <summary>The heartbeat found it unresponsive, and the supervisor killed it.</summary>
+        public bool Unresponsive { get; set; }
+
         /// <summary>Set as soon as the process has exited: from then on its pid may belong to someone else.</summary>
         public bool HasExited { get; set; }
 

@@ -56,6 +56,11 @@ internal sealed partial class ManagedProcess
 
     private static ProcessExitReason Classify(Instance instance, int code)
     {
+        if (instance.Unresponsive)
+        {
+            return ProcessExitReason.Unresponsive;
+        }
+
         if (instance.StartTimedOut)
         {
             return ProcessExitReason.StartTimeout;

@@ -23,4 +23,10 @@ public enum ProcessExitReason
 
     /// <summary>It could not be launched at all (for example, the executable does not exist).</summary>
     StartFailed,
+
+    /// <summary>
+    /// It stopped answering heartbeats for <see cref="FirnAppOptions.HeartbeatTimeout"/> (stopped with SIGSTOP, hung, or its
+    /// thread pool starved), and the supervisor killed it; its restart policy then applies as after a crash.
+    /// </summary>
+    Unresponsive,
 }

@@ -29,12 +29,23 @@ internal sealed partial class Connection
     private Task? _writeLoop;
     private int _closeStarted;
 
-    public Connection(Socket socket, int maxBodyLength, ILogger logger, string description)
+    /// <summary>Wraps a connected socket.</summary>
+    /// <param name="socket">The socket.</param>
+    /// <param name="maxBodyLength">The largest frame body accepted from the peer.</param>
+    /// <param name="logger">Where closes are logged.</param>
+    /// <param name="description">Who is on the other end, for log lines.</param>
+    /// <param name="bufferLimit">The most bytes that may wait to be written to the peer; past it the peer is not reading and the connection closes (a quarter of it is the congestion limit).</param>
+    public Connection(Socket socket, int maxBodyLength, ILogger logger, string description, int bufferLimit = OutboundBuffer.DefaultHardLimit)
     {
         _socket = socket;
         _maxBodyLength = maxBodyLength;
         _logger = logger;
         Description = description;
+        Outbound = new OutboundBuffer(bufferLimit / 4, bufferLimit);
+        Outbound.Overflowed += () => ThreadPool.UnsafeQueueUserWorkItem(
+            static state => state.Close(ConnectionCloseReason.Overloaded, $"the peer is not reading: {state.Outbound.HardLimit} bytes wait to be written to it (FirnAppOptions.ConnectionBufferLimit)"),
+            this,
+            preferLocal: false);
     }
 
     /// <summary>Who is on the other end, for log lines (for example "child 'worker' (pid 4242)").</summary>
@@ -48,7 +59,7 @@ internal sealed partial class Connection
     }
 
     /// <summary>Frames waiting to be written.</summary>
-    public OutboundBuffer Outbound { get; } = new();
+    public OutboundBuffer Outbound { get; }
 
     /// <summary>
     /// Whether the calling thread is inside a frame handler on some connection's read loop. Code that waits for a

@@ -23,4 +23,7 @@ public enum ConnectionCloseReason
 
     /// <summary>A socket error other than an orderly close.</summary>
     SocketError,
+
+    /// <summary>The other process stopped reading: more than the connection's buffer limit waited to be written to it.</summary>
+    Overloaded,
 }

@@ -58,6 +58,12 @@ internal enum FrameKind : byte
     /// <summary>Child → main: the child's entry has started.</summary>
     Ready = 32,
 
+    /// <summary>Main → child: a heartbeat; the child answers with <see cref="Pong"/> from its read loop.</summary>
+    Ping = 33,
+
+    /// <summary>Child → main: the answer to <see cref="Ping"/>.</summary>
+    Pong = 34,
+
     /// <summary>Child → main: a store operation (see <c>StoreCodec</c>).</summary>
     StoreRequest = 40,
 

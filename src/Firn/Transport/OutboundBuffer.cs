@@ -24,14 +24,38 @@ internal sealed class OutboundBuffer
     private bool _completed;
     private bool _congested;
 
-    /// <summary>Creates a buffer that counts as congested above <paramref name="congestionLimit"/> pending bytes.</summary>
-    public OutboundBuffer(int congestionLimit = DefaultCongestionLimit) => CongestionLimit = congestionLimit;
+    /// <summary>
+    /// Creates a buffer that counts as congested above <paramref name="congestionLimit"/> pending bytes and refuses
+    /// (raising <see cref="Overflowed"/> once) any frame that would take it past <paramref name="hardLimit"/>.
+    /// </summary>
+    public OutboundBuffer(int congestionLimit = DefaultCongestionLimit, int hardLimit = DefaultHardLimit)
+    {
+        if (hardLimit < congestionLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(hardLimit), hardLimit, "The hard limit must not be below the congestion limit.");
+        }
+
+        CongestionLimit = congestionLimit;
+        HardLimit = hardLimit;
+    }
 
     /// <summary>The default congestion limit: 64 MiB waiting to be written.</summary>
     public const int DefaultCongestionLimit = 64 * 1024 * 1024;
 
+    /// <summary>The default hard limit: 256 MiB waiting to be written.</summary>
+    public const int DefaultHardLimit = 256 * 1024 * 1024;
+
     /// <summary>Pending bytes above which <see cref="IsCongested"/> is true.</summary>
     public int CongestionLimit { get; }
+
+    /// <summary>Pending bytes the buffer never exceeds: a frame that would is refused, and <see cref="Overflowed"/> is raised.</summary>
+    public int HardLimit { get; }
+
+    /// <summary>
+    /// Raised once, outside the buffer's lock, when a frame was refused because the peer is not reading (the hard limit).
+    /// The buffer refuses every frame from then on; its owner closes the connection.
+    /// </summary>
+    public event Action? Overflowed;
 
     /// <summary>
     /// Whether more than <see cref="CongestionLimit"/> bytes wait to be written: the peer is not reading.
@@ -66,15 +90,24 @@ internal sealed class OutboundBuffer
                 return false;
             }
 
-            var destination = Reserve(FrameFormat.HeaderSize + bodyLength);
-            FrameFormat.WriteHeader(destination, kind, bodyLength);
-            prefix.CopyTo(destination[FrameFormat.HeaderSize..]);
-            payload.CopyTo(destination[(FrameFormat.HeaderSize + prefix.Length)..]);
-            _congested |= _length > CongestionLimit;
+            if ((long)_length + FrameFormat.HeaderSize + bodyLength <= HardLimit)
+            {
+                var destination = Reserve(FrameFormat.HeaderSize + bodyLength);
+                FrameFormat.WriteHeader(destination, kind, bodyLength);
+                prefix.CopyTo(destination[FrameFormat.HeaderSize..]);
+                payload.CopyTo(destination[(FrameFormat.HeaderSize + prefix.Length)..]);
+                _congested |= _length > CongestionLimit;
+                SignalLocked();
+                return true;
+            }
+
+            // The peer is not reading: refuse this frame and every later one; the owner closes the connection.
+            _completed = true;
             SignalLocked();
         }
 
-        return true;
+        Overflowed?.Invoke();
+        return false;
     }
 
     /// <summary>Appends a frame whose body is a channel id and a payload (the hot path for messages).</summary>

@@ -39,7 +39,7 @@ public sealed class ReadLoopGuardTests
 
             // The test plays the main process: it accepts, welcomes the child, then sends the frame whose handler opens a channel.
             var accepting = listener.AcceptAsync();
-            var connecting = host.ConnectAsync(1024 * 1024, TestApps.Timeout);
+            var connecting = host.ConnectAsync(1024 * 1024, OutboundBuffer.DefaultHardLimit, TestApps.Timeout);
             using var main = await accepting.WaitAsync(TestApps.Timeout);
             await SendFrameAsync(main, FrameKind.Welcome, Handshake.EncodeWelcome(1024 * 1024, 16));
             await connecting.WaitAsync(TestApps.Timeout);

@@ -7,10 +7,16 @@ namespace Firn.Tests.Hosting;
 /// <summary>Builds apps whose test children have supervision settings, short enough for a fast suite.</summary>
 internal static class SupervisedApps
 {
-    public static FirnApp Create(ILoggerFactory loggerFactory, params (string Name, ProcessOptions Options)[] children)
+    public static FirnApp Create(ILoggerFactory loggerFactory, params (string Name, ProcessOptions Options)[] children) =>
+        Create(loggerFactory, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), children);
+
+    /// <summary>An app with these heartbeat settings.</summary>
+    public static FirnApp Create(ILoggerFactory loggerFactory, TimeSpan heartbeatInterval, TimeSpan heartbeatTimeout, params (string Name, ProcessOptions Options)[] children)
     {
         var app = new FirnApp(new FirnAppOptions
         {
+            HeartbeatInterval = heartbeatInterval,
+            HeartbeatTimeout = heartbeatTimeout,
             LoggerFactory = loggerFactory,
             StartTimeout = TestApps.Timeout,
             ShutdownTimeout = TimeSpan.FromSeconds(10),

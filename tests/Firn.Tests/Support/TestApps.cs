@@ -1,4 +1,5 @@
 using Firn.Hosting;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Tests.Support;
@@ -22,6 +23,8 @@ internal static class TestApps
             ShutdownTimeout = options?.ShutdownTimeout ?? TimeSpan.FromSeconds(10),
             MaxCallsInFlight = options?.MaxCallsInFlight ?? 65_536,
             CallTimeout = options?.CallTimeout ?? TimeSpan.FromSeconds(30),
+            ConnectionBufferLimit = options?.ConnectionBufferLimit ?? OutboundBuffer.DefaultHardLimit,
+            HeartbeatTimeout = options?.HeartbeatTimeout ?? TimeSpan.FromSeconds(10),
             StartTimeout = Timeout,
             HandleSignals = false,
             SocketDirectory = "/tmp",

@@ -26,6 +26,26 @@ public sealed class OutboundBufferCongestionTests
     }
 
     [Fact]
+    public async Task A_frame_that_fills_the_buffer_exactly_to_its_hard_limit_is_taken_and_one_byte_more_overflows_once()
+    {
+        const int limit = 1000;
+        var buffer = new OutboundBuffer(congestionLimit: 250, hardLimit: limit);
+        var overflows = 0;
+        buffer.Overflowed += () => overflows++;
+
+        Assert.True(buffer.Append(FrameKind.Deliver, new byte[limit - 100 - (2 * FrameFormat.HeaderSize)], default));
+        Assert.True(buffer.Append(FrameKind.Deliver, new byte[100], default));
+        Assert.Equal(limit, buffer.PendingBytes);
+        Assert.False(buffer.Append(FrameKind.Deliver, [], default));
+        Assert.False(buffer.Append(FrameKind.Deliver, new byte[1], default));
+
+        Assert.Equal(1, overflows);
+        Assert.Equal(limit, buffer.PendingBytes);
+        Assert.Equal(limit, (await buffer.TakeAsync(CancellationToken.None)).Count);
+        Assert.Equal(0, (await buffer.TakeAsync(CancellationToken.None)).Count);
+    }
+
+    [Fact]
     public async Task Complete_with_data_pending_returns_the_data_then_the_end()
     {
         var buffer = new OutboundBuffer();
