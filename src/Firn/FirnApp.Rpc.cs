@@ -27,7 +27,7 @@ public sealed partial class FirnApp
         _rpc = new RpcEndpoint(_rpcDispatcher, _rpcPending, Serializer, Options.MaxMessageSize, Options.CallTimeout);
         if (_child is null)
         {
-            _rpcTable = new RpcTable(ProcessName, Options.MaxCallsInFlight);
+            _rpcTable = new RpcTable(ProcessName, Options.MaxCallsInFlight, Options.ConnectionBufferLimit);
             _rpcDispatcher.StopWith(_stopping.Token);
             _rpc.Bind(new LocalRpcPeer(_rpcTable, _rpcDispatcher, _rpcPending));
         }

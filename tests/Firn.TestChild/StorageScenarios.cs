@@ -104,6 +104,27 @@ internal static class StorageScenarios
                 await Scenarios.WaitForStop(stopping);
                 break;
 
+            case "count-subscribe":
+                // args: topic, count; reports "ready", then "count:N" once N publications arrived (their data is not echoed).
+                var target = Int(args[2]);
+                var counted = 0;
+                var reached = new TaskCompletionSource();
+                using (memory.Subscribe<string>(args[1], _ =>
+                {
+                    if (++counted == target)
+                    {
+                        reached.TrySetResult();
+                    }
+                }, new SubscribeOptions { BufferSize = 1_000_000 }))
+                {
+                    await report.SendAsync("ready", stopping);
+                    await reached.Task.WaitAsync(stopping);
+                    await report.SendAsync("count:" + counted.ToString(CultureInfo.InvariantCulture), stopping);
+                    await Scenarios.WaitForStop(stopping);
+                }
+
+                break;
+
             case "publish":
                 // args: topic, count; once told "go" on its active channel, publishes "0".."count-1" on the topic,
                 // which it also subscribes to: a process hears its own publications.

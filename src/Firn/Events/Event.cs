@@ -12,15 +12,17 @@ public sealed class Event
 {
     private readonly ReadOnlyMemory<byte>? _payload;
     private readonly IFirnSerializer? _serializer;
+    private readonly Lazy<object?>? _received;
 
     /// <summary>Creates an event to publish.</summary>
-    /// <param name="name">The event's name, such as <c>user.joined</c>.</param>
+    /// <param name="name">The event's name, such as <c>user.joined</c> (no <c>*</c> or <c>?</c>: those are for subscribing).</param>
     /// <param name="data">Its data; any serializable value, or <see langword="null"/>.</param>
     public Event(string name, object? data = null)
     {
-        EventBus.ValidateName(name, nameof(name));
+        EventBus.ValidateName(name, nameof(name), allowPattern: false);
         Name = name;
-        Data = data;
+        _received = null;
+        LocalData = data;
     }
 
     internal Event(string name, ReadOnlyMemory<byte> payload, IFirnSerializer serializer)
@@ -28,16 +30,23 @@ public sealed class Event
         Name = name;
         _payload = payload;
         _serializer = serializer;
-        Data = serializer.Deserialize<object?>(payload);
+
+        // Read on first use: a handler that only calls GetData<T> never pays for (or fails on) the untyped form.
+        _received = new Lazy<object?>(() => serializer.Deserialize<object?>(payload), LazyThreadSafetyMode.PublicationOnly);
     }
 
     /// <summary>The event's name.</summary>
     public string Name { get; }
 
-    /// <summary>The data: as published in the publishing process; as primitives, lists and maps in a receiving one.</summary>
-    public object? Data { get; }
+    /// <summary>
+    /// The data. On an event you created, the object you gave; on a received event (in any process, the publisher's
+    /// included), the data read without knowing its type: primitives, lists and maps.
+    /// </summary>
+    public object? Data => _received is null ? LocalData : _received.Value;
 
-    /// <summary>Reads the data as <typeparamref name="T"/>.</summary>
+    private object? LocalData { get; }
+
+    /// <summary>Reads the data as <typeparamref name="T"/>: a received event's data is deserialized as <typeparamref name="T"/>; an event you created returns its data cast to <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">The type to read the data as (for example the record the publisher sent).</typeparam>
     /// <returns>The data.</returns>
     /// <exception cref="InvalidCastException">The data cannot be read as <typeparamref name="T"/>.</exception>

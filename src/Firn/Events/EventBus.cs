@@ -37,6 +37,7 @@ public sealed class EventBus
     /// <param name="data">Its data.</param>
     public void Publish(string name, object? data = null) => Publish(new Event(name, data));
 
+
     /// <summary>Calls <paramref name="handler"/> for every event named <paramref name="name"/> (or matching it, with <c>*</c> and <c>?</c>) published from now on.</summary>
     /// <param name="name">An event name, or a pattern such as <c>user.*</c>.</param>
     /// <param name="handler">Runs for each event, one at a time, in order; an exception is logged.</param>
@@ -71,7 +72,7 @@ public sealed class EventBus
     /// <returns>The subscription, once every later event will reach it.</returns>
     public ValueTask<Subscription> SubscribeAsync(string name, Func<Event, Task> handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ValidateName(name, nameof(name));
+        ValidateName(name, nameof(name), allowPattern: true);
         ArgumentNullException.ThrowIfNull(handler);
         return _memory.SubscribeAsync<Event>(
             TopicPrefix + name,
@@ -81,12 +82,17 @@ public sealed class EventBus
             cancellationToken);
     }
 
-    internal static void ValidateName(string name, string paramName)
+    internal static void ValidateName(string name, string paramName, bool allowPattern)
     {
         ArgumentNullException.ThrowIfNull(name, paramName);
         if (name.Length == 0 || name.Length > StoreKeys.MaxLength - TopicPrefix.Length)
         {
             throw new ArgumentException($"An event name has 1 to {StoreKeys.MaxLength - TopicPrefix.Length} characters; got {name.Length}.", paramName);
+        }
+
+        if (!allowPattern && TopicPattern.IsPattern(name))
+        {
+            throw new ArgumentException($"Event name '{name}' contains a wildcard; '*' and '?' are only for subscribing to several names.", paramName);
         }
     }
 }

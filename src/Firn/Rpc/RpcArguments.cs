@@ -43,7 +43,7 @@ internal static class RpcArguments
             if (arg is CancellationToken)
             {
                 throw new ArgumentException(
-                    "A CancellationToken was passed as a call argument. Pass it as the cancellationToken parameter: CallAsync<T>(method, [arguments], cancellationToken).", nameof(args));
+                    "A CancellationToken was passed as a call argument. Pass it as the cancellationToken parameter: CallAsync(method, [arguments], cancellationToken).", nameof(args));
             }
 
             var lengthAt = buffer.WrittenCount;

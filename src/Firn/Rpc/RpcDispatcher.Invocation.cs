@@ -11,7 +11,7 @@ internal sealed partial class RpcDispatcher
         private readonly RpcDispatcher _owner;
         private readonly RpcMethod _method;
         private readonly string _caller;
-        private readonly byte[] _args;
+        private byte[]? _args;
         private readonly IRpcResponder _responder;
         private readonly CancellationTokenSource? _cancellation;
         private readonly SemaphoreSlim? _credits;
@@ -72,13 +72,9 @@ internal sealed partial class RpcDispatcher
 
         private void CancelNow()
         {
-            try
+            if (_cancellation is not null)
             {
-                _cancellation?.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // It finished meanwhile.
+                Hosting.SafeCancellation.Cancel(_cancellation, _owner._logger, $"a call to '{_method.Name}'");
             }
         }
 
@@ -92,12 +88,17 @@ internal sealed partial class RpcDispatcher
                 try
                 {
                     var context = _cancellation is null ? null : new RpcCallContext(_method.Name, _caller, token);
-                    arguments = _method.Bind(RpcArguments.Read(_args), _owner._serializer, context);
+                    arguments = _method.Bind(RpcArguments.Read(_args!), _owner._serializer, context);
                 }
                 catch (Exception ex) when (ex is RpcException or ProtocolViolationException)
                 {
                     _owner.Fail(_responder, id, RpcStatus.InvalidArguments, ex.Message);
                     return;
+                }
+                finally
+                {
+                    // The bytes are read: let them go while the handler runs.
+                    _args = null;
                 }
 
                 var returned = _method.Invoke(arguments);

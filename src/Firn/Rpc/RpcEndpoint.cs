@@ -81,7 +81,7 @@ public sealed partial class RpcEndpoint
     /// <exception cref="RpcMethodNotFoundException">No process has registered <paramref name="method"/>.</exception>
     /// <exception cref="RpcProcessExitedException">The handling process exited or restarted before it answered.</exception>
     /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
-    public Task<TResult> CallAsync<TResult>(string method, params object?[] args) => CallAsync<TResult>(method, args, DefaultTimeout, CancellationToken.None);
+    public Task<TResult> CallAsync<TResult>(string method, params object?[]? args) => CallAsync<TResult>(method, args, DefaultTimeout, CancellationToken.None);
 
     /// <summary>Calls <paramref name="method"/>, waiting at most <see cref="DefaultTimeout"/> or until <paramref name="cancellationToken"/> fires.</summary>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -89,7 +89,7 @@ public sealed partial class RpcEndpoint
     /// <param name="args">The arguments.</param>
     /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
     /// <returns>The handler's result.</returns>
-    public Task<TResult> CallAsync<TResult>(string method, object?[] args, CancellationToken cancellationToken) =>
+    public Task<TResult> CallAsync<TResult>(string method, object?[]? args, CancellationToken cancellationToken) =>
         CallAsync<TResult>(method, args, DefaultTimeout, cancellationToken);
 
     /// <summary>Calls <paramref name="method"/>, waiting at most <paramref name="timeout"/> or until <paramref name="cancellationToken"/> fires.</summary>
@@ -99,7 +99,7 @@ public sealed partial class RpcEndpoint
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</param>
     /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
     /// <returns>The handler's result.</returns>
-    public async Task<TResult> CallAsync<TResult>(string method, object?[] args, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<TResult> CallAsync<TResult>(string method, object?[]? args, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var result = await InvokeAsync(method, args, null, timeout, cancellationToken).ConfigureAwait(false);
         return ReadResult<TResult>(method, result);
@@ -109,7 +109,15 @@ public sealed partial class RpcEndpoint
     /// <param name="method">The method name.</param>
     /// <param name="args">The arguments.</param>
     /// <returns>Completes when the handler has returned.</returns>
-    public Task CallAsync(string method, params object?[] args) => CallAsync(method, args, DefaultTimeout, CancellationToken.None);
+    public Task CallAsync(string method, params object?[]? args) => CallAsync(method, args, DefaultTimeout, CancellationToken.None);
+
+    /// <summary>Calls <paramref name="method"/> and waits for it to finish, at most <see cref="DefaultTimeout"/> or until <paramref name="cancellationToken"/> fires.</summary>
+    /// <param name="method">The method name.</param>
+    /// <param name="args">The arguments.</param>
+    /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
+    /// <returns>Completes when the handler has returned.</returns>
+    public Task CallAsync(string method, object?[]? args, CancellationToken cancellationToken) =>
+        CallAsync(method, args, DefaultTimeout, cancellationToken);
 
     /// <summary>Calls <paramref name="method"/> and waits for it to finish, at most <paramref name="timeout"/>.</summary>
     /// <param name="method">The method name.</param>
@@ -117,7 +125,7 @@ public sealed partial class RpcEndpoint
     /// <param name="timeout">How long to wait.</param>
     /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
     /// <returns>Completes when the handler has returned.</returns>
-    public Task CallAsync(string method, object?[] args, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+    public Task CallAsync(string method, object?[]? args, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         InvokeAsync(method, args, null, timeout, cancellationToken);
 
     /// <summary>Calls a stream method (one whose handler returns <see cref="IAsyncEnumerable{T}"/>) and yields its items as they come.</summary>
@@ -125,7 +133,7 @@ public sealed partial class RpcEndpoint
     /// <param name="method">The method name.</param>
     /// <param name="args">The arguments.</param>
     /// <returns>The items; stop enumerating (or cancel) to cancel the handler.</returns>
-    public IAsyncEnumerable<T> StreamAsync<T>(string method, params object?[] args) => StreamAsync<T>(method, args, CancellationToken.None);
+    public IAsyncEnumerable<T> StreamAsync<T>(string method, params object?[]? args) => StreamAsync<T>(method, args, CancellationToken.None);
 
     /// <summary>Calls a stream method; <paramref name="cancellationToken"/> cancels it, here and in the handler.</summary>
     /// <typeparam name="T">The item type.</typeparam>
@@ -133,7 +141,7 @@ public sealed partial class RpcEndpoint
     /// <param name="args">The arguments.</param>
     /// <param name="cancellationToken">Cancels the stream.</param>
     /// <returns>The items, in the order the handler produced them.</returns>
-    public IAsyncEnumerable<T> StreamAsync<T>(string method, object?[] args, CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<T> StreamAsync<T>(string method, object?[]? args, CancellationToken cancellationToken) =>
         ReadStreamAsync<T>(method, args, null, cancellationToken);
 
     internal async Task<RpcRegistration> RegisterAsync(RpcMethod[] methods, CancellationToken cancellationToken)
@@ -172,8 +180,9 @@ public sealed partial class RpcEndpoint
     }
 
     /// <summary>Makes a call and returns the result's bytes.</summary>
-    internal async Task<byte[]> InvokeAsync(string method, object?[] args, RpcArguments.ArgumentWriter[]? writers, TimeSpan timeout, CancellationToken cancellationToken)
+    internal async Task<byte[]> InvokeAsync(string method, object?[]? args, RpcArguments.ArgumentWriter[]? writers, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        ValidateTimeout(timeout);
         cancellationToken.ThrowIfCancellationRequested();
         var call = new UnaryCall(method);
         var id = Start(call, RpcFlags.None, 0, args, writers);
@@ -187,8 +196,14 @@ public sealed partial class RpcEndpoint
         {
             return await result.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException) when (!result.IsCompleted)
+        catch (TimeoutException)
         {
+            if (result.IsCompleted)
+            {
+                // The answer came as time ran out: it counts.
+                return await result.ConfigureAwait(false);
+            }
+
             Abandon(id);
             throw new TimeoutException($"The call to '{method}' was not answered within {timeout}; it was cancelled.");
         }
@@ -199,7 +214,7 @@ public sealed partial class RpcEndpoint
         }
     }
 
-    internal async IAsyncEnumerable<T> ReadStreamAsync<T>(string method, object?[] args, RpcArguments.ArgumentWriter[]? writers, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    internal async IAsyncEnumerable<T> ReadStreamAsync<T>(string method, object?[]? args, RpcArguments.ArgumentWriter[]? writers, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var call = new StreamCall(method);
@@ -232,10 +247,29 @@ public sealed partial class RpcEndpoint
         }
     }
 
-    private uint Start(PendingCall call, RpcFlags flags, int credit, object?[] args, RpcArguments.ArgumentWriter[]? writers)
+    /// <summary>A timeout a call can wait: zero or more (up to about 24 days), or <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
+    internal static void ValidateTimeout(TimeSpan timeout)
+    {
+        if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue))
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, $"A call's timeout is between zero and {TimeSpan.FromMilliseconds(int.MaxValue)}, or Timeout.InfiniteTimeSpan.");
+        }
+    }
+
+    private uint Start(PendingCall call, RpcFlags flags, int credit, object?[]? args, RpcArguments.ArgumentWriter[]? writers)
     {
         RpcNames.Validate(call.Method);
-        ArgumentNullException.ThrowIfNull(args);
+
+        // CallAsync(name, null) means one null argument, as it reads; a typed array (string[]) reached params as the
+        // whole argument list, which is almost never what was meant.
+        args ??= [null];
+        if (args.GetType() != typeof(object[]))
+        {
+            throw new ArgumentException(
+                $"An array of {TypeNames.Of(args.GetType().GetElementType()!)} was passed as the argument list of '{call.Method}'. To pass it as one argument, write CallAsync(method, [array]); to pass its elements as arguments, copy them into an object?[].",
+                nameof(args));
+        }
+
         var backend = Backend;
         var buffer = SerializationBuffer.Rent();
         RpcArguments.Write(buffer, _serializer, args, writers);

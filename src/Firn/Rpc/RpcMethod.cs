@@ -48,6 +48,11 @@ internal sealed partial class RpcMethod
 
     private RpcMethod(string name, MethodInfo method, Func<object?[], object?> call)
     {
+        if (method.ReturnType == typeof(void) && method.GetCustomAttribute<System.Runtime.CompilerServices.AsyncStateMachineAttribute>() is not null)
+        {
+            throw new NotSupportedException($"Method '{name}': the handler is async void, so nobody could await it or see its exception. Return Task (or Task<T>) instead.");
+        }
+
         Name = name;
         _call = call;
         var parameters = method.GetParameters();

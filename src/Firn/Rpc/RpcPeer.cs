@@ -7,21 +7,31 @@ namespace Firn.Rpc;
 internal abstract class RpcPeer
 {
     private int _callsInFlight;
-    private volatile bool _gone;
+    private long _argumentBytesInFlight;
+    private int _methods;
+    private int _gone;
 
     protected RpcPeer(string processName) => ProcessName = processName;
 
     public string ProcessName { get; }
 
     /// <summary>Set once the process's connection is gone; the table then routes nothing more to it.</summary>
-    public bool IsGone
-    {
-        get => _gone;
-        set => _gone = value;
-    }
+    public bool IsGone => Volatile.Read(ref _gone) != 0;
+
+    /// <summary>Whether this process is not reading its connection fast enough; calls to it are refused meanwhile.</summary>
+    public virtual bool IsCongested => false;
 
     /// <summary>Calls this process has made that have not been answered.</summary>
     public int CallsInFlight => Volatile.Read(ref _callsInFlight);
+
+    /// <summary>Bytes of arguments of this process's calls in flight.</summary>
+    public long ArgumentBytesInFlight => Interlocked.Read(ref _argumentBytesInFlight);
+
+    /// <summary>Methods this process has registered.</summary>
+    public int MethodCount => Volatile.Read(ref _methods);
+
+    /// <summary>Marks the peer gone; a full fence, so the table's re-checks after adding an entry see it (see <see cref="RpcTable"/>).</summary>
+    public void MarkGone() => Interlocked.Exchange(ref _gone, 1);
 
     /// <summary>Hands this process an invocation of one of its methods.</summary>
     public abstract void Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args);
@@ -41,9 +51,43 @@ internal abstract class RpcPeer
     /// <summary>Drops the connection of a process that broke the protocol.</summary>
     public abstract void Violate(string reason);
 
-    public int BeginCall() => Interlocked.Increment(ref _callsInFlight);
+    /// <summary>Counts a new call against this process's limits; false (and nothing counted) if it would pass one.</summary>
+    public bool TryBeginCall(int argumentBytes, int maxCalls, long maxArgumentBytes)
+    {
+        if (Interlocked.Increment(ref _callsInFlight) > maxCalls)
+        {
+            Interlocked.Decrement(ref _callsInFlight);
+            return false;
+        }
 
-    public void EndCall() => Interlocked.Decrement(ref _callsInFlight);
+        if (Interlocked.Add(ref _argumentBytesInFlight, argumentBytes) > maxArgumentBytes && argumentBytes < Interlocked.Read(ref _argumentBytesInFlight))
+        {
+            // Over the byte budget, unless this call is the only one (a single call within the message size always fits).
+            EndCall(argumentBytes);
+            return false;
+        }
+
+        return true;
+    }
+
+    public void EndCall(int argumentBytes)
+    {
+        Interlocked.Decrement(ref _callsInFlight);
+        Interlocked.Add(ref _argumentBytesInFlight, -argumentBytes);
+    }
+
+    public bool TryAddMethod(int max)
+    {
+        if (Interlocked.Increment(ref _methods) > max)
+        {
+            Interlocked.Decrement(ref _methods);
+            return false;
+        }
+
+        return true;
+    }
+
+    public void RemoveMethod() => Interlocked.Decrement(ref _methods);
 
     /// <inheritdoc />
     public override string ToString() => ProcessName;

@@ -27,13 +27,32 @@ internal sealed class RpcServer
         {
             if (_peers.TryRemove(session, out var peer))
             {
-                _table.RemoveOwner(peer);
-                _table.RemoveCaller(peer);
+                Forget(peer);
             }
         };
     }
 
-    private SessionRpcPeer Peer(ChildSession session) => _peers.GetOrAdd(session, static s => new SessionRpcPeer(s));
+    /// <summary>
+    /// The session's peer. A frame may still be in hand on the read loop when another thread closes the connection and
+    /// the session ends: a peer made after that is forgotten at once, so nothing stays registered to a dead process.
+    /// </summary>
+    private SessionRpcPeer Peer(ChildSession session)
+    {
+        var peer = _peers.GetOrAdd(session, static s => new SessionRpcPeer(s));
+        if (session.Connection.IsClosing)
+        {
+            _peers.TryRemove(new KeyValuePair<ChildSession, SessionRpcPeer>(session, peer));
+            Forget(peer);
+        }
+
+        return peer;
+    }
+
+    private void Forget(RpcPeer peer)
+    {
+        _table.RemoveOwner(peer);
+        _table.RemoveCaller(peer);
+    }
 
     private void OnRegister(ChildSession session, ReadOnlySpan<byte> body)
     {
@@ -79,13 +98,21 @@ internal sealed class RpcServer
         var reader = new BodyReader(body);
         var (id, status) = RpcFrames.ReadOutcome(ref reader);
         var outcome = reader.Remaining;
-        if (status != RpcStatus.Ok)
+        if (status == RpcStatus.Ok)
         {
-            // The caller decodes errors on its read loop: a malformed one must stop here, at the process that sent it.
-            _ = RpcError.Decode(outcome);
+            _table.Complete(Peer(session), id, status, outcome);
+            return;
         }
 
-        _table.Complete(Peer(session), id, status, outcome);
+        if (status == RpcStatus.LimitExceeded)
+        {
+            throw new ProtocolViolationException($"a handler may not answer with status {status}");
+        }
+
+        // The caller decodes errors on its read loop: a malformed one stops here, at the process that sent it. And the
+        // error names the process that answered as the main process knows it, whatever the handler wrote.
+        var error = RpcError.Decode(outcome) with { ProcessName = session.ProcessName };
+        _table.Complete(Peer(session), id, status, error.Encode());
     }
 
     private void OnStreamItem(ChildSession session, ReadOnlySpan<byte> body)
@@ -99,6 +126,8 @@ internal sealed class RpcServer
     private sealed class SessionRpcPeer(ChildSession session) : RpcPeer(session.ProcessName)
     {
         private OutboundBuffer Outbound => session.Connection.Outbound;
+
+        public override bool IsCongested => session.IsCongested;
 
         public override void Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args) =>
             Outbound.Append(FrameKind.RpcInvoke, RpcFrames.InvokeHeader(invocationId, flags, credit, method, caller), args);

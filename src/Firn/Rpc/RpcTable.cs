@@ -7,48 +7,73 @@ namespace Firn.Rpc;
 /// from its caller to the owner and back. A call gets an invocation id of the table's own, so processes never
 /// see each other's ids; the caller is known by its connection, and only the owner of an invocation may answer it.
 /// </summary>
-/// <remarks>No lock is held across any send: peers only enqueue frames.</remarks>
+/// <remarks>
+/// No lock is held across any send: peers only enqueue frames. A peer that disconnects is marked gone (a full fence)
+/// before the table sweeps its entries; every path that adds an entry re-checks the mark after adding (behind a full
+/// fence too), so an entry added concurrently with the sweep is seen by one side or the other and never left behind.
+/// </remarks>
 internal sealed class RpcTable
 {
+    /// <summary>The most methods one process may register.</summary>
+    public const int MaxMethodsPerProcess = 10_000;
+
     private readonly ConcurrentDictionary<string, RpcPeer> _owners = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<uint, RoutedCall> _calls = new();
     private readonly ConcurrentDictionary<(RpcPeer Caller, uint CallId), uint> _byCaller = new();
     private readonly string _mainProcessName;
     private uint _nextInvocationId;
 
-    public RpcTable(string mainProcessName, int maxCallsInFlight)
+    public RpcTable(string mainProcessName, int maxCallsInFlight, long maxArgumentBytesInFlight)
     {
         _mainProcessName = mainProcessName;
         MaxCallsInFlight = maxCallsInFlight;
+        MaxArgumentBytesInFlight = maxArgumentBytesInFlight;
     }
 
     /// <summary>The most calls one process may have in flight.</summary>
     public int MaxCallsInFlight { get; }
 
+    /// <summary>The most bytes of arguments one process's calls in flight may hold (the main process keeps them until the handler has them).</summary>
+    public long MaxArgumentBytesInFlight { get; }
+
     /// <summary>Calls in flight across the app, for diagnostics and tests.</summary>
     public int Count => _calls.Count;
 
-    /// <summary>Makes <paramref name="owner"/> the handler of <paramref name="name"/>; returns an error message if another process has it.</summary>
+    /// <summary>Names and owners of every registered method, for diagnostics.</summary>
+    public IReadOnlyDictionary<string, string> Methods => _owners.ToDictionary(p => p.Key, p => p.Value.ProcessName, StringComparer.Ordinal);
+
+    /// <summary>Makes <paramref name="owner"/> the handler of <paramref name="name"/>; returns an error message if it cannot be.</summary>
     public string? Register(RpcPeer owner, string name)
     {
+        if (!owner.TryAddMethod(MaxMethodsPerProcess))
+        {
+            return $"Process '{owner.ProcessName}' has registered {MaxMethodsPerProcess} methods, the limit per process.";
+        }
+
+        if (!_owners.TryAdd(name, owner))
+        {
+            owner.RemoveMethod();
+            var holder = _owners.TryGetValue(name, out var existing) ? existing.ProcessName : "another process";
+            return $"Method '{name}' is already registered by process '{holder}'; a method name belongs to one process at a time.";
+        }
+
+        Interlocked.MemoryBarrier();
         if (owner.IsGone)
         {
+            Unregister(owner, name);
             return $"Process '{owner.ProcessName}' is disconnected.";
         }
 
-        if (_owners.TryAdd(name, owner))
-        {
-            return null;
-        }
-
-        var holder = _owners.TryGetValue(name, out var existing) ? existing.ProcessName : "another process";
-        return $"Method '{name}' is already registered by process '{holder}'; a method name belongs to one process at a time.";
+        return null;
     }
 
-    public void Unregister(RpcPeer owner, string name) => _owners.TryRemove(new KeyValuePair<string, RpcPeer>(name, owner));
-
-    /// <summary>Names and owners of every registered method, for diagnostics.</summary>
-    public IReadOnlyDictionary<string, string> Methods => _owners.ToDictionary(p => p.Key, p => p.Value.ProcessName, StringComparer.Ordinal);
+    public void Unregister(RpcPeer owner, string name)
+    {
+        if (_owners.TryRemove(new KeyValuePair<string, RpcPeer>(name, owner)))
+        {
+            owner.RemoveMethod();
+        }
+    }
 
     public void Call(RpcPeer caller, uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args)
     {
@@ -58,26 +83,33 @@ internal sealed class RpcTable
             return;
         }
 
-        if (caller.BeginCall() > MaxCallsInFlight)
+        if (owner.IsCongested)
         {
-            caller.EndCall();
             Fail(caller, callId, RpcStatus.LimitExceeded,
-                $"Process '{caller.ProcessName}' has {MaxCallsInFlight} calls in flight, the limit (FirnAppOptions.MaxCallsInFlight); call '{method}' was not made. Await some calls before making more.");
+                $"Process '{owner.ProcessName}' is not reading its connection fast enough (its buffer is over the congestion limit); call '{method}' was not made. Retry later.", owner.ProcessName);
             return;
         }
 
-        var id = Interlocked.Increment(ref _nextInvocationId);
-        if (!_byCaller.TryAdd((caller, callId), id))
+        if (!caller.TryBeginCall(args.Length, MaxCallsInFlight, MaxArgumentBytesInFlight))
         {
-            caller.EndCall();
+            Fail(caller, callId, RpcStatus.LimitExceeded,
+                $"Process '{caller.ProcessName}' has {caller.CallsInFlight} calls with {caller.ArgumentBytesInFlight} bytes of arguments in flight; the limits are {MaxCallsInFlight} calls (FirnAppOptions.MaxCallsInFlight) and {MaxArgumentBytesInFlight} bytes (FirnAppOptions.ConnectionBufferLimit). Call '{method}' was not made; await some calls before making more.");
+            return;
+        }
+
+        if (_byCaller.ContainsKey((caller, callId)))
+        {
+            caller.EndCall(args.Length);
             caller.Violate($"it reused call id {callId} while that call was in flight");
             return;
         }
 
-        var call = new RoutedCall(caller, callId, owner, method, (flags & RpcFlags.Stream) != 0, credit);
-        _calls[id] = call;
+        var call = new RoutedCall(caller, callId, owner, method, (flags & RpcFlags.Stream) != 0, credit, args.Length);
+        var id = Add(call);
+        _byCaller[(caller, callId)] = id;
 
-        // The owner or the caller may have gone while this call was being added; then nobody else will end it.
+        // The owner or the caller may have gone while this call was being added; then the sweep may have missed it.
+        Interlocked.MemoryBarrier();
         if (owner.IsGone || caller.IsGone)
         {
             if (TryTake(id, out _))
@@ -89,6 +121,14 @@ internal sealed class RpcTable
         }
 
         owner.Invoke(id, flags, credit, method, caller.ProcessName, args);
+
+        // The caller may have gone between the check and the invoke: its sweep sent a cancellation the owner could not
+        // match yet. Send it again now that the owner knows the invocation (a second cancellation is harmless).
+        Interlocked.MemoryBarrier();
+        if (caller.IsGone && !_calls.ContainsKey(id))
+        {
+            owner.CancelInvocation(id);
+        }
     }
 
     public void Cancel(RpcPeer caller, uint callId)
@@ -108,7 +148,7 @@ internal sealed class RpcTable
 
         if (!call.IsStream || count < 1 || !call.AddCredit(count))
         {
-            caller.Violate($"it granted {count} items of credit to call {callId}, which is not a stream or would exceed {RoutedCall.MaxCredit}");
+            caller.Violate($"it granted {count} items of credit to call {callId}, which is not a stream or would exceed the window of {RpcEndpoint.StreamWindow}");
             return;
         }
 
@@ -160,7 +200,7 @@ internal sealed class RpcTable
     /// <summary>A process is gone: its methods are unregistered and every call it was handling fails now.</summary>
     public void RemoveOwner(RpcPeer owner)
     {
-        owner.IsGone = true;
+        owner.MarkGone();
         foreach (var (name, holder) in _owners)
         {
             if (ReferenceEquals(holder, owner))
@@ -181,7 +221,7 @@ internal sealed class RpcTable
     /// <summary>A caller is gone: the calls it made are cancelled in the processes running them.</summary>
     public void RemoveCaller(RpcPeer caller)
     {
-        caller.IsGone = true;
+        caller.MarkGone();
         foreach (var (id, call) in _calls)
         {
             if (ReferenceEquals(call.Caller, caller) && TryTake(id, out _))
@@ -194,6 +234,19 @@ internal sealed class RpcTable
     private static string Exited(RpcPeer owner, string method) =>
         $"Process '{owner.ProcessName}' exited, restarted or lost its connection before it answered the call to '{method}'.";
 
+    /// <summary>Adds a call under a fresh invocation id; ids wrap after 2^32 calls, and one still in use is skipped.</summary>
+    private uint Add(RoutedCall call)
+    {
+        while (true)
+        {
+            var id = Interlocked.Increment(ref _nextInvocationId);
+            if (_calls.TryAdd(id, call))
+            {
+                return id;
+            }
+        }
+    }
+
     private bool TryTake(uint id, out RoutedCall call)
     {
         if (!_calls.TryRemove(id, out call!))
@@ -201,8 +254,8 @@ internal sealed class RpcTable
             return false;
         }
 
-        _byCaller.TryRemove((call.Caller, call.CallId), out _);
-        call.Caller.EndCall();
+        _byCaller.TryRemove(new KeyValuePair<(RpcPeer, uint), uint>((call.Caller, call.CallId), id));
+        call.Caller.EndCall(call.ArgumentBytes);
         return true;
     }
 
@@ -210,11 +263,8 @@ internal sealed class RpcTable
         caller.Reply(callId, status, RpcError.Plain(processName ?? _mainProcessName, message).Encode());
 
     /// <summary>One call in flight: who made it, who runs it, and for a stream how many items the caller still allows.</summary>
-    private sealed class RoutedCall(RpcPeer caller, uint callId, RpcPeer owner, string method, bool isStream, int credit)
+    private sealed class RoutedCall(RpcPeer caller, uint callId, RpcPeer owner, string method, bool isStream, int credit, int argumentBytes)
     {
-        /// <summary>The most items a caller may allow ahead of consumption.</summary>
-        public const int MaxCredit = 1 << 20;
-
         private int _credit = credit;
 
         public RpcPeer Caller { get; } = caller;
@@ -227,7 +277,10 @@ internal sealed class RpcTable
 
         public bool IsStream { get; } = isStream;
 
-        public bool AddCredit(int count) => Interlocked.Add(ref _credit, count) <= MaxCredit;
+        public int ArgumentBytes { get; } = argumentBytes;
+
+        /// <summary>The caller grants credit as it consumes, so what it allows ahead is never more than the window.</summary>
+        public bool AddCredit(int count) => Interlocked.Add(ref _credit, count) <= RpcEndpoint.StreamWindow;
 
         public bool TakeCredit() => Interlocked.Decrement(ref _credit) >= 0;
     }

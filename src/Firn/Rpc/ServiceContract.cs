@@ -50,8 +50,20 @@ internal sealed class ServiceContract
         }
 
         var methods = new List<ServiceMethod>();
-        foreach (var method in interfaces.SelectMany(t => t.GetMethods()).Where(m => !m.IsSpecialName && m.IsAbstract))
+        foreach (var method in interfaces.SelectMany(t => t.GetMethods()).Where(m => !m.IsSpecialName))
         {
+            if (method.IsStatic && !method.IsAbstract)
+            {
+                // A static helper on the interface is not part of the contract.
+                continue;
+            }
+
+            if (method.IsStatic || !method.IsAbstract)
+            {
+                problems.Add($"{method.Name} is {(method.IsStatic ? "static abstract" : "a default implementation")} (a proxy cannot forward it)");
+                continue;
+            }
+
             if (methods.Exists(m => m.Name == method.Name))
             {
                 problems.Add($"{method.Name} is overloaded (give each method its own name)");

@@ -57,6 +57,7 @@ public sealed class EventTests
         var error = Assert.Throws<InvalidCastException>(() => e.GetData<string>());
         Assert.Contains("System.Int32, not System.String", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new Event(string.Empty));
+        Assert.Contains("wildcard", Assert.Throws<ArgumentException>(() => new Event("price*")).Message, StringComparison.Ordinal);
         Assert.Null(new Event("empty").GetData<string>());
     }
 }

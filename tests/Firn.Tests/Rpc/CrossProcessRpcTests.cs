@@ -250,4 +250,43 @@ public sealed class CrossProcessRpcTests
         var mismatch = await Assert.ThrowsAsync<RpcException>(() => app.Rpc.CallAsync<int>("calc.count", 3));
         Assert.Contains("StreamAsync", mismatch.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task When_a_caller_is_killed_its_call_is_cancelled_in_the_handlers_process()
+    {
+        var log = new TestLog();
+        var app = TestApps.Create(log);
+        app.AddProcess("calc", TestApps.ReadyChild("rpc-serve"));
+        app.AddProcess("caller", TestApps.Child("rpc-call-and-hang", "calc.slow"));
+        await using var started = await TestApps.StartAsync(app);
+        Assert.Equal("ready", await app.NextReportAsync("calc"));
+        Assert.Equal("calling", await app.NextReportAsync("caller"));
+        Assert.Equal("slow-started", await app.NextReportAsync("calc"));
+
+        Process.GetProcessById(app.GetProcess("caller").ProcessId!.Value).Kill();
+
+        Assert.Equal("slow-cancelled", await app.NextReportAsync("calc"));
+        await TestApps.UntilAsync(() => app.RpcTable.Count == 0, "the table forgot the call");
+    }
+
+    [Fact]
+    public async Task A_child_beyond_its_calls_in_flight_limit_gets_clear_refusals_and_the_rest_complete()
+    {
+        var log = new TestLog();
+        var release = new TaskCompletionSource();
+        var app = TestApps.Create(log, new FirnAppOptions { MaxCallsInFlight = 4 }, ("caller", ["rpc-limit", "main.held", "10", "6"]));
+        using var held = app.Rpc.Register("main.held", async () =>
+        {
+            await release.Task;
+            return 1;
+        });
+        await using var started = await TestApps.StartAsync(app);
+
+        var refused = await app.NextReportAsync("caller");
+        release.SetResult();
+
+        Assert.StartsWith("refused:6:Process 'caller' has 4 calls with", refused, StringComparison.Ordinal);
+        Assert.Contains("FirnAppOptions.MaxCallsInFlight", refused, StringComparison.Ordinal);
+        Assert.Equal("done:4", await app.NextReportAsync("caller"));
+    }
 }

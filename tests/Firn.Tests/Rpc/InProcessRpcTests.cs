@@ -120,7 +120,7 @@ public sealed class InProcessRpcTests : IAsyncLifetime
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => app.Rpc.CallAsync<int>("held"));
 
-        Assert.Contains("4 calls in flight", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("has 4 calls", refused.Message, StringComparison.Ordinal);
         release.SetResult();
         Assert.Equal(new[] { 1, 1, 1, 1 }, await Task.WhenAll(held).WaitAsync(TestApps.Timeout));
         Assert.Equal(1, await app.Rpc.CallAsync<int>("held"));
@@ -148,6 +148,87 @@ public sealed class InProcessRpcTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         await cancelled.Task.WaitAsync(TestApps.Timeout);
         await TestApps.UntilAsync(() => _app.RpcTable.Count == 0, "the table forgot the call");
+    }
+
+    [Fact]
+    public async Task A_cancellation_callback_that_throws_is_logged_and_the_process_goes_on()
+    {
+        var started = new TaskCompletionSource();
+        using var registration = Rpc.Register("cancel.throws", async (CancellationToken token) =>
+        {
+            using var _ = token.Register(() => throw new InvalidOperationException("callback failure on purpose"));
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, token);
+        });
+        using var cts = new CancellationTokenSource();
+
+        var call = Rpc.CallAsync("cancel.throws", [], Timeout.InfiniteTimeSpan, cts.Token);
+        await started.Task.WaitAsync(TestApps.Timeout);
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await TestApps.UntilAsync(() => _log.Contains(Microsoft.Extensions.Logging.LogLevel.Error, "a call to 'cancel.throws'"), "the callback's failure was logged");
+        using var after = Rpc.Register("cancel.after", () => 7);
+        Assert.Equal(7, await Rpc.CallAsync<int>("cancel.after"));
+    }
+
+    [Fact]
+    public void An_async_void_handler_is_refused()
+    {
+        var error = Assert.Throws<NotSupportedException>(() => Rpc.Register("async-void", (Action)(async () => await Task.Yield())));
+
+        Assert.Contains("async void", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Argument_lists_are_read_as_written_and_traps_are_explained()
+    {
+        using var one = Rpc.Register("args.describe", (string? text) => text ?? "<null>");
+        using var many = Rpc.Register("args.count", (string[] items) => items.Length);
+
+        Assert.Equal("<null>", await Rpc.CallAsync<string>("args.describe", null));
+        Assert.Equal(2, await Rpc.CallAsync<int>("args.count", [new[] { "a", "b" }]));
+        var typed = await Assert.ThrowsAsync<ArgumentException>(() => Rpc.CallAsync<int>("args.count", new[] { "a", "b" }));
+        Assert.Contains("An array of System.String was passed as the argument list", typed.Message, StringComparison.Ordinal);
+        using var cts = new CancellationTokenSource();
+        await Rpc.CallAsync("args.describe", ["x"], cts.Token);
+    }
+
+    [Fact]
+    public async Task A_bad_timeout_is_refused_before_anything_is_sent()
+    {
+        var invoked = 0;
+        using var registration = Rpc.Register("timeout.count", () => Interlocked.Increment(ref invoked));
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Rpc.CallAsync<int>("timeout.count", [], TimeSpan.FromMilliseconds(-5)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Rpc.CallAsync<int>("timeout.count", [], TimeSpan.FromDays(30)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FirnAppOptions { CallTimeout = TimeSpan.MaxValue });
+
+        Assert.Equal(0, invoked);
+        Assert.Equal(0, _app.RpcTable.Count);
+        Assert.Equal(1, await Rpc.CallAsync<int>("timeout.count", [], TimeSpan.FromDays(20)));
+    }
+
+    [Fact]
+    public void A_process_may_register_up_to_the_method_limit_and_not_one_more()
+    {
+        var registrations = new List<RpcRegistration>();
+        try
+        {
+            for (var i = 0; i < RpcTable.MaxMethodsPerProcess; i++)
+            {
+                registrations.Add(Rpc.Register($"many.{i}", () => 0));
+            }
+
+            var error = Assert.Throws<RpcException>(() => Rpc.Register("many.one-more", () => 0));
+            Assert.Contains($"{RpcTable.MaxMethodsPerProcess} methods, the limit per process", error.Message, StringComparison.Ordinal);
+            registrations[0].Dispose();
+            registrations.Add(Rpc.Register("many.one-more", () => 0));
+        }
+        finally
+        {
+            registrations.ForEach(r => r.Dispose());
+        }
     }
 
     private delegate void ByRef(ref int x);

@@ -90,6 +90,20 @@ public sealed class TypedServiceTests
         Assert.Contains("Generic is generic", error.Message, StringComparison.Ordinal);
         Assert.Contains("by-reference parameter 'value'", error.Message, StringComparison.Ordinal);
         Assert.Throws<NotSupportedException>(() => app.Rpc.GetService<LocalCalculator>());
+        var defaults = Assert.Throws<NotSupportedException>(() => app.Rpc.GetService<IWithDefault>());
+        Assert.Contains("TwiceAsync is a default implementation", defaults.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A default interface method cannot be forwarded.</summary>
+    public interface IWithDefault
+    {
+        /// <summary>Abstract.</summary>
+        /// <returns>A number.</returns>
+        Task<int> OnceAsync();
+
+        /// <summary>With a body.</summary>
+        /// <returns>A number.</returns>
+        async Task<int> TwiceAsync() => 2 * await OnceAsync();
     }
 
     /// <summary>Every way an interface can fail to be a service.</summary>
