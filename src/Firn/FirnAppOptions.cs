@@ -16,6 +16,7 @@ public sealed class FirnAppOptions
     private TimeSpan _callTimeout = TimeSpan.FromSeconds(30);
     private int _maxCallsInFlight = 65_536;
     private int? _connectionBufferLimit;
+    private int _maxChannelsPerProcess = 10_000;
     private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(1);
     private TimeSpan _heartbeatTimeout = TimeSpan.FromSeconds(10);
 
@@ -121,6 +122,17 @@ public sealed class FirnAppOptions
     {
         get => _connectionBufferLimit ?? (int)Math.Clamp(2L * (MaxMessageSize + Transport.FrameFormat.EnvelopeAllowance + Transport.FrameFormat.HeaderSize), Transport.OutboundBuffer.DefaultHardLimit, Array.MaxLength);
         init => _connectionBufferLimit = value >= 64 * 1024 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The connection buffer limit is at least 64 KiB.");
+    }
+
+    /// <summary>
+    /// How many channels one child may create (counting all its instances: channels live as long as the app). Opening
+    /// one more new name fails with <see cref="InvalidOperationException"/> in the child; opening existing channels is
+    /// never limited, and neither is the main process. Default 10,000.
+    /// </summary>
+    public int MaxChannelsPerProcess
+    {
+        get => _maxChannelsPerProcess;
+        init => _maxChannelsPerProcess = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A child must be allowed at least one channel.");
     }
 
     /// <summary>How often the main process pings each running child. Default 1 s.</summary>

@@ -14,6 +14,7 @@ internal static class Scenarios
         StorageScenarios.TryRunAsync,
         HostingScenarios.TryRunAsync,
         RpcScenarios.TryRunAsync,
+        HardeningScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)

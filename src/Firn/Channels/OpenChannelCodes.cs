@@ -14,4 +14,7 @@ internal static class OpenStatus
     public const byte TypeMismatch = 1;
     public const byte BadName = 2;
     public const byte NotFound = 3;
+
+    /// <summary>The process has created as many channels as it may (<see cref="FirnAppOptions.MaxChannelsPerProcess"/>).</summary>
+    public const byte LimitReached = 4;
 }

@@ -255,6 +255,9 @@ internal sealed partial class ChildHost : IRouterLink
             case OpenStatus.BadName:
                 reply.TrySetException(new ArgumentException(reader.ReadString()));
                 break;
+            case OpenStatus.LimitReached:
+                reply.TrySetException(new InvalidOperationException(reader.ReadString()));
+                break;
             default:
                 throw new ProtocolViolationException($"unknown channel open status {status}");
         }

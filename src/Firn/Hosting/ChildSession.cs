@@ -137,6 +137,10 @@ internal sealed class ChildSession : RouterPeer
         {
             reply.WriteByte(OpenStatus.TypeMismatch).WriteString(ex.Message);
         }
+        catch (ChannelLimitException ex)
+        {
+            reply.WriteByte(OpenStatus.LimitReached).WriteString(ex.Message);
+        }
         catch (ArgumentException ex)
         {
             reply.WriteByte(OpenStatus.BadName).WriteString(ex.Message);

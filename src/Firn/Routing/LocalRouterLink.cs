@@ -38,6 +38,8 @@ internal sealed class LocalRouterLink : IRouterLink
 
     private sealed class LocalPeer(ChannelRegistry registry, string processName) : RouterPeer(processName)
     {
+        public override bool IsMainProcess => true;
+
         public override void Deliver(uint channelId, byte[] payload) => registry.FindById(channelId)?.OnDelivered(payload);
 
         public override void GrantCredit(uint channelId, int count) => registry.FindById(channelId)?.OnCredit(count);

@@ -20,17 +20,22 @@ internal sealed partial class Router
     private readonly ConcurrentDictionary<string, RoutedChannel> _byName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<uint, RoutedChannel> _byId = new();
     private readonly Lock _createLock = new();
+    private readonly Dictionary<string, int> _createdBy = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private uint _nextId;
 
-    public Router(int sendWindow, int maxReceiveWindow, ILogger logger)
+    public Router(int sendWindow, int maxReceiveWindow, ILogger logger, int maxChannelsPerProcess = int.MaxValue)
     {
+        MaxChannelsPerProcess = maxChannelsPerProcess;
         SendWindow = sendWindow;
         MaxReceiveWindow = maxReceiveWindow;
         _logger = logger;
     }
 
     public int SendWindow { get; }
+
+    /// <summary>How many channels one child process (counting all its instances) may create; the main process is not limited.</summary>
+    public int MaxChannelsPerProcess { get; }
 
     public int MaxReceiveWindow { get; }
 
@@ -54,6 +59,19 @@ internal sealed partial class Router
             {
                 if (!_byName.TryGetValue(name, out channel))
                 {
+                    // Channels live as long as the app, so a child's creations are counted across its restarts.
+                    if (!peer.IsMainProcess)
+                    {
+                        ref var created = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_createdBy, peer.ProcessName, out _);
+                        if (created >= MaxChannelsPerProcess)
+                        {
+                            throw new ChannelLimitException(
+                                $"Process '{peer.ProcessName}' has created {MaxChannelsPerProcess} channels, the limit (FirnAppOptions.MaxChannelsPerProcess); channel '{name}' was not created. Reuse channels, or raise the limit.");
+                        }
+
+                        created++;
+                    }
+
                     channel = new RoutedChannel(++_nextId, name, typeName);
                     _byId[channel.Id] = channel;
                     _byName[name] = channel;

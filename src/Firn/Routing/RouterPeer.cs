@@ -20,6 +20,9 @@ internal abstract class RouterPeer
     /// <summary>The process's name; a message is never delivered to a peer with its sender's name.</summary>
     public string ProcessName { get; }
 
+    /// <summary>Whether this is the main process itself, which no per-process limit applies to.</summary>
+    public virtual bool IsMainProcess => false;
+
     /// <summary>Whether this peer's outbound buffer is over its limit (it is not reading); the router then delivers nothing to it.</summary>
     public virtual bool IsCongested => false;
 

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Firn.Storage;
 
 /// <summary>How a process's subscriptions reach the publishers: the main process's hub directly, or frames in a child.</summary>
@@ -20,8 +22,12 @@ internal sealed class LocalSubscriptions
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    // What dispatch reads without the lock: per exact topic an immutable array replaced when that topic changes, and
+    // the patterns as one immutable array rebuilt when a pattern changes.
+    private readonly ConcurrentDictionary<string, Subscription[]> _exact = new(StringComparer.Ordinal);
+    private (TopicPattern Pattern, Subscription[] Subscriptions)[] _patterns = [];
     private IPubSubBackend? _backend;
-    private Snapshot _snapshot = Snapshot.Empty;
 
     public void Bind(IPubSubBackend backend) => _backend = backend;
 
@@ -33,12 +39,12 @@ internal sealed class LocalSubscriptions
         {
             if (!_entries.TryGetValue(subscription.Topic, out var entry))
             {
-                entry = new Entry(backend.Register(subscription.Topic, subscription.IsPattern));
+                entry = new Entry(backend.Register(subscription.Topic, subscription.IsPattern), subscription.IsPattern ? new TopicPattern(subscription.Topic) : null);
                 _entries.Add(subscription.Topic, entry);
             }
 
             entry.Subscriptions.Add(subscription);
-            _snapshot = Snapshot.Build(_entries);
+            Publish(subscription.Topic);
             return entry.Registered;
         }
     }
@@ -58,14 +64,13 @@ internal sealed class LocalSubscriptions
                 _backend?.Unregister(subscription.Topic, subscription.IsPattern);
             }
 
-            _snapshot = Snapshot.Build(_entries);
+            Publish(subscription.Topic);
         }
     }
 
     public void Dispatch(Publication publication)
     {
-        var snapshot = Volatile.Read(ref _snapshot);
-        if (snapshot.Exact.TryGetValue(publication.Topic, out var exact))
+        if (_exact.TryGetValue(publication.Topic, out var exact))
         {
             foreach (var subscription in exact)
             {
@@ -73,7 +78,7 @@ internal sealed class LocalSubscriptions
             }
         }
 
-        foreach (var (pattern, subscriptions) in snapshot.Patterns)
+        foreach (var (pattern, subscriptions) in Volatile.Read(ref _patterns))
         {
             if (pattern.Matches(publication.Topic))
             {
@@ -85,35 +90,30 @@ internal sealed class LocalSubscriptions
         }
     }
 
-    private sealed class Entry(Task registered)
+    /// <summary>Makes the subscriptions of <paramref name="key"/> visible to dispatch. Call under the lock.</summary>
+    private void Publish(string key)
+    {
+        if (TopicPattern.IsPattern(key))
+        {
+            Volatile.Write(ref _patterns, [.. _entries.Where(e => e.Value.Pattern is not null).Select(e => (e.Value.Pattern!, e.Value.Subscriptions.ToArray()))]);
+        }
+        else if (_entries.TryGetValue(key, out var entry))
+        {
+            _exact[key] = [.. entry.Subscriptions];
+        }
+        else
+        {
+            _exact.TryRemove(key, out _);
+        }
+    }
+
+    private sealed class Entry(Task registered, TopicPattern? pattern)
     {
         public Task Registered { get; } = registered;
 
+        /// <summary>The parsed pattern, when the key is one (parsed once).</summary>
+        public TopicPattern? Pattern { get; } = pattern;
+
         public List<Subscription> Subscriptions { get; } = [];
-    }
-
-    /// <summary>An immutable copy for publishing threads, rebuilt on every (rare) subscription change.</summary>
-    private sealed record Snapshot(Dictionary<string, Subscription[]> Exact, (TopicPattern Pattern, Subscription[] Subscriptions)[] Patterns)
-    {
-        public static readonly Snapshot Empty = new(new Dictionary<string, Subscription[]>(StringComparer.Ordinal), []);
-
-        public static Snapshot Build(Dictionary<string, Entry> entries)
-        {
-            var exact = new Dictionary<string, Subscription[]>(StringComparer.Ordinal);
-            var patterns = new List<(TopicPattern, Subscription[])>();
-            foreach (var (key, entry) in entries)
-            {
-                if (TopicPattern.IsPattern(key))
-                {
-                    patterns.Add((new TopicPattern(key), [.. entry.Subscriptions]));
-                }
-                else
-                {
-                    exact[key] = [.. entry.Subscriptions];
-                }
-            }
-
-            return new Snapshot(exact, [.. patterns]);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Firn.Hosting;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,12 @@ internal sealed partial class TopicHub
     private readonly Lock _lock = new();
     private readonly Dictionary<string, HashSet<TopicSubscriber>> _byKey = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
-    private Snapshot _snapshot = Snapshot.Empty;
+
+    // What publishers read without the lock: per exact topic an immutable array, replaced on each change of that topic
+    // alone; the patterns as one immutable array, rebuilt only when a pattern changes (patterns are few).
+    private readonly ConcurrentDictionary<string, TopicSubscriber[]> _exact = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TopicPattern Pattern, TopicSubscriber[] Subscribers)> _patternEntries = new(StringComparer.Ordinal);
+    private (TopicPattern Pattern, TopicSubscriber[] Subscribers)[] _patterns = [];
 
     public TopicHub(ILogger logger) => _logger = logger;
 
@@ -31,9 +37,8 @@ internal sealed partial class TopicHub
             if (subscribers.Add(subscriber))
             {
                 subscriber.KeyCount++;
+                Publish(key);
             }
-
-            _snapshot = Snapshot.Build(_byKey);
         }
     }
 
@@ -49,7 +54,7 @@ internal sealed partial class TopicHub
                     _byKey.Remove(key);
                 }
 
-                _snapshot = Snapshot.Build(_byKey);
+                Publish(key);
             }
         }
     }
@@ -61,25 +66,28 @@ internal sealed partial class TopicHub
             foreach (var key in _byKey.Keys.ToArray())
             {
                 var subscribers = _byKey[key];
-                if (subscribers.Remove(subscriber) && subscribers.Count == 0)
+                if (subscribers.Remove(subscriber))
                 {
-                    _byKey.Remove(key);
+                    if (subscribers.Count == 0)
+                    {
+                        _byKey.Remove(key);
+                    }
+
+                    Publish(key);
                 }
             }
 
             subscriber.KeyCount = 0;
-            _snapshot = Snapshot.Build(_byKey);
         }
     }
 
     public void Publish(string topic, string typeName, byte[] payload)
     {
-        var snapshot = Volatile.Read(ref _snapshot);
         var publication = new Publication(topic, typeName, payload);
         byte[]? frame = null;
-        snapshot.Exact.TryGetValue(topic, out var exact);
+        _exact.TryGetValue(topic, out var exact);
         HashSet<TopicSubscriber>? delivered = null;
-        foreach (var (pattern, subscribers) in snapshot.Patterns)
+        foreach (var (pattern, subscribers) in Volatile.Read(ref _patterns))
         {
             if (!pattern.Matches(topic))
             {
@@ -126,27 +134,30 @@ internal sealed partial class TopicHub
     [LoggerMessage(Level = LogLevel.Warning, Message = "Process '{Process}' is not reading its connection; it misses publications (first on '{Topic}')")]
     private partial void LogMissed(string process, string topic);
 
-    private sealed record Snapshot(Dictionary<string, TopicSubscriber[]> Exact, (TopicPattern Pattern, TopicSubscriber[] Subscribers)[] Patterns)
+    /// <summary>Makes the subscribers of <paramref name="key"/> visible to publishers. Call under the lock.</summary>
+    private void Publish(string key)
     {
-        public static readonly Snapshot Empty = new(new Dictionary<string, TopicSubscriber[]>(StringComparer.Ordinal), []);
-
-        public static Snapshot Build(Dictionary<string, HashSet<TopicSubscriber>> byKey)
+        if (TopicPattern.IsPattern(key))
         {
-            var exact = new Dictionary<string, TopicSubscriber[]>(StringComparer.Ordinal);
-            var patterns = new List<(TopicPattern, TopicSubscriber[])>();
-            foreach (var (key, subscribers) in byKey)
+            if (_byKey.TryGetValue(key, out var matching))
             {
-                if (TopicPattern.IsPattern(key))
-                {
-                    patterns.Add((new TopicPattern(key), [.. subscribers]));
-                }
-                else
-                {
-                    exact[key] = [.. subscribers];
-                }
+                var pattern = _patternEntries.TryGetValue(key, out var entry) ? entry.Pattern : new TopicPattern(key);
+                _patternEntries[key] = (pattern, [.. matching]);
+            }
+            else
+            {
+                _patternEntries.Remove(key);
             }
 
-            return new Snapshot(exact, [.. patterns]);
+            Volatile.Write(ref _patterns, [.. _patternEntries.Values]);
+        }
+        else if (_byKey.TryGetValue(key, out var subscribers))
+        {
+            _exact[key] = [.. subscribers];
+        }
+        else
+        {
+            _exact.TryRemove(key, out _);
         }
     }
 }

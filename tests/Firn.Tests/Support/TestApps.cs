@@ -25,6 +25,7 @@ internal static class TestApps
             CallTimeout = options?.CallTimeout ?? TimeSpan.FromSeconds(30),
             ConnectionBufferLimit = options?.ConnectionBufferLimit ?? OutboundBuffer.DefaultHardLimit,
             HeartbeatTimeout = options?.HeartbeatTimeout ?? TimeSpan.FromSeconds(10),
+            MaxChannelsPerProcess = options?.MaxChannelsPerProcess ?? 10_000,
             StartTimeout = Timeout,
             HandleSignals = false,
             SocketDirectory = "/tmp",

@@ -1,0 +1,79 @@
+using System.Globalization;
+using Firn.Hosting;
+
+namespace Firn.TestChild;
+
+/// <summary>Limits and faults. Results go back on channel "report-{name}".</summary>
+internal static class HardeningScenarios
+{
+    public static async Task<bool> TryRunAsync(string[] args, FirnProcessContext context)
+    {
+        var app = context.App;
+        var report = app.GetChannel<string>("report-" + context.ProcessName);
+        var stopping = context.Stopping;
+        switch (args[0])
+        {
+            case "open-channels":
+                // args: count, existing channel. Creates that many new channels, then tries one more, then opens an existing one.
+                var count = int.Parse(args[1], CultureInfo.InvariantCulture);
+                for (var i = 0; i < count; i++)
+                {
+                    app.GetChannel<int>($"{context.ProcessName}-c{i}");
+                }
+
+                var oneMore = Try(() => app.GetChannel<int>($"{context.ProcessName}-one-more"));
+                var existing = Try(() => app.GetChannel<string>(args[2]));
+                await report.SendAsync($"opened:{count}|{oneMore}|{existing}", stopping);
+                await Scenarios.WaitForStop(stopping);
+                break;
+
+            case "subscribe-many":
+                // args: count. Subscribes to that many topics (all requests in flight at once), then tries one more.
+                var subscriptions = (await Task.WhenAll(Enumerable.Range(0, int.Parse(args[1], CultureInfo.InvariantCulture))
+                    .Select(i => app.SharedMemory.SubscribeAsync<int>($"t{i}", (_, _) => Task.CompletedTask, cancellationToken: stopping).AsTask()))).ToList<IDisposable>();
+
+                string extra;
+                try
+                {
+                    subscriptions.Add(await app.SharedMemory.SubscribeAsync<int>("t-one-more", (_, _) => Task.CompletedTask, cancellationToken: stopping));
+                    extra = "subscribed";
+                }
+                catch (Storage.StoreException ex)
+                {
+                    extra = "error:" + ex.Message;
+                }
+
+                await report.SendAsync($"subscribed:{subscriptions.Count}|{extra}", stopping);
+                await Scenarios.WaitForStop(stopping);
+                subscriptions.ForEach(s => s.Dispose());
+                break;
+
+            case "receive-bytes":
+                // args: channel. Reports the length of every byte[] that arrives.
+                await foreach (var bytes in app.GetChannel<byte[]>(args[1]).ReadAllAsync(stopping))
+                {
+                    await report.SendAsync("length:" + bytes.Length.ToString(CultureInfo.InvariantCulture), stopping);
+                }
+
+                break;
+
+            default:
+                return false;
+        }
+
+        return true;
+    }
+
+    private static string Try(Action action)
+    {
+        try
+        {
+            action();
+            return "ok";
+        }
+        catch (InvalidOperationException ex)
+        {
+            return "error:" + ex.Message;
+        }
+    }
+}

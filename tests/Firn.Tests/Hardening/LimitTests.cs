@@ -1,0 +1,59 @@
+using Firn.Channels;
+using Firn.Storage;
+using Firn.Tests.Support;
+
+namespace Firn.Tests.Hardening;
+
+/// <summary>Each limit at its boundary: exactly the limit works, one more gets a clear error, and nothing else is affected.</summary>
+public sealed class LimitTests
+{
+    [Fact]
+    public async Task A_child_may_create_exactly_its_channel_limit_and_still_open_existing_channels()
+    {
+        var log = new TestLog();
+        var app = TestApps.Create(log, new FirnAppOptions { MaxChannelsPerProcess = 50 }, ("maker", ["open-channels", "50", "shared"]));
+
+        // Created by the main process, so the child's only creations are the ones it counts.
+        app.GetChannel<string>("report-maker");
+        app.GetChannel<string>("shared");
+        await using var started = await TestApps.StartAsync(app);
+
+        var parts = (await app.NextReportAsync("maker")).Split('|');
+
+        Assert.Equal("opened:50", parts[0]);
+        Assert.StartsWith("error:Process 'maker' has created 50 channels, the limit (FirnAppOptions.MaxChannelsPerProcess)", parts[1], StringComparison.Ordinal);
+        Assert.Equal("ok", parts[2]);
+        Assert.Null(app.Router.GetStats("maker-one-more"));
+        app.GetChannel<int>("main-is-not-limited");
+    }
+
+    [Fact]
+    public async Task A_child_may_hold_exactly_the_subscription_limit_and_one_more_is_refused()
+    {
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, ("subscriber", ["subscribe-many", PubSubServer.MaxSubscriptionsPerProcess.ToString()])));
+
+        var parts = (await app.NextReportAsync("subscriber")).Split('|');
+
+        Assert.Equal($"subscribed:{PubSubServer.MaxSubscriptionsPerProcess}", parts[0]);
+        Assert.StartsWith($"error:Process 'subscriber' already subscribes to {PubSubServer.MaxSubscriptionsPerProcess} topics and patterns", parts[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_of_exactly_the_size_limit_travels_and_one_byte_more_is_refused_before_sending()
+    {
+        const int limit = 1024 * 1024;
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, new FirnAppOptions { MaxMessageSize = limit }, ("receiver", ["receive-bytes", "bytes"])));
+        var channel = app.GetChannel<byte[]>("bytes");
+
+        // MessagePack writes a byte array of this length with a 5-byte header: exactly the limit.
+        channel.Send(new byte[limit - 5]);
+        var error = Assert.Throws<MessageTooLargeException>(() => channel.Send(new byte[limit - 4]));
+
+        Assert.Equal($"length:{limit - 5}", await app.NextReportAsync("receiver"));
+        Assert.Contains($"serialized to {limit + 1} bytes; the limit is {limit} bytes", error.Message, StringComparison.Ordinal);
+        channel.Send([1, 2, 3]);
+        Assert.Equal("length:3", await app.NextReportAsync("receiver"));
+    }
+}
