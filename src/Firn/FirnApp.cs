@@ -153,6 +153,29 @@ public sealed partial class FirnApp : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until everything this process has sent so far (messages, publications, calls) has left it: in the main
+    /// process at once (its sends go straight into the router); in a child, once its frames are written to the socket,
+    /// after which the kernel delivers them to the main process even if this child dies the next instant. A child's
+    /// <c>Send</c> returns as soon as the message is queued, so use this where a crash must not lose what was just sent.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>Completes when everything sent so far has left this process.</returns>
+    /// <exception cref="InvalidOperationException">The connection to the main process closed first.</exception>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_child is null)
+        {
+            return;
+        }
+
+        var host = _childHost ?? throw new InvalidOperationException("This child has not connected to the main process yet.");
+        if (!await host.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException("The connection to the main process closed before everything sent was written.");
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -48,6 +48,42 @@ internal static class HardeningScenarios
                 subscriptions.ForEach(s => s.Dispose());
                 break;
 
+            case "chaos-sink":
+                // args: input channel, output channel. Passes every number on to the main process from its handler, so a
+                // number counts as received only once it was forwarded (the acknowledgement follows the forward).
+                var output = app.GetChannel<int>(args[2]);
+                app.GetChannel<int>(args[1]).OnReceive(number => output.Send(number));
+                await report.SendAsync("pid=" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), stopping);
+                await Scenarios.WaitForStop(stopping);
+                break;
+
+            case "send-flush-die":
+                // args: channel, count. Sends that many numbers, waits until they left the process, then SIGKILLs itself.
+                var lastWords = app.GetChannel<int>(args[1]);
+                for (var i = 0; i < int.Parse(args[2], CultureInfo.InvariantCulture); i++)
+                {
+                    await lastWords.SendAsync(i, stopping);
+                }
+
+                await app.FlushAsync(stopping);
+                System.Diagnostics.Process.GetCurrentProcess().Kill();
+                break;
+
+            case "blast":
+                // args: channel. Registers "{name}.hang" (never answers), then sends 256 KiB messages until it is stopped,
+                // so a kill almost surely lands in the middle of a frame.
+                app.Rpc.Register($"{context.ProcessName}.hang", async (CancellationToken token) => await Task.Delay(Timeout.Infinite, token));
+                var blast = app.GetChannel<byte[]>(args[1]);
+                var chunk = new byte[256 * 1024];
+                context.SignalReady();
+                await report.SendAsync("pid=" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), stopping);
+                while (!stopping.IsCancellationRequested)
+                {
+                    await blast.SendAsync(chunk, stopping);
+                }
+
+                break;
+
             case "receive-bytes":
                 // args: channel. Reports the length of every byte[] that arrives.
                 await foreach (var bytes in app.GetChannel<byte[]>(args[1]).ReadAllAsync(stopping))

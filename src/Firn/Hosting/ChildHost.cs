@@ -121,6 +121,9 @@ internal sealed partial class ChildHost : IRouterLink
         SafeCancellation.Cancel(_stopping, _logger, $"child '{ProcessName}' stopping");
     }
 
+    /// <summary>Completes once everything queued so far is written to the socket; false if the connection closed first.</summary>
+    public Task<bool> FlushAsync() => _connection?.Outbound.WaitUntilWrittenAsync() ?? Task.FromResult(false);
+
     public Task FlushAndCloseAsync(TimeSpan timeout) => _connection?.FlushAndCloseAsync(timeout) ?? Task.CompletedTask;
 
     ChannelBinding? IRouterLink.Open(string name, string typeName, bool create, TimeSpan timeout)

@@ -120,6 +120,7 @@ internal sealed partial class Connection
         }
 
         _socket.Dispose();
+        Outbound.AbandonWaiters();
         _closed.TrySetResult(reason);
     }
 

@@ -23,6 +23,11 @@ internal sealed class OutboundBuffer
     private bool _signalled;
     private bool _completed;
     private bool _congested;
+    private long _reserved;
+    private long _written;
+    private int _inFlight;
+    private List<(long Target, TaskCompletionSource<bool> Done)>? _flushWaiters;
+    private bool _abandoned;
 
     /// <summary>
     /// Creates a buffer that counts as congested above <paramref name="congestionLimit"/> pending bytes and refuses
@@ -165,6 +170,7 @@ internal sealed class OutboundBuffer
                 }
 
                 var taken = new ArraySegment<byte>(_current, 0, _length);
+                _inFlight = _length;
                 _current = _spare.Length > ShrinkAbove ? new byte[InitialSize] : _spare;
                 _spare = taken.Array!;
                 _length = 0;
@@ -183,6 +189,7 @@ internal sealed class OutboundBuffer
     public void OnBatchWritten()
     {
         bool drained;
+        List<TaskCompletionSource<bool>>? flushed = null;
         lock (_lock)
         {
             drained = _congested && _length <= CongestionLimit;
@@ -190,12 +197,61 @@ internal sealed class OutboundBuffer
             {
                 _congested = false;
             }
+
+            _written += _inFlight;
+            _inFlight = 0;
+            if (_flushWaiters is { Count: > 0 } waiters)
+            {
+                flushed = [.. waiters.Where(w => w.Target <= _written).Select(w => w.Done)];
+                waiters.RemoveAll(w => w.Target <= _written);
+            }
         }
+
+        flushed?.ForEach(done => done.TrySetResult(true));
 
         if (drained)
         {
             Drained?.Invoke();
         }
+    }
+
+    /// <summary>
+    /// Completes with <see langword="true"/> once every byte appended before this call has been written to the socket
+    /// (handed to the kernel, which delivers it even if this process dies next), or <see langword="false"/> if the
+    /// connection closed first.
+    /// </summary>
+    public Task<bool> WaitUntilWrittenAsync()
+    {
+        lock (_lock)
+        {
+            if (_written >= _reserved)
+            {
+                return Task.FromResult(true);
+            }
+
+            if (_abandoned)
+            {
+                return Task.FromResult(false);
+            }
+
+            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            (_flushWaiters ??= []).Add((_reserved, done));
+            return done.Task;
+        }
+    }
+
+    /// <summary>The connection is gone: whoever waits for a flush learns that it will not happen.</summary>
+    public void AbandonWaiters()
+    {
+        List<(long Target, TaskCompletionSource<bool> Done)>? waiters;
+        lock (_lock)
+        {
+            _abandoned = true;
+            waiters = _flushWaiters;
+            _flushWaiters = null;
+        }
+
+        waiters?.ForEach(w => w.Done.TrySetResult(false));
     }
 
     private void SignalLocked()
@@ -249,6 +305,7 @@ internal sealed class OutboundBuffer
 
         var span = _current.AsSpan(_length, count);
         _length += count;
+        _reserved += count;
         return span;
     }
 }
