@@ -58,7 +58,7 @@ public sealed partial class FirnApp
     /// <summary>The main process owns the router from the start, so its channels work before <see cref="StartAsync"/>.</summary>
     private void InitializeMainChannels()
     {
-        _router = new Router(Options.ChannelSendWindow, ChannelOptions.MaxReceiveBufferSize, LoggerFactory.CreateLogger("Firn.Router"), Options.MaxChannelsPerProcess);
+        _router = new Router(Options.ChannelSendWindow, ChannelOptions.MaxReceiveBufferSize, LoggerFactory.CreateLogger("Firn.Router"), Options.MaxChannelsPerProcess, Options.ConnectionBufferLimit);
         _localLink = new LocalRouterLink(_router, _channels, ProcessName);
         _channels.Bind(_localLink);
     }

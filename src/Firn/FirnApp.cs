@@ -45,7 +45,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         _ownsLoggerFactory = Options.LoggerFactory is null;
         LoggerFactory = Options.LoggerFactory ?? FirnConsoleLoggerProvider.CreateFactory(ProcessName);
         Logger = LoggerFactory.CreateLogger("Firn");
-        _channels = new ChannelRegistry(Options.Serializer, Options.MaxMessageSize, LoggerFactory, Options.StartTimeout);
+        _channels = new ChannelRegistry(Options.Serializer, Options.MaxMessageSize, LoggerFactory, Options.StartTimeout, Options.ConnectionBufferLimit);
         if (_child is null)
         {
             InitializeMainChannels();

@@ -84,6 +84,23 @@ internal static class HardeningScenarios
 
                 break;
 
+            case "fill-bytes":
+                // args: channel, message size. Sends messages of that many bytes with TrySend until one does not fit,
+                // reports how many went, then sends one more with SendAsync (it waits for room) and reports "sent-after-wait".
+                var big = app.GetChannel<byte[]>(args[1]);
+                var message = new byte[int.Parse(args[2], CultureInfo.InvariantCulture)];
+                var fitted = 0;
+                while (big.TrySend(message))
+                {
+                    fitted++;
+                }
+
+                await report.SendAsync("fitted:" + fitted.ToString(CultureInfo.InvariantCulture), stopping);
+                await big.SendAsync(message, stopping);
+                await report.SendAsync("sent-after-wait", stopping);
+                await Scenarios.WaitForStop(stopping);
+                break;
+
             case "receive-bytes":
                 // args: channel. Reports the length of every byte[] that arrives.
                 await foreach (var bytes in app.GetChannel<byte[]>(args[1]).ReadAllAsync(stopping))

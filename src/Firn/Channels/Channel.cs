@@ -57,7 +57,7 @@ public sealed partial class Channel<T>
     public void Send(T message, CancellationToken cancellationToken)
     {
         var payload = SerializeChecked(message);
-        _endpoint.TakeCredit(cancellationToken);
+        _endpoint.TakeCredit(payload.WrittenCount, cancellationToken);
         _endpoint.Send(payload.WrittenSpan);
     }
 
@@ -67,7 +67,7 @@ public sealed partial class Channel<T>
     public bool TrySend(T message)
     {
         var payload = SerializeChecked(message);
-        if (!_endpoint.TryTakeCredit())
+        if (!_endpoint.TryTakeCredit(payload.WrittenCount))
         {
             return false;
         }
@@ -83,7 +83,7 @@ public sealed partial class Channel<T>
     public ValueTask SendAsync(T message, CancellationToken cancellationToken = default)
     {
         var payload = SerializeChecked(message);
-        if (_endpoint.TryTakeCredit())
+        if (_endpoint.TryTakeCredit(payload.WrittenCount))
         {
             _endpoint.Send(payload.WrittenSpan);
             return ValueTask.CompletedTask;
@@ -109,7 +109,7 @@ public sealed partial class Channel<T>
 
     private async ValueTask SendSlowAsync(byte[] payload, CancellationToken cancellationToken)
     {
-        await _endpoint.TakeCreditAsync(cancellationToken).ConfigureAwait(false);
+        await _endpoint.TakeCreditAsync(payload.Length, cancellationToken).ConfigureAwait(false);
         _endpoint.Send(payload);
     }
 

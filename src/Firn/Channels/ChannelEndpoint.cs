@@ -21,8 +21,11 @@ internal sealed class ChannelEndpoint
     private string? _closeReason;
     private volatile bool _sendClosed;
 
-    public ChannelEndpoint(string name, Type messageType, ChannelBinding binding, ChannelOptions options, IRouterLink link)
+    private readonly SendBudget _budget;
+
+    public ChannelEndpoint(string name, Type messageType, ChannelBinding binding, ChannelOptions options, IRouterLink link, SendBudget budget)
     {
+        _budget = budget;
         Name = name;
         MessageType = messageType;
         Id = binding.ChannelId;
@@ -93,17 +96,28 @@ internal sealed class ChannelEndpoint
         }
     }
 
-    /// <summary>Takes one send credit without waiting.</summary>
-    public bool TryTakeCredit()
+    /// <summary>Takes one send credit and room for <paramref name="size"/> bytes in the process's budget, without waiting.</summary>
+    public bool TryTakeCredit(int size)
     {
         ThrowIfClosed();
-        return _credits.Wait(0);
+        if (!_credits.Wait(0))
+        {
+            return false;
+        }
+
+        if (_budget.TryTake(size))
+        {
+            return true;
+        }
+
+        _credits.Release();
+        return false;
     }
 
-    /// <summary>Waits for one send credit, or throws if the channel closes or <paramref name="cancellationToken"/> fires.</summary>
-    public void TakeCredit(CancellationToken cancellationToken)
+    /// <summary>Waits for one send credit and room for <paramref name="size"/> bytes, or throws if the channel closes or <paramref name="cancellationToken"/> fires.</summary>
+    public void TakeCredit(int size, CancellationToken cancellationToken)
     {
-        if (TryTakeCredit())
+        if (TryTakeCredit(size))
         {
             return;
         }
@@ -113,6 +127,15 @@ internal sealed class ChannelEndpoint
         try
         {
             _credits.Wait(linked.Token);
+            try
+            {
+                _budget.Take(size, linked.Token);
+            }
+            catch
+            {
+                _credits.Release();
+                throw;
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -121,9 +144,9 @@ internal sealed class ChannelEndpoint
     }
 
     /// <summary>Async form of <see cref="TakeCredit"/>.</summary>
-    public async ValueTask TakeCreditAsync(CancellationToken cancellationToken)
+    public async ValueTask TakeCreditAsync(int size, CancellationToken cancellationToken)
     {
-        if (TryTakeCredit())
+        if (TryTakeCredit(size))
         {
             return;
         }
@@ -133,6 +156,15 @@ internal sealed class ChannelEndpoint
         try
         {
             await _credits.WaitAsync(linked.Token).ConfigureAwait(false);
+            try
+            {
+                await _budget.TakeAsync(size, linked.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                _credits.Release();
+                throw;
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -222,8 +254,8 @@ internal sealed class ChannelEndpoint
         if (Options.FullMode == ChannelFullMode.Fail)
         {
             throw new ChannelFullException(
-                $"Channel '{Name}' is full for process '{ProcessName}': {SendWindow} messages are waiting for a receiver. " +
-                "Wait for receivers to catch up, raise FirnAppOptions.ChannelSendWindow, or use ChannelFullMode.Wait.");
+                $"Channel '{Name}' is full for process '{ProcessName}': {SendWindow} messages on it, or {_budget.Outstanding} bytes on all channels, are waiting for a receiver. " +
+                "Wait for receivers to catch up, raise FirnAppOptions.ChannelSendWindow or ConnectionBufferLimit, or use ChannelFullMode.Wait.");
         }
     }
 }

@@ -22,8 +22,9 @@ internal sealed class ChannelRegistry
     private readonly TimeSpan _openTimeout;
     private IRouterLink? _link;
 
-    public ChannelRegistry(IFirnSerializer serializer, int maxMessageSize, ILoggerFactory loggerFactory, TimeSpan openTimeout)
+    public ChannelRegistry(IFirnSerializer serializer, int maxMessageSize, ILoggerFactory loggerFactory, TimeSpan openTimeout, long sendBudget)
     {
+        Budget = new SendBudget(sendBudget);
         _serializer = new AppSerializer(serializer, this);
         _maxMessageSize = maxMessageSize;
         _loggerFactory = loggerFactory;
@@ -32,6 +33,9 @@ internal sealed class ChannelRegistry
 
     /// <summary>The app's serializer: the configured one, with this registry in scope while reading (see <see cref="AppSerializer"/>).</summary>
     public IFirnSerializer Serializer => _serializer;
+
+    /// <summary>The bytes of this process's messages waiting in the router, across its channels.</summary>
+    public SendBudget Budget { get; }
 
     /// <summary>The channels this process has opened.</summary>
     public ICollection<ChannelEndpoint> Endpoints => _byId.Values;
@@ -89,7 +93,7 @@ internal sealed class ChannelRegistry
                 return null;
             }
 
-            var endpoint = new ChannelEndpoint(name, typeof(T), binding, options ?? ChannelOptions.Default, link);
+            var endpoint = new ChannelEndpoint(name, typeof(T), binding, options ?? ChannelOptions.Default, link, Budget);
             var channel = new Channel<T>(endpoint, _serializer, _maxMessageSize, _loggerFactory.CreateLogger("Firn.Channels"));
             if (binding.IsClosed)
             {

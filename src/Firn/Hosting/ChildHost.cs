@@ -184,13 +184,16 @@ internal sealed partial class ChildHost : IRouterLink
         switch (kind)
         {
             case FrameKind.Welcome:
-                var (version, _, window) = Handshake.DecodeWelcome(body);
+                var (version, _, window, pendingBytesLimit) = Handshake.DecodeWelcome(body);
                 if (version != FrameFormat.ProtocolVersion)
                 {
                     throw new ProtocolViolationException($"the main process speaks protocol version {version}; this child speaks {FrameFormat.ProtocolVersion}");
                 }
 
                 _sendWindow = window;
+
+                // The main process counts this child's waiting bytes against its own limit: use that one.
+                _channels.Budget.Limit = pendingBytesLimit;
                 _welcomed.TrySetResult();
                 break;
             case FrameKind.Reject:
@@ -206,6 +209,10 @@ internal sealed partial class ChildHost : IRouterLink
             case FrameKind.SendCredit:
                 var creditId = reader.ReadUInt32();
                 _channels.FindById(creditId)?.OnCredit(checked((int)reader.ReadUInt32()));
+                break;
+            case FrameKind.SendBytes:
+                _ = reader.ReadUInt32();
+                _channels.Budget.Release(reader.ReadUInt32());
                 break;
             case FrameKind.ChannelClosed:
                 _channels.FindById(reader.ReadUInt32())?.OnClosed("closed");

@@ -43,6 +43,8 @@ internal sealed class ChildSession : RouterPeer
 
     public override void GrantCredit(uint channelId, int count) => _connection.Outbound.AddCounter(FrameKind.SendCredit, channelId, (uint)count);
 
+    public override void ReleaseBytes(int bytes) => _connection.Outbound.AddCounter(FrameKind.SendBytes, 0, (uint)bytes);
+
     public override void NotifyClosed(uint channelId)
     {
         Span<byte> body = stackalloc byte[4];

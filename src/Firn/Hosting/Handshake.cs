@@ -15,15 +15,17 @@ internal static class Handshake
         return (reader.ReadUInt16(), reader.ReadString(), reader.ReadString());
     }
 
-    /// <summary>Welcome: protocol version, message size limit, send window.</summary>
-    public static byte[] EncodeWelcome(int maxMessageSize, int sendWindow) =>
-        new BodyWriter().WriteUInt16(FrameFormat.ProtocolVersion).WriteUInt32((uint)maxMessageSize).WriteUInt32((uint)sendWindow).Written.ToArray();
+    /// <summary>Welcome: protocol version, message size limit, send window, and the bytes of messages the child may have waiting in the router.</summary>
+    public static byte[] EncodeWelcome(int maxMessageSize, int sendWindow, int pendingBytesLimit) =>
+        new BodyWriter().WriteUInt16(FrameFormat.ProtocolVersion).WriteUInt32((uint)maxMessageSize).WriteUInt32((uint)sendWindow).WriteUInt32((uint)pendingBytesLimit).Written.ToArray();
 
-    public static (ushort Version, int MaxMessageSize, int SendWindow) DecodeWelcome(ReadOnlySpan<byte> body)
+    public static (ushort Version, int MaxMessageSize, int SendWindow, int PendingBytesLimit) DecodeWelcome(ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body);
-        return (reader.ReadUInt16(), checked((int)reader.ReadUInt32()), checked((int)reader.ReadUInt32()));
+        return (reader.ReadUInt16(), ToInt(reader.ReadUInt32()), ToInt(reader.ReadUInt32()), ToInt(reader.ReadUInt32()));
     }
+
+    private static int ToInt(uint value) => value <= int.MaxValue ? (int)value : throw new ProtocolViolationException($"a handshake field of {value} is out of range");
 
     public static byte[] EncodeReject(string reason) => new BodyWriter().WriteString(reason).Written.ToArray();
 

@@ -165,7 +165,7 @@ internal sealed partial class MainHost : IDisposable
         }
 
         connection.MaxBodyLength = _options.MaxMessageSize + FrameFormat.EnvelopeAllowance;
-        connection.Send(FrameKind.Welcome, Hosting.Handshake.EncodeWelcome(_options.MaxMessageSize, _router.SendWindow));
+        connection.Send(FrameKind.Welcome, Hosting.Handshake.EncodeWelcome(_options.MaxMessageSize, _router.SendWindow, _options.ConnectionBufferLimit));
         process.OnAuthenticated(session);
         return session;
     }

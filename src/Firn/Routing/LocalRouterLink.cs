@@ -44,6 +44,8 @@ internal sealed class LocalRouterLink : IRouterLink
 
         public override void GrantCredit(uint channelId, int count) => registry.FindById(channelId)?.OnCredit(count);
 
+        public override void ReleaseBytes(int bytes) => registry.Budget.Release(bytes);
+
         public override void NotifyClosed(uint channelId) => registry.FindById(channelId)?.OnClosed("closed");
 
         public override void Violate(string reason) =>

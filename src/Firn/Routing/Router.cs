@@ -24,15 +24,22 @@ internal sealed partial class Router
     private readonly ILogger _logger;
     private uint _nextId;
 
-    public Router(int sendWindow, int maxReceiveWindow, ILogger logger, int maxChannelsPerProcess = int.MaxValue)
+    public Router(int sendWindow, int maxReceiveWindow, ILogger logger, int maxChannelsPerProcess = int.MaxValue, long maxPendingBytesPerProcess = long.MaxValue)
     {
         MaxChannelsPerProcess = maxChannelsPerProcess;
+        MaxPendingBytesPerProcess = maxPendingBytesPerProcess;
         SendWindow = sendWindow;
         MaxReceiveWindow = maxReceiveWindow;
         _logger = logger;
     }
 
     public int SendWindow { get; }
+
+    /// <summary>
+    /// How many bytes of one process's messages may wait here for receivers, across its channels (see <see cref="SendBudget"/>,
+    /// which keeps senders within it); one message always fits when none waits.
+    /// </summary>
+    public long MaxPendingBytesPerProcess { get; }
 
     /// <summary>How many channels one child process (counting all its instances) may create; the main process is not limited.</summary>
     public int MaxChannelsPerProcess { get; }
@@ -128,12 +135,19 @@ internal sealed partial class Router
                 return;
             }
 
+            if (!SendBudget.Fits(sender.PendingBytes, payload.Length, MaxPendingBytesPerProcess))
+            {
+                sender.Violate($"it has more than {MaxPendingBytesPerProcess} bytes of messages waiting in the router (FirnAppOptions.ConnectionBufferLimit)");
+                return;
+            }
+
             state.Outstanding++;
+            sender.AddPendingBytes(payload.Length);
             var message = new RoutedMessage(sender, payload);
             if (state.Pending.Count == 0 && TryPickReceiver(channel, sender.ProcessName) is { } receiver)
             {
                 DeliverTo(channel, receiver, message);
-                GrantBack(channel, state, 1);
+                GrantBack(channel, state, message);
                 return;
             }
 
@@ -244,6 +258,12 @@ internal sealed partial class Router
             {
                 while (sender.Pending.TryDequeue(out var message))
                 {
+                    if (!message.Redelivered)
+                    {
+                        // Its bytes no longer wait here; no credit goes back, since nothing more may be sent on a closed channel.
+                        GrantBack(channel, sender, message, grantCredit: false);
+                    }
+
                     var receiver = PickAnyReceiver(channel, message.Sender.ProcessName);
                     if (receiver is null)
                     {
@@ -324,6 +344,26 @@ internal sealed partial class Router
         }
     }
 
+    /// <summary>The bytes of a process's messages waiting here (of its current instance), for diagnostics and tests.</summary>
+    public long PendingBytesOf(string processName)
+    {
+        foreach (var channel in _byId.Values)
+        {
+            lock (channel.Gate)
+            {
+                foreach (var sender in channel.Senders)
+                {
+                    if (!sender.Gone && string.Equals(sender.Peer.ProcessName, processName, StringComparison.Ordinal))
+                    {
+                        return sender.Peer.PendingBytes;
+                    }
+                }
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>A snapshot of one channel's counters, for diagnostics and tests.</summary>
     public RoutedChannelStats? GetStats(string name)
     {
@@ -393,12 +433,19 @@ internal sealed partial class Router
         receiver.Peer.Deliver(channel.Id, message.Payload);
     }
 
-    private static void GrantBack(RoutedChannel channel, SenderState sender, int count)
+    /// <summary>A sender's message left its queue: it may send one more on the channel, and its bytes no longer wait here.</summary>
+    private static void GrantBack(RoutedChannel channel, SenderState sender, RoutedMessage message, bool grantCredit = true)
     {
-        sender.Outstanding -= count;
+        sender.Outstanding--;
+        sender.Peer.AddPendingBytes(-message.Payload.Length);
         if (!sender.Gone)
         {
-            sender.Peer.GrantCredit(channel.Id, count);
+            if (grantCredit)
+            {
+                sender.Peer.GrantCredit(channel.Id, 1);
+            }
+
+            sender.Peer.ReleaseBytes(message.Payload.Length);
         }
     }
 
@@ -429,7 +476,7 @@ internal sealed partial class Router
                 DeliverTo(channel, receiver, message);
                 if (!message.Redelivered)
                 {
-                    GrantBack(channel, sender, 1);
+                    GrantBack(channel, sender, message);
                 }
 
                 progress = true;

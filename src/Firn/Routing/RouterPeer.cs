@@ -7,6 +7,7 @@ namespace Firn.Routing;
 internal abstract class RouterPeer
 {
     private static int s_nextId;
+    private long _pendingBytes;
 
     protected RouterPeer(string processName)
     {
@@ -25,6 +26,14 @@ internal abstract class RouterPeer
 
     /// <summary>Whether this peer's outbound buffer is over its limit (it is not reading); the router then delivers nothing to it.</summary>
     public virtual bool IsCongested => false;
+
+    /// <summary>Bytes of this peer's messages waiting in the router for receivers.</summary>
+    public long PendingBytes => Interlocked.Read(ref _pendingBytes);
+
+    public void AddPendingBytes(int bytes) => Interlocked.Add(ref _pendingBytes, bytes);
+
+    /// <summary>Tells this sender that <paramref name="bytes"/> of its messages left the router (its <see cref="Channels.SendBudget"/>).</summary>
+    public abstract void ReleaseBytes(int bytes);
 
     /// <summary>Hands a message to this receiver.</summary>
     public abstract void Deliver(uint channelId, byte[] payload);

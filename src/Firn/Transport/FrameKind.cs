@@ -49,6 +49,9 @@ internal enum FrameKind : byte
     /// <summary>Main → child: reply to <see cref="ListChannels"/> (request id, status, the channels or an error).</summary>
     ChannelList = 20,
 
+    /// <summary>Main → child: this many bytes of the child's messages left the router (u32 0, u32 bytes; summed per batch).</summary>
+    SendBytes = 21,
+
     /// <summary>Main → child: stop gracefully.</summary>
     Stop = 30,
 

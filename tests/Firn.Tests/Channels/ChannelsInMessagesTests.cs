@@ -120,8 +120,9 @@ public sealed class ChannelsInMessagesTests
     /// <summary>Sends bytes that another program's definition of the message type would produce.</summary>
     private static void SendRaw<T>(FirnApp app, Channel<Handoff> channel, T message)
     {
-        channel.Endpoint.TakeCredit(CancellationToken.None);
-        channel.Endpoint.Send(Serialize(app, message));
+        var bytes = Serialize(app, message);
+        channel.Endpoint.TakeCredit(bytes.Length, CancellationToken.None);
+        channel.Endpoint.Send(bytes);
     }
 }
 

@@ -20,7 +20,7 @@ public sealed class ReadLoopGuardTests
         listener.Listen(1);
         try
         {
-            var registry = new ChannelRegistry(MessagePackFirnSerializer.Instance, 1024 * 1024, NullLoggerFactory.Instance, TestApps.Timeout);
+            var registry = new ChannelRegistry(MessagePackFirnSerializer.Instance, 1024 * 1024, NullLoggerFactory.Instance, TestApps.Timeout, OutboundBuffer.DefaultHardLimit);
             var host = new ChildHost(new ChildEnvironment("guarded", path, "secret", Environment.ProcessId), registry, NullLogger.Instance);
             registry.Bind(host);
             var outcome = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,7 +41,7 @@ public sealed class ReadLoopGuardTests
             var accepting = listener.AcceptAsync();
             var connecting = host.ConnectAsync(1024 * 1024, OutboundBuffer.DefaultHardLimit, TestApps.Timeout);
             using var main = await accepting.WaitAsync(TestApps.Timeout);
-            await SendFrameAsync(main, FrameKind.Welcome, Handshake.EncodeWelcome(1024 * 1024, 16));
+            await SendFrameAsync(main, FrameKind.Welcome, Handshake.EncodeWelcome(1024 * 1024, 16, 1024 * 1024));
             await connecting.WaitAsync(TestApps.Timeout);
             await SendFrameAsync(main, FrameKind.StoreReply, [0]);
 

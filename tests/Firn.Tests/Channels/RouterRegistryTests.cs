@@ -84,6 +84,10 @@ public sealed class RouterRegistryTests
         {
         }
 
+        public override void ReleaseBytes(int bytes)
+        {
+        }
+
         public override void NotifyClosed(uint channelId)
         {
         }

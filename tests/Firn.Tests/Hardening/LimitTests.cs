@@ -56,4 +56,23 @@ public sealed class LimitTests
         channel.Send([1, 2, 3]);
         Assert.Equal("length:3", await app.NextReportAsync("receiver"));
     }
+
+    [Fact]
+    public async Task The_bytes_a_child_may_have_waiting_in_the_router_are_bounded_and_a_sender_waits_for_room()
+    {
+        const int limit = 1024 * 1024;
+        const int size = 100 * 1024;
+        var log = new TestLog();
+        var options = new FirnAppOptions { ConnectionBufferLimit = limit, MaxMessageSize = 256 * 1024 };
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, options, ("filler", ["fill-bytes", "heavy", size.ToString()])));
+
+        // Each message is the array plus MessagePack's 5-byte header; ten fit in a mebibyte, an eleventh does not.
+        Assert.Equal("fitted:10", await app.NextReportAsync("filler"));
+        var heavy = app.GetChannel<byte[]>("heavy");
+        Assert.Equal(10, app.Router.GetStats("heavy")!.Value.Pending);
+
+        Assert.Equal((size + 5L) * 10, app.Router.PendingBytesOf("filler"));
+        Assert.Equal(size, (await heavy.ReceiveAsync(TestApps.Timeout)).Length);
+        Assert.Equal("sent-after-wait", await app.NextReportAsync("filler"));
+    }
 }

@@ -140,8 +140,8 @@ public sealed class WireBodyTests
     [Fact]
     public void Reader_throws_a_protocol_violation_on_every_truncation_of_a_welcome_and_a_reject()
     {
-        var welcome = Handshake.EncodeWelcome(16 * 1024 * 1024, 1024);
-        Assert.Equal((FrameFormat.ProtocolVersion, 16 * 1024 * 1024, 1024), Handshake.DecodeWelcome(welcome));
+        var welcome = Handshake.EncodeWelcome(16 * 1024 * 1024, 1024, 256 * 1024 * 1024);
+        Assert.Equal((FrameFormat.ProtocolVersion, 16 * 1024 * 1024, 1024, 256 * 1024 * 1024), Handshake.DecodeWelcome(welcome));
         for (var length = 0; length < welcome.Length; length++)
         {
             var truncated = welcome[..length];
