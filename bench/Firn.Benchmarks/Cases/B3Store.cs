@@ -16,6 +16,7 @@ internal sealed class B3Store : BenchCase
     [
         new("get_seq_ops_per_s", "sequential", "ops/s", true),
         new("get_conc_ops_per_s", "concurrent", "ops/s", true),
+        new("get_seq_async_ops_per_s", "sequential, awaited GetAsync", "ops/s", true),
         new("set_seq_ops_per_s", "SET sequential", "ops/s", true),
     ];
 

@@ -18,6 +18,9 @@ internal sealed class B7Memory : BenchCase
     [
         new("delta_32_children_mb", "+RSS for 32 children", "MB", false),
         new("per_child_kb", "per child", "KB", false),
+        new("heap_per_child_kb", "managed heap per child", "KB", false),
+        new("threads_no_children", "threads, no child", "", false),
+        new("threads_idle_children", "threads, idle children", "", false),
         new("rss_no_children_mb", "RSS, no child", "MB", false),
         new("channels_delta_mb", "+RSS for the channels", "MB", false),
         new("slow_peak_growth_mb", "slow receiver: peak growth", "MB", false),

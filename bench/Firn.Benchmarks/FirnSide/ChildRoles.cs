@@ -74,7 +74,7 @@ internal static partial class ChildRoles
         return Task.Delay(Timeout.Infinite, context.Stopping);
     }
 
-    /// <summary>B3: on "store &lt;warm&gt; &lt;sequential&gt; &lt;concurrent&gt; &lt;in flight&gt;", times Gets of key "b3" and reports "seq/s conc/s".</summary>
+    /// <summary>B3: on "store &lt;warm&gt; &lt;sequential&gt; &lt;concurrent&gt; &lt;in flight&gt;", times Gets of key "b3" and reports "seq/s conc/s seq-async/s".</summary>
     private static async Task StoreClientAsync(FirnProcessContext context)
     {
         var memory = context.App.SharedMemory;
@@ -99,8 +99,15 @@ internal static partial class ChildRoles
             }
 
             var sequentialRate = sequential / clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            for (var i = 0; i < sequential; i++)
+            {
+                await memory.GetAsync("b3", string.Empty, context.Stopping);
+            }
+
+            var sequentialAsyncRate = sequential / clock.Elapsed.TotalSeconds;
             var concurrentRate = await ConcurrentRateAsync(concurrent, inFlight, () => memory.GetAsync("b3", string.Empty, context.Stopping).AsTask());
-            await ReportAsync(context, Format.Invariantly($"{sequentialRate} {concurrentRate}"));
+            await ReportAsync(context, Format.Invariantly($"{sequentialRate} {concurrentRate} {sequentialAsyncRate}"));
         }
     }
 

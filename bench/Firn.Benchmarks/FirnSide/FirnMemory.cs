@@ -8,11 +8,21 @@ namespace Firn.Benchmarks.FirnSide;
 /// RSS with no child vs with 32 idle children; RSS before vs after a child opened 10,000 channels; and RSS
 /// over time while a child sends 4 KiB messages as fast as it can to a main process that handles one per millisecond.
 /// </summary>
-internal sealed class FirnMemory(BenchContext context) : Contestant(FirnName)
+internal sealed class FirnMemory : Contestant
 {
+    private readonly BenchContext _context;
+
+    public FirnMemory(BenchContext context)
+        : base(FirnName)
+    {
+        _context = context;
+        var children = context.Settings.IdleChildren;
+        Note = children == 32 ? null : Format.Invariantly($"{children} idle children, scaled to 32");
+    }
+
     public override async Task<Metrics> RunAsync(bool warmup, CancellationToken cancellationToken)
     {
-        var settings = context.Settings;
+        var settings = _context.Settings;
         if (warmup)
         {
             await RunMainAsync(["idle", "1"], cancellationToken);
@@ -29,6 +39,9 @@ internal sealed class FirnMemory(BenchContext context) : Contestant(FirnName)
             ["rss_no_children_mb"] = none["rss_mb"],
             ["rss_idle_children_mb"] = idle["rss_mb"],
             ["per_child_kb"] = perChild * 1024,
+            ["heap_per_child_kb"] = (idle["heap_mb"] - none["heap_mb"]) / settings.IdleChildren * 1024,
+            ["threads_no_children"] = none["threads"],
+            ["threads_idle_children"] = idle["threads"],
             ["delta_32_children_mb"] = perChild * 32,
             ["channels_delta_mb"] = channels["after_mb"] - channels["before_mb"],
             ["slow_peak_growth_mb"] = slow["peak_mb"] - slow["start_mb"],
@@ -39,7 +52,7 @@ internal sealed class FirnMemory(BenchContext context) : Contestant(FirnName)
 
     private Task<Metrics> RunMainAsync(string[] arguments, CancellationToken cancellationToken)
     {
-        var process = context.Processes.StartRole(["memory-main", context.TempDirectory, .. arguments]);
-        return RoleOutput.ReadAsync(process, context.Processes, TimeSpan.FromMinutes(3), cancellationToken);
+        var process = _context.Processes.StartRole(["memory-main", _context.TempDirectory, .. arguments]);
+        return RoleOutput.ReadAsync(process, _context.Processes, TimeSpan.FromMinutes(3), cancellationToken);
     }
 }

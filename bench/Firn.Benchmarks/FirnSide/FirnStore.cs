@@ -28,6 +28,7 @@ internal sealed class FirnStore(BenchContext context) : FirnContestant(context)
         {
             ["get_seq_ops_per_s"] = Format.ParseDouble(report[0]),
             ["get_conc_ops_per_s"] = Format.ParseDouble(report[1]),
+            ["get_seq_async_ops_per_s"] = Format.ParseDouble(report[2]),
         };
     }
 }

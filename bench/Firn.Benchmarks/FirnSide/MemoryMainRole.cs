@@ -30,7 +30,13 @@ internal static class MemoryMainRole
         await using var app = FirnApps.CreateMain(logs, socketDirectory, Enumerable.Range(0, children).Select(i => $"b7-idle-{i}"));
         await app.StartAsync();
         await Task.Delay(TimeSpan.FromSeconds(1));
-        RoleOutput.Write(new Dictionary<string, double> { ["rss_mb"] = await SettledRssAsync() });
+        var rss = await SettledRssAsync();
+        RoleOutput.Write(new Dictionary<string, double>
+        {
+            ["rss_mb"] = rss,
+            ["heap_mb"] = GC.GetTotalMemory(forceFullCollection: false) / 1024.0 / 1024.0,
+            ["threads"] = Process.GetCurrentProcess().Threads.Count,
+        });
         return 0;
     }
 

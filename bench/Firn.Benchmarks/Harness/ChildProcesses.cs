@@ -9,9 +9,14 @@ namespace Firn.Benchmarks.Harness;
 /// none outlives it: each is tied to this process with <c>setpriv --pdeathsig KILL</c> where available, and every
 /// one still running is killed on exit, on Ctrl+C and on failure.
 /// </summary>
+/// <remarks>
+/// Linux sends the parent-death signal when the <em>thread</em> that forked the child exits, and thread-pool threads
+/// retire when idle; so every process is started from one dedicated thread that lives as long as this process.
+/// </remarks>
 internal sealed class ChildProcesses
 {
     private static readonly string? Setpriv = File.Exists("/usr/bin/setpriv") ? "/usr/bin/setpriv" : null;
+    private static readonly BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process> Started)> SpawnQueue = StartSpawner();
     private readonly ConcurrentDictionary<int, Process> _running = new();
 
     /// <summary>Starts this benchmark program again in a role (see Roles/RoleMain.cs).</summary>
@@ -55,7 +60,9 @@ internal sealed class ChildProcesses
             info.Environment.Remove(variable);
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        SpawnQueue.Add((info, started));
+        var process = started.Task.GetAwaiter().GetResult();
         _running[process.Id] = process;
         var name = Path.GetFileName(fileName);
         process.ErrorDataReceived += (_, e) =>
@@ -118,6 +125,31 @@ internal sealed class ChildProcesses
         }
 
         _running.Clear();
+    }
+
+    private static BlockingCollection<(ProcessStartInfo, TaskCompletionSource<Process>)> StartSpawner()
+    {
+        var queue = new BlockingCollection<(ProcessStartInfo, TaskCompletionSource<Process>)>();
+        var thread = new Thread(() =>
+        {
+            foreach (var (info, started) in queue.GetConsumingEnumerable())
+            {
+                try
+                {
+                    started.SetResult(Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.FileName}."));
+                }
+                catch (Exception ex)
+                {
+                    started.SetException(ex);
+                }
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "bench spawner",
+        };
+        thread.Start();
+        return queue;
     }
 
     /// <summary>This program's executable, plus its DLL when it runs under the <c>dotnet</c> host.</summary>
