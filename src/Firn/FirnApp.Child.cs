@@ -27,6 +27,7 @@ public sealed partial class FirnApp
         _childHost = host;
         _channels.Bind(host);
         InitializeChildStorage(host);
+        InitializeChildRpc(host);
 
         // No orphans: leave promptly once the main process is gone, whatever the entry does.
         using var parentWatch = ParentWatch.Start(environment.ParentProcessId, host.OnOrphaned, LoggerFactory.CreateLogger("Firn.Child"));
@@ -64,6 +65,7 @@ public sealed partial class FirnApp
         var exitCode = await WaitForEntryAsync(entry, host).ConfigureAwait(false);
         var lost = host.Disconnected.IsCompleted || host.IsOrphaned;
         await _channels.DrainAsync(lost ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
+        await DrainRpcAsync(lost ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
         await host.FlushAndCloseAsync(lost ? TimeSpan.Zero : TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         return exitCode == ChildExitCodes.Success && lost && !host.StopRequested ? ChildExitCodes.ConnectionLost : exitCode;
     }

@@ -49,21 +49,20 @@ public sealed partial class FirnApp
             }
 
             _started = true;
-            var logger = LoggerFactory.CreateLogger("Firn.Router");
-            _router = new Router(Options.ChannelSendWindow, Channels.ChannelOptions.MaxReceiveBufferSize, logger);
-            _services = new MainServices(_router);
+            var link = _localLink!;
+            _services = new MainServices(link.Router);
             StartMainStorage(_services);
-            var link = new LocalRouterLink(_router, _channels, ProcessName);
-            _channels.Bind(link);
-            _host = new MainHost(Options, _router, FindProcess, LoggerFactory.CreateLogger("Firn.Host"));
+            StartMainRpc(_services);
+            StartMainChannels(_services);
+            _host = new MainHost(Options, link.Router, FindProcess, LoggerFactory.CreateLogger("Firn.Host"));
             _supervisor = CreateSupervisor(_host.SocketPath, _services);
             foreach (var declaration in _declarations)
             {
                 _processes.Add(new ManagedProcess(declaration, _supervisor));
 
                 // The built-in channels exist from the start, typed like the seed's untyped channels.
-                _router.Open(link.Peer, ActiveName(declaration.Name), Channels.TypeNames.Of(typeof(object)));
-                _router.Open(link.Peer, PassiveName(declaration.Name), Channels.TypeNames.Of(typeof(object)));
+                link.Router.Open(link.Peer, ActiveName(declaration.Name), Channels.TypeNames.Of(typeof(object)));
+                link.Router.Open(link.Peer, PassiveName(declaration.Name), Channels.TypeNames.Of(typeof(object)));
             }
 
             await _beforeStart.RunAsync(Logger, null, _stopping.Token).ConfigureAwait(false);

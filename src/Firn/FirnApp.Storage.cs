@@ -13,6 +13,7 @@ public sealed partial class FirnApp
     private TopicHub? _topicHub;
     private SharedMemory? _sharedMemory;
     private Timer? _sweeper;
+    private Events.EventBus? _events;
 
     /// <summary>
     /// The key-value store and pub/sub shared by every process (the seed's <c>shared_memory</c>). In the main
@@ -20,6 +21,12 @@ public sealed partial class FirnApp
     /// </summary>
     public SharedMemory SharedMemory => _sharedMemory ?? throw new InvalidOperationException(
         "SharedMemory is available in the main process, and in a child once it has connected (from its entry on).");
+
+    /// <summary>
+    /// Events (the seed's <c>Event(name, data)</c>) published to every process over pub/sub, subscribed to by name.
+    /// Available where <see cref="SharedMemory"/> is.
+    /// </summary>
+    public Events.EventBus Events => _events ??= new Events.EventBus(SharedMemory, Serializer);
 
     /// <summary>The store itself (main process only), for diagnostics and tests.</summary>
     internal KeyValueStore Store => _store ?? throw new InvalidOperationException("The store lives in the main process.");
@@ -30,7 +37,7 @@ public sealed partial class FirnApp
         _store = new KeyValueStore(Options.Serializer, Options.StoreMaxKeys, Options.StoreMaxBytes);
         _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"));
         var self = new LocalTopicSubscriber(ProcessName, _subscriptions);
-        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Options.Serializer, Options.MaxMessageSize, LoggerFactory);
+        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory);
     }
 
     /// <summary>Serves children's store and pub/sub frames, and starts sweeping expired keys.</summary>
@@ -47,13 +54,13 @@ public sealed partial class FirnApp
     /// <summary>Registers the child's store and pub/sub frame handlers; call before the child connects.</summary>
     private void InitializeChildStorage(ChildHost host)
     {
-        var store = new RemoteStoreBackend(host);
+        var store = new RemoteStoreBackend(host, Options.CallTimeout);
         var pubSub = new RemotePubSubBackend(host, _subscriptions);
         host.ConnectionLost += () =>
         {
             store.OnDisconnected();
             pubSub.OnDisconnected();
         };
-        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Options.Serializer, Options.MaxMessageSize, LoggerFactory);
+        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory);
     }
 }

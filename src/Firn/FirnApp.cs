@@ -34,8 +34,11 @@ public sealed partial class FirnApp : IAsyncDisposable
         _channels = new ChannelRegistry(Options.Serializer, Options.MaxMessageSize, LoggerFactory, Options.StartTimeout);
         if (_child is null)
         {
+            InitializeMainChannels();
             InitializeMainStorage();
         }
+
+        InitializeRpc();
         s_current = this;
     }
 
@@ -103,6 +106,7 @@ public sealed partial class FirnApp : IAsyncDisposable
     /// <summary>
     /// Returns the channel named <paramref name="name"/>, creating it on first use anywhere in the app.
     /// The first use fixes its message type; another type fails with <see cref="ChannelTypeMismatchException"/>.
+    /// In the main process it works from construction on; in a child, from its entry.
     /// </summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="name">The channel's name.</param>

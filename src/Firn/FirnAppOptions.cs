@@ -13,6 +13,8 @@ public sealed class FirnAppOptions
     private TimeSpan _handshakeTimeout = TimeSpan.FromSeconds(5);
     private int _storeMaxKeys = 1_000_000;
     private long _storeMaxBytes = 1L << 30;
+    private TimeSpan _callTimeout = TimeSpan.FromSeconds(30);
+    private int _maxCallsInFlight = 65_536;
 
     /// <summary>The main process's name in logs and as a sender. Default <c>main</c>.</summary>
     public string MainProcessName { get; init; } = "main";
@@ -83,6 +85,26 @@ public sealed class FirnAppOptions
     {
         get => _storeMaxBytes;
         init => _storeMaxBytes = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The store must allow at least one byte.");
+    }
+
+    /// <summary>
+    /// How long a remote call (<see cref="Rpc.RpcEndpoint.CallAsync{TResult}(string, object?[])"/>) or a child's store request
+    /// waits for its answer when the caller gives no timeout. Default 30 s; <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.
+    /// </summary>
+    public TimeSpan CallTimeout
+    {
+        get => _callTimeout;
+        init => _callTimeout = value == Timeout.InfiniteTimeSpan ? value : Positive(value);
+    }
+
+    /// <summary>
+    /// The most calls one process may have in flight at once; a call beyond it fails with <see cref="Rpc.RpcException"/>
+    /// at once, and nothing else is affected. Default 65,536.
+    /// </summary>
+    public int MaxCallsInFlight
+    {
+        get => _maxCallsInFlight;
+        init => _maxCallsInFlight = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one call must be allowed in flight.");
     }
 
     private static TimeSpan Positive(TimeSpan value) =>

@@ -10,8 +10,10 @@ internal static class Scenarios
     private static readonly Func<string[], FirnProcessContext, Task<bool>>[] Features =
     [
         ChannelScenarios.TryRunAsync,
+        ChannelRegistryScenarios.TryRunAsync,
         StorageScenarios.TryRunAsync,
         HostingScenarios.TryRunAsync,
+        RpcScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)

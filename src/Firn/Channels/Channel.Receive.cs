@@ -56,6 +56,32 @@ public sealed partial class Channel<T>
         }
     }
 
+    /// <summary>Waits up to <paramref name="timeout"/> for the next message asynchronously (active mode).</summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="TimeoutException">No message arrived in time.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
+    public async ValueTask<T> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Deadline.Validate(timeout);
+        if (TryReceive(out var message))
+        {
+            return message;
+        }
+
+        using var deadline = Deadline.Start(timeout, cancellationToken);
+        try
+        {
+            return await ReceiveAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.HasExpired(cancellationToken))
+        {
+            throw new TimeoutException($"No message arrived on channel '{Name}' within {timeout}.");
+        }
+    }
+
     /// <summary>Takes a message if one is already here (active mode).</summary>
     /// <param name="message">The message, when the result is <see langword="true"/>.</param>
     /// <returns>Whether a message was taken.</returns>
@@ -95,7 +121,8 @@ public sealed partial class Channel<T>
         }
     }
 
-    private T Consume(byte[] payload)
+    /// <summary>Reads a delivered payload and counts it consumed, even if it cannot be read.</summary>
+    internal T Consume(byte[] payload)
     {
         try
         {

@@ -86,7 +86,7 @@ internal sealed class ChannelEndpoint
 
             if (!IsClosed)
             {
-                _link.Attach(Id, Options.ReceiveBufferSize);
+                _link.Attach(Id, Options.ReceiveBufferSize, wanted);
             }
 
             Mode = wanted;

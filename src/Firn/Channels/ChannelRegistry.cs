@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Firn.Serialization;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Channels;
@@ -7,6 +9,7 @@ namespace Firn.Channels;
 /// <summary>
 /// This process's channels by name and by id. The first <see cref="Get{T}"/> of a name opens it at the
 /// router (which fixes or checks its message type); later calls return the same <see cref="Channel{T}"/>.
+/// It also owns the app's <see cref="Serializer"/>, which resolves channels inside messages against it.
 /// </summary>
 internal sealed class ChannelRegistry
 {
@@ -21,11 +24,14 @@ internal sealed class ChannelRegistry
 
     public ChannelRegistry(IFirnSerializer serializer, int maxMessageSize, ILoggerFactory loggerFactory, TimeSpan openTimeout)
     {
-        _serializer = serializer;
+        _serializer = new AppSerializer(serializer, this);
         _maxMessageSize = maxMessageSize;
         _loggerFactory = loggerFactory;
         _openTimeout = openTimeout;
     }
+
+    /// <summary>The app's serializer: the configured one, with this registry in scope while reading (see <see cref="AppSerializer"/>).</summary>
+    public IFirnSerializer Serializer => _serializer;
 
     /// <summary>The channels this process has opened.</summary>
     public ICollection<ChannelEndpoint> Endpoints => _byId.Values;
@@ -33,7 +39,34 @@ internal sealed class ChannelRegistry
     /// <summary>Connects the registry to the router; channels cannot be opened before.</summary>
     public void Bind(IRouterLink link) => _link = link;
 
-    public Channel<T> Get<T>(string name, ChannelOptions? options)
+    /// <summary>Returns the channel, opening (and, if nobody has, creating) it on first use in this process.</summary>
+    public Channel<T> Get<T>(string name, ChannelOptions? options) => Open<T>(name, options, create: true)!;
+
+    /// <summary>Returns the channel if some process opened or registered it; never creates it.</summary>
+    public bool TryGet<T>(string name, [NotNullWhen(true)] out Channel<T>? channel)
+    {
+        channel = Open<T>(name, null, create: false);
+        return channel is not null;
+    }
+
+    /// <summary>Every channel of the app, from the router (a round trip in a child).</summary>
+    public ValueTask<IReadOnlyList<ChannelInfo>> ListAsync(CancellationToken cancellationToken) => RequireLink().ListAsync(cancellationToken);
+
+    /// <summary>Synchronous form of <see cref="ListAsync"/>.</summary>
+    public IReadOnlyList<ChannelInfo> List()
+    {
+        var link = RequireLink();
+        var pending = link.ListAsync(CancellationToken.None);
+        if (pending.IsCompletedSuccessfully)
+        {
+            return pending.Result;
+        }
+
+        Connection.ThrowIfOnReadLoop("list channels");
+        return pending.AsTask().GetAwaiter().GetResult();
+    }
+
+    private Channel<T>? Open<T>(string name, ChannelOptions? options, bool create)
     {
         ChannelNames.Validate(name);
         if (_byName.TryGetValue(name, out var existing))
@@ -41,8 +74,7 @@ internal sealed class ChannelRegistry
             return Cast<T>(name, existing);
         }
 
-        var link = _link ?? throw new InvalidOperationException(
-            "Channels are not available yet: in the main process, call them after FirnApp.StartAsync (or from a lifespan hook); in a child, from its entry.");
+        var link = RequireLink();
 
         // Opening is rare and may wait for a round trip; one lock keeps two threads from opening one name twice.
         lock (_openLock)
@@ -52,7 +84,11 @@ internal sealed class ChannelRegistry
                 return Cast<T>(name, existing);
             }
 
-            var binding = link.Open(name, TypeNames.Of(typeof(T)), _openTimeout);
+            if (link.Open(name, TypeNames.Of(typeof(T)), create, _openTimeout) is not { } binding)
+            {
+                return null;
+            }
+
             var endpoint = new ChannelEndpoint(name, typeof(T), binding, options ?? ChannelOptions.Default, link);
             var channel = new Channel<T>(endpoint, _serializer, _maxMessageSize, _loggerFactory.CreateLogger("Firn.Channels"));
             if (binding.IsClosed)
@@ -65,6 +101,9 @@ internal sealed class ChannelRegistry
             return channel;
         }
     }
+
+    private IRouterLink RequireLink() => _link ?? throw new InvalidOperationException(
+        "Channels are not available yet: in a child, use them from its entry (once it has connected to the main process).");
 
     public ChannelEndpoint? FindById(uint channelId) => _byId.GetValueOrDefault(channelId);
 

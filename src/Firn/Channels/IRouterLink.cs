@@ -8,25 +8,31 @@ internal readonly record struct ChannelBinding(uint ChannelId, int SendWindow, b
 
 /// <summary>
 /// How a process's channel endpoints reach the router: a direct call in the main process,
-/// frames over the socket in a child. Nothing here blocks except <see cref="Open"/>.
+/// frames over the socket in a child. Nothing here blocks except <see cref="Open"/> (and <see cref="ListAsync"/> waits).
 /// </summary>
 internal interface IRouterLink
 {
     /// <summary>The process's name, for error messages.</summary>
     string ProcessName { get; }
 
-    /// <summary>Opens (or creates) a channel by name and message type; throws <see cref="ChannelTypeMismatchException"/> on a type clash.</summary>
-    ChannelBinding Open(string name, string typeName, TimeSpan timeout);
+    /// <summary>
+    /// Opens a channel by name and message type, creating it if <paramref name="create"/>; returns <see langword="null"/>
+    /// if it does not exist and may not be created. Throws <see cref="ChannelTypeMismatchException"/> on a type clash.
+    /// </summary>
+    ChannelBinding? Open(string name, string typeName, bool create, TimeSpan timeout);
 
     /// <summary>Sends one serialized message; the caller has already taken a send credit.</summary>
     void Send(uint channelId, ReadOnlySpan<byte> payload);
 
-    /// <summary>Makes this process a receiver of the channel with <paramref name="window"/> buffer slots.</summary>
-    void Attach(uint channelId, int window);
+    /// <summary>Makes this process a receiver of the channel with <paramref name="window"/> buffer slots, in <paramref name="mode"/>.</summary>
+    void Attach(uint channelId, int window, ReceiveMode mode);
 
     /// <summary>Frees <paramref name="count"/> buffer slots after messages were consumed.</summary>
     void Ack(uint channelId, int count);
 
     /// <summary>Closes the channel for every process.</summary>
     void Close(uint channelId);
+
+    /// <summary>Every channel of the app, as the router sees it.</summary>
+    ValueTask<IReadOnlyList<ChannelInfo>> ListAsync(CancellationToken cancellationToken);
 }

@@ -18,7 +18,7 @@ internal sealed partial class ChildHost : IRouterLink
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<ChannelBinding>> _pendingOpens = new();
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<ChannelBinding?>> _pendingOpens = new();
     private readonly Dictionary<FrameKind, FrameHandler> _featureHandlers = [];
     private Connection? _connection;
     private uint _nextRequestId;
@@ -102,6 +102,12 @@ internal sealed partial class ChildHost : IRouterLink
     /// <summary>Queues a frame to the main process; returns <see langword="false"/> if the connection is closed.</summary>
     public bool Send(FrameKind kind, ReadOnlySpan<byte> body) => _connection?.Send(kind, body) ?? false;
 
+    /// <summary>Queues a frame whose body is <paramref name="header"/> followed by <paramref name="payload"/>; returns <see langword="false"/> if the connection is closed.</summary>
+    public bool Send(FrameKind kind, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload) => _connection?.Outbound.Append(kind, header, payload) ?? false;
+
+    /// <summary>Adds to a per-id counter frame (credits, acknowledgements) that goes out once per batch.</summary>
+    public void AddCounter(FrameKind kind, uint id, uint count) => _connection?.Outbound.AddCounter(kind, id, count);
+
     public void SendControl(ControlRequest request)
     {
         Span<byte> body = [(byte)request];
@@ -117,13 +123,15 @@ internal sealed partial class ChildHost : IRouterLink
 
     public Task FlushAndCloseAsync(TimeSpan timeout) => _connection?.FlushAndCloseAsync(timeout) ?? Task.CompletedTask;
 
-    ChannelBinding IRouterLink.Open(string name, string typeName, TimeSpan timeout)
+    ChannelBinding? IRouterLink.Open(string name, string typeName, bool create, TimeSpan timeout)
     {
         var connection = _connection ?? throw new InvalidOperationException("Not connected to the main process.");
+        Connection.ThrowIfOnReadLoop($"open channel '{name}'");
         var requestId = Interlocked.Increment(ref _nextRequestId);
-        var reply = new TaskCompletionSource<ChannelBinding>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reply = new TaskCompletionSource<ChannelBinding?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pendingOpens[requestId] = reply;
-        if (!connection.Send(FrameKind.OpenChannel, new BodyWriter().WriteUInt32(requestId).WriteString(name).WriteString(typeName).Written))
+        var flags = create ? (byte)0 : OpenFlags.OnlyIfExists;
+        if (!connection.Send(FrameKind.OpenChannel, new BodyWriter().WriteUInt32(requestId).WriteString(name).WriteString(typeName).WriteByte(flags).Written))
         {
             _pendingOpens.TryRemove(requestId, out _);
             throw new ChannelClosedException($"Channel '{name}' cannot be opened: the connection to the main process is closed.");
@@ -149,11 +157,12 @@ internal sealed partial class ChildHost : IRouterLink
 
     void IRouterLink.Send(uint channelId, ReadOnlySpan<byte> payload) => _connection!.Outbound.AppendChannelFrame(FrameKind.Send, channelId, payload);
 
-    void IRouterLink.Attach(uint channelId, int window)
+    void IRouterLink.Attach(uint channelId, int window, ReceiveMode mode)
     {
-        Span<byte> body = stackalloc byte[8];
+        Span<byte> body = stackalloc byte[9];
         BinaryPrimitives.WriteUInt32LittleEndian(body, channelId);
         BinaryPrimitives.WriteUInt32LittleEndian(body[4..], (uint)window);
+        body[8] = (byte)mode;
         _connection!.Send(FrameKind.Attach, body);
     }
 
@@ -198,6 +207,9 @@ internal sealed partial class ChildHost : IRouterLink
             case FrameKind.ChannelClosed:
                 _channels.FindById(reader.ReadUInt32())?.OnClosed("closed");
                 break;
+            case FrameKind.ChannelList:
+                OnChannelList(body);
+                break;
             case FrameKind.Stop:
                 LogStopRequested(ProcessName);
 
@@ -224,16 +236,24 @@ internal sealed partial class ChildHost : IRouterLink
             return;
         }
 
-        if (status == 0)
+        switch (status)
         {
-            var channelId = reader.ReadUInt32();
-            var closed = reader.ReadByte() != 0;
-            reply.TrySetResult(new ChannelBinding(channelId, _sendWindow, closed));
-        }
-        else
-        {
-            var message = reader.ReadString();
-            reply.TrySetException(status == 1 ? new ChannelTypeMismatchException(message) : new ArgumentException(message));
+            case OpenStatus.Opened:
+                var channelId = reader.ReadUInt32();
+                var closed = reader.ReadByte() != 0;
+                reply.TrySetResult(new ChannelBinding(channelId, _sendWindow, closed));
+                break;
+            case OpenStatus.NotFound:
+                reply.TrySetResult(null);
+                break;
+            case OpenStatus.TypeMismatch:
+                reply.TrySetException(new ChannelTypeMismatchException(reader.ReadString()));
+                break;
+            case OpenStatus.BadName:
+                reply.TrySetException(new ArgumentException(reader.ReadString()));
+                break;
+            default:
+                throw new ProtocolViolationException($"unknown channel open status {status}");
         }
     }
 
@@ -243,6 +263,8 @@ internal sealed partial class ChildHost : IRouterLink
         {
             pending.TrySetException(new ChannelClosedException("The connection to the main process was lost."));
         }
+
+        FailPendingLists();
 
         _welcomed.TrySetException(new FirnConfigurationException($"The main process closed the connection during the handshake ({closed.Result})."));
         _channels.CloseAll("the connection to the main process was lost");

@@ -65,7 +65,8 @@ internal sealed class ChildSession : RouterPeer
                 break;
             case FrameKind.Attach:
                 var attachId = reader.ReadUInt32();
-                _router.Attach(this, attachId, ToCount(reader.ReadUInt32()));
+                var window = ToCount(reader.ReadUInt32());
+                _router.Attach(this, attachId, window, (ReceiveMode)reader.ReadByte());
                 break;
             case FrameKind.OpenChannel:
                 OnOpenChannel(ref reader);
@@ -103,19 +104,31 @@ internal sealed class ChildSession : RouterPeer
         var requestId = reader.ReadUInt32();
         var name = reader.ReadString();
         var typeName = reader.ReadString();
+        var flags = reader.ReadByte();
+        if ((flags & ~OpenFlags.OnlyIfExists) != 0)
+        {
+            throw new ProtocolViolationException($"unknown open flags {flags}");
+        }
+
         var reply = new BodyWriter().WriteUInt32(requestId);
         try
         {
-            var binding = _router.Open(this, name, typeName);
-            reply.WriteByte(0).WriteUInt32(binding.ChannelId).WriteByte(binding.IsClosed ? (byte)1 : (byte)0);
+            if (_router.Open(this, name, typeName, create: (flags & OpenFlags.OnlyIfExists) == 0) is { } binding)
+            {
+                reply.WriteByte(OpenStatus.Opened).WriteUInt32(binding.ChannelId).WriteByte(binding.IsClosed ? (byte)1 : (byte)0);
+            }
+            else
+            {
+                reply.WriteByte(OpenStatus.NotFound);
+            }
         }
         catch (ChannelTypeMismatchException ex)
         {
-            reply.WriteByte(1).WriteString(ex.Message);
+            reply.WriteByte(OpenStatus.TypeMismatch).WriteString(ex.Message);
         }
         catch (ArgumentException ex)
         {
-            reply.WriteByte(2).WriteString(ex.Message);
+            reply.WriteByte(OpenStatus.BadName).WriteString(ex.Message);
         }
 
         _connection.Send(FrameKind.ChannelOpened, reply.Written);

@@ -22,15 +22,19 @@ internal sealed class LocalRouterLink : IRouterLink
 
     public RouterPeer Peer => _peer;
 
-    public ChannelBinding Open(string name, string typeName, TimeSpan timeout) => _router.Open(_peer, name, typeName);
+    public Router Router => _router;
+
+    public ChannelBinding? Open(string name, string typeName, bool create, TimeSpan timeout) => _router.Open(_peer, name, typeName, create);
 
     public void Send(uint channelId, ReadOnlySpan<byte> payload) => _router.Send(_peer, channelId, payload.ToArray());
 
-    public void Attach(uint channelId, int window) => _router.Attach(_peer, channelId, window);
+    public void Attach(uint channelId, int window, ReceiveMode mode) => _router.Attach(_peer, channelId, window, mode);
 
     public void Ack(uint channelId, int count) => _router.Ack(_peer, channelId, count);
 
     public void Close(uint channelId) => _router.Close(_peer, channelId);
+
+    public ValueTask<IReadOnlyList<ChannelInfo>> ListAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_router.List());
 
     private sealed class LocalPeer(ChannelRegistry registry, string processName) : RouterPeer(processName)
     {

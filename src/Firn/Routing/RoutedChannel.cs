@@ -1,3 +1,5 @@
+using Firn.Channels;
+
 namespace Firn.Routing;
 
 /// <summary>
@@ -83,11 +85,14 @@ internal sealed class SenderState(RouterPeer peer)
 }
 
 /// <summary>A receiver's free buffer slots and the messages it holds but has not acknowledged.</summary>
-internal sealed class ReceiverState(RouterPeer peer, int window)
+internal sealed class ReceiverState(RouterPeer peer, int window, ReceiveMode mode)
 {
     public RouterPeer Peer { get; } = peer;
 
     public int Window { get; } = window;
+
+    /// <summary>How the process receives (passive handlers or active pulls); only reported, never acted on.</summary>
+    public ReceiveMode Mode { get; } = mode;
 
     public int Credit { get; set; } = window;
 

@@ -36,11 +36,20 @@ internal sealed partial class Router
 
     /// <summary>Opens a channel for <paramref name="peer"/>, creating it on first use; the first use fixes its type.</summary>
     /// <exception cref="ChannelTypeMismatchException">The channel exists with another type.</exception>
-    public ChannelBinding Open(RouterPeer peer, string name, string typeName)
+    public ChannelBinding Open(RouterPeer peer, string name, string typeName) => Open(peer, name, typeName, create: true)!.Value;
+
+    /// <summary>Opens a channel for <paramref name="peer"/>; without <paramref name="create"/>, returns <see langword="null"/> if nobody opened it yet.</summary>
+    /// <exception cref="ChannelTypeMismatchException">The channel exists with another type.</exception>
+    public ChannelBinding? Open(RouterPeer peer, string name, string typeName, bool create)
     {
         ChannelNames.Validate(name);
         if (!_byName.TryGetValue(name, out var channel))
         {
+            if (!create)
+            {
+                return null;
+            }
+
             lock (_createLock)
             {
                 if (!_byName.TryGetValue(name, out channel))
@@ -115,8 +124,8 @@ internal sealed partial class Router
         }
     }
 
-    /// <summary><paramref name="receiver"/> starts receiving on the channel with <paramref name="window"/> slots.</summary>
-    public void Attach(RouterPeer receiver, uint channelId, int window)
+    /// <summary><paramref name="receiver"/> starts receiving on the channel with <paramref name="window"/> slots, in <paramref name="mode"/> (recorded for listings).</summary>
+    public void Attach(RouterPeer receiver, uint channelId, int window, ReceiveMode mode)
     {
         var channel = Find(receiver, channelId);
         if (channel is null)
@@ -138,7 +147,13 @@ internal sealed partial class Router
                 return;
             }
 
-            channel.Receivers.Add(new ReceiverState(receiver, window));
+            if (mode is not (ReceiveMode.Passive or ReceiveMode.Active))
+            {
+                receiver.Violate($"it attached to channel '{channel.Name}' in unknown receive mode {(int)mode}");
+                return;
+            }
+
+            channel.Receivers.Add(new ReceiverState(receiver, window, mode));
             Dispatch(channel);
         }
     }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
+using Firn.Channels;
 using MessagePack;
 using MessagePack.Resolvers;
 
@@ -7,7 +9,8 @@ namespace Firn.Serialization;
 /// <summary>
 /// The default serializer: MessagePack with the contractless standard resolver (plain classes and
 /// records work without attributes) and the untrusted-data security profile (bounded nesting,
-/// collision-resistant hashing). It never reads type names from the wire.
+/// collision-resistant hashing). It never reads type names from the wire. A <see cref="Channel{T}"/> inside a
+/// message travels as its name and message type name, and the reading process gets its own channel of that name.
 /// </summary>
 public sealed class MessagePackFirnSerializer : IFirnSerializer
 {
@@ -24,7 +27,10 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
     {
     }
 
-    /// <summary>Creates a serializer with custom options. Do not pass a typeless resolver: it reads .NET type names from the wire.</summary>
+    /// <summary>
+    /// Creates a serializer with custom options; Firn puts its <see cref="Channel{T}"/> formatter in front of their resolver.
+    /// Do not pass a typeless resolver: it reads .NET type names from the wire.
+    /// </summary>
     /// <param name="options">The MessagePack options to use.</param>
     public MessagePackFirnSerializer(MessagePackSerializerOptions options)
     {
@@ -34,12 +40,24 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
             throw new ArgumentException("A typeless resolver lets the wire choose .NET types; Firn refuses it.", nameof(options));
         }
 
-        _options = options;
+        _options = options.WithResolver(CompositeResolver.Create(ChannelFormatterResolver.Instance, options.Resolver));
     }
 
     /// <inheritdoc />
     public void Serialize<T>(IBufferWriter<byte> writer, T value) => MessagePackSerializer.Serialize(writer, value, _options);
 
     /// <inheritdoc />
-    public T Deserialize<T>(ReadOnlyMemory<byte> data) => MessagePackSerializer.Deserialize<T>(data, _options);
+    public T Deserialize<T>(ReadOnlyMemory<byte> data)
+    {
+        try
+        {
+            return MessagePackSerializer.Deserialize<T>(data, _options);
+        }
+        catch (MessagePackSerializationException ex) when (ex.InnerException is ChannelTypeMismatchException or ChannelClosedException)
+        {
+            // A channel inside the message could not be used: that error says more than MessagePack's wrapper.
+            ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+            throw;
+        }
+    }
 }

@@ -12,13 +12,15 @@ namespace Firn.Storage;
 internal sealed class RemoteStoreBackend : IStoreBackend
 {
     private readonly ChildHost _host;
+    private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<StoreReply>> _pending = new();
     private uint _nextId;
     private volatile bool _disconnected;
 
-    public RemoteStoreBackend(ChildHost host)
+    public RemoteStoreBackend(ChildHost host, TimeSpan timeout)
     {
         _host = host;
+        _timeout = timeout;
         host.Register(FrameKind.StoreReply, OnReply);
     }
 
@@ -48,7 +50,13 @@ internal sealed class RemoteStoreBackend : IStoreBackend
 
         try
         {
-            return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await reply.Task.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!reply.Task.IsCompleted)
+        {
+            _pending.TryRemove(id, out _);
+            throw new TimeoutException(
+                $"The main process did not answer the store request {request.Operation} '{request.Key}' within {_timeout} (FirnAppOptions.CallTimeout); it may still take effect.");
         }
         catch (OperationCanceledException)
         {

@@ -16,6 +16,12 @@ public sealed partial class SharedMemory
     public void Publish<T>(string topic, T data)
     {
         StoreKeys.ValidateTopic(topic);
+        Publish(topic, TypeNames.Of(typeof(T)), data);
+    }
+
+    /// <summary>Publishes <paramref name="data"/> (serialized as <typeparamref name="T"/>) under the type name <paramref name="typeName"/>; the topic is valid.</summary>
+    internal void Publish<T>(string topic, string typeName, T data)
+    {
         var buffer = SerializationBuffer.Rent();
         _serializer.Serialize(buffer, data);
         if (buffer.WrittenCount > _maxMessageSize)
@@ -24,10 +30,10 @@ public sealed partial class SharedMemory
                 $"A publication on '{topic}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize} bytes (FirnAppOptions.MaxMessageSize). Nothing was published.");
         }
 
-        _backend.Publish(topic, TypeNames.Of(typeof(T)), buffer.WrittenSpan);
+        _backend.Publish(topic, typeName, buffer.WrittenSpan);
     }
 
-    /// <summary>Async form of <see cref="Publish{T}"/> (publishing never waits for subscribers).</summary>
+    /// <summary>Async form of <see cref="Publish{T}(string, T)"/> (publishing never waits for subscribers).</summary>
     /// <typeparam name="T">The data's type.</typeparam>
     /// <param name="topic">The topic.</param>
     /// <param name="data">The data.</param>
@@ -90,11 +96,19 @@ public sealed partial class SharedMemory
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <param name="cancellationToken">Abandons the subscription.</param>
     /// <returns>The subscription, once every later publication will reach it.</returns>
-    public async ValueTask<Subscription> SubscribeAsync<T>(string topic, Func<string, T, Task> handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask<Subscription> SubscribeAsync<T>(string topic, Func<string, T, Task> handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
     {
         StoreKeys.Validate(topic, nameof(topic));
         ArgumentNullException.ThrowIfNull(handler);
-        var subscription = new Subscription<T>(topic, handler, options ?? SubscribeOptions.Default, _serializer, _loggerFactory.CreateLogger("Firn.PubSub"), _subscriptions.Remove);
+        return SubscribeAsync(new Subscription<T>(topic, handler, options ?? SubscribeOptions.Default, _serializer, _loggerFactory.CreateLogger("Firn.PubSub"), _subscriptions.Remove), cancellationToken);
+    }
+
+    /// <summary>Subscribes with a subscription that decodes publications its own way (events).</summary>
+    internal ValueTask<Subscription> SubscribeAsync<T>(string topic, Func<string, T, Task> handler, Func<Publication, T> decode, SubscribeOptions? options, CancellationToken cancellationToken) =>
+        SubscribeAsync(new Subscription<T>(topic, handler, options ?? SubscribeOptions.Default, decode, _loggerFactory.CreateLogger("Firn.PubSub"), _subscriptions.Remove), cancellationToken);
+
+    private async ValueTask<Subscription> SubscribeAsync(Subscription subscription, CancellationToken cancellationToken)
+    {
         try
         {
             await _subscriptions.Add(subscription).WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -84,7 +84,7 @@ public abstract class Subscription : IDisposable
 internal sealed partial class Subscription<T> : Subscription
 {
     private readonly Func<string, T, Task> _handler;
-    private readonly IFirnSerializer _serializer;
+    private readonly Func<Publication, T> _decode;
     private readonly ILogger _logger;
     private readonly Action<Subscription> _unsubscribe;
     private readonly Bcl.Channel<Publication> _buffer;
@@ -93,10 +93,16 @@ internal sealed partial class Subscription<T> : Subscription
     private int _disposed;
 
     public Subscription(string topic, Func<string, T, Task> handler, SubscribeOptions options, IFirnSerializer serializer, ILogger logger, Action<Subscription> unsubscribe)
+        : this(topic, handler, options, publication => serializer.Deserialize<T>(publication.Payload), logger, unsubscribe)
+    {
+    }
+
+    /// <summary>Creates a subscription that turns each publication into <typeparamref name="T"/> with <paramref name="decode"/>.</summary>
+    public Subscription(string topic, Func<string, T, Task> handler, SubscribeOptions options, Func<Publication, T> decode, ILogger logger, Action<Subscription> unsubscribe)
         : base(topic)
     {
         _handler = handler;
-        _serializer = serializer;
+        _decode = decode;
         _logger = logger;
         _unsubscribe = unsubscribe;
         _buffer = Bcl.Channel.CreateBounded<Publication>(
@@ -149,7 +155,7 @@ internal sealed partial class Subscription<T> : Subscription
 
             try
             {
-                var data = _serializer.Deserialize<T>(publication.Payload);
+                var data = _decode(publication);
                 CountHandled();
                 await _handler(publication.Topic, data).ConfigureAwait(false);
             }

@@ -17,6 +17,9 @@ internal sealed partial class Connection
 {
     private const int InitialReadBufferSize = 64 * 1024;
 
+    [ThreadStatic]
+    private static bool s_onReadLoop;
+
     private readonly Socket _socket;
     private int _maxBodyLength;
     private readonly ILogger _logger;
@@ -46,6 +49,24 @@ internal sealed partial class Connection
 
     /// <summary>Frames waiting to be written.</summary>
     public OutboundBuffer Outbound { get; } = new();
+
+    /// <summary>
+    /// Whether the calling thread is inside a frame handler on some connection's read loop. Code that waits for a
+    /// reply from the peer must not run there: the reply could only be read by the thread that is waiting for it.
+    /// </summary>
+    public static bool IsOnReadLoop => s_onReadLoop;
+
+    /// <summary>Throws instead of deadlocking when code that must block for the peer's reply runs inside a frame handler.</summary>
+    /// <param name="operation">What was attempted, for the message ("open channel 'x'").</param>
+    public static void ThrowIfOnReadLoop(string operation)
+    {
+        if (s_onReadLoop)
+        {
+            throw new InvalidOperationException(
+                $"Cannot {operation} on the thread that reads a connection: it would wait for a reply that only this thread can read. " +
+                "A frame handler deserialized something that carries a channel, or called a blocking Firn API; do that on another thread. This is a bug in the code that registered the handler.");
+        }
+    }
 
     /// <summary>Completes with the reason once the connection has closed.</summary>
     public Task<ConnectionCloseReason> Closed => _closed.Task;
@@ -139,7 +160,16 @@ internal sealed partial class Connection
                         break;
                     }
 
-                    _handler!(kind, buffer.AsSpan(start + FrameFormat.HeaderSize, (int)bodyLength));
+                    s_onReadLoop = true;
+                    try
+                    {
+                        _handler!(kind, buffer.AsSpan(start + FrameFormat.HeaderSize, (int)bodyLength));
+                    }
+                    finally
+                    {
+                        s_onReadLoop = false;
+                    }
+
                     start += (int)frameLength;
                     if (IsClosing)
                     {

@@ -83,6 +83,13 @@ internal sealed class BodyWriter
 
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, Length);
 
+    /// <summary>Empties the writer so it can build another body.</summary>
+    public BodyWriter Clear()
+    {
+        Length = 0;
+        return this;
+    }
+
     public BodyWriter WriteUInt32(uint value)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(Grow(4), value);

@@ -20,6 +20,8 @@ internal static class TestApps
             MaxMessageSize = options?.MaxMessageSize ?? 16 * 1024 * 1024,
             ChannelSendWindow = options?.ChannelSendWindow ?? 1024,
             ShutdownTimeout = options?.ShutdownTimeout ?? TimeSpan.FromSeconds(10),
+            MaxCallsInFlight = options?.MaxCallsInFlight ?? 65_536,
+            CallTimeout = options?.CallTimeout ?? TimeSpan.FromSeconds(30),
             StartTimeout = Timeout,
             HandleSignals = false,
             SocketDirectory = "/tmp",
@@ -38,8 +40,14 @@ internal static class TestApps
     /// A test child. It is <see cref="RestartPolicy.Temporary"/>: tests that kill or crash a child see it stay exited;
     /// supervision tests that want restarts set their own options.
     /// </summary>
-    public static ProcessOptions Child(params string[] args) => new()
+    public static ProcessOptions Child(params string[] args) => Child(false, args);
+
+    /// <summary>A test child that counts as running only once its scenario calls <c>SignalReady</c> (for example after registering its handlers).</summary>
+    public static ProcessOptions ReadyChild(params string[] args) => Child(true, args);
+
+    private static ProcessOptions Child(bool waitForReadySignal, string[] args) => new()
     {
+        WaitForReadySignal = waitForReadySignal,
         Restart = RestartPolicy.Temporary,
         Executable = "dotnet",
         Arguments = [ChildPath, .. args],

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using Firn.Channels;
+using Firn.Transport;
+
+namespace Firn.Hosting;
+
+/// <content>The channel registry seen from a child: listings are pipelined round trips, like store calls.</content>
+internal sealed partial class ChildHost
+{
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<IReadOnlyList<ChannelInfo>>> _pendingLists = new();
+    private uint _nextListId;
+
+    async ValueTask<IReadOnlyList<ChannelInfo>> IRouterLink.ListAsync(CancellationToken cancellationToken)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("Not connected to the main process.");
+        var requestId = Interlocked.Increment(ref _nextListId);
+        var reply = new TaskCompletionSource<IReadOnlyList<ChannelInfo>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pendingLists[requestId] = reply;
+        if (!connection.Send(FrameKind.ListChannels, new BodyWriter().WriteUInt32(requestId).Written))
+        {
+            _pendingLists.TryRemove(requestId, out _);
+            throw ListUnavailable();
+        }
+
+        try
+        {
+            return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _pendingLists.TryRemove(requestId, out _);
+            throw;
+        }
+    }
+
+    private static InvalidOperationException ListUnavailable() =>
+        new("The channel list is unavailable: the connection to the main process is closed.");
+
+    private void OnChannelList(ReadOnlySpan<byte> body)
+    {
+        var (requestId, channels, error) = ChannelListCodec.DecodeReply(body);
+        if (!_pendingLists.TryRemove(requestId, out var reply))
+        {
+            return;
+        }
+
+        if (channels is not null)
+        {
+            reply.TrySetResult(channels);
+        }
+        else
+        {
+            reply.TrySetException(new InvalidOperationException(error));
+        }
+    }
+
+    private void FailPendingLists()
+    {
+        foreach (var id in _pendingLists.Keys)
+        {
+            if (_pendingLists.TryRemove(id, out var pending))
+            {
+                pending.TrySetException(ListUnavailable());
+            }
+        }
+    }
+}

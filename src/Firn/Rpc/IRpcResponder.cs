@@ -1,0 +1,11 @@
+namespace Firn.Rpc;
+
+/// <summary>Where a process sends the outcome of the invocations it handles: frames to the main process in a child, the routing table in the main process.</summary>
+internal interface IRpcResponder
+{
+    /// <summary>The invocation ended: its result (status ok) or an encoded <see cref="RpcError"/>.</summary>
+    void Complete(uint invocationId, RpcStatus status, ReadOnlySpan<byte> body);
+
+    /// <summary>One item of a stream invocation; sent only within the caller's credit.</summary>
+    void StreamItem(uint invocationId, ReadOnlySpan<byte> payload);
+}

@@ -1,0 +1,56 @@
+namespace Firn.Rpc;
+
+/// <summary>
+/// The main process in its own <see cref="RpcTable"/>: its calls enter the table directly and its handlers are
+/// invoked directly, with no socket in between. Arguments and results are still serialized, so a call behaves
+/// the same whichever process handles it.
+/// </summary>
+internal sealed class LocalRpcPeer : RpcPeer, IRpcBackend, IRpcResponder
+{
+    private readonly RpcTable _table;
+    private readonly RpcDispatcher _dispatcher;
+    private readonly PendingCalls _pending;
+
+    public LocalRpcPeer(RpcTable table, RpcDispatcher dispatcher, PendingCalls pending)
+        : base(dispatcher.ProcessName)
+    {
+        _table = table;
+        _dispatcher = dispatcher;
+        _pending = pending;
+    }
+
+    // IRpcBackend: this process's calls and registrations.
+    public Task RegisterAsync(string name, CancellationToken cancellationToken)
+    {
+        var error = _table.Register(this, name);
+        return error is null ? Task.CompletedTask : Task.FromException(new RpcException(error, name, null));
+    }
+
+    public void Unregister(string name) => _table.Unregister(this, name);
+
+    public void Call(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args) => _table.Call(this, callId, flags, credit, method, args);
+
+    public void Cancel(uint callId) => _table.Cancel(this, callId);
+
+    public void GrantCredit(uint callId, int count) => _table.GrantCredit(this, callId, count);
+
+    // RpcPeer: what the table hands this process.
+    public override void Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args) =>
+        _dispatcher.Invoke(invocationId, flags, credit, method, caller, args, this);
+
+    public override void CancelInvocation(uint invocationId) => _dispatcher.Cancel(invocationId);
+
+    public override void GrantInvocationCredit(uint invocationId, int count) => _dispatcher.AddCredit(invocationId, count);
+
+    public override void Reply(uint callId, RpcStatus status, ReadOnlySpan<byte> body) => _pending.Complete(callId, status, body);
+
+    public override void ReplyItem(uint callId, ReadOnlySpan<byte> payload) => _pending.Item(callId, payload);
+
+    public override void Violate(string reason) =>
+        throw new InvalidOperationException($"Firn's main process broke its own RPC protocol: {reason}. This is a bug in Firn.");
+
+    // IRpcResponder: outcomes of the invocations this process runs.
+    void IRpcResponder.Complete(uint invocationId, RpcStatus status, ReadOnlySpan<byte> body) => _table.Complete(this, invocationId, status, body);
+
+    void IRpcResponder.StreamItem(uint invocationId, ReadOnlySpan<byte> payload) => _table.StreamItem(this, invocationId, payload);
+}

@@ -1,0 +1,154 @@
+using Firn.Channels;
+using Firn.Transport;
+
+namespace Firn.Rpc;
+
+/// <content>One running invocation.</content>
+internal sealed partial class RpcDispatcher
+{
+    private sealed class Invocation : IThreadPoolWorkItem, IDisposable
+    {
+        private readonly RpcDispatcher _owner;
+        private readonly RpcMethod _method;
+        private readonly string _caller;
+        private readonly byte[] _args;
+        private readonly IRpcResponder _responder;
+        private readonly CancellationTokenSource? _cancellation;
+        private readonly SemaphoreSlim? _credits;
+        private int _cancelled;
+
+        public Invocation(RpcDispatcher owner, uint id, RpcMethod method, string caller, byte[] args, IRpcResponder responder, int credit)
+        {
+            _owner = owner;
+            Id = id;
+            _method = method;
+            _caller = caller;
+            _args = args;
+            _responder = responder;
+            if (method.WantsCancellation || method.IsStream)
+            {
+                _cancellation = CancellationTokenSource.CreateLinkedTokenSource(owner._stopping);
+            }
+
+            if (method.IsStream)
+            {
+                _credits = new SemaphoreSlim(credit, int.MaxValue);
+            }
+        }
+
+        public uint Id { get; }
+
+        /// <summary>Whether a cancellation or credit can reach it (it has its own token).</summary>
+        public bool IsTracked => _cancellation is not null;
+
+        public void Cancel()
+        {
+            // Cancellation callbacks are user code: never run them on the connection's read loop.
+            if (Interlocked.Exchange(ref _cancelled, 1) == 0)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static self => self.CancelNow(), this, preferLocal: false);
+            }
+        }
+
+        public void AddCredit(int count)
+        {
+            try
+            {
+                _credits?.Release(count);
+            }
+            catch (ObjectDisposedException)
+            {
+                // It finished meanwhile.
+            }
+        }
+
+        public void Dispose()
+        {
+            _cancellation?.Dispose();
+            _credits?.Dispose();
+        }
+
+        public void Execute() => _ = RunAsync();
+
+        private void CancelNow()
+        {
+            try
+            {
+                _cancellation?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // It finished meanwhile.
+            }
+        }
+
+        private async Task RunAsync()
+        {
+            var id = Id;
+            try
+            {
+                var token = _cancellation?.Token ?? CancellationToken.None;
+                object?[] arguments;
+                try
+                {
+                    var context = _cancellation is null ? null : new RpcCallContext(_method.Name, _caller, token);
+                    arguments = _method.Bind(RpcArguments.Read(_args), _owner._serializer, context);
+                }
+                catch (Exception ex) when (ex is RpcException or ProtocolViolationException)
+                {
+                    _owner.Fail(_responder, id, RpcStatus.InvalidArguments, ex.Message);
+                    return;
+                }
+
+                var returned = _method.Invoke(arguments);
+                if (_method.IsStream)
+                {
+                    await _method.PumpAsync(returned, _owner._serializer, SendItemAsync, token).ConfigureAwait(false);
+                    _responder.Complete(id, RpcStatus.Ok, default);
+                    return;
+                }
+
+                var result = await _method.AwaitAsync(returned).ConfigureAwait(false);
+                var buffer = SerializationBuffer.Rent();
+                _method.WriteResult(_owner._serializer, buffer, result);
+                if (buffer.WrittenCount > _owner._maxMessageSize)
+                {
+                    _owner.Fail(_responder, id, RpcStatus.RemoteError,
+                        $"The result of '{_method.Name}' serialized to {buffer.WrittenCount} bytes; the limit is {_owner._maxMessageSize} bytes (FirnAppOptions.MaxMessageSize).");
+                    return;
+                }
+
+                _responder.Complete(id, RpcStatus.Ok, buffer.WrittenSpan);
+            }
+            catch (OperationCanceledException) when (_owner._stopping.IsCancellationRequested && Volatile.Read(ref _cancelled) == 0)
+            {
+                // The process is stopping (or restarting) and its token ended the handler: say so, not "a task was cancelled".
+                _owner.Fail(_responder, id, RpcStatus.ProcessExited, $"Process '{_owner.ProcessName}' stopped while handling the call to '{_method.Name}'; the handler was cancelled.");
+            }
+#pragma warning disable CA1031 // The handler's exception is the call's result: it goes back to the caller.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _owner.LogHandlerFailed(ex, _method.Name, _caller);
+                _responder.Complete(id, RpcStatus.RemoteError, RpcError.FromException(_owner.ProcessName, ex).Encode());
+            }
+            finally
+            {
+                _owner.Finished(this);
+                Dispose();
+            }
+        }
+
+        private async ValueTask SendItemAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            if (payload.Length > _owner._maxMessageSize)
+            {
+                throw new MessageTooLargeException(
+                    $"An item of stream '{_method.Name}' serialized to {payload.Length} bytes; the limit is {_owner._maxMessageSize} bytes (FirnAppOptions.MaxMessageSize).");
+            }
+
+            await _credits!.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _responder.StreamItem(Id, payload.Span);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Firn.Channels;
+
+namespace Firn.Rpc;
+
+/// <content>Typed services: an interface implemented in one process, called through a proxy in another.</content>
+public sealed partial class RpcEndpoint
+{
+    /// <summary>
+    /// Exposes <paramref name="implementation"/> to every process: each method of <typeparamref name="TService"/> becomes
+    /// the method <c>{name}.{MethodName}</c>. Service methods return <see cref="Task"/>, <see cref="Task{TResult}"/>,
+    /// <see cref="ValueTask"/>, <see cref="ValueTask{TResult}"/> or <see cref="IAsyncEnumerable{T}"/>; a
+    /// <see cref="CancellationToken"/> parameter receives the call's cancellation. Not supported: synchronous methods,
+    /// generic methods, overloads, <c>ref</c>/<c>out</c> parameters, properties and events (each is reported at once).
+    /// </summary>
+    /// <typeparam name="TService">The service interface.</typeparam>
+    /// <param name="implementation">The object that serves the calls.</param>
+    /// <param name="name">The service name; default: the interface's full name.</param>
+    /// <returns>The registration; dispose it to withdraw the service.</returns>
+    public RpcRegistration AddService<TService>(TService implementation, string? name = null)
+        where TService : class => AddServiceAsync(implementation, name).GetAwaiter().GetResult();
+
+    /// <summary>Async form of <see cref="AddService{TService}(TService, string?)"/>.</summary>
+    /// <typeparam name="TService">The service interface.</typeparam>
+    /// <param name="implementation">The object that serves the calls.</param>
+    /// <param name="name">The service name; default: the interface's full name.</param>
+    /// <param name="cancellationToken">Abandons the wait for the main process.</param>
+    /// <returns>The registration.</returns>
+    public Task<RpcRegistration> AddServiceAsync<TService>(TService implementation, string? name = null, CancellationToken cancellationToken = default)
+        where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(implementation);
+        var contract = ServiceContract.For(typeof(TService));
+        var serviceName = ServiceName<TService>(name);
+        var methods = contract.Methods.Select(m => RpcMethod.FromMethod(serviceName + "." + m.Name, m.Info, implementation)).ToArray();
+        foreach (var method in methods)
+        {
+            RpcNames.Validate(method.Name);
+        }
+
+        return RegisterAsync(methods, cancellationToken);
+    }
+
+    /// <summary>
+    /// Returns a proxy of <typeparamref name="TService"/> whose methods call the service exposed (in any process) with
+    /// <see cref="AddService{TService}(TService, string?)"/>. Errors are those of <see cref="CallAsync{TResult}(string, object?[])"/>.
+    /// </summary>
+    /// <typeparam name="TService">The service interface.</typeparam>
+    /// <param name="name">The service name; default: the interface's full name.</param>
+    /// <param name="timeout">How long each call waits; default <see cref="DefaultTimeout"/>. Streams are bounded by their token only.</param>
+    /// <returns>The proxy; it is cheap, thread safe and needs no disposal.</returns>
+    public TService GetService<TService>(string? name = null, TimeSpan? timeout = null)
+        where TService : class
+    {
+        var contract = ServiceContract.For(typeof(TService));
+        var proxy = System.Reflection.DispatchProxy.Create<TService, ServiceProxy>();
+        ((ServiceProxy)(object)proxy).Initialize(this, contract, ServiceName<TService>(name), timeout ?? DefaultTimeout);
+        return proxy;
+    }
+
+    internal async Task<T> CallTypedAsync<T>(string method, object?[] args, RpcArguments.ArgumentWriter[] writers, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var result = await InvokeAsync(method, args, writers, timeout, cancellationToken).ConfigureAwait(false);
+        return ReadResult<T>(method, result);
+    }
+
+    private static string ServiceName<TService>(string? name)
+    {
+        var serviceName = name ?? TypeNames.Of(typeof(TService));
+        RpcNames.Validate(serviceName);
+        return serviceName;
+    }
+}

@@ -1,0 +1,310 @@
+using Firn.Channels;
+using Firn.Serialization;
+
+namespace Firn.Rpc;
+
+/// <summary>
+/// This process's remote procedure calls (<c>app.Rpc</c>): register handlers by name in any process, and call
+/// any process's handlers from any process. Calls are pipelined: any number may be in flight at once, from any
+/// thread, each matched to its reply by id.
+/// </summary>
+/// <remarks>
+/// A method name belongs to one process at a time. A handler's exception comes back as <see cref="RpcRemoteException"/>;
+/// a call to a process that exits or restarts before answering fails at once with <see cref="RpcProcessExitedException"/>;
+/// an unknown name fails with <see cref="RpcMethodNotFoundException"/>. Cancelling or timing out a call cancels the
+/// handler's token in the other process.
+/// </remarks>
+public sealed partial class RpcEndpoint
+{
+    /// <summary>Items a stream call lets its handler send ahead of consumption; credit is returned in halves.</summary>
+    internal const int StreamWindow = 64;
+
+    private readonly RpcDispatcher _dispatcher;
+    private readonly PendingCalls _pending;
+    private readonly IFirnSerializer _serializer;
+    private readonly int _maxMessageSize;
+    private IRpcBackend? _backend;
+
+    internal RpcEndpoint(RpcDispatcher dispatcher, PendingCalls pending, IFirnSerializer serializer, int maxMessageSize, TimeSpan defaultTimeout)
+    {
+        _dispatcher = dispatcher;
+        _pending = pending;
+        _serializer = serializer;
+        _maxMessageSize = maxMessageSize;
+        DefaultTimeout = defaultTimeout;
+    }
+
+    /// <summary>How long a call waits for its reply when no timeout is given (<see cref="FirnAppOptions.CallTimeout"/>).</summary>
+    public TimeSpan DefaultTimeout { get; }
+
+    /// <summary>The name of this process.</summary>
+    public string ProcessName => _dispatcher.ProcessName;
+
+    /// <summary>Connects the endpoint to the main process's table (directly, or over the child's connection).</summary>
+    internal void Bind(IRpcBackend backend) => _backend = backend;
+
+    private IRpcBackend Backend => _backend ?? throw new InvalidOperationException(
+        "RPC is not available yet: in a child, use it from its entry on (once it has connected to the main process).");
+
+    /// <summary>
+    /// Registers <paramref name="handler"/> as method <paramref name="name"/> for every process to call. Its parameters
+    /// are read from the call's arguments in order, each as its declared type; a <see cref="CancellationToken"/> or
+    /// <see cref="RpcCallContext"/> parameter is filled in instead. It may return nothing, a value, <see cref="Task"/>,
+    /// <see cref="Task{TResult}"/>, <see cref="ValueTask"/>, <see cref="ValueTask{TResult}"/>, or
+    /// <see cref="IAsyncEnumerable{T}"/> (a stream, called with <see cref="StreamAsync{T}(string, object?[])"/>).
+    /// </summary>
+    /// <param name="name">A method name, unique across the app.</param>
+    /// <param name="handler">The handler, for example <c>(int a, int b) =&gt; a + b</c>.</param>
+    /// <returns>The registration; dispose it to unregister.</returns>
+    /// <exception cref="RpcException">Another process has registered <paramref name="name"/>.</exception>
+    /// <exception cref="ArgumentException">This process has registered <paramref name="name"/> already.</exception>
+    /// <exception cref="NotSupportedException">The handler's signature is not supported (by-reference parameters, generic methods).</exception>
+    public RpcRegistration Register(string name, Delegate handler) => RegisterAsync(name, handler).GetAwaiter().GetResult();
+
+    /// <summary>Async form of <see cref="Register"/>: completes once the main process has the registration.</summary>
+    /// <param name="name">A method name, unique across the app.</param>
+    /// <param name="handler">The handler.</param>
+    /// <param name="cancellationToken">Abandons the wait for the main process.</param>
+    /// <returns>The registration; dispose it to unregister.</returns>
+    public Task<RpcRegistration> RegisterAsync(string name, Delegate handler, CancellationToken cancellationToken = default)
+    {
+        RpcNames.Validate(name);
+        return RegisterAsync([RpcMethod.FromDelegate(name, handler)], cancellationToken);
+    }
+
+    /// <summary>Calls <paramref name="method"/> with <paramref name="args"/> and returns its result, waiting at most <see cref="DefaultTimeout"/>.</summary>
+    /// <typeparam name="TResult">The result type (read from the handler's serialized result).</typeparam>
+    /// <param name="method">The method name.</param>
+    /// <param name="args">The arguments, in the handler's parameter order.</param>
+    /// <returns>The handler's result.</returns>
+    /// <exception cref="RpcRemoteException">The handler threw.</exception>
+    /// <exception cref="RpcMethodNotFoundException">No process has registered <paramref name="method"/>.</exception>
+    /// <exception cref="RpcProcessExitedException">The handling process exited or restarted before it answered.</exception>
+    /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    public Task<TResult> CallAsync<TResult>(string method, params object?[] args) => CallAsync<TResult>(method, args, DefaultTimeout, CancellationToken.None);
+
+    /// <summary>Calls <paramref name="method"/>, waiting at most <see cref="DefaultTimeout"/> or until <paramref name="cancellationToken"/> fires.</summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="method">The method name.</param>
+    /// <param name="args">The arguments.</param>
+    /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
+    /// <returns>The handler's result.</returns>
+    public Task<TResult> CallAsync<TResult>(string method, object?[] args, CancellationToken cancellationToken) =>
+        CallAsync<TResult>(method, args, DefaultTimeout, cancellationToken);
+
+    /// <summary>Calls <paramref name="method"/>, waiting at most <paramref name="timeout"/> or until <paramref name="cancellationToken"/> fires.</summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="method">The method name.</param>
+    /// <param name="args">The arguments.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</param>
+    /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
+    /// <returns>The handler's result.</returns>
+    public async Task<TResult> CallAsync<TResult>(string method, object?[] args, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var result = await InvokeAsync(method, args, null, timeout, cancellationToken).ConfigureAwait(false);
+        return ReadResult<TResult>(method, result);
+    }
+
+    /// <summary>Calls <paramref name="method"/> and waits for it to finish (any result is ignored).</summary>
+    /// <param name="method">The method name.</param>
+    /// <param name="args">The arguments.</param>
+    /// <returns>Completes when the handler has returned.</returns>
+    public Task CallAsync(string method, params object?[] args) => CallAsync(method, args, DefaultTimeout, CancellationToken.None);
+
+    /// <summary>Calls <paramref name="method"/> and waits for it to finish, at most <paramref name="timeout"/>.</summary>
+    /// <param name="method">The method name.</param>
+    /// <param name="args">The arguments.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
+    /// <returns>Completes when the handler has returned.</returns>
+    public Task CallAsync(string method, object?[] args, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        InvokeAsync(method, args, null, timeout, cancellationToken);
+
+    /// <summary>Calls a stream method (one whose handler returns <see cref="IAsyncEnumerable{T}"/>) and yields its items as they come.</summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="method">The method name.</param>
+    /// <param name="args">The arguments.</param>
+    /// <returns>The items; stop enumerating (or cancel) to cancel the handler.</returns>
+    public IAsyncEnumerable<T> StreamAsync<T>(string method, params object?[] args) => StreamAsync<T>(method, args, CancellationToken.None);
+
+    /// <summary>Calls a stream method; <paramref name="cancellationToken"/> cancels it, here and in the handler.</summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="method">The method name.</param>
+    /// <param name="args">The arguments.</param>
+    /// <param name="cancellationToken">Cancels the stream.</param>
+    /// <returns>The items, in the order the handler produced them.</returns>
+    public IAsyncEnumerable<T> StreamAsync<T>(string method, object?[] args, CancellationToken cancellationToken) =>
+        ReadStreamAsync<T>(method, args, null, cancellationToken);
+
+    internal async Task<RpcRegistration> RegisterAsync(RpcMethod[] methods, CancellationToken cancellationToken)
+    {
+        var backend = Backend;
+        var added = new List<RpcMethod>();
+        try
+        {
+            foreach (var method in methods)
+            {
+                if (!_dispatcher.TryAdd(method))
+                {
+                    throw new ArgumentException($"Method '{method.Name}' is already registered in process '{ProcessName}'.", nameof(methods));
+                }
+
+                added.Add(method);
+                await backend.RegisterAsync(method.Name, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            Unregister(added);
+            throw;
+        }
+
+        return new RpcRegistration(this, methods);
+    }
+
+    internal void Unregister(IEnumerable<RpcMethod> methods)
+    {
+        foreach (var method in methods)
+        {
+            _backend?.Unregister(method.Name);
+            _dispatcher.Remove(method);
+        }
+    }
+
+    /// <summary>Makes a call and returns the result's bytes.</summary>
+    internal async Task<byte[]> InvokeAsync(string method, object?[] args, RpcArguments.ArgumentWriter[]? writers, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var call = new UnaryCall(method);
+        var id = Start(call, RpcFlags.None, 0, args, writers);
+        var result = call.Result;
+        if (result.IsCompleted)
+        {
+            return await result.ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await result.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!result.IsCompleted)
+        {
+            Abandon(id);
+            throw new TimeoutException($"The call to '{method}' was not answered within {timeout}; it was cancelled.");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !result.IsCompleted)
+        {
+            Abandon(id);
+            throw;
+        }
+    }
+
+    internal async IAsyncEnumerable<T> ReadStreamAsync<T>(string method, object?[] args, RpcArguments.ArgumentWriter[]? writers, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var call = new StreamCall(method);
+        var id = Start(call, RpcFlags.Stream, StreamWindow, args, writers);
+        var finished = false;
+        var consumed = 0;
+        try
+        {
+            while (await call.Items.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (call.Items.TryRead(out var item))
+                {
+                    yield return ReadResult<T>(method, item);
+                    if (++consumed == StreamWindow / 2)
+                    {
+                        Backend.GrantCredit(id, consumed);
+                        consumed = 0;
+                    }
+                }
+            }
+
+            finished = true;
+        }
+        finally
+        {
+            if (!finished)
+            {
+                Abandon(id);
+            }
+        }
+    }
+
+    private uint Start(PendingCall call, RpcFlags flags, int credit, object?[] args, RpcArguments.ArgumentWriter[]? writers)
+    {
+        RpcNames.Validate(call.Method);
+        ArgumentNullException.ThrowIfNull(args);
+        var backend = Backend;
+        var buffer = SerializationBuffer.Rent();
+        RpcArguments.Write(buffer, _serializer, args, writers);
+        if (buffer.WrittenCount > _maxMessageSize)
+        {
+            throw new MessageTooLargeException(
+                $"The arguments of a call to '{call.Method}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize} bytes (FirnAppOptions.MaxMessageSize). Nothing was sent.");
+        }
+
+        var id = _pending.Add(call);
+        try
+        {
+            backend.Call(id, flags, credit, call.Method, buffer.WrittenSpan);
+        }
+        catch
+        {
+            _pending.Remove(id);
+            throw;
+        }
+
+        return id;
+    }
+
+    private void Abandon(uint id)
+    {
+        if (_pending.Remove(id))
+        {
+            _backend?.Cancel(id);
+        }
+    }
+
+    private T ReadResult<T>(string method, byte[] bytes)
+    {
+        try
+        {
+            return _serializer.Deserialize<T>(bytes);
+        }
+#pragma warning disable CA1031 // Any failure to read the result is reported with the method and type.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var detail = bytes.Length == 0 ? "the handler returned no result" : ex.Message;
+            throw new RpcException($"The result of '{method}' ({bytes.Length} bytes) could not be read as {TypeNames.Of(typeof(T))}: {detail}.", ex);
+        }
+    }
+}
+
+/// <summary>Methods registered together (one handler, or a service's methods); dispose it to unregister them.</summary>
+public sealed class RpcRegistration : IDisposable
+{
+    private readonly RpcEndpoint _endpoint;
+    private readonly RpcMethod[] _methods;
+    private int _disposed;
+
+    internal RpcRegistration(RpcEndpoint endpoint, RpcMethod[] methods)
+    {
+        _endpoint = endpoint;
+        _methods = methods;
+    }
+
+    /// <summary>The method names registered.</summary>
+    public IReadOnlyList<string> Methods => [.. _methods.Select(m => m.Name)];
+
+    /// <summary>Unregisters the methods: new calls fail as unknown; calls already running finish.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _endpoint.Unregister(_methods);
+        }
+    }
+}

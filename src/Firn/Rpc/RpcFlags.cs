@@ -1,0 +1,12 @@
+namespace Firn.Rpc;
+
+/// <summary>Flags of a call frame.</summary>
+[Flags]
+internal enum RpcFlags : byte
+{
+    /// <summary>A call with one result.</summary>
+    None = 0,
+
+    /// <summary>The caller expects a stream of items, then a final reply.</summary>
+    Stream = 1,
+}

@@ -1,0 +1,27 @@
+namespace Firn.Rpc;
+
+/// <summary>Rules for method names.</summary>
+public static class RpcNames
+{
+    /// <summary>The longest method name, in characters.</summary>
+    public const int MaxLength = 256;
+
+    /// <summary>Throws <see cref="ArgumentException"/> if <paramref name="name"/> is not a valid method name (1 to <see cref="MaxLength"/> characters, no control characters).</summary>
+    /// <param name="name">The name to check.</param>
+    public static void Validate(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length is 0 or > MaxLength)
+        {
+            throw new ArgumentException($"A method name has 1 to {MaxLength} characters; got {name.Length}.", nameof(name));
+        }
+
+        foreach (var c in name)
+        {
+            if (char.IsControl(c))
+            {
+                throw new ArgumentException("A method name may not contain control characters.", nameof(name));
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using Firn.Hosting;
+using Firn.Transport;
+
+namespace Firn.Rpc;
+
+/// <summary>
+/// The main process's end of the RPC protocol: children's registrations, calls and answers go to the
+/// <see cref="RpcTable"/>, checked as if the child were hostile; invocations and replies go back as frames.
+/// </summary>
+internal sealed class RpcServer
+{
+    private readonly RpcTable _table;
+    private readonly ConcurrentDictionary<ChildSession, SessionRpcPeer> _peers = new();
+
+    public RpcServer(RpcTable table, MainServices services)
+    {
+        _table = table;
+        services.Register(FrameKind.RpcRegister, OnRegister);
+        services.Register(FrameKind.RpcUnregister, (session, body) => _table.Unregister(Peer(session), new BodyReader(body).ReadString()));
+        services.Register(FrameKind.RpcCall, OnCall);
+        services.Register(FrameKind.RpcCancel, (session, body) => _table.Cancel(Peer(session), new BodyReader(body).ReadUInt32()));
+        services.Register(FrameKind.RpcStreamCredit, OnStreamCredit);
+        services.Register(FrameKind.RpcResult, OnResult);
+        services.Register(FrameKind.RpcStreamItem, OnStreamItem);
+        services.SessionEnded += session =>
+        {
+            if (_peers.TryRemove(session, out var peer))
+            {
+                _table.RemoveOwner(peer);
+                _table.RemoveCaller(peer);
+            }
+        };
+    }
+
+    private SessionRpcPeer Peer(ChildSession session) => _peers.GetOrAdd(session, static s => new SessionRpcPeer(s));
+
+    private void OnRegister(ChildSession session, ReadOnlySpan<byte> body)
+    {
+        var reader = new BodyReader(body);
+        var requestId = reader.ReadUInt32();
+        var name = reader.ReadString();
+        string? error;
+        try
+        {
+            RpcNames.Validate(name);
+            error = _table.Register(Peer(session), name);
+        }
+        catch (ArgumentException ex)
+        {
+            error = ex.Message;
+        }
+
+        var reply = new BodyWriter().WriteUInt32(requestId).WriteByte(error is null ? (byte)0 : (byte)1).WriteString(error ?? string.Empty);
+        session.Connection.Send(FrameKind.RpcRegistered, reply.Written);
+    }
+
+    private void OnCall(ChildSession session, ReadOnlySpan<byte> body)
+    {
+        var reader = new BodyReader(body);
+        var (callId, flags, credit, method) = RpcFrames.ReadCall(ref reader);
+        var args = reader.Remaining;
+
+        // Checked here, so a malformed block closes the caller's connection and never reaches the handler's process.
+        RpcArguments.Validate(args);
+        _table.Call(Peer(session), callId, flags, credit, method, args);
+    }
+
+    private void OnStreamCredit(ChildSession session, ReadOnlySpan<byte> body)
+    {
+        var reader = new BodyReader(body);
+        var callId = reader.ReadUInt32();
+        var count = reader.ReadUInt32();
+        _table.GrantCredit(Peer(session), callId, count <= int.MaxValue ? (int)count : -1);
+    }
+
+    private void OnResult(ChildSession session, ReadOnlySpan<byte> body)
+    {
+        var reader = new BodyReader(body);
+        var (id, status) = RpcFrames.ReadOutcome(ref reader);
+        var outcome = reader.Remaining;
+        if (status != RpcStatus.Ok)
+        {
+            // The caller decodes errors on its read loop: a malformed one must stop here, at the process that sent it.
+            _ = RpcError.Decode(outcome);
+        }
+
+        _table.Complete(Peer(session), id, status, outcome);
+    }
+
+    private void OnStreamItem(ChildSession session, ReadOnlySpan<byte> body)
+    {
+        var reader = new BodyReader(body);
+        var id = reader.ReadUInt32();
+        _table.StreamItem(Peer(session), id, reader.Remaining);
+    }
+
+    /// <summary>A child in the table: what the table hands it becomes frames on its connection.</summary>
+    private sealed class SessionRpcPeer(ChildSession session) : RpcPeer(session.ProcessName)
+    {
+        private OutboundBuffer Outbound => session.Connection.Outbound;
+
+        public override void Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args) =>
+            Outbound.Append(FrameKind.RpcInvoke, RpcFrames.InvokeHeader(invocationId, flags, credit, method, caller), args);
+
+        public override void CancelInvocation(uint invocationId) => Outbound.AppendChannelFrame(FrameKind.RpcCancelInvocation, invocationId, default);
+
+        public override void GrantInvocationCredit(uint invocationId, int count) => Outbound.AddCounter(FrameKind.RpcInvocationCredit, invocationId, (uint)count);
+
+        public override void Reply(uint callId, RpcStatus status, ReadOnlySpan<byte> body) =>
+            Outbound.Append(FrameKind.RpcReply, RpcFrames.OutcomeHeader(callId, status), body);
+
+        public override void ReplyItem(uint callId, ReadOnlySpan<byte> payload) => Outbound.AppendChannelFrame(FrameKind.RpcCallItem, callId, payload);
+
+        public override void Violate(string reason) => session.Violate(reason);
+    }
+}
