@@ -12,6 +12,9 @@ internal sealed class B6Start : BenchCase
 
     public override string Description => "Firn: spawn until a message round-trips on the child's channels; restart on request until the new instance answers. Yardstick: a bare .NET process until it printed a line";
 
+    /// <summary>A start takes a fraction of a second and a stray neighbour can double it: three times the runs.</summary>
+    public override int RunsFactor => 3;
+
     public override IReadOnlyList<MetricInfo> Metrics { get; } =
     [
         new("start_ms", "start", "ms", false),

@@ -7,13 +7,6 @@ namespace Firn.Benchmarks.FirnSide;
 /// <content>B4's child: calls Add(int, int) in the main process through Firn RPC.</content>
 internal static partial class ChildRoles
 {
-    /// <summary>Whether this build has Firn RPC (build with <c>-p:FirnRpc=true</c> once it is merged).</summary>
-#if FIRN_RPC
-    public static bool HasRpc => true;
-#else
-    public static bool HasRpc => false;
-#endif
-
     /// <summary>B4: on "rpc &lt;warm&gt; &lt;sequential&gt; &lt;concurrent&gt; &lt;in flight&gt;", times calls of "add" and reports "seq/s conc/s".</summary>
     private static async Task RpcClientAsync(FirnProcessContext context)
     {
@@ -21,7 +14,6 @@ internal static partial class ChildRoles
         {
             var command = await NextCommandAsync(context);
             var (warm, sequential, concurrent, inFlight) = (Int(command[1]), Int(command[2]), Int(command[3]), Int(command[4]));
-#if FIRN_RPC
             var rpc = context.App.Rpc;
             if (await rpc.CallAsync<int>("add", 1, 2) != 3)
             {
@@ -42,10 +34,6 @@ internal static partial class ChildRoles
             var sequentialRate = sequential / clock.Elapsed.TotalSeconds;
             var concurrentRate = await ConcurrentRateAsync(concurrent, inFlight, () => rpc.CallAsync<int>("add", 1, 2));
             await ReportAsync(context, Format.Invariantly($"{sequentialRate} {concurrentRate}"));
-#else
-            _ = (warm, sequential, concurrent, inFlight, Stopwatch.Frequency);
-            throw new NotSupportedException("This build has no Firn RPC; build with -p:FirnRpc=true.");
-#endif
         }
     }
 }

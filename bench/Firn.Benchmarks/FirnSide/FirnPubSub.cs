@@ -9,8 +9,12 @@ namespace Firn.Benchmarks.FirnSide;
 /// messages handled by all subscribers / time from the first publication to the last report. Publications that
 /// a subscriber dropped (its buffer full) are counted and shown, never counted as delivered.
 /// </summary>
-internal sealed class FirnPubSub(BenchContext context) : FirnContestant(context)
+internal sealed class FirnPubSub : FirnContestant
 {
+    public FirnPubSub(BenchContext context)
+        : base(context) =>
+        Note = "Publish does not wait for subscribers: a subscription whose 10,000-message buffer is full drops the oldest (counted in 'dropped')";
+
     public const int Subscribers = 4;
 
     public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)

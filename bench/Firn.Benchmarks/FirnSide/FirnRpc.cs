@@ -4,23 +4,15 @@ namespace Firn.Benchmarks.FirnSide;
 
 /// <summary>
 /// B4 for Firn: the main process registers <c>add(int, int)</c>; one child calls it one call at a time, then
-/// with 64 calls in flight, and reports its rates. Firn RPC is not merged yet: until this program is built
-/// with <c>-p:FirnRpc=true</c> (see the .csproj), this contestant is reported as skipped.
+/// with 64 calls in flight, and reports its rates.
 /// </summary>
 internal sealed class FirnRpc(BenchContext context) : FirnContestant(context)
 {
 
     public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)
     {
-        if (!ChildRoles.HasRpc)
-        {
-            return "Firn RPC not merged yet";
-        }
-
         AppOrNull = FirnApps.CreateMain(Context, ["b4-client"]);
-#if FIRN_RPC
         App.Rpc.Register("add", (int a, int b) => a + b);
-#endif
         await App.StartAsync(cancellationToken);
         return null;
     }

@@ -13,6 +13,9 @@ internal abstract class BenchCase
 
     public abstract IReadOnlyList<MetricInfo> Metrics { get; }
 
+    /// <summary>Runs per contestant = this × the suite's runs; a cheap, noisy case asks for more.</summary>
+    public virtual int RunsFactor => 1;
+
     /// <summary>The targets of the issue that this case's figures decide.</summary>
     public virtual IReadOnlyList<Target> Targets => [];
 

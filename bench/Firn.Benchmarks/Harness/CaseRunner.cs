@@ -45,7 +45,8 @@ internal static class CaseRunner
                 }
             }
 
-            for (var run = 0; run < settings.Runs; run++)
+            var runs = settings.Runs * benchCase.RunsFactor;
+            for (var run = 0; run < runs; run++)
             {
                 for (var k = 0; k < active.Count; k++)
                 {
@@ -59,7 +60,7 @@ internal static class CaseRunner
                     if (metrics is not null)
                     {
                         results[i].Add(metrics);
-                        Progress($"  run {run + 1}/{settings.Runs} {contestants[i].Name,-14} {Describe(benchCase, metrics)}");
+                        Progress($"  run {run + 1}/{runs} {contestants[i].Name,-14} {Describe(benchCase, metrics)}");
                     }
                 }
             }
