@@ -3,6 +3,9 @@ namespace Firn.Benchmarks.Harness;
 /// <summary>How much work each case does: the full suite, or the quick smoke test that CI runs.</summary>
 internal sealed record BenchSettings(bool Quick, int Runs)
 {
+    /// <summary>When set, only these contestants run (for profiling one side); the others are reported as skipped.</summary>
+    public IReadOnlySet<string>? Only { get; init; }
+
     public static BenchSettings Full(int? runs) => new(false, runs ?? 5);
 
     public static BenchSettings QuickRun(int? runs) => new(true, runs ?? 2);

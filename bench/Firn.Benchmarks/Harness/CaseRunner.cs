@@ -20,6 +20,12 @@ internal static class CaseRunner
         {
             for (var i = 0; i < contestants.Count; i++)
             {
+                if (settings.Only is { } only && !only.Contains(contestants[i].Name))
+                {
+                    results[i].Skipped = "not selected (--only)";
+                    continue;
+                }
+
                 try
                 {
                     results[i].Skipped = await contestants[i].PrepareAsync(cancellationToken).WaitAsync(settings.RunTimeout, cancellationToken);
