@@ -59,4 +59,8 @@ internal sealed record BenchReport(MachineInfo Machine, BenchSettings Settings, 
         Results.Cases.Where(c => c.Case.Id == reference.Case).SelectMany(c => c.Case.Metrics).FirstOrDefault(m => m.Key == reference.Metric);
 
     public string Figure(MetricRef reference, double value) => Format.Number(value, Metric(reference)?.Unit ?? string.Empty);
+
+    /// <summary>"≥ 20×" for a ratio, "≤ 8 MB" for a limit on one figure.</summary>
+    public string Goal(Target target) =>
+        target.Denominator is null ? (target.AtMost ? "≤ " : "≥ ") + Figure(target.Numerator, target.Goal) : target.GoalText;
 }

@@ -29,7 +29,7 @@ internal static class MarkdownReport
                 false => "❌ missed",
                 null => $"⏭ not run: {outcome.NotRun}",
             };
-            text.AppendLine($"| {target.Case} | {target.Label} | {firn} | {other} | {ratio} | {target.GoalText} | {result} |");
+            text.AppendLine($"| {target.Case} | {target.Label} | {firn} | {other} | {ratio} | {report.Goal(target)} | {result} |");
         }
 
         text.AppendLine().AppendLine("### Figures").AppendLine();

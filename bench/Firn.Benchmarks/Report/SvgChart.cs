@@ -22,7 +22,7 @@ internal static class SvgChart
     public static string Render(BenchReport report)
     {
         var outcomes = report.Outcomes;
-        var height = Top + (outcomes.Count * Row) + 40;
+        var height = Top + (outcomes.Count * Row) + 48;
         var svg = new StringBuilder();
         svg.AppendLine(CultureInfo.InvariantCulture, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{Width}" height="{height}" viewBox="0 0 {Width} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">""");
         svg.AppendLine(CultureInfo.InvariantCulture, $"""<rect width="{Width}" height="{height}" fill="white"/>""");
@@ -36,6 +36,8 @@ internal static class SvgChart
             svg.AppendLine(CultureInfo.InvariantCulture, $"""<line x1="{x:0.#}" y1="{Top - 8}" x2="{x:0.#}" y2="{Top + (outcomes.Count * Row)}" stroke="{(tick == 1 ? "#333" : "#ddd")}" stroke-width="{(tick == 1 ? 1.5 : 1)}"/>""");
             Text(svg, x, Top + (outcomes.Count * Row) + 16, 11, "normal", "middle", tick.ToString("0.##", CultureInfo.InvariantCulture) + "×");
         }
+
+        Text(svg, LabelWidth + (PlotWidth / 2), Top + (outcomes.Count * Row) + 32, 11, "normal", "middle", "measured ÷ goal (for “≤” goals: goal ÷ measured); right of the line = met");
 
         for (var i = 0; i < outcomes.Count; i++)
         {
@@ -53,7 +55,7 @@ internal static class SvgChart
             var colour = outcome.Met == true ? "#2e8b57" : "#d9534f";
             svg.AppendLine(CultureInfo.InvariantCulture, $"""<rect x="{LabelWidth}" y="{y + 5}" width="{Math.Max(1, end - LabelWidth):0.#}" height="{Row - 10}" fill="{colour}"/>""");
             var ratio = outcome.Ratio is { } r ? (outcome.Target.Denominator is null ? report.Figure(outcome.Target.Numerator, r) : Format.Ratio(r)) : "—";
-            Text(svg, LabelWidth + PlotWidth + 12, y + 16, 12, "normal", "start", $"{ratio} (goal {outcome.Target.GoalText}) {(outcome.Met == true ? "met" : "missed")}");
+            Text(svg, LabelWidth + PlotWidth + 12, y + 16, 12, "normal", "start", $"{ratio} (goal {report.Goal(outcome.Target)}) {(outcome.Met == true ? "met" : "missed")}");
         }
 
         svg.AppendLine("</svg>");
