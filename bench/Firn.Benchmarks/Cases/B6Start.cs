@@ -19,6 +19,7 @@ internal sealed class B6Start : BenchCase
     [
         new("start_ms", "start", "ms", false),
         new("restart_ms", "restart", "ms", false),
+        new("start_ready_ms", "StartAsync alone (spawn to ready)", "ms", false),
         new("exit_ms", "start to exit", "ms", false),
     ];
 

@@ -15,6 +15,7 @@ internal sealed class FirnStart(BenchContext context) : Contestant(FirnName)
         await using var app = FirnApps.CreateMain(context, ["b6-echo"]);
         var clock = Stopwatch.StartNew();
         await app.StartAsync(cancellationToken);
+        var connected = clock.Elapsed;
         await RoundTripAsync(app, cancellationToken);
         var start = clock.Elapsed;
 
@@ -22,7 +23,12 @@ internal sealed class FirnStart(BenchContext context) : Contestant(FirnName)
         await app.RestartProcessAsync("b6-echo", cancellationToken);
         await RoundTripAsync(app, cancellationToken);
         var restart = clock.Elapsed;
-        return new Metrics { ["start_ms"] = start.TotalMilliseconds, ["restart_ms"] = restart.TotalMilliseconds };
+        return new Metrics
+        {
+            ["start_ms"] = start.TotalMilliseconds,
+            ["restart_ms"] = restart.TotalMilliseconds,
+            ["start_ready_ms"] = connected.TotalMilliseconds,
+        };
     }
 
     private static async Task RoundTripAsync(FirnApp app, CancellationToken cancellationToken)
