@@ -138,8 +138,8 @@ internal static class BenchCli
     private static void Stop(PosixSignalContext signal, CancellationTokenSource stop, BenchContext context)
     {
         signal.Cancel = true;
-        context.Processes.KillAll();
         stop.Cancel();
+        context.Processes.KillAll();
     }
 
     /// <summary>bench/results in the repository (found from the working directory up), else results/ in the working directory; quick runs go to a "quick" subfolder.</summary>

@@ -30,7 +30,12 @@ internal static class CaseRunner
                 {
                     results[i].Skipped = await contestants[i].PrepareAsync(cancellationToken).WaitAsync(settings.RunTimeout, cancellationToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Ctrl+C: the processes were killed under the contestant; that is not its failure.
+                    throw new OperationCanceledException(cancellationToken);
+                }
+                catch (Exception ex)
                 {
                     Fail(results[i], contestants[i], "could not start", ex);
                 }
@@ -100,7 +105,11 @@ internal static class CaseRunner
         {
             return await contestant.RunAsync(warmup, cancellationToken).WaitAsync(settings.RunTimeout, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (Exception ex)
         {
             Fail(result, contestant, warmup ? "warm-up run failed" : "run failed", ex);
             return null;
