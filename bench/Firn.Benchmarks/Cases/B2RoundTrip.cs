@@ -1,0 +1,35 @@
+using Firn.Benchmarks.FirnSide;
+using Firn.Benchmarks.Harness;
+using Firn.Benchmarks.Peers;
+
+namespace Firn.Benchmarks.Cases;
+
+internal sealed class B2RoundTrip : BenchCase
+{
+    public override string Id => "B2";
+
+    public override string Title => "round trip, main → child → main";
+
+    public override string Description => "main sends 64 bytes, the child answers on another channel; one round trip at a time, each timed";
+
+    public override IReadOnlyList<MetricInfo> Metrics { get; } =
+    [
+        new("p50_us", "p50", "µs", false),
+        new("p99_us", "p99", "µs", false),
+        new("mean_us", "mean", "µs", false),
+    ];
+
+    public override IReadOnlyList<Target> Targets { get; } =
+    [
+        Target.NoMoreThan("B2", "B2 p50 vs raw ping-pong", new("B2", "firn", "p50_us"), new("B2", "raw", "p50_us"), 1.25),
+        Target.NoMoreThan("B2", "B2 p99 vs Firn's own p50", new("B2", "firn", "p99_us"), new("B2", "firn", "p50_us"), 3),
+    ];
+
+    public override IReadOnlyList<Contestant> CreateContestants(BenchContext context) =>
+    [
+        new FirnRoundTrip(context, Id, [0]),
+        new RawRoundTrip(context, [0]),
+        new PythonPipe(context, throughput: false),
+        new NetMq(context, throughput: false),
+    ];
+}

@@ -1,0 +1,37 @@
+using Firn.Benchmarks.FirnSide;
+using Firn.Benchmarks.Harness;
+using Firn.Benchmarks.Peers;
+
+namespace Firn.Benchmarks.Cases;
+
+/// <summary>S1: B1 (throughput) over message sizes, Firn vs raw; byte-array messages.</summary>
+internal sealed class S1ThroughputSweep(IReadOnlyList<int> sizes) : BenchCase
+{
+    public override string Id => "S1";
+
+    public override string Title => "size sweep of B1 (throughput)";
+
+    public override string Description => "byte[] messages of each size, child → main";
+
+    public override IReadOnlyList<MetricInfo> Metrics { get; } =
+        [.. sizes.SelectMany(s => new MetricInfo[] { new($"mb_per_s@{s}", Format.Size(s), "MB/s", true), new($"msgs_per_s@{s}", Format.Size(s), "msg/s", true) })];
+
+    public override IReadOnlyList<Contestant> CreateContestants(BenchContext context) =>
+        [new FirnThroughput(context, Id, senders: 1, sizes), new RawThroughput(context, sizes)];
+}
+
+/// <summary>S2: B2 (round trip) over message sizes, Firn vs raw; byte-array messages.</summary>
+internal sealed class S2RoundTripSweep(IReadOnlyList<int> sizes) : BenchCase
+{
+    public override string Id => "S2";
+
+    public override string Title => "size sweep of B2 (round trip)";
+
+    public override string Description => "byte[] ping-pong of each size; MB/s = 2 × size / p50";
+
+    public override IReadOnlyList<MetricInfo> Metrics { get; } =
+        [.. sizes.SelectMany(s => new MetricInfo[] { new($"p50_us@{s}", Format.Size(s), "µs", false), new($"mb_per_s@{s}", Format.Size(s), "MB/s", true) })];
+
+    public override IReadOnlyList<Contestant> CreateContestants(BenchContext context) =>
+        [new FirnRoundTrip(context, Id, sizes), new RawRoundTrip(context, sizes)];
+}

@@ -1,0 +1,49 @@
+using Firn.Benchmarks.Harness;
+using Firn.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Firn.Benchmarks.FirnSide;
+
+/// <summary>Builds the main-process <see cref="FirnApp"/> of a case; its children are this program re-launched (see <see cref="FirnChildMain"/>).</summary>
+internal static class FirnApps
+{
+    public static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(120);
+
+    public static FirnApp CreateMain(BenchContext context, IEnumerable<string> children, bool waitForReady = false) =>
+        CreateMain(context.QuietLogs, context.TempDirectory, children, waitForReady);
+
+    public static FirnApp CreateMain(ILoggerFactory logs, string socketDirectory, IEnumerable<string> children, bool waitForReady = false)
+    {
+        var app = new FirnApp(new FirnAppOptions
+        {
+            LoggerFactory = logs,
+            HandleSignals = false,
+            SocketDirectory = socketDirectory,
+            StartTimeout = TimeSpan.FromSeconds(60),
+            ShutdownTimeout = TimeSpan.FromSeconds(5),
+        });
+        var options = new ProcessOptions
+        {
+            Restart = RestartPolicy.Temporary,
+            WaitForReadySignal = waitForReady,
+            Environment = new Dictionary<string, string> { ["FIRN_LOG_LEVEL"] = "Warning" },
+        };
+        foreach (var name in children)
+        {
+            app.AddProcess(name, NotInMain, options);
+        }
+
+        return app;
+    }
+
+    /// <summary>Sends a command to a child on its built-in active channel.</summary>
+    public static ValueTask CommandAsync(this FirnApp app, string child, string command, CancellationToken cancellationToken) =>
+        app.GetChannel<object?>(child + "-active").SendAsync(command, cancellationToken);
+
+    /// <summary>The next report a child sent on the "report" channel.</summary>
+    public static async Task<string> NextReportAsync(this FirnApp app, CancellationToken cancellationToken) =>
+        await app.GetChannel<string>(ChildRoles.ReportChannel).ReceiveAsync(cancellationToken).AsTask().WaitAsync(ReplyTimeout, cancellationToken);
+
+    private static Task NotInMain(FirnProcessContext context) =>
+        throw new InvalidOperationException($"The entry of '{context.ProcessName}' runs only in the child process.");
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Firn.Benchmarks.Harness;
+
+namespace Firn.Benchmarks.FirnSide;
+
+/// <summary>
+/// B1, B8 and S1 for Firn: children send to the main process on one channel, which a passive handler in the
+/// main process counts. A run tells every sender to send its share, and times until the last message is handled.
+/// </summary>
+internal sealed class FirnThroughput : FirnContestant
+{
+    private readonly string _channel;
+    private readonly string[] _senders;
+    private readonly IReadOnlyList<int> _sizes;
+    private long _received;
+    private long _expected;
+    private TaskCompletionSource _done = new();
+
+    /// <param name="sizes">Message sizes to run; 0 is the 64-character string of B1.</param>
+    public FirnThroughput(BenchContext context, string caseId, int senders, IReadOnlyList<int> sizes)
+        : base(context)
+    {
+        _channel = caseId.ToLowerInvariant();
+        _senders = [.. Enumerable.Range(0, senders).Select(i => $"{_channel}-send-{i}")];
+        _sizes = sizes;
+    }
+
+    public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)
+    {
+        AppOrNull = FirnApps.CreateMain(Context, _senders);
+        await App.StartAsync(cancellationToken);
+        if (_sizes.Contains(0))
+        {
+            App.GetChannel<string>(_channel).OnReceive(_ => Count());
+        }
+
+        if (_sizes.Any(s => s > 0))
+        {
+            App.GetChannel<byte[]>(_channel + "-bytes").OnReceive(_ => Count());
+        }
+
+        return null;
+    }
+
+    public override async Task<Metrics> RunAsync(bool warmup, CancellationToken cancellationToken)
+    {
+        var settings = Context.Settings;
+        var metrics = new Metrics();
+        foreach (var size in _sizes)
+        {
+            var count = size == 0 ? settings.ThroughputMessages : settings.SweepMessages(size);
+            await RoundAsync(size, Math.Min(count, settings.WarmupMessages), cancellationToken);
+            if (warmup)
+            {
+                continue;
+            }
+
+            var elapsed = await RoundAsync(size, count, cancellationToken);
+            var rate = count / elapsed.TotalSeconds;
+            var bytes = size == 0 ? Payload.Text64.Length : size;
+            var suffix = _sizes.Count > 1 ? "@" + bytes : string.Empty;
+            metrics["msgs_per_s" + suffix] = rate;
+            metrics["mb_per_s" + suffix] = rate * bytes / 1e6;
+        }
+
+        return metrics;
+    }
+
+    /// <summary>Has every sender send <paramref name="count"/> messages in all; returns the time until the last was handled.</summary>
+    private async Task<TimeSpan> RoundAsync(int size, long count, CancellationToken cancellationToken)
+    {
+        var app = App;
+        var share = count / _senders.Length;
+        var total = share * _senders.Length;
+        _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _received, 0);
+        Volatile.Write(ref _expected, total);
+        var channel = size == 0 ? _channel : _channel + "-bytes";
+        var clock = Stopwatch.StartNew();
+        foreach (var sender in _senders)
+        {
+            await app.CommandAsync(sender, Format.Invariantly($"send {channel} {size} {share}"), cancellationToken);
+        }
+
+        await _done.Task.WaitAsync(FirnApps.ReplyTimeout, cancellationToken);
+        return clock.Elapsed;
+    }
+
+    private void Count()
+    {
+        if (Interlocked.Increment(ref _received) == Volatile.Read(ref _expected))
+        {
+            _done.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace Firn.Benchmarks.Harness;
+
+/// <summary>
+/// One side of a comparison in a case: Firn or a peer. A contestant is prepared once per case (processes or
+/// servers it keeps across runs), then run once per repetition, alternating with the other contestants.
+/// </summary>
+internal abstract class Contestant : IAsyncDisposable
+{
+    protected Contestant(string name, string? note = null)
+    {
+        Name = name;
+        Note = note;
+    }
+
+    public const string FirnName = "firn";
+
+    /// <summary>"firn", "raw", "python-pipe", "redis", "streamjsonrpc", "netmq", "dotnet-hello".</summary>
+    public string Name { get; }
+
+    /// <summary>What a reader must know about how this contestant ran (shown in the table).</summary>
+    public string? Note { get; protected set; }
+
+    public bool IsFirn => Name == FirnName;
+
+    /// <summary>Gets ready for the runs; returns why the contestant cannot run (it is then skipped), or null.</summary>
+    public virtual Task<string?> PrepareAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    /// <summary>One run. With <paramref name="warmup"/>, a shorter run whose figures are discarded.</summary>
+    public abstract Task<Metrics> RunAsync(bool warmup, CancellationToken cancellationToken);
+
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Firn.Benchmarks.Harness;
+
+namespace Firn.Benchmarks.Report;
+
+/// <summary>The JSON report: conditions, every sample of every metric, and the targets with their ratios.</summary>
+internal static class JsonReport
+{
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    public static string Render(BenchReport report)
+    {
+        var document = new
+        {
+            machine = report.Machine,
+            elapsedSeconds = Math.Round(report.Elapsed.TotalSeconds, 1),
+            cases = report.Results.Cases.Select(c => new
+            {
+                id = c.Case.Id,
+                title = c.Case.Title,
+                description = c.Case.Description,
+                contestants = c.Contestants.Select(r => new
+                {
+                    name = r.Contestant,
+                    note = r.Note,
+                    skipped = r.Skipped,
+                    failed = r.Failed,
+                    metrics = r.HasFigures
+                        ? r.Samples.ToDictionary(s => s.Key, s => Summarize(s.Value))
+                        : null,
+                }),
+            }),
+            targets = report.Outcomes.Select(o => new
+            {
+                @case = o.Target.Case,
+                label = o.Target.Label,
+                numerator = o.Target.Numerator.ToString(),
+                denominator = o.Target.Denominator?.ToString(),
+                goal = o.Target.GoalText,
+                numeratorMedian = o.Numerator,
+                denominatorMedian = o.Denominator,
+                ratio = o.Ratio,
+                met = o.Met,
+                notRun = o.NotRun,
+            }),
+        };
+        return JsonSerializer.Serialize(document, Options);
+    }
+
+    private static object Summarize(List<double> samples)
+    {
+        var summary = Summary.Of(samples);
+        return new { median = summary.Median, min = summary.Min, max = summary.Max, samples };
+    }
+}
