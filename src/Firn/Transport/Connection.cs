@@ -15,7 +15,11 @@ internal delegate void FrameHandler(FrameKind kind, ReadOnlySpan<byte> body);
 /// </summary>
 internal sealed partial class Connection
 {
-    private const int InitialReadBufferSize = 64 * 1024;
+    /// <summary>An idle connection's read buffer: small, since a process may have many idle children.</summary>
+    private const int InitialReadBufferSize = 4 * 1024;
+
+    /// <summary>A busy connection's read buffer grows (doubling each time a read fills it) up to this, and keeps it.</summary>
+    private const int SteadyReadBufferSize = 256 * 1024;
 
     [ThreadStatic]
     private static bool s_onReadLoop;
@@ -152,6 +156,7 @@ internal sealed partial class Connection
                 }
 
                 end += read;
+                var filled = end == buffer.Length;
                 while (true)
                 {
                     var limit = MaxBodyLength;
@@ -189,12 +194,22 @@ internal sealed partial class Connection
                     }
                 }
 
-                if (start == end)
+                if (filled && buffer.Length < SteadyReadBufferSize)
+                {
+                    // Reads fill the buffer: bytes arrive faster than it holds them, so read more per system call.
+                    var grown = new byte[buffer.Length * 2];
+                    buffer.AsSpan(start, end - start).CopyTo(grown);
+                    buffer = grown;
+                    end -= start;
+                    start = 0;
+                }
+                else if (start == end)
                 {
                     start = end = 0;
-                    if (buffer.Length > InitialReadBufferSize)
+                    if (buffer.Length > SteadyReadBufferSize)
                     {
-                        buffer = new byte[InitialReadBufferSize];
+                        // It grew for one large frame: let it go.
+                        buffer = new byte[SteadyReadBufferSize];
                     }
                 }
                 else if (buffer.Length - end < FrameFormat.HeaderSize || start > buffer.Length / 2)

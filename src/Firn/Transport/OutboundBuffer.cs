@@ -11,14 +11,15 @@ namespace Firn.Transport;
 /// </summary>
 internal sealed class OutboundBuffer
 {
-    private const int InitialSize = 64 * 1024;
+    /// <summary>An idle connection's buffer is small (a process may have many idle children); a busy one grows by doubling.</summary>
+    private const int InitialSize = 4 * 1024;
     private const int ShrinkAbove = 4 * 1024 * 1024;
 
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
     private readonly Dictionary<(FrameKind Kind, uint ChannelId), uint> _counters = [];
     private byte[] _current = new byte[InitialSize];
-    private byte[] _spare = new byte[InitialSize];
+    private byte[] _spare = [];
     private int _length;
     private bool _signalled;
     private bool _completed;
@@ -171,7 +172,7 @@ internal sealed class OutboundBuffer
 
                 var taken = new ArraySegment<byte>(_current, 0, _length);
                 _inFlight = _length;
-                _current = _spare.Length > ShrinkAbove ? new byte[InitialSize] : _spare;
+                _current = _spare.Length > ShrinkAbove || _spare.Length == 0 ? new byte[InitialSize] : _spare;
                 _spare = taken.Array!;
                 _length = 0;
                 if (_completed)
