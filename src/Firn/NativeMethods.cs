@@ -10,6 +10,15 @@ internal static partial class NativeMethods
     internal const int SIGTERM = 15;
     internal const int SIGSTOP = 19;
 
+    /// <summary><c>send</c> flag: fail with EAGAIN instead of blocking.</summary>
+    internal const int MSG_DONTWAIT = 0x40;
+
+    /// <summary><c>send</c> flag: no SIGPIPE when the peer is gone (an error instead).</summary>
+    internal const int MSG_NOSIGNAL = 0x4000;
+
+    internal const int EINTR = 4;
+    internal const int EAGAIN = 11;
+
     /// <summary><c>prctl</c> option: the signal this process gets when its parent thread exits.</summary>
     internal const int PR_SET_PDEATHSIG = 1;
 
@@ -21,6 +30,9 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int kill(int pid, int signal);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static unsafe partial nint send(int socket, byte* buffer, nuint length, int flags);
 
     /// <summary><c>prctl</c> is variadic in C; on Linux x64 and arm64 integer arguments pass the same way either way.</summary>
     [LibraryImport("libc", SetLastError = true)]

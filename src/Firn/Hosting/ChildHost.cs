@@ -48,12 +48,18 @@ internal sealed partial class ChildHost : IRouterLink
     public async Task ConnectAsync(int maxMessageSize, int bufferLimit, TimeSpan timeout)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(_environment.SocketPath), cts.Token).ConfigureAwait(false);
+            // A synchronous connect: the connection's socket is never used for .NET's asynchronous operations (see Connection).
+            var connect = Task.Run(() => socket.Connect(new UnixDomainSocketEndPoint(_environment.SocketPath)));
+            if (await Task.WhenAny(connect, Task.Delay(timeout)).ConfigureAwait(false) != connect)
+            {
+                throw new TimeoutException($"the connection was not accepted within {timeout}");
+            }
+
+            await connect.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or TimeoutException)
         {
             socket.Dispose();
             throw new FirnConfigurationException($"Child '{ProcessName}' could not connect to the main process at '{_environment.SocketPath}': {ex.Message}", ex);

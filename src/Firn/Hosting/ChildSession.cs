@@ -45,6 +45,9 @@ internal sealed class ChildSession : RouterPeer
 
     public override void ReleaseBytes(int bytes) => _connection.Outbound.AddCounter(FrameKind.SendBytes, 0, (uint)bytes);
 
+    public override void GrantCreditAndBytes(uint channelId, int bytes) =>
+        _connection.Outbound.AddCounters(FrameKind.SendCredit, channelId, 1, FrameKind.SendBytes, 0, (uint)bytes);
+
     public override void NotifyClosed(uint channelId)
     {
         Span<byte> body = stackalloc byte[4];

@@ -404,9 +404,22 @@ internal sealed partial class ManagedProcess
             }
         }
 
-        // It exited right after it became ready.
+        // It exited right after it became ready (a quick job): the start succeeded, and its exit is settled like any
+        // exit of a running child (the exit watcher left that to the start, since the state was still Starting).
         await instance.Exited.Task.ConfigureAwait(false);
-        return new StartFailure(instance.ExitReason ?? ProcessExitReason.Crashed, new InvalidOperationException($"Process '{Name}' exited with code {instance.ExitCode} as it became ready."));
+        Action? next = null;
+        lock (_lock)
+        {
+            if (_state == ProcessState.Starting)
+            {
+                instance.RunningSince = RestartHistory.Now;
+                Transition(ProcessState.Running);
+                next = SettleAfterExitLocked(instance.ExitReason ?? ProcessExitReason.Crashed, TimeSpan.Zero);
+            }
+        }
+
+        next?.Invoke();
+        return null;
     }
 
     /// <summary>Runs on <see cref="ProcessSpawner"/>'s thread: starts the process and wires its output.</summary>

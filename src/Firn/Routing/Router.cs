@@ -442,10 +442,12 @@ internal sealed partial class Router
         {
             if (grantCredit)
             {
-                sender.Peer.GrantCredit(channel.Id, 1);
+                sender.Peer.GrantCreditAndBytes(channel.Id, message.Payload.Length);
             }
-
-            sender.Peer.ReleaseBytes(message.Payload.Length);
+            else
+            {
+                sender.Peer.ReleaseBytes(message.Payload.Length);
+            }
         }
     }
 

@@ -35,6 +35,13 @@ internal abstract class RouterPeer
     /// <summary>Tells this sender that <paramref name="bytes"/> of its messages left the router (its <see cref="Channels.SendBudget"/>).</summary>
     public abstract void ReleaseBytes(int bytes);
 
+    /// <summary>One of this sender's messages left the router: one more credit on the channel, and its bytes released.</summary>
+    public virtual void GrantCreditAndBytes(uint channelId, int bytes)
+    {
+        GrantCredit(channelId, 1);
+        ReleaseBytes(bytes);
+    }
+
     /// <summary>Hands a message to this receiver.</summary>
     public abstract void Deliver(uint channelId, byte[] payload);
 

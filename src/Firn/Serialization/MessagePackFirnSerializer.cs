@@ -18,6 +18,7 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
     public static MessagePackFirnSerializer Instance { get; } = new();
 
     private readonly MessagePackSerializerOptions _options;
+    private readonly bool _fastPrimitives;
 
     /// <summary>Creates a serializer with Firn's default options.</summary>
     public MessagePackFirnSerializer()
@@ -25,6 +26,8 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
             .WithResolver(ContractlessStandardResolver.Instance)
             .WithSecurity(MessagePackSecurity.UntrustedData))
     {
+        // The standard resolvers encode primitives the standard way, so these may skip the resolver; custom options may not.
+        _fastPrimitives = true;
     }
 
     /// <summary>
@@ -44,11 +47,25 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
     }
 
     /// <inheritdoc />
-    public void Serialize<T>(IBufferWriter<byte> writer, T value) => MessagePackSerializer.Serialize(writer, value, _options);
+    public void Serialize<T>(IBufferWriter<byte> writer, T value)
+    {
+        if (_fastPrimitives && MessagePackPrimitives.Handles<T>())
+        {
+            MessagePackPrimitives.Write(writer, value);
+            return;
+        }
+
+        MessagePackSerializer.Serialize(writer, value, _options);
+    }
 
     /// <inheritdoc />
     public T Deserialize<T>(ReadOnlyMemory<byte> data)
     {
+        if (_fastPrimitives && MessagePackPrimitives.Handles<T>())
+        {
+            return MessagePackPrimitives.Read<T>(data);
+        }
+
         try
         {
             return MessagePackSerializer.Deserialize<T>(data, _options);

@@ -9,11 +9,17 @@ namespace Firn.Transport;
 internal delegate void FrameHandler(FrameKind kind, ReadOnlySpan<byte> body);
 
 /// <summary>
-/// One framed, full-duplex socket: a read loop that decodes frames and hands each to a
-/// <see cref="FrameHandler"/>, and a write loop that drains an <see cref="OutboundBuffer"/> in batches.
-/// Any protocol error closes the connection with a reason; it never throws into its owner.
+/// One framed, full-duplex socket: a read thread that decodes frames and hands each to a <see cref="FrameHandler"/>,
+/// and the writing of an <see cref="OutboundBuffer"/>: inline by the thread that appended to an idle connection, or
+/// by a writer thread while the connection is busy. Any protocol error closes the connection with a reason; it never
+/// throws into its owner.
 /// </summary>
-internal sealed partial class Connection
+/// <remarks>
+/// The socket stays in blocking mode and is never used for .NET's asynchronous operations, so a read or a write is
+/// one system call on the thread that needs it, with no completion handed between threads: a message costs one
+/// thread wake-up per direction, the least a process boundary allows. See Connection.Read.cs and Connection.Write.cs.
+/// </remarks>
+internal sealed partial class Connection : IInlineWriter
 {
     /// <summary>An idle connection's read buffer: small, since a process may have many idle children.</summary>
     private const int InitialReadBufferSize = 4 * 1024;
@@ -30,7 +36,6 @@ internal sealed partial class Connection
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource<ConnectionCloseReason> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FrameHandler? _handler;
-    private Task? _writeLoop;
     private int _closeStarted;
 
     /// <summary>Wraps a connected socket.</summary>
@@ -89,12 +94,13 @@ internal sealed partial class Connection
     /// <summary>Whether the connection is closing or closed.</summary>
     public bool IsClosing => Volatile.Read(ref _closeStarted) != 0;
 
-    /// <summary>Starts the read and write loops.</summary>
+    /// <summary>Starts reading (on a thread of its own) and writing.</summary>
     public void Start(FrameHandler handler)
     {
         _handler = handler;
-        _writeLoop = Task.Run(WriteLoopAsync);
-        _ = Task.Run(ReadLoopAsync);
+        Outbound.InlineWriter = this;
+        Outbound.LoopTurnGiven += EnsureWriter;
+        new Thread(ReadLoop) { IsBackground = true, Name = "Firn read" }.Start();
     }
 
     /// <summary>Appends a frame with a body; returns <see langword="false"/> if the connection is closing.</summary>
@@ -132,177 +138,8 @@ internal sealed partial class Connection
     public async Task FlushAndCloseAsync(TimeSpan timeout)
     {
         Outbound.Complete();
-        if (_writeLoop is not null)
-        {
-            await Task.WhenAny(_writeLoop, Task.Delay(timeout)).ConfigureAwait(false);
-        }
-
+        await Task.WhenAny(_drained.Task, Task.Delay(timeout)).ConfigureAwait(false);
         Close(ConnectionCloseReason.LocallyClosed);
-    }
-
-    private async Task ReadLoopAsync()
-    {
-        var buffer = new byte[InitialReadBufferSize];
-        int start = 0, end = 0;
-        try
-        {
-            while (true)
-            {
-                var read = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _closing.Token).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    Close(ConnectionCloseReason.RemotePartyTerminated, "the peer closed the socket");
-                    return;
-                }
-
-                end += read;
-                var filled = end == buffer.Length;
-                while (true)
-                {
-                    var limit = MaxBodyLength;
-                    var status = FrameDecoder.TryDecode(buffer.AsSpan(start, end - start), limit, out var kind, out var bodyLength, out var frameLength);
-                    if (status == DecodeStatus.TooLarge)
-                    {
-                        Close(ConnectionCloseReason.FrameTooLarge, $"the peer announced a frame body of {bodyLength} bytes; the limit is {limit}");
-                        return;
-                    }
-
-                    if (status == DecodeStatus.NeedMore)
-                    {
-                        if (frameLength > buffer.Length - start)
-                        {
-                            buffer = MakeRoom(buffer, ref start, ref end, frameLength);
-                        }
-
-                        break;
-                    }
-
-                    s_onReadLoop = true;
-                    try
-                    {
-                        _handler!(kind, buffer.AsSpan(start + FrameFormat.HeaderSize, (int)bodyLength));
-                    }
-                    finally
-                    {
-                        s_onReadLoop = false;
-                    }
-
-                    start += (int)frameLength;
-                    if (IsClosing)
-                    {
-                        return;
-                    }
-                }
-
-                if (filled && buffer.Length < SteadyReadBufferSize)
-                {
-                    // Reads fill the buffer: bytes arrive faster than it holds them, so read more per system call.
-                    var grown = new byte[buffer.Length * 2];
-                    buffer.AsSpan(start, end - start).CopyTo(grown);
-                    buffer = grown;
-                    end -= start;
-                    start = 0;
-                }
-                else if (start == end)
-                {
-                    start = end = 0;
-                    if (buffer.Length > SteadyReadBufferSize)
-                    {
-                        // It grew for one large frame: let it go.
-                        buffer = new byte[SteadyReadBufferSize];
-                    }
-                }
-                else if (buffer.Length - end < FrameFormat.HeaderSize || start > buffer.Length / 2)
-                {
-                    buffer.AsSpan(start, end - start).CopyTo(buffer);
-                    end -= start;
-                    start = 0;
-                }
-            }
-        }
-        catch (ProtocolViolationException ex)
-        {
-            Close(ConnectionCloseReason.ProtocolViolation, ex.Message);
-        }
-        catch (OperationCanceledException)
-        {
-            Close(ConnectionCloseReason.LocallyClosed);
-        }
-        catch (ObjectDisposedException)
-        {
-            Close(ConnectionCloseReason.LocallyClosed);
-        }
-        catch (SocketException ex)
-        {
-            Close(ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown
-                ? ConnectionCloseReason.RemotePartyTerminated
-                : ConnectionCloseReason.SocketError, ex.Message);
-        }
-#pragma warning disable CA1031 // A bug in a frame handler must close this connection, not crash the process.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogHandlerFailed(ex, Description);
-            Close(ConnectionCloseReason.ProtocolViolation, $"{ex.GetType().Name}: {ex.Message}");
-        }
-    }
-
-    /// <summary>
-    /// Makes room for a frame that does not fit: first by moving the unread bytes to the front, then by
-    /// doubling, never past the frame's size. Growth follows bytes actually received, so a header that
-    /// merely announces a large frame costs nothing until the peer really sends it.
-    /// </summary>
-    private static byte[] MakeRoom(byte[] buffer, ref int start, ref int end, long frameLength)
-    {
-        if (start > 0)
-        {
-            buffer.AsSpan(start, end - start).CopyTo(buffer);
-            end -= start;
-            start = 0;
-        }
-
-        if (end == buffer.Length)
-        {
-            var grown = new byte[(int)Math.Min(frameLength, (long)buffer.Length * 2)];
-            buffer.AsSpan(0, end).CopyTo(grown);
-            buffer = grown;
-        }
-
-        return buffer;
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                var batch = await Outbound.TakeAsync(_closing.Token).ConfigureAwait(false);
-                if (batch.Count == 0)
-                {
-                    return;
-                }
-
-                var memory = batch.AsMemory();
-                while (!memory.IsEmpty)
-                {
-                    var sent = await _socket.SendAsync(memory, SocketFlags.None, _closing.Token).ConfigureAwait(false);
-                    memory = memory[sent..];
-                }
-
-                Outbound.OnBatchWritten();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        catch (SocketException ex)
-        {
-            Close(ConnectionCloseReason.RemotePartyTerminated, ex.Message);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connection to {Peer} closed: {Reason} {Detail}")]

@@ -3,25 +3,48 @@ using System.Diagnostics;
 
 namespace Firn.Transport;
 
+/// <summary>Writes a batch to the socket at once, on the thread that appended it (see <see cref="OutboundBuffer.InlineWriter"/>).</summary>
+internal interface IInlineWriter
+{
+    /// <summary>Sends what it can of <paramref name="batch"/> without blocking; returns the bytes sent, or -1 if the socket failed.</summary>
+    int TrySend(ReadOnlySpan<byte> batch);
+
+    /// <summary>The socket failed while writing inline: close the connection.</summary>
+    void OnSendFailed();
+}
+
 /// <summary>
-/// Frames waiting to be written to one socket. Producers append under a short lock; one writer loop
-/// takes everything appended so far in a single swap and sends it with one system call, so a busy
-/// connection coalesces many frames per write and an idle one sends each frame at once.
+/// Frames waiting to be written to one socket. Producers append under a short lock; one writer at a time takes
+/// everything appended so far in a single swap and sends it with one system call. The writer is either the thread
+/// that appended to an idle buffer (it writes at once, inline: no thread is woken) or the connection's write loop
+/// (for a busy connection, where frames appended while a write is in progress coalesce into the next batch).
 /// Small counters (send credits, acknowledgements) are summed per channel and written once per batch.
 /// </summary>
+/// <remarks>
+/// The writer role is a flag under the lock: whoever finds it free takes it. An appender that takes it writes inline
+/// unless the connection wrote less than <see cref="InlineQuietTicks"/> ago (a stream of sends is better batched by the
+/// loop than written one system call each); then, and whenever an inline write cannot finish (the socket is full) or
+/// more was appended meanwhile, the role passes to the loop, which keeps it while there is data.
+/// </remarks>
 internal sealed class OutboundBuffer
 {
     /// <summary>An idle connection's buffer is small (a process may have many idle children); a busy one grows by doubling.</summary>
     private const int InitialSize = 4 * 1024;
     private const int ShrinkAbove = 4 * 1024 * 1024;
 
+    /// <summary>A connection that wrote this recently is streaming: let the loop batch instead of writing inline.</summary>
+    private static readonly long InlineQuietTicks = Stopwatch.Frequency / 50_000;
+
     private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    private readonly SemaphoreSlim _loopTurn = new(0, int.MaxValue);
     private readonly Dictionary<(FrameKind Kind, uint ChannelId), uint> _counters = [];
     private byte[] _current = new byte[InitialSize];
     private byte[] _spare = [];
     private int _length;
-    private bool _signalled;
+    private bool _writing;
+    private bool _loopHasRole;
+    private ArraySegment<byte> _carry;
+    private long _lastWriteEnded;
     private bool _completed;
     private bool _congested;
     private long _reserved;
@@ -45,6 +68,18 @@ internal sealed class OutboundBuffer
         HardLimit = hardLimit;
     }
 
+    private enum Turn
+    {
+        /// <summary>A writer has the role already; it will see the new data.</summary>
+        None,
+
+        /// <summary>The appender took the role and writes inline.</summary>
+        Inline,
+
+        /// <summary>The role goes to the write loop.</summary>
+        Loop,
+    }
+
     /// <summary>The default congestion limit: 64 MiB waiting to be written.</summary>
     public const int DefaultCongestionLimit = 64 * 1024 * 1024;
 
@@ -56,6 +91,9 @@ internal sealed class OutboundBuffer
 
     /// <summary>Pending bytes the buffer never exceeds: a frame that would is refused, and <see cref="Overflowed"/> is raised.</summary>
     public int HardLimit { get; }
+
+    /// <summary>Writes batches on the appending thread when the buffer is idle; without one, every batch goes through the loop.</summary>
+    public IInlineWriter? InlineWriter { get; set; }
 
     /// <summary>
     /// Raised once, outside the buffer's lock, when a frame was refused because the peer is not reading (the hard limit).
@@ -69,10 +107,10 @@ internal sealed class OutboundBuffer
     /// </summary>
     public bool IsCongested => Volatile.Read(ref _length) > CongestionLimit;
 
-    /// <summary>Raised on the write loop once a congested buffer has been written down below the limit.</summary>
+    /// <summary>Raised (never under a caller's lock) once a congested buffer has been written down below the limit.</summary>
     public event Action? Drained;
 
-    /// <summary>Bytes appended and not yet taken by the writer loop.</summary>
+    /// <summary>Bytes appended and not yet taken by a writer.</summary>
     public int PendingBytes
     {
         get
@@ -89,6 +127,8 @@ internal sealed class OutboundBuffer
     public bool Append(FrameKind kind, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> payload)
     {
         var bodyLength = prefix.Length + payload.Length;
+        bool appended;
+        Turn turn;
         lock (_lock)
         {
             if (_completed)
@@ -96,24 +136,31 @@ internal sealed class OutboundBuffer
                 return false;
             }
 
-            if ((long)_length + FrameFormat.HeaderSize + bodyLength <= HardLimit)
+            appended = (long)_length + FrameFormat.HeaderSize + bodyLength <= HardLimit;
+            if (appended)
             {
                 var destination = Reserve(FrameFormat.HeaderSize + bodyLength);
                 FrameFormat.WriteHeader(destination, kind, bodyLength);
                 prefix.CopyTo(destination[FrameFormat.HeaderSize..]);
                 payload.CopyTo(destination[(FrameFormat.HeaderSize + prefix.Length)..]);
                 _congested |= _length > CongestionLimit;
-                SignalLocked();
-                return true;
+            }
+            else
+            {
+                // The peer is not reading: refuse this frame and every later one; the owner closes the connection.
+                _completed = true;
             }
 
-            // The peer is not reading: refuse this frame and every later one; the owner closes the connection.
-            _completed = true;
-            SignalLocked();
+            turn = ClaimLocked();
         }
 
-        Overflowed?.Invoke();
-        return false;
+        Go(turn);
+        if (!appended)
+        {
+            Overflowed?.Invoke();
+        }
+
+        return appended;
     }
 
     /// <summary>Appends a frame whose body is a channel id and a payload (the hot path for messages).</summary>
@@ -124,9 +171,10 @@ internal sealed class OutboundBuffer
         return Append(kind, prefix, payload);
     }
 
-    /// <summary>Adds <paramref name="count"/> to a per-channel counter that is written as one frame at the next flush.</summary>
+    /// <summary>Adds <paramref name="count"/> to a per-channel counter that is written as one frame with the next batch.</summary>
     public void AddCounter(FrameKind kind, uint channelId, uint count)
     {
+        Turn turn;
         lock (_lock)
         {
             if (_completed)
@@ -135,53 +183,118 @@ internal sealed class OutboundBuffer
             }
 
             AddToCounterLocked(kind, channelId, count);
-            SignalLocked();
+            turn = ClaimLocked();
         }
+
+        Go(turn);
+    }
+
+    /// <summary>Adds to two counters under one lock (a channel's send credit and its sender's released bytes go together).</summary>
+    public void AddCounters(FrameKind kind, uint id, uint count, FrameKind otherKind, uint otherId, uint otherCount)
+    {
+        Turn turn;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            AddToCounterLocked(kind, id, count);
+            AddToCounterLocked(otherKind, otherId, otherCount);
+            turn = ClaimLocked();
+        }
+
+        Go(turn);
     }
 
     /// <summary>Refuses further frames; the writer loop ends after sending what is already buffered.</summary>
     public void Complete()
     {
+        Turn turn;
         lock (_lock)
         {
             _completed = true;
-            SignalLocked();
+            turn = ClaimLocked();
+        }
+
+        // The loop must see the end, so an idle buffer's role goes to it, never inline.
+        Go(turn == Turn.Inline ? Turn.Loop : turn);
+    }
+
+    /// <summary>Raised after the writer role was handed to the write loop (its owner makes sure a writer is there to take it).</summary>
+    public event Action? LoopTurnGiven;
+
+    /// <summary>Whether a turn was handed to the write loop and not yet taken.</summary>
+    public bool HasPendingTurn => _loopTurn.CurrentCount > 0;
+
+    /// <summary>The write loop waits for its turn (the writer role); false if none came within <paramref name="timeout"/>.</summary>
+    public bool WaitForTurn(TimeSpan timeout)
+    {
+        if (_loopHasRole)
+        {
+            return true;
+        }
+
+        if (!_loopTurn.Wait(timeout))
+        {
+            return false;
+        }
+
+        _loopHasRole = true;
+        return true;
+    }
+
+    /// <summary>
+    /// The write loop, holding the role, takes what an inline write could not finish, or everything buffered. An empty
+    /// segment means nothing is left: the role is given back, unless the buffer was completed (<paramref name="ended"/>).
+    /// </summary>
+    /// <remarks>The returned array stays valid until the next call. Only the write loop calls this.</remarks>
+    public ArraySegment<byte> TakeForLoop(out bool ended)
+    {
+        lock (_lock)
+        {
+            ended = false;
+            if (_carry.Array is not null)
+            {
+                var carry = _carry;
+                _carry = default;
+                _inFlight = carry.Count;
+                return carry;
+            }
+
+            if (TakeLocked() is { Count: > 0 } taken)
+            {
+                return taken;
+            }
+
+            if (_completed)
+            {
+                ended = true;
+                return ArraySegment<byte>.Empty;
+            }
+
+            _writing = false;
+            _loopHasRole = false;
+            return ArraySegment<byte>.Empty;
         }
     }
 
-    /// <summary>Waits for frames and returns everything buffered, or an empty segment once completed and drained.</summary>
-    /// <remarks>The returned array stays valid until the next call. Only the writer loop calls this.</remarks>
+    /// <summary>An asynchronous write loop's turn (for tests and hosts without threads): the next batch, or an empty segment at the end.</summary>
     public async ValueTask<ArraySegment<byte>> TakeAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
-            lock (_lock)
+            if (!_loopHasRole)
             {
-                _signalled = false;
-                WriteCountersLocked();
-                if (_length == 0)
-                {
-                    if (_completed)
-                    {
-                        return ArraySegment<byte>.Empty;
-                    }
+                await _loopTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _loopHasRole = true;
+            }
 
-                    continue;
-                }
-
-                var taken = new ArraySegment<byte>(_current, 0, _length);
-                _inFlight = _length;
-                _current = _spare.Length > ShrinkAbove || _spare.Length == 0 ? new byte[InitialSize] : _spare;
-                _spare = taken.Array!;
-                _length = 0;
-                if (_completed)
-                {
-                    // Stay signalled so that the next call reports the end instead of waiting forever.
-                    SignalLocked();
-                }
-
-                return taken;
+            var batch = TakeForLoop(out var ended);
+            if (batch.Count > 0 || ended)
+            {
+                return batch;
             }
         }
     }
@@ -190,30 +303,13 @@ internal sealed class OutboundBuffer
     public void OnBatchWritten()
     {
         bool drained;
-        List<TaskCompletionSource<bool>>? flushed = null;
+        List<TaskCompletionSource<bool>>? flushed;
         lock (_lock)
         {
-            drained = _congested && _length <= CongestionLimit;
-            if (drained)
-            {
-                _congested = false;
-            }
-
-            _written += _inFlight;
-            _inFlight = 0;
-            if (_flushWaiters is { Count: > 0 } waiters)
-            {
-                flushed = [.. waiters.Where(w => w.Target <= _written).Select(w => w.Done)];
-                waiters.RemoveAll(w => w.Target <= _written);
-            }
+            drained = CountWrittenLocked(_inFlight, out flushed);
         }
 
-        flushed?.ForEach(done => done.TrySetResult(true));
-
-        if (drained)
-        {
-            Drained?.Invoke();
-        }
+        Settle(flushed, drained);
     }
 
     /// <summary>
@@ -255,12 +351,140 @@ internal sealed class OutboundBuffer
         waiters?.ForEach(w => w.Done.TrySetResult(false));
     }
 
-    private void SignalLocked()
+    /// <summary>Takes the writer role if it is free, and says who uses it. Call under the lock.</summary>
+    private Turn ClaimLocked()
     {
-        if (!_signalled)
+        if (_writing)
         {
-            _signalled = true;
-            _signal.Release();
+            return Turn.None;
+        }
+
+        _writing = true;
+        var inline = InlineWriter is not null && !_completed && Stopwatch.GetTimestamp() - _lastWriteEnded > InlineQuietTicks;
+        return inline ? Turn.Inline : Turn.Loop;
+    }
+
+    private void Go(Turn turn)
+    {
+        if (turn == Turn.Loop)
+        {
+            GiveLoopTurn();
+        }
+        else if (turn == Turn.Inline)
+        {
+            WriteInline();
+        }
+    }
+
+    /// <summary>
+    /// Writes on this thread what is buffered, once, without blocking. The role then goes back (nothing more to write),
+    /// or to the loop (the socket took only part, or more was appended meanwhile).
+    /// </summary>
+    private void WriteInline()
+    {
+        ArraySegment<byte> batch;
+        lock (_lock)
+        {
+            batch = TakeLocked();
+            if (batch.Count == 0)
+            {
+                _writing = false;
+                return;
+            }
+        }
+
+        var sent = InlineWriter!.TrySend(batch);
+        if (sent < 0)
+        {
+            // The connection is failing; its close completes the buffer. The role stays taken: nothing more is written.
+            InlineWriter.OnSendFailed();
+            return;
+        }
+
+        bool drained;
+        List<TaskCompletionSource<bool>>? flushed;
+        var toLoop = false;
+        lock (_lock)
+        {
+            drained = CountWrittenLocked(sent, out flushed);
+            if (sent < batch.Count)
+            {
+                _carry = batch[sent..];
+                toLoop = true;
+            }
+            else if (_length > 0 || _counters.Count > 0 || _completed)
+            {
+                toLoop = true;
+            }
+            else
+            {
+                _writing = false;
+            }
+        }
+
+        if (toLoop)
+        {
+            GiveLoopTurn();
+        }
+
+        if (flushed is not null || drained)
+        {
+            // Flush waiters and the router (which takes its own locks) must not run on an appender, which may hold one.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Buffer.Settle(state.Flushed, state.Drained), (Buffer: this, Flushed: flushed, Drained: drained), preferLocal: false);
+        }
+    }
+
+    private void GiveLoopTurn()
+    {
+        _loopTurn.Release();
+        LoopTurnGiven?.Invoke();
+    }
+
+    /// <summary>Swaps out everything buffered (counters included) as one batch. Call under the lock.</summary>
+    private ArraySegment<byte> TakeLocked()
+    {
+        WriteCountersLocked();
+        if (_length == 0)
+        {
+            return ArraySegment<byte>.Empty;
+        }
+
+        var taken = new ArraySegment<byte>(_current, 0, _length);
+        _inFlight = _length;
+        _current = _spare.Length > ShrinkAbove || _spare.Length == 0 ? new byte[InitialSize] : _spare;
+        _spare = taken.Array!;
+        _length = 0;
+        return taken;
+    }
+
+    /// <summary>Counts written bytes; returns whether congestion cleared and which flush waiters are done. Call under the lock.</summary>
+    private bool CountWrittenLocked(int bytes, out List<TaskCompletionSource<bool>>? flushed)
+    {
+        _lastWriteEnded = Stopwatch.GetTimestamp();
+        _written += bytes;
+        _inFlight = 0;
+        flushed = null;
+        if (_flushWaiters is { Count: > 0 } waiters)
+        {
+            flushed = [.. waiters.Where(w => w.Target <= _written).Select(w => w.Done)];
+            waiters.RemoveAll(w => w.Target <= _written);
+        }
+
+        var drained = _congested && _length <= CongestionLimit;
+        if (drained)
+        {
+            _congested = false;
+        }
+
+        return drained;
+    }
+
+    private void Settle(List<TaskCompletionSource<bool>>? flushed, bool drained)
+    {
+        flushed?.ForEach(done => done.TrySetResult(true));
+        if (drained)
+        {
+            Drained?.Invoke();
         }
     }
 

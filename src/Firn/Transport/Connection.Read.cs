@@ -1,0 +1,134 @@
+using System.Net.Sockets;
+
+namespace Firn.Transport;
+
+/// <content>The read thread: blocking reads, frames decoded in place and handed to the handler.</content>
+internal sealed partial class Connection
+{
+    private void ReadLoop()
+    {
+        var buffer = new byte[InitialReadBufferSize];
+        int start = 0, end = 0;
+        try
+        {
+            while (true)
+            {
+                var read = _socket.Receive(buffer.AsSpan(end), SocketFlags.None);
+                if (read == 0)
+                {
+                    Close(ConnectionCloseReason.RemotePartyTerminated, "the peer closed the socket");
+                    return;
+                }
+
+                end += read;
+                var filled = end == buffer.Length;
+                while (true)
+                {
+                    var limit = MaxBodyLength;
+                    var status = FrameDecoder.TryDecode(buffer.AsSpan(start, end - start), limit, out var kind, out var bodyLength, out var frameLength);
+                    if (status == DecodeStatus.TooLarge)
+                    {
+                        Close(ConnectionCloseReason.FrameTooLarge, $"the peer announced a frame body of {bodyLength} bytes; the limit is {limit}");
+                        return;
+                    }
+
+                    if (status == DecodeStatus.NeedMore)
+                    {
+                        if (frameLength > buffer.Length - start)
+                        {
+                            buffer = MakeRoom(buffer, ref start, ref end, frameLength);
+                        }
+
+                        break;
+                    }
+
+                    s_onReadLoop = true;
+                    try
+                    {
+                        _handler!(kind, buffer.AsSpan(start + FrameFormat.HeaderSize, (int)bodyLength));
+                    }
+                    finally
+                    {
+                        s_onReadLoop = false;
+                    }
+
+                    start += (int)frameLength;
+                    if (IsClosing)
+                    {
+                        return;
+                    }
+                }
+
+                if (filled && buffer.Length < SteadyReadBufferSize)
+                {
+                    // Reads fill the buffer: bytes arrive faster than it holds them, so read more per system call.
+                    var grown = new byte[buffer.Length * 2];
+                    buffer.AsSpan(start, end - start).CopyTo(grown);
+                    buffer = grown;
+                    end -= start;
+                    start = 0;
+                }
+                else if (start == end)
+                {
+                    start = end = 0;
+                    if (buffer.Length > SteadyReadBufferSize)
+                    {
+                        // It grew for one large frame: let it go.
+                        buffer = new byte[SteadyReadBufferSize];
+                    }
+                }
+                else if (buffer.Length - end < FrameFormat.HeaderSize || start > buffer.Length / 2)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    end -= start;
+                    start = 0;
+                }
+            }
+        }
+        catch (ProtocolViolationException ex)
+        {
+            Close(ConnectionCloseReason.ProtocolViolation, ex.Message);
+        }
+        catch (ObjectDisposedException)
+        {
+            Close(ConnectionCloseReason.LocallyClosed);
+        }
+        catch (SocketException ex)
+        {
+            Close(ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown
+                ? ConnectionCloseReason.RemotePartyTerminated
+                : ConnectionCloseReason.SocketError, ex.Message);
+        }
+#pragma warning disable CA1031 // A bug in a frame handler must close this connection, not crash the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogHandlerFailed(ex, Description);
+            Close(ConnectionCloseReason.ProtocolViolation, $"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Makes room for a frame that does not fit: first by moving the unread bytes to the front, then by
+    /// doubling, never past the frame's size. Growth follows bytes actually received, so a header that
+    /// merely announces a large frame costs nothing until the peer really sends it.
+    /// </summary>
+    private static byte[] MakeRoom(byte[] buffer, ref int start, ref int end, long frameLength)
+    {
+        if (start > 0)
+        {
+            buffer.AsSpan(start, end - start).CopyTo(buffer);
+            end -= start;
+            start = 0;
+        }
+
+        if (end == buffer.Length)
+        {
+            var grown = new byte[(int)Math.Min(frameLength, (long)buffer.Length * 2)];
+            buffer.AsSpan(0, end).CopyTo(grown);
+            buffer = grown;
+        }
+
+        return buffer;
+    }
+}
