@@ -27,6 +27,9 @@ public sealed partial class FirnApp
 
     internal MainHost Host => _host ?? throw new InvalidOperationException("The app has not started.");
 
+    /// <summary>The frame handlers every child session dispatches to (main process, after <see cref="StartAsync"/>).</summary>
+    internal MainServices Services => _services ?? throw new InvalidOperationException("The app has not started.");
+
     /// <summary>
     /// Starts the main process: its socket, the before-start hooks, then every child in declaration order, each
     /// awaited until it is ready and followed by its after-process-start hooks; then the after-start hooks.

@@ -31,6 +31,9 @@ public sealed partial class FirnApp
     /// <summary>The store itself (main process only), for diagnostics and tests.</summary>
     internal KeyValueStore Store => _store ?? throw new InvalidOperationException("The store lives in the main process.");
 
+    /// <summary>The pub/sub switchboard (main process only), for diagnostics and tests.</summary>
+    internal TopicHub TopicHub => _topicHub ?? throw new InvalidOperationException("The pub/sub hub lives in the main process.");
+
     /// <summary>Creates the store and the hub; the main process's own calls reach them without a socket.</summary>
     private void InitializeMainStorage()
     {

@@ -15,15 +15,15 @@ internal sealed class ChildSession : RouterPeer
     private readonly Connection _connection;
     private readonly Router _router;
     private readonly MainServices _services;
-    private readonly ManagedProcess _process;
+    private readonly ISessionOwner _owner;
 
-    public ChildSession(Connection connection, MainServices services, ManagedProcess process)
-        : base(process.Name)
+    public ChildSession(Connection connection, MainServices services, ISessionOwner owner)
+        : base(owner.Name)
     {
         _connection = connection;
         _services = services;
         _router = services.Router;
-        _process = process;
+        _owner = owner;
         _connection.Outbound.Drained += () => _router.Redispatch(this);
     }
 
@@ -75,7 +75,7 @@ internal sealed class ChildSession : RouterPeer
                 _router.Close(this, reader.ReadUInt32());
                 break;
             case FrameKind.Ready:
-                _process.OnReady(this);
+                _owner.OnReady(this);
                 break;
             case FrameKind.Control:
                 var request = (ControlRequest)reader.ReadByte();
@@ -84,7 +84,7 @@ internal sealed class ChildSession : RouterPeer
                     throw new ProtocolViolationException($"unknown control request {(byte)request}");
                 }
 
-                _process.OnControlRequest(this, request);
+                _owner.OnControlRequest(this, request);
                 break;
             default:
                 if (!_services.TryHandle(this, kind, body))
