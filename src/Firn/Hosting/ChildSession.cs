@@ -124,11 +124,11 @@ internal sealed class ChildSession : RouterPeer
         }
         catch (ChannelTypeMismatchException ex)
         {
-            reply.WriteByte(OpenStatus.TypeMismatch).WriteString(ex.Message);
+            reply.WriteByte(OpenStatus.TypeMismatch).WriteText(ex.Message);
         }
         catch (ArgumentException ex)
         {
-            reply.WriteByte(OpenStatus.BadName).WriteString(ex.Message);
+            reply.WriteByte(OpenStatus.BadName).WriteText(ex.Message);
         }
 
         _connection.Send(FrameKind.ChannelOpened, reply.Written);
