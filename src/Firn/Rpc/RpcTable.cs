@@ -227,7 +227,9 @@ internal sealed class RpcTable
 
         public bool IsStream { get; } = isStream;
 
-        public bool AddCredit(int count) => Interlocked.Add(ref _credit, count) <= MaxCredit;
+        // The count is checked first: added to a credit near the limit, a count near int.MaxValue would wrap to a negative
+        // credit that passes the check and then fails the handler's next item, closing the wrong connection.
+        public bool AddCredit(int count) => count <= MaxCredit && Interlocked.Add(ref _credit, count) <= MaxCredit;
 
         public bool TakeCredit() => Interlocked.Decrement(ref _credit) >= 0;
     }
