@@ -17,6 +17,10 @@ internal sealed class ChildSession : RouterPeer
     private readonly MainServices _services;
     private readonly ISessionOwner _owner;
 
+    /// <summary>Held while a frame is handled; ending the session takes it, so no handler runs during or after the end.</summary>
+    private readonly Lock _gate = new();
+    private bool _ended;
+
     public ChildSession(Connection connection, MainServices services, ISessionOwner owner)
         : base(owner.Name)
     {
@@ -50,8 +54,34 @@ internal sealed class ChildSession : RouterPeer
 
     public void RequestStop() => _connection.Send(FrameKind.Stop, default);
 
-    /// <summary>Handles a frame from the authenticated child.</summary>
+    /// <summary>Handles a frame from the authenticated child; once the session has ended, frames are ignored.</summary>
     public void OnFrame(FrameKind kind, ReadOnlySpan<byte> body)
+    {
+        // Uncontended except against End: a connection closed from another thread (the child's process exited)
+        // while this read loop is inside a handler must not let that handler register anything after the main
+        // process has forgotten the child, or a channel membership, subscription or method name would outlive it.
+        lock (_gate)
+        {
+            if (!_ended)
+            {
+                Dispatch(kind, body);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks the session ended once any frame in hand is handled; later frames are ignored. Called before the
+    /// main process forgets the child (<see cref="MainServices.EndSession"/>), so what it forgets is final.
+    /// </summary>
+    public void End()
+    {
+        lock (_gate)
+        {
+            _ended = true;
+        }
+    }
+
+    private void Dispatch(FrameKind kind, ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body);
         switch (kind)

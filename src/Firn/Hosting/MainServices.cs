@@ -38,8 +38,10 @@ internal sealed class MainServices
         return true;
     }
 
+    /// <summary>Forgets a child whose connection closed: first it takes no more frames, then every feature drops its state.</summary>
     public void EndSession(ChildSession session)
     {
+        session.End();
         Router.RemovePeer(session);
         SessionEnded?.Invoke(session);
     }
