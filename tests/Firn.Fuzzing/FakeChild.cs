@@ -53,6 +53,9 @@ internal sealed class FakeChild : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>How long any wait of this child may take.</summary>
+    public TimeSpan Timeout => _timeout;
+
     /// <summary>The main process's socket (to see how much it has not read yet).</summary>
     public Socket ServerSocket { get; }
 
@@ -71,6 +74,9 @@ internal sealed class FakeChild : IAsyncDisposable
 
     /// <summary>Whether every received frame is kept in <see cref="Received"/> (off for long-lived control sessions).</summary>
     public bool KeepFrames { get; }
+
+    /// <summary>Raised on the child's receive loop for every frame the main process sends it.</summary>
+    public event Action<ReceivedFrame>? FrameReceived;
 
     /// <summary>Frames received so far, in order (when <see cref="KeepFrames"/>).</summary>
     public IReadOnlyList<ReceivedFrame> Received
@@ -307,5 +313,7 @@ internal sealed class FakeChild : IAsyncDisposable
         {
             waiter.TrySetResult(frame.Body);
         }
+
+        FrameReceived?.Invoke(frame);
     }
 }
