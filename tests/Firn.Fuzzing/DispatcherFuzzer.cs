@@ -23,6 +23,7 @@ internal sealed class DispatcherFuzzer : IFuzzTarget
 
     private readonly int _seed;
     private readonly int _casesPerRound;
+    private readonly bool _killWhileHandling;
     private readonly List<WeakReference<ChildSession>> _endedSessions = [];
     private readonly List<IDisposable> _roundResources = [];
     private DispatcherHarness? _harness;
@@ -31,11 +32,21 @@ internal sealed class DispatcherFuzzer : IFuzzTarget
     private long _nextCase;
     private uint _controlIds;
 
-    public DispatcherFuzzer(int seed, int casesPerRound = 40)
+    /// <param name="seed">Determines every case.</param>
+    /// <param name="casesPerRound">Cases that share one main process.</param>
+    /// <param name="killWhileHandling">
+    /// Also close children's connections from another thread while their frames are handled. How many frames got
+    /// handled first depends on timing, so later cases of the round may differ between runs of the same seed.
+    /// </param>
+    public DispatcherFuzzer(int seed, int casesPerRound = 40, bool killWhileHandling = false)
     {
         _seed = seed;
         _casesPerRound = casesPerRound;
+        _killWhileHandling = killWhileHandling;
     }
+
+    /// <summary>A hash of every byte the fuzzed children sent: equal for two runs that generated the same cases.</summary>
+    public ulong Fingerprint { get; private set; } = 14_695_981_039_346_656_037;
 
     public string Name => TargetName;
 
@@ -115,7 +126,7 @@ internal sealed class DispatcherFuzzer : IFuzzTarget
         var mainCalls = new List<(string Method, Task Call)>();
         for (var step = random.Next(3, 12); step > 0; step--)
         {
-            switch (random.Weighted([12, 3, 2, 1, 1]))
+            switch (random.Weighted([12, 3, 2, 1, _killWhileHandling ? 1 : 0]))
             {
                 case 0:
                     var (child, view) = random.Pick(sessions);
@@ -200,6 +211,11 @@ internal sealed class DispatcherFuzzer : IFuzzTarget
 
         byte[] bytes = [.. frames.SelectMany(f => f)];
         FramesSent += frames.Count;
+        foreach (var b in bytes)
+        {
+            Fingerprint = (Fingerprint ^ b) * 1_099_511_628_211;
+        }
+
         trace.Add($"{child.Name} sends {frames.Count} frames{(notes.Count > 0 ? $" ({string.Join(", ", notes)})" : string.Empty)}: {Hex(bytes)}");
         if (random.Chance(0.2))
         {

@@ -5,11 +5,12 @@ internal static class FuzzTargets
 {
     public static IReadOnlyList<string> Names { get; } = [DecoderFuzzer.TargetName, ConnectionFuzzer.TargetName, DispatcherFuzzer.TargetName];
 
-    public static IFuzzTarget Create(string name, int seed) => name switch
+    /// <summary>Creates a target; <paramref name="longRun"/> adds what is not reproducible case by case (see <see cref="DispatcherFuzzer"/>).</summary>
+    public static IFuzzTarget Create(string name, int seed, bool longRun = false) => name switch
     {
         DecoderFuzzer.TargetName => new DecoderFuzzer(seed),
         ConnectionFuzzer.TargetName => new ConnectionFuzzer(seed),
-        DispatcherFuzzer.TargetName => new DispatcherFuzzer(seed),
+        DispatcherFuzzer.TargetName => new DispatcherFuzzer(seed, killWhileHandling: longRun),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown fuzz target"),
     };
 
@@ -17,7 +18,7 @@ internal static class FuzzTargets
     public static string Describe(IFuzzTarget target) => target switch
     {
         ConnectionFuzzer connection => $"{connection.BytesDelivered / (1024 * 1024)} MiB delivered",
-        DispatcherFuzzer dispatcher => $"{dispatcher.FramesSent} frames sent, {dispatcher.ChildrenDisconnected} children disconnected for what they sent",
+        DispatcherFuzzer dispatcher => $"{dispatcher.FramesSent} frames sent, {dispatcher.ChildrenDisconnected} children disconnected for what they sent, fingerprint {dispatcher.Fingerprint:X16}",
         _ => string.Empty,
     };
 }

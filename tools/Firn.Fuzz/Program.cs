@@ -24,7 +24,8 @@ Console.WriteLine($"seed {options.Seed}, targets {string.Join(", ", options.Targ
 var perTarget = TimeSpan.FromSeconds(options.Seconds / options.Targets.Count);
 foreach (var name in options.Targets)
 {
-    await using var target = FuzzTargets.Create(name, options.Seed);
+    // A replay leaves out what is not reproducible (kills while handling); a timed run includes it.
+    await using var target = FuzzTargets.Create(name, options.Seed, longRun: options.Case is null);
     if (options.Case is { } replay)
     {
         try
