@@ -197,7 +197,9 @@ internal sealed class KeyValueStore
             }
             else if (_entries.TryGetValue(key, out var expired))
             {
-                if (_entries.TryUpdate(key, entry, expired))
+                // Only an expired entry may be replaced from zero; a live one appeared meanwhile (another increment
+                // created the key), and the next round adds to it.
+                if (expired.IsExpired(_clock()) && _entries.TryUpdate(key, entry, expired))
                 {
                     Interlocked.Add(ref _bytes, entry.Size - expired.Size);
                     return new StoreReply(StoreStatus.Ok) { Number = value };
