@@ -53,10 +53,8 @@ public sealed partial class FirnApp
 
             _started = true;
             var link = _localLink!;
-            _services = new MainServices(link.Router);
-            StartMainStorage(_services);
-            StartMainRpc(_services);
-            StartMainChannels(_services);
+            _services = MainServices.Create(link.Router, Store, TopicHub, RpcTable, Options.MaxMessageSize);
+            StartSweeper();
             _host = new MainHost(Options, link.Router, FindProcess, LoggerFactory.CreateLogger("Firn.Host"));
             _supervisor = CreateSupervisor(_host.SocketPath, _services);
             foreach (var declaration in _declarations)
@@ -112,7 +110,7 @@ public sealed partial class FirnApp
 
             await Task.WhenAny(_afterStartHooks, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false);
             _host?.Dispose();
-            StopMainStorage();
+            StopSweeper();
 
             // Subscribers see every state change before the app reports itself stopped.
             if (_supervisor is not null)

@@ -43,16 +43,14 @@ public sealed partial class FirnApp
         _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory);
     }
 
-    /// <summary>Serves children's store and pub/sub frames, and starts sweeping expired keys.</summary>
-    private void StartMainStorage(MainServices services)
+    /// <summary>Starts removing expired keys once a second.</summary>
+    private void StartSweeper()
     {
-        _ = new StoreServer(_store!, Options.MaxMessageSize, services);
-        _ = new PubSubServer(_topicHub!, services);
         var store = _store!;
         _sweeper = new Timer(_ => store.Sweep(), null, SweepInterval, SweepInterval);
     }
 
-    private void StopMainStorage() => _sweeper?.Dispose();
+    private void StopSweeper() => _sweeper?.Dispose();
 
     /// <summary>Registers the child's store and pub/sub frame handlers; call before the child connects.</summary>
     private void InitializeChildStorage(ChildHost host)
