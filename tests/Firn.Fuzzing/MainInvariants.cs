@@ -5,11 +5,13 @@ namespace Firn.Fuzzing;
 /// <summary>What must hold in the main process whatever its children sent: no counter below zero, nothing kept for a child that is gone.</summary>
 internal static class MainInvariants
 {
+    /// <summary>Lists every broken invariant of the harness's main process; <paramref name="ended"/> names children whose sessions have ended.</summary>
+    public static List<string> Check(DispatcherHarness harness, IReadOnlySet<string> ended) => Check(harness.Services, ended);
+
     /// <summary>Lists every broken invariant; <paramref name="ended"/> names children whose sessions have ended.</summary>
-    public static List<string> Check(DispatcherHarness harness, IReadOnlySet<string> ended)
+    public static List<string> Check(Hosting.MainServices app, IReadOnlySet<string> ended)
     {
         var problems = new List<string>();
-        var app = harness.App;
         foreach (var channel in app.Router.List())
         {
             if (channel.Queued < 0 || channel.Unconsumed < 0)

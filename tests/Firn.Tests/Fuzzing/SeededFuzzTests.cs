@@ -22,6 +22,24 @@ public sealed class SeededFuzzTests(ITestOutputHelper output)
     [Fact]
     public Task The_dispatcher_survives_mutated_frames_from_several_children_and_keeps_serving_the_control_child() => RunAsync(DispatcherFuzzer.TargetName, cases: 3_000);
 
+    [Fact]
+    public void The_coverage_guided_target_runs_its_seed_inputs_and_inputs_cut_anywhere()
+    {
+        // What tools/fuzz-afl.sh runs under afl-fuzz, without the instrumentation: kept working by CI.
+        var inputs = AflInput.Corpus(48).ToList();
+        foreach (var input in inputs)
+        {
+            AflInput.Run(input);
+        }
+
+        var random = new Random(7);
+        for (var i = 0; i < 200; i++)
+        {
+            var input = random.Pick(inputs);
+            AflInput.Run(input.AsSpan(0, random.Next(input.Length + 1)));
+        }
+    }
+
     private async Task RunAsync(string name, int cases)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("FIRN_FUZZ_SEED"), out var chosen) ? chosen : DefaultSeed;
