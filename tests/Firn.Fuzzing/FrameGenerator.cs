@@ -45,7 +45,9 @@ internal static class FrameGenerator
             ? WithInvalidUtf8(random, frame, (FrameKind)frame[4] switch
             {
                 FrameKind.OpenChannel or FrameKind.Subscribe or FrameKind.RpcRegister => 4,
-                FrameKind.StoreRequest => 5 + 2 + BinaryPrimitives.ReadUInt16LittleEndian(frame.AsSpan(FrameFormat.HeaderSize + 5)),
+                // A random-kind frame may carry this kind with a short body: then there is no string to rewrite.
+                FrameKind.StoreRequest when frame.Length >= FrameFormat.HeaderSize + 7 => 5 + 2 + BinaryPrimitives.ReadUInt16LittleEndian(frame.AsSpan(FrameFormat.HeaderSize + 5)),
+                FrameKind.StoreRequest => frame.Length,
                 _ => 0,
             })
             : frame;
