@@ -62,7 +62,4 @@ public sealed partial class FirnApp
         _localLink = new LocalRouterLink(_router, _channels, ProcessName);
         _channels.Bind(_localLink);
     }
-
-    /// <summary>Serves children's channel listings.</summary>
-    private void StartMainChannels(MainServices services) => _ = new ChannelListServer(Router, Options.MaxMessageSize, services);
 }

@@ -28,6 +28,9 @@ public sealed partial class FirnApp
 
     internal MainHost Host => _host ?? throw new InvalidOperationException("The app has not started.");
 
+    /// <summary>The frame handlers every child session dispatches to (main process, after <see cref="StartAsync"/>).</summary>
+    internal MainServices Services => _services ?? throw new InvalidOperationException("The app has not started.");
+
     /// <summary>
     /// Starts the main process: its socket, the before-start hooks, then every child in declaration order, each
     /// awaited until it is ready and followed by its after-process-start hooks; then the after-start hooks.
@@ -51,10 +54,8 @@ public sealed partial class FirnApp
 
             _started = true;
             var link = _localLink!;
-            _services = new MainServices(link.Router);
-            StartMainStorage(_services);
-            StartMainRpc(_services);
-            StartMainChannels(_services);
+            _services = MainServices.Create(link.Router, Store, TopicHub, RpcTable, Options.MaxMessageSize);
+            StartSweeper();
             _host = new MainHost(Options, link.Router, FindProcess, LoggerFactory.CreateLogger("Firn.Host"));
             _supervisor = CreateSupervisor(_host.SocketPath, _services);
             foreach (var declaration in _declarations)
@@ -112,7 +113,7 @@ public sealed partial class FirnApp
 
             await Task.WhenAny(_afterStartHooks, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false);
             _host?.Dispose();
-            StopMainStorage();
+            StopSweeper();
 
             // Subscribers see every state change before the app reports itself stopped.
             if (_supervisor is not null)

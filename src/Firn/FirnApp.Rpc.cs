@@ -33,9 +33,6 @@ public sealed partial class FirnApp
         }
     }
 
-    /// <summary>Serves children's RPC frames (main process).</summary>
-    private void StartMainRpc(MainServices services) => _ = new RpcServer(_rpcTable!, services);
-
     /// <summary>Registers the child's RPC frame handlers; call before the child connects.</summary>
     private void InitializeChildRpc(ChildHost host)
     {

@@ -31,6 +31,9 @@ public sealed partial class FirnApp
     /// <summary>The store itself (main process only), for diagnostics and tests.</summary>
     internal KeyValueStore Store => _store ?? throw new InvalidOperationException("The store lives in the main process.");
 
+    /// <summary>The pub/sub switchboard (main process only), for diagnostics and tests.</summary>
+    internal TopicHub TopicHub => _topicHub ?? throw new InvalidOperationException("The pub/sub hub lives in the main process.");
+
     /// <summary>Creates the store and the hub; the main process's own calls reach them without a socket.</summary>
     private void InitializeMainStorage()
     {
@@ -40,16 +43,14 @@ public sealed partial class FirnApp
         _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory);
     }
 
-    /// <summary>Serves children's store and pub/sub frames, and starts sweeping expired keys.</summary>
-    private void StartMainStorage(MainServices services)
+    /// <summary>Starts removing expired keys once a second.</summary>
+    private void StartSweeper()
     {
-        _ = new StoreServer(_store!, Options.MaxMessageSize, services);
-        _ = new PubSubServer(_topicHub!, services);
         var store = _store!;
         _sweeper = new Timer(_ => store.Sweep(), null, SweepInterval, SweepInterval);
     }
 
-    private void StopMainStorage() => _sweeper?.Dispose();
+    private void StopSweeper() => _sweeper?.Dispose();
 
     /// <summary>Registers the child's store and pub/sub frame handlers; call before the child connects.</summary>
     private void InitializeChildStorage(ChildHost host)

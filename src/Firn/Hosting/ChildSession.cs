@@ -15,15 +15,19 @@ internal sealed class ChildSession : RouterPeer
     private readonly Connection _connection;
     private readonly Router _router;
     private readonly MainServices _services;
-    private readonly ManagedProcess _process;
+    private readonly ISessionOwner _owner;
 
-    public ChildSession(Connection connection, MainServices services, ManagedProcess process)
-        : base(process.Name)
+    /// <summary>Held while a frame is handled; ending the session takes it, so no handler runs during or after the end.</summary>
+    private readonly Lock _gate = new();
+    private bool _ended;
+
+    public ChildSession(Connection connection, MainServices services, ISessionOwner owner)
+        : base(owner.Name)
     {
         _connection = connection;
         _services = services;
         _router = services.Router;
-        _process = process;
+        _owner = owner;
         _connection.Outbound.Drained += () => _router.Redispatch(this);
     }
 
@@ -63,10 +67,36 @@ internal sealed class ChildSession : RouterPeer
     /// <summary>Asks the child for a sign of life; any frame it sends counts.</summary>
     public void SendPing() => _connection.Send(FrameKind.Ping, default);
 
-    /// <summary>Handles a frame from the authenticated child.</summary>
+    /// <summary>Handles a frame from the authenticated child; once the session has ended, frames are ignored.</summary>
     public void OnFrame(FrameKind kind, ReadOnlySpan<byte> body)
     {
         Volatile.Write(ref _lastHeard, Environment.TickCount64);
+        // Uncontended except against End: a connection closed from another thread (the child's process exited)
+        // while this read loop is inside a handler must not let that handler register anything after the main
+        // process has forgotten the child, or a channel membership, subscription or method name would outlive it.
+        lock (_gate)
+        {
+            if (!_ended)
+            {
+                Dispatch(kind, body);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks the session ended once any frame in hand is handled; later frames are ignored. Called before the
+    /// main process forgets the child (<see cref="MainServices.EndSession"/>), so what it forgets is final.
+    /// </summary>
+    public void End()
+    {
+        lock (_gate)
+        {
+            _ended = true;
+        }
+    }
+
+    private void Dispatch(FrameKind kind, ReadOnlySpan<byte> body)
+    {
         var reader = new BodyReader(body);
         switch (kind)
         {
@@ -89,7 +119,7 @@ internal sealed class ChildSession : RouterPeer
                 _router.Close(this, reader.ReadUInt32());
                 break;
             case FrameKind.Ready:
-                _process.OnReady(this);
+                _owner.OnReady(this);
                 break;
             case FrameKind.Pong:
                 break;
@@ -100,7 +130,7 @@ internal sealed class ChildSession : RouterPeer
                     throw new ProtocolViolationException($"unknown control request {(byte)request}");
                 }
 
-                _process.OnControlRequest(this, request);
+                _owner.OnControlRequest(this, request);
                 break;
             default:
                 if (!_services.TryHandle(this, kind, body))
@@ -140,15 +170,15 @@ internal sealed class ChildSession : RouterPeer
         }
         catch (ChannelTypeMismatchException ex)
         {
-            reply.WriteByte(OpenStatus.TypeMismatch).WriteString(ex.Message);
+            reply.WriteByte(OpenStatus.TypeMismatch).WriteText(ex.Message);
         }
         catch (ChannelLimitException ex)
         {
-            reply.WriteByte(OpenStatus.LimitReached).WriteString(ex.Message);
+            reply.WriteByte(OpenStatus.LimitReached).WriteText(ex.Message);
         }
         catch (ArgumentException ex)
         {
-            reply.WriteByte(OpenStatus.BadName).WriteString(ex.Message);
+            reply.WriteByte(OpenStatus.BadName).WriteText(ex.Message);
         }
 
         _connection.Send(FrameKind.ChannelOpened, reply.Written);

@@ -1,4 +1,6 @@
 using Firn.Routing;
+using Firn.Rpc;
+using Firn.Storage;
 using Firn.Transport;
 
 namespace Firn.Hosting;
@@ -17,9 +19,35 @@ internal sealed class MainServices
 {
     private readonly Dictionary<FrameKind, SessionFrameHandler> _handlers = [];
 
-    public MainServices(Router router) => Router = router;
+    private MainServices(Router router, KeyValueStore store, TopicHub topicHub, RpcTable rpcTable)
+    {
+        Router = router;
+        Store = store;
+        TopicHub = topicHub;
+        RpcTable = rpcTable;
+    }
 
     public Router Router { get; }
+
+    public KeyValueStore Store { get; }
+
+    public TopicHub TopicHub { get; }
+
+    public RpcTable RpcTable { get; }
+
+    /// <summary>
+    /// Wires every feature's frame handlers over the main process's state. <c>FirnApp</c> serves its children with
+    /// this; tests and fuzzers drive the same wiring without an app (no socket, no timers, no threads).
+    /// </summary>
+    public static MainServices Create(Router router, KeyValueStore store, TopicHub topicHub, RpcTable rpcTable, int maxMessageSize)
+    {
+        var services = new MainServices(router, store, topicHub, rpcTable);
+        _ = new StoreServer(store, maxMessageSize, services);
+        _ = new PubSubServer(topicHub, services);
+        _ = new RpcServer(rpcTable, services);
+        _ = new ChannelListServer(router, maxMessageSize, services);
+        return services;
+    }
 
     /// <summary>Raised when a child's connection is gone, after the router forgot it.</summary>
     public event Action<ChildSession>? SessionEnded;
@@ -38,8 +66,10 @@ internal sealed class MainServices
         return true;
     }
 
+    /// <summary>Forgets a child whose connection closed: first it takes no more frames, then every feature drops its state.</summary>
     public void EndSession(ChildSession session)
     {
+        session.End();
         Router.RemovePeer(session);
         SessionEnded?.Invoke(session);
     }

@@ -279,8 +279,12 @@ internal sealed class RpcTable
 
         public int ArgumentBytes { get; } = argumentBytes;
 
-        /// <summary>The caller grants credit as it consumes, so what it allows ahead is never more than the window.</summary>
-        public bool AddCredit(int count) => Interlocked.Add(ref _credit, count) <= RpcEndpoint.StreamWindow;
+        /// <summary>
+        /// The caller grants credit as it consumes, so what it allows ahead is never more than the window. The count is
+        /// checked first: added to a credit near the limit, a count near int.MaxValue would wrap to a negative credit that
+        /// passes the check and then fails the handler's next item, closing the wrong connection.
+        /// </summary>
+        public bool AddCredit(int count) => count <= RpcEndpoint.StreamWindow && Interlocked.Add(ref _credit, count) <= RpcEndpoint.StreamWindow;
 
         public bool TakeCredit() => Interlocked.Decrement(ref _credit) >= 0;
     }

@@ -158,9 +158,22 @@ internal sealed class KeyValueStore
                     };
                 }
 
+                long stored;
                 try
                 {
-                    value = checked(_serializer.Deserialize<long>(current.Payload) + delta);
+                    stored = _serializer.Deserialize<long>(current.Payload);
+                }
+#pragma warning disable CA1031 // Any process may have written these bytes: whatever reading them throws fails this increment only.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    return StoreReply.Error(
+                        $"Key '{key}' holds {current.Payload.Length} bytes stored as {Int64TypeName} that do not read as one ({ex.Message}); the process that wrote them used the wrong type name. Overwrite or delete the key.");
+                }
+
+                try
+                {
+                    value = checked(stored + delta);
                 }
                 catch (OverflowException)
                 {
@@ -184,7 +197,9 @@ internal sealed class KeyValueStore
             }
             else if (_entries.TryGetValue(key, out var expired))
             {
-                if (_entries.TryUpdate(key, entry, expired))
+                // Only an expired entry may be replaced from zero; a live one appeared meanwhile (another increment
+                // created the key), and the next round adds to it.
+                if (expired.IsExpired(_clock()) && _entries.TryUpdate(key, entry, expired))
                 {
                     Interlocked.Add(ref _bytes, entry.Size - expired.Size);
                     return new StoreReply(StoreStatus.Ok) { Number = value };

@@ -60,6 +60,7 @@ public sealed partial class SharedMemory
     /// <param name="defaultValue">Returned when the key does not exist or expired.</param>
     /// <returns>The value.</returns>
     /// <exception cref="StoreTypeMismatchException">The value was stored as another type.</exception>
+    /// <exception cref="StoreException">The stored bytes do not read as <typeparamref name="T"/>.</exception>
     public T Get<T>(string key, T defaultValue = default!) => Wait(GetAsync(key, defaultValue));
 
     /// <summary>Async form of <see cref="Get{T}"/>.</summary>
@@ -105,7 +106,7 @@ public sealed partial class SharedMemory
             throw new StoreTypeMismatchException($"Key '{key}' holds {reply.Text}; it was read as {wanted}. Read it as {reply.Text} (or object).");
         }
 
-        return (true, _serializer.Deserialize<T>(reply.Payload));
+        return (true, Read<T>(key, reply.Text, reply.Payload));
     }
 
     /// <summary>Deletes <paramref name="key"/>.</summary>
@@ -179,6 +180,7 @@ public sealed partial class SharedMemory
 
     /// <summary>Every key and value (values read as <see cref="object"/>: primitives, lists and maps).</summary>
     /// <returns>A snapshot.</returns>
+    /// <exception cref="StoreException">A stored value does not read; the message names its key.</exception>
     public IReadOnlyDictionary<string, object?> GetAll() => Wait(GetAllAsync());
 
     /// <summary>Async form of <see cref="GetAll"/>.</summary>
@@ -187,7 +189,7 @@ public sealed partial class SharedMemory
     public async ValueTask<IReadOnlyDictionary<string, object?>> GetAllAsync(CancellationToken cancellationToken = default)
     {
         var reply = Check("*", await _store.ExecuteAsync(new StoreRequest(StoreOperation.GetAll, "*"), cancellationToken).ConfigureAwait(false));
-        return reply.Items.ToDictionary(item => item.Key, item => _serializer.Deserialize<object?>(item.Payload), StringComparer.Ordinal);
+        return reply.Items.ToDictionary(item => item.Key, item => Read<object?>(item.Key, item.TypeName, item.Payload), StringComparer.Ordinal);
     }
 
     /// <summary>Every key (a round trip to the main process from a child).</summary>
@@ -225,6 +227,21 @@ public sealed partial class SharedMemory
     private static void Wait(ValueTask task) => task.AsTask().GetAwaiter().GetResult();
 
     private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Reads a stored value; bytes that do not read (any process may have written them) fail with the key named.</summary>
+    private T Read<T>(string key, string typeName, byte[] payload)
+    {
+        try
+        {
+            return _serializer.Deserialize<T>(payload);
+        }
+        catch (Exception ex) when (ex is not (ChannelTypeMismatchException or ChannelClosedException))
+        {
+            throw new StoreException(
+                $"The value of key '{key}' ({payload.Length} bytes, stored as {typeName}) could not be read as {TypeNames.Of(typeof(T))}: {ex.Message} The process that wrote it used another type or sent bytes that are not a value; overwrite or delete the key.",
+                ex);
+        }
+    }
 
     private byte[] Serialize<T>(string key, T value)
     {

@@ -54,7 +54,7 @@ internal static class StoreCodec
             .WriteByte((byte)reply.Status)
             .WriteByte(reply.Flag ? (byte)1 : (byte)0)
             .WriteInt64(reply.Number)
-            .WriteString(reply.Text)
+            .WriteText(reply.Text)
             .WriteUInt32((uint)reply.Items.Count);
         foreach (var item in reply.Items)
         {

@@ -24,7 +24,7 @@ public sealed class StoreTypeMismatchException : InvalidOperationException
     }
 }
 
-/// <summary>A store operation failed in the main process (a limit was reached, or the main process is gone).</summary>
+/// <summary>A store operation failed in the main process (a limit was reached, or the main process is gone), or a stored value could not be read.</summary>
 public sealed class StoreException : InvalidOperationException
 {
     /// <summary>Creates the exception.</summary>

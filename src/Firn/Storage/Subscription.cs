@@ -153,18 +153,28 @@ internal sealed partial class Subscription<T> : Subscription
                 continue;
             }
 
+#pragma warning disable CA1031 // A publication that does not read, or a failing handler, is logged; the subscription goes on.
+            T data;
             try
             {
-                var data = _decode(publication);
+                data = _decode(publication);
+            }
+            catch (Exception ex)
+            {
+                LogUnreadable(ex, publication.Topic, publication.Payload.Length, publication.TypeName, _typeName);
+                continue;
+            }
+
+            try
+            {
                 CountHandled();
                 await _handler(publication.Topic, data).ConfigureAwait(false);
             }
-#pragma warning disable CA1031 // A failing handler is logged; the subscription goes on.
             catch (Exception ex)
-#pragma warning restore CA1031
             {
                 LogHandlerFailed(ex, publication.Topic);
             }
+#pragma warning restore CA1031
 
             if (_buffer.Reader.Count == 0)
             {
@@ -178,6 +188,9 @@ internal sealed partial class Subscription<T> : Subscription
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A publication on '{Topic}' carries {Published}; this subscription takes {Expected}. It was skipped")]
     private partial void LogTypeMismatch(string topic, string published, string expected);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A publication on '{Topic}' ({Length} bytes, published as {Published}) could not be read as {Expected}; it was skipped")]
+    private partial void LogUnreadable(Exception exception, string topic, int length, string published, string expected);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A subscriber of '{Topic}' threw; later publications are handled as usual")]
     private partial void LogHandlerFailed(Exception exception, string topic);

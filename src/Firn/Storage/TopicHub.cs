@@ -81,6 +81,17 @@ internal sealed partial class TopicHub
         }
     }
 
+    /// <summary>Every topic and pattern with its subscribers' names, ordered, for diagnostics and tests.</summary>
+    public IReadOnlyList<(string Key, string[] Subscribers)> Subscriptions()
+    {
+        lock (_lock)
+        {
+            return [.. _byKey
+                .OrderBy(pair => pair.Key, StringComparer.Ordinal)
+                .Select(pair => (pair.Key, pair.Value.Select(s => s.Name).Order(StringComparer.Ordinal).ToArray()))];
+        }
+    }
+
     public void Publish(string topic, string typeName, byte[] payload)
     {
         var publication = new Publication(topic, typeName, payload);

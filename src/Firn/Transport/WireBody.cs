@@ -6,6 +6,12 @@ namespace Firn.Transport;
 /// <summary>Reads the fields of a frame body; every read checks bounds and throws <see cref="ProtocolViolationException"/> on short input.</summary>
 internal ref struct BodyReader
 {
+    /// <summary>
+    /// Strict UTF-8: a string that is not valid UTF-8 is refused rather than read with U+FFFD in place of each bad
+    /// byte, which would make it up to three times longer when written again (and too long for a reply).
+    /// </summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly ReadOnlySpan<byte> _body;
     private int _position;
 
@@ -52,7 +58,16 @@ internal ref struct BodyReader
     {
         int length = ReadUInt16();
         Require(length);
-        var value = Encoding.UTF8.GetString(_body.Slice(_position, length));
+        string value;
+        try
+        {
+            value = StrictUtf8.GetString(_body.Slice(_position, length));
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new ProtocolViolationException($"A string of {length} bytes at offset {_position} is not valid UTF-8.", ex);
+        }
+
         _position += length;
         return value;
     }
@@ -124,6 +139,25 @@ internal sealed class BodyWriter
 
         WriteUInt16((ushort)byteCount);
         Encoding.UTF8.GetBytes(value, Grow(byteCount));
+        return this;
+    }
+
+    /// <summary>
+    /// Writes text meant for people (an error message) as a protocol string, cut at a character boundary if it is
+    /// longer than a string can be: a message that quotes names from the wire must not make the reply fail.
+    /// </summary>
+    public BodyWriter WriteText(string value)
+    {
+        if (Encoding.UTF8.GetByteCount(value) <= ushort.MaxValue)
+        {
+            return WriteString(value);
+        }
+
+        var lengthAt = Length;
+        WriteUInt16(ushort.MaxValue);
+        Encoding.UTF8.GetEncoder().Convert(value, Grow(ushort.MaxValue), flush: true, out _, out var written, out _);
+        Length -= ushort.MaxValue - written;
+        BinaryPrimitives.WriteUInt16LittleEndian(_buffer.AsSpan(lengthAt), (ushort)written);
         return this;
     }
 

@@ -132,6 +132,26 @@ public sealed class KeyValueStoreTests
         Assert.Equal(0, store.Bytes);
     }
 
+    [Fact]
+    public void Concurrent_increments_of_a_missing_key_all_count()
+    {
+        // Every worker's first increment of a key races the others' to create it: none may overwrite another's.
+        const int Workers = 4, Keys = 3_000;
+        var store = NewStore(maxKeys: Keys);
+        using var start = new Barrier(Workers);
+        Parallel.For(0, Workers, new ParallelOptions { MaxDegreeOfParallelism = Workers }, _ =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < Keys; i++)
+            {
+                Assert.Equal(StoreStatus.Ok, store.Execute(new StoreRequest(StoreOperation.Increment, "fresh" + i) { Delta = 1 }).Status);
+            }
+        });
+
+        var lost = Enumerable.Range(0, Keys).Count(i => MessagePackFirnSerializer.Instance.Deserialize<long>(store.Execute(new StoreRequest(StoreOperation.Get, "fresh" + i)).Payload) != Workers);
+        Assert.True(lost == 0, $"{lost} of {Keys} keys lost an increment");
+    }
+
     private KeyValueStore NewStore(int maxKeys = 1000, long maxBytes = 1 << 20) =>
         new(MessagePackFirnSerializer.Instance, maxKeys, maxBytes, () => _now);
 

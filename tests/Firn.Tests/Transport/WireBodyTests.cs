@@ -157,6 +157,37 @@ public sealed class WireBodyTests
         }
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xFF })]
+    [InlineData(new byte[] { 0xC3 })]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })]
+    [InlineData(new byte[] { 0xC0, 0xAF })]
+    [InlineData(new byte[] { 0x41, 0xF8, 0x88, 0x80, 0x80, 0x80 })]
+    public void Reader_refuses_a_string_that_is_not_UTF_8(byte[] bytes)
+    {
+        var body = new BodyWriter().WriteUInt16((ushort)bytes.Length).WriteBytes(bytes).Written.ToArray();
+
+        var thrown = Assert.Throws<ProtocolViolationException>(() => new BodyReader(body).ReadString());
+
+        Assert.Contains("not valid UTF-8", thrown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_longer_than_a_string_can_hold_is_cut_at_a_character_boundary()
+    {
+        // 'é' is two bytes and '🙂' four: no cut at 65,535 bytes can fall on a boundary by accident.
+        var text = "é" + string.Concat(Enumerable.Repeat("🙂", 20_000));
+
+        var body = new BodyWriter().WriteText(text).WriteByte(7).Written.ToArray();
+
+        var reader = new BodyReader(body);
+        var read = reader.ReadString();
+        Assert.Equal(7, reader.ReadByte());
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(read) is > ushort.MaxValue - 4 and <= ushort.MaxValue);
+        Assert.StartsWith(read, text, StringComparison.Ordinal);
+        Assert.Equal("short", new BodyReader(new BodyWriter().WriteText("short").Written).ReadString());
+    }
+
     [Fact]
     public void Reader_refuses_a_string_whose_length_runs_past_the_body()
     {
