@@ -268,6 +268,14 @@ internal sealed class KeyValueStore
         full = CheckRoom(entry.Size, addsKey: true);
         if (full is not null)
         {
+            // A racing write may have created the key since the caller looked: then this is no longer an added key,
+            // and the caller retries against it instead of reporting a full store.
+            if (_entries.ContainsKey(key))
+            {
+                full = null;
+                return false;
+            }
+
             return true;
         }
 
