@@ -24,6 +24,12 @@ internal sealed class AppSerializer : IFirnSerializer
 
     public T Deserialize<T>(ReadOnlyMemory<byte> data)
     {
+        if (MessagePackPrimitives.Handles<T>())
+        {
+            // No channel can be inside a string, byte array, number or boolean: no scope to set.
+            return _inner.Deserialize<T>(data);
+        }
+
         var previous = ChannelReadScope.Current;
         ChannelReadScope.Current = _registry;
         try

@@ -11,7 +11,11 @@ public sealed class PrimitiveFastPathTests
     private static readonly MessagePackSerializerOptions Reference =
         MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance).WithSecurity(MessagePackSecurity.UntrustedData);
 
-    public static TheoryData<string?> Strings => new() { null, string.Empty, "a", new string('x', 31), new string('x', 32), new string('é', 200), new string('y', 70_000), "日本語 and emoji 🎉" };
+    public static TheoryData<string?> Strings => new()
+    {
+        null, string.Empty, "a", new string('x', 31), new string('x', 32), new string('é', 200), new string('y', 70_000), "日本語 and emoji 🎉",
+        new string('x', 255), new string('x', 256), new string('x', 65_535), new string('x', 65_536), "lone \ud800 surrogate",
+    };
 
     [Theory]
     [MemberData(nameof(Strings))]
@@ -35,6 +39,48 @@ public sealed class PrimitiveFastPathTests
         AssertSame<byte[]?>(null);
         AssertSame(Array.Empty<byte>());
         AssertSame(new byte[100_000]);
+        foreach (var length in new[] { 1, 255, 256, 65_535, 65_536 })
+        {
+            AssertSame(Enumerable.Range(0, length).Select(i => (byte)i).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Strings_and_bytes_in_any_header_MessagePack_reads_are_read_as_MessagePack_reads_them()
+    {
+        var serializer = new MessagePackFirnSerializer();
+        byte[][] strings =
+        [
+            [0xd9, 3, (byte)'a', (byte)'b', (byte)'c'],                // str8 for a fixstr-sized string
+            [0xda, 0, 3, (byte)'a', (byte)'b', (byte)'c'],             // str16
+            [0xdb, 0, 0, 0, 3, (byte)'a', (byte)'b', (byte)'c'],       // str32
+            [0xa3, 0xff, 0xfe, (byte)'x'],                             // invalid UTF-8: replacement characters, as MessagePack reads it
+            [0xa2, (byte)'o', (byte)'k', 0x01],                        // trailing bytes after the value are ignored, as MessagePack ignores them
+        ];
+        foreach (var bytes in strings)
+        {
+            Assert.Equal(MessagePackSerializer.Deserialize<string>(bytes, Reference), serializer.Deserialize<string>(bytes));
+        }
+
+        byte[][] binaries = [[0xc5, 0, 2, 7, 8], [0xc6, 0, 0, 0, 1, 9]];
+        foreach (var bytes in binaries)
+        {
+            Assert.Equal(MessagePackSerializer.Deserialize<byte[]>(bytes, Reference), serializer.Deserialize<byte[]>(bytes));
+        }
+    }
+
+    [Fact]
+    public void A_string_or_binary_header_announcing_more_than_is_there_is_an_error()
+    {
+        var serializer = new MessagePackFirnSerializer();
+        byte[][] truncated = [[0xa5, (byte)'a'], [0xd9, 10, (byte)'a'], [0xda, 0xff], [0xdb, 0x7f, 0xff, 0xff, 0xff, (byte)'a'], [0xdb, 0xff, 0xff, 0xff, 0xff]];
+        foreach (var bytes in truncated)
+        {
+            Assert.ThrowsAny<Exception>(() => serializer.Deserialize<string>(bytes));
+        }
+
+        Assert.ThrowsAny<Exception>(() => serializer.Deserialize<byte[]>(new byte[] { 0xc4, 5, 1 }));
+        Assert.ThrowsAny<Exception>(() => serializer.Deserialize<byte[]>(new byte[] { 0xc6, 0xff, 0xff, 0xff, 0xff }));
     }
 
     [Fact]
