@@ -16,7 +16,9 @@ public sealed partial class Channel<T>
                 handler(message);
                 return ValueTask.CompletedTask;
             },
-            ToAsyncFilter(filter));
+            ToAsyncFilter(filter),
+            handler,
+            filter);
     }
 
     /// <summary>Runs an async <paramref name="handler"/> for each message that <paramref name="filter"/> accepts (passive mode).</summary>

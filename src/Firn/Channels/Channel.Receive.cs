@@ -130,7 +130,7 @@ public sealed partial class Channel<T>
         }
         finally
         {
-            _endpoint.Consumed();
+            _endpoint.Consumed(flushWhenEmpty: true);
         }
     }
 }

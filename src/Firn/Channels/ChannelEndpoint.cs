@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Bcl = System.Threading.Channels;
 
 namespace Firn.Channels;
 
@@ -10,11 +9,11 @@ namespace Firn.Channels;
 internal sealed class ChannelEndpoint
 {
     private readonly IRouterLink _link;
-    private readonly SemaphoreSlim _credits;
+    private readonly SendCredits _credits;
     private readonly CancellationTokenSource _closed = new();
     private readonly CancellationTokenSource _draining = new();
     private readonly List<Task> _consumerLoops = [];
-    private readonly Bcl.Channel<byte[]> _inbound = Bcl.Channel.CreateUnbounded<byte[]>(new Bcl.UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+    private readonly Inbox _inbound = new();
     private readonly Lock _modeLock = new();
     private readonly int _ackBatch;
     private int _pendingAcks;
@@ -32,7 +31,7 @@ internal sealed class ChannelEndpoint
         SendWindow = binding.SendWindow;
         Options = options;
         _link = link;
-        _credits = new SemaphoreSlim(binding.SendWindow, int.MaxValue);
+        _credits = new SendCredits(binding.SendWindow);
         _ackBatch = Math.Max(1, options.ReceiveBufferSize / 4);
     }
 
@@ -60,12 +59,12 @@ internal sealed class ChannelEndpoint
     public string ProcessName => _link.ProcessName;
 
     /// <summary>Delivered messages not yet consumed in this process.</summary>
-    public int BufferedCount => _inbound.Reader.Count;
+    public int BufferedCount => _inbound.Count;
 
     /// <summary>Send credits left before this process must wait.</summary>
-    public int AvailableCredits => _credits.CurrentCount;
+    public int AvailableCredits => _credits.Available;
 
-    public Bcl.ChannelReader<byte[]> Inbound => _inbound.Reader;
+    public Inbox Inbound => _inbound;
 
     /// <summary>Fixes the receive mode on first use and attaches to the router; throws if the other mode is in use.</summary>
     public void EnsureMode(ReceiveMode wanted)
@@ -100,7 +99,7 @@ internal sealed class ChannelEndpoint
     public bool TryTakeCredit(int size)
     {
         ThrowIfClosed();
-        if (!_credits.Wait(0))
+        if (!_credits.TryTake())
         {
             return false;
         }
@@ -110,7 +109,7 @@ internal sealed class ChannelEndpoint
             return true;
         }
 
-        _credits.Release();
+        _credits.Add(1);
         return false;
     }
 
@@ -126,14 +125,14 @@ internal sealed class ChannelEndpoint
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
         try
         {
-            _credits.Wait(linked.Token);
+            _credits.Take(linked.Token);
             try
             {
                 _budget.Take(size, linked.Token);
             }
             catch
             {
-                _credits.Release();
+                _credits.Add(1);
                 throw;
             }
         }
@@ -155,14 +154,14 @@ internal sealed class ChannelEndpoint
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
         try
         {
-            await _credits.WaitAsync(linked.Token).ConfigureAwait(false);
+            await _credits.TakeAsync(linked.Token).ConfigureAwait(false);
             try
             {
                 await _budget.TakeAsync(size, linked.Token).ConfigureAwait(false);
             }
             catch
             {
-                _credits.Release();
+                _credits.Add(1);
                 throw;
             }
         }
@@ -173,15 +172,19 @@ internal sealed class ChannelEndpoint
     }
 
     /// <summary>Gives back a credit taken for a message that was not sent after all.</summary>
-    public void ReturnCredit() => _credits.Release();
+    public void ReturnCredit() => _credits.Add(1);
 
     public void Send(ReadOnlySpan<byte> payload) => _link.Send(Id, payload);
 
-    /// <summary>Counts one consumed message; acknowledgements go to the router in batches, and at once when the buffer runs dry.</summary>
-    public void Consumed()
+    /// <summary>
+    /// Counts one consumed message; acknowledgements go to the router in batches of a quarter of the window, so the
+    /// router always has room to deliver more. A consumer flushes the rest before it waits for more; with
+    /// <paramref name="flushWhenEmpty"/> (an active receiver, who may not come back soon) it is flushed when the buffer runs dry.
+    /// </summary>
+    public void Consumed(bool flushWhenEmpty = false)
     {
         var pending = Interlocked.Increment(ref _pendingAcks);
-        if (pending >= _ackBatch || _inbound.Reader.Count == 0 || IsDraining)
+        if (pending >= _ackBatch || IsDraining || (flushWhenEmpty && _inbound.IsEmpty))
         {
             FlushAcks();
         }
@@ -227,15 +230,17 @@ internal sealed class ChannelEndpoint
     }
 
     // Called by the process's router link when frames arrive.
-    public void OnDelivered(byte[] payload) => _inbound.Writer.TryWrite(payload);
+    public void OnDelivered(byte[] payload) => _inbound.Write(payload);
 
-    public void OnCredit(int count) => _credits.Release(count);
+    public void OnDelivered(ReadOnlySpan<byte[]> payloads) => _inbound.WriteMany(payloads);
+
+    public void OnCredit(int count) => _credits.Add(count);
 
     public void OnClosed(string reason)
     {
         _closeReason ??= reason;
         _closed.Cancel();
-        _inbound.Writer.TryComplete();
+        _inbound.Complete();
     }
 
     public ChannelClosedException ClosedException() =>

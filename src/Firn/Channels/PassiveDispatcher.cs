@@ -23,10 +23,11 @@ internal sealed partial class PassiveDispatcher<T>
         _logger = logger;
     }
 
-    public IDisposable Add(Func<T, ValueTask> handler, Func<T, ValueTask<bool>>? filter)
+    /// <summary>Adds a handler; <paramref name="syncHandler"/> (with <paramref name="syncFilter"/>, if any) is the same handler in synchronous form, when it has one.</summary>
+    public IDisposable Add(Func<T, ValueTask> handler, Func<T, ValueTask<bool>>? filter, Action<T>? syncHandler = null, Func<T, bool>? syncFilter = null)
     {
         _endpoint.EnsureMode(ReceiveMode.Passive);
-        var registration = new Registration(this, handler, filter);
+        var registration = new Registration(this, handler, filter, syncHandler, syncFilter);
         lock (_lock)
         {
             _registrations = [.. _registrations, registration];
@@ -84,6 +85,20 @@ internal sealed partial class PassiveDispatcher<T>
 
                 if (inbound.TryRead(out var payload))
                 {
+                    var registrations = Volatile.Read(ref _registrations);
+                    if (AllSynchronous(registrations))
+                    {
+                        // Synchronous handlers: a stream of messages is handled in this loop without an await per message.
+                        do
+                        {
+                            Handle(payload, registrations);
+                            _endpoint.Consumed();
+                        }
+                        while (!draining.IsCancellationRequested && ReferenceEquals(registrations, Volatile.Read(ref _registrations)) && inbound.TryRead(out payload));
+
+                        continue;
+                    }
+
                     await HandleAsync(payload).ConfigureAwait(false);
                     _endpoint.Consumed();
                     continue;
@@ -101,20 +116,70 @@ internal sealed partial class PassiveDispatcher<T>
         }
     }
 
-    private async ValueTask HandleAsync(byte[] payload)
+    private static bool AllSynchronous(Registration[] registrations)
     {
-        T message;
-        try
+        foreach (var registration in registrations)
         {
-            message = _channel.Deserialize(payload);
+            if (registration.SyncHandler is null || (registration.Filter is not null && registration.SyncFilter is null))
+            {
+                return false;
+            }
         }
-#pragma warning disable CA1031 // A message that cannot be read is logged and skipped; the loop must go on.
-        catch (Exception ex)
+
+        return registrations.Length > 0;
+    }
+
+    /// <summary>The synchronous form of <see cref="HandleAsync"/>, for handlers and filters that all have one.</summary>
+    private void Handle(byte[] payload, Registration[] registrations)
+    {
+        if (!TryRead(payload, out var message))
         {
-            LogUnreadable(ex, _endpoint.Name, typeof(T).Name, payload.Length);
             return;
         }
 
+        foreach (var registration in registrations)
+        {
+            try
+            {
+                if (registration.SyncFilter is null || registration.SyncFilter(message))
+                {
+                    registration.SyncHandler!(message);
+                }
+            }
+#pragma warning disable CA1031 // A handler's exception is logged; the loop must go on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogHandlerFailed(ex, _endpoint.Name);
+            }
+        }
+    }
+
+    private bool TryRead(byte[] payload, out T message)
+    {
+        try
+        {
+            message = _channel.Deserialize(payload);
+            return true;
+        }
+#pragma warning disable CA1031 // A message that cannot be read is logged and skipped; the loop must go on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogUnreadable(ex, _endpoint.Name, typeof(T).Name, payload.Length);
+            message = default!;
+            return false;
+        }
+    }
+
+    private async ValueTask HandleAsync(byte[] payload)
+    {
+        if (!TryRead(payload, out var message))
+        {
+            return;
+        }
+
+#pragma warning disable CA1031 // A handler's exception is logged; the loop must go on.
         foreach (var registration in Volatile.Read(ref _registrations))
         {
             try
@@ -138,11 +203,16 @@ internal sealed partial class PassiveDispatcher<T>
     [LoggerMessage(Level = LogLevel.Error, Message = "A message on channel '{Channel}' ({Length} bytes) could not be read as {Type}; it was skipped")]
     private partial void LogUnreadable(Exception exception, string channel, string type, int length);
 
-    private sealed class Registration(PassiveDispatcher<T> owner, Func<T, ValueTask> handler, Func<T, ValueTask<bool>>? filter) : IDisposable
+    private sealed class Registration(
+        PassiveDispatcher<T> owner, Func<T, ValueTask> handler, Func<T, ValueTask<bool>>? filter, Action<T>? syncHandler, Func<T, bool>? syncFilter) : IDisposable
     {
         public Func<T, ValueTask> Handler { get; } = handler;
 
         public Func<T, ValueTask<bool>>? Filter { get; } = filter;
+
+        public Action<T>? SyncHandler { get; } = syncHandler;
+
+        public Func<T, bool>? SyncFilter { get; } = syncFilter;
 
         public void Dispose() => owner.Remove(this);
     }

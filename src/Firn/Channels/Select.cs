@@ -156,7 +156,7 @@ public sealed class Select
     {
         foreach (var selectCase in _cases)
         {
-            if (!selectCase.Endpoint.Inbound.Completion.IsCompleted)
+            if (!selectCase.Endpoint.Inbound.IsFinished)
             {
                 return false;
             }
@@ -179,7 +179,7 @@ public sealed class Select
             foreach (var selectCase in _cases)
             {
                 var inbound = selectCase.Endpoint.Inbound;
-                if (inbound.Completion.IsCompleted)
+                if (inbound.IsFinished)
                 {
                     continue;
                 }

@@ -9,10 +9,9 @@ namespace Firn.Channels;
 /// </summary>
 internal sealed class SendBudget(long limit)
 {
+    private readonly ChangeSignal _signal = new();
     private long _limit = limit;
     private long _outstanding;
-    private int _waiters;
-    private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The limit; a child takes the main process's value from the handshake, before it sends anything.</summary>
     public long Limit
@@ -48,7 +47,7 @@ internal sealed class SendBudget(long limit)
     {
         while (true)
         {
-            var released = Arm();
+            var version = _signal.Arm();
             try
             {
                 if (TryTake(size))
@@ -56,11 +55,11 @@ internal sealed class SendBudget(long limit)
                     return;
                 }
 
-                released.Wait(cancellationToken);
+                _signal.Wait(version, cancellationToken);
             }
             finally
             {
-                Interlocked.Decrement(ref _waiters);
+                _signal.Disarm();
             }
         }
     }
@@ -69,7 +68,7 @@ internal sealed class SendBudget(long limit)
     {
         while (true)
         {
-            var released = Arm();
+            var version = _signal.Arm();
             try
             {
                 if (TryTake(size))
@@ -77,11 +76,11 @@ internal sealed class SendBudget(long limit)
                     return;
                 }
 
-                await released.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await _signal.WaitAsync(version, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
-                Interlocked.Decrement(ref _waiters);
+                _signal.Disarm();
             }
         }
     }
@@ -90,16 +89,6 @@ internal sealed class SendBudget(long limit)
     public void Release(long bytes)
     {
         Interlocked.Add(ref _outstanding, -bytes);
-        if (Volatile.Read(ref _waiters) > 0)
-        {
-            Interlocked.Exchange(ref _released, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        }
-    }
-
-    /// <summary>Registers a waiter and returns the signal of the next release; taken before the check, so no release is missed.</summary>
-    private Task Arm()
-    {
-        Interlocked.Increment(ref _waiters);
-        return Volatile.Read(ref _released).Task;
+        _signal.Release();
     }
 }

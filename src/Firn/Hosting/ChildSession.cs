@@ -17,6 +17,18 @@ internal sealed class ChildSession : RouterPeer
     private readonly MainServices _services;
     private readonly ISessionOwner _owner;
 
+    /// <summary>Released bytes granted on the read loop go out before their count could overflow a counter frame.</summary>
+    private const long GrantedBytesFlushAt = 1L << 30;
+
+    /// <summary>Credits granted on this child's read loop and not yet sent (see <see cref="GrantCreditAndBytes"/>); only that thread uses them.</summary>
+    private readonly List<(uint Id, uint Count)> _grants = [];
+    private readonly uint _grantFlushAt;
+    private long _grantedBytes;
+
+    /// <summary>Messages on <see cref="_runChannel"/> read from the child and not yet handed to the router (read loop only).</summary>
+    private readonly List<byte[]> _run = [];
+    private uint _runChannel;
+
     /// <summary>Held while a frame is handled; ending the session takes it, so no handler runs during or after the end.</summary>
     private readonly Lock _gate = new();
     private bool _ended;
@@ -29,6 +41,8 @@ internal sealed class ChildSession : RouterPeer
         _router = services.Router;
         _owner = owner;
         _connection.Outbound.Drained += () => _router.Redispatch(this);
+        _connection.ReadBatchEnded = OnReadBatchEnded;
+        _grantFlushAt = (uint)Math.Max(1, _router.SendWindow / 4);
     }
 
     private long _lastHeard = Environment.TickCount64;
@@ -45,12 +59,58 @@ internal sealed class ChildSession : RouterPeer
 
     public override void Deliver(uint channelId, byte[] payload) => _connection.Outbound.AppendChannelFrame(FrameKind.Deliver, channelId, payload);
 
+    public override void Deliver(uint channelId, ReadOnlySpan<byte[]> payloads) => _connection.Outbound.AppendChannelFrames(FrameKind.Deliver, channelId, payloads);
+
     public override void GrantCredit(uint channelId, int count) => _connection.Outbound.AddCounter(FrameKind.SendCredit, channelId, (uint)count);
 
     public override void ReleaseBytes(int bytes) => _connection.Outbound.AddCounter(FrameKind.SendBytes, 0, (uint)bytes);
 
-    public override void GrantCreditAndBytes(uint channelId, int bytes) =>
-        _connection.Outbound.AddCounters(FrameKind.SendCredit, channelId, 1, FrameKind.SendBytes, 0, (uint)bytes);
+    /// <remarks>
+    /// On this child's own read loop (a message it sent went straight to a receiver) the grant waits for the end of the
+    /// read, so a read of many messages costs one counter update instead of one per message; a quarter of the window
+    /// at once goes out at once, so the child never waits for a long read to end. Elsewhere it goes out now.
+    /// </remarks>
+    public override void GrantCreditAndBytes(uint channelId, int bytes)
+    {
+        if (!_connection.IsCurrentReadLoop)
+        {
+            _connection.Outbound.AddCounters(FrameKind.SendCredit, channelId, 1, FrameKind.SendBytes, 0, (uint)bytes);
+            return;
+        }
+
+        var grants = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_grants);
+        var index = grants.Length - 1;
+        while (index >= 0 && grants[index].Id != channelId)
+        {
+            index--;
+        }
+
+        if (index < 0)
+        {
+            _grants.Add((channelId, 0));
+            grants = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_grants);
+            index = grants.Length - 1;
+        }
+
+        _grantedBytes += bytes;
+        if (++grants[index].Count >= _grantFlushAt || _grantedBytes >= GrantedBytesFlushAt)
+        {
+            FlushGrants();
+        }
+    }
+
+    /// <summary>Sends the credits and released bytes granted during this read (see <see cref="GrantCreditAndBytes"/>).</summary>
+    private void FlushGrants()
+    {
+        if (_grants.Count == 0 && _grantedBytes == 0)
+        {
+            return;
+        }
+
+        _connection.Outbound.AddCounters(FrameKind.SendCredit, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_grants), FrameKind.SendBytes, 0, (uint)_grantedBytes);
+        _grants.Clear();
+        _grantedBytes = 0;
+    }
 
     public override void NotifyClosed(uint channelId)
     {
@@ -67,10 +127,38 @@ internal sealed class ChildSession : RouterPeer
     /// <summary>Asks the child for a sign of life; any frame it sends counts.</summary>
     public void SendPing() => _connection.Send(FrameKind.Ping, default);
 
-    /// <summary>Handles a frame from the authenticated child; once the session has ended, frames are ignored.</summary>
+    /// <summary>
+    /// Handles a frame from the authenticated child; once the session has ended, frames are ignored. On the read loop,
+    /// consecutive messages on one channel go to the router together, before the next frame of another kind or
+    /// channel and at the end of the read, so their order with every other frame is kept.
+    /// </summary>
     public void OnFrame(FrameKind kind, ReadOnlySpan<byte> body)
     {
-        Volatile.Write(ref _lastHeard, Environment.TickCount64);
+        var onReadLoop = _connection.IsCurrentReadLoop;
+        if (kind == FrameKind.Send && onReadLoop)
+        {
+            var reader = new BodyReader(body);
+            var channelId = reader.ReadUInt32();
+            if (_run.Count > 0 && channelId != _runChannel)
+            {
+                FlushRun();
+            }
+
+            _runChannel = channelId;
+            _run.Add(reader.Remaining.ToArray());
+            if (_run.Count >= _grantFlushAt)
+            {
+                FlushRun();
+            }
+
+            return;
+        }
+
+        if (!onReadLoop)
+        {
+            Volatile.Write(ref _lastHeard, Environment.TickCount64);
+        }
+
         // Uncontended except against End: a connection closed from another thread (the child's process exited)
         // while this read loop is inside a handler must not let that handler register anything after the main
         // process has forgotten the child, or a channel membership, subscription or method name would outlive it.
@@ -78,9 +166,46 @@ internal sealed class ChildSession : RouterPeer
         {
             if (!_ended)
             {
+                FlushRunLocked();
                 Dispatch(kind, body);
             }
         }
+    }
+
+    /// <summary>The end of one read on the read loop: the child was heard, and what the frames deferred goes out.</summary>
+    private void OnReadBatchEnded()
+    {
+        Volatile.Write(ref _lastHeard, Environment.TickCount64);
+        FlushRun();
+        FlushGrants();
+    }
+
+    private void FlushRun()
+    {
+        if (_run.Count == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            FlushRunLocked();
+        }
+    }
+
+    private void FlushRunLocked()
+    {
+        if (_run.Count == 0)
+        {
+            return;
+        }
+
+        if (!_ended)
+        {
+            _router.Send(this, _runChannel, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_run));
+        }
+
+        _run.Clear();
     }
 
     /// <summary>

@@ -42,6 +42,8 @@ internal sealed class LocalRouterLink : IRouterLink
 
         public override void Deliver(uint channelId, byte[] payload) => registry.FindById(channelId)?.OnDelivered(payload);
 
+        public override void Deliver(uint channelId, ReadOnlySpan<byte[]> payloads) => registry.FindById(channelId)?.OnDelivered(payloads);
+
         public override void GrantCredit(uint channelId, int count) => registry.FindById(channelId)?.OnCredit(count);
 
         public override void ReleaseBytes(int bytes) => registry.Budget.Release(bytes);

@@ -100,7 +100,13 @@ internal sealed partial class Router
     }
 
     /// <summary>A message from <paramref name="sender"/>; the router takes ownership of <paramref name="payload"/>.</summary>
-    public void Send(RouterPeer sender, uint channelId, byte[] payload)
+    public void Send(RouterPeer sender, uint channelId, byte[] payload) => Send(sender, channelId, new ReadOnlySpan<byte[]>(ref payload));
+
+    /// <summary>
+    /// Messages from <paramref name="sender"/> on one channel, in order (a read loop hands over a run of them at once,
+    /// so the channel's lock is taken once per run); the router takes ownership of the payloads.
+    /// </summary>
+    public void Send(RouterPeer sender, uint channelId, ReadOnlySpan<byte[]> payloads)
     {
         var channel = Find(sender, channelId);
         if (channel is null)
@@ -108,12 +114,23 @@ internal sealed partial class Router
             return;
         }
 
+        var run = new DeliveryRun(channel.Id);
         lock (channel.Gate)
         {
-            if (!channel.Members.Contains(sender))
+            var state = channel.FindSender(sender);
+            if (state is null || state.Gone)
             {
-                sender.Violate($"it sent on channel {channelId} without opening it");
-                return;
+                if (!channel.Members.Contains(sender))
+                {
+                    sender.Violate($"it sent on channel {channelId} without opening it");
+                    return;
+                }
+
+                if (state is null)
+                {
+                    state = new SenderState(sender);
+                    channel.Senders.Add(state);
+                }
             }
 
             if (channel.IsClosed)
@@ -122,37 +139,42 @@ internal sealed partial class Router
                 return;
             }
 
-            var state = channel.FindSender(sender);
-            if (state is null)
+            foreach (var payload in payloads)
             {
-                state = new SenderState(sender);
-                channel.Senders.Add(state);
+                if (state.Outstanding >= SendWindow)
+                {
+                    sender.Violate($"it sent more than its window of {SendWindow} messages on channel '{channel.Name}'");
+                    break;
+                }
+
+                if (!SendBudget.Fits(sender.PendingBytes, payload.Length, MaxPendingBytesPerProcess))
+                {
+                    sender.Violate($"it has more than {MaxPendingBytesPerProcess} bytes of messages waiting in the router (FirnAppOptions.ConnectionBufferLimit)");
+                    break;
+                }
+
+                var message = new RoutedMessage(sender, payload);
+                if (state.Pending.Count == 0 && TryPickReceiver(channel, sender.ProcessName) is { } receiver)
+                {
+                    // Straight through: the message never waits here, so neither its window slot nor its bytes are counted.
+                    receiver.Credit--;
+                    receiver.Unacknowledged.Enqueue(message);
+                    run.Add(receiver, payload);
+                    if (!state.Gone)
+                    {
+                        sender.GrantCreditAndBytes(channel.Id, payload.Length);
+                    }
+
+                    continue;
+                }
+
+                state.Outstanding++;
+                sender.AddPendingBytes(payload.Length);
+                state.Pending.Enqueue(message);
+                channel.PendingCount++;
             }
 
-            if (state.Outstanding >= SendWindow)
-            {
-                sender.Violate($"it sent more than its window of {SendWindow} messages on channel '{channel.Name}'");
-                return;
-            }
-
-            if (!SendBudget.Fits(sender.PendingBytes, payload.Length, MaxPendingBytesPerProcess))
-            {
-                sender.Violate($"it has more than {MaxPendingBytesPerProcess} bytes of messages waiting in the router (FirnAppOptions.ConnectionBufferLimit)");
-                return;
-            }
-
-            state.Outstanding++;
-            sender.AddPendingBytes(payload.Length);
-            var message = new RoutedMessage(sender, payload);
-            if (state.Pending.Count == 0 && TryPickReceiver(channel, sender.ProcessName) is { } receiver)
-            {
-                DeliverTo(channel, receiver, message);
-                GrantBack(channel, state, message);
-                return;
-            }
-
-            state.Pending.Enqueue(message);
-            channel.PendingCount++;
+            run.Flush();
         }
     }
 
@@ -424,6 +446,49 @@ internal sealed partial class Router
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Payloads on their way to receivers of one channel, handed over in runs: consecutive payloads for the same
+    /// receiver go to it in one call. Used under the channel's lock.
+    /// </summary>
+    private struct DeliveryRun(uint channelId)
+    {
+        [ThreadStatic]
+        private static List<byte[]>? s_payloads;
+
+        private ReceiverState? _receiver;
+        private List<byte[]>? _payloads;
+
+        public void Add(ReceiverState receiver, byte[] payload)
+        {
+            if (!ReferenceEquals(receiver, _receiver))
+            {
+                Flush();
+                _receiver = receiver;
+            }
+
+            (_payloads ??= s_payloads ??= []).Add(payload);
+        }
+
+        public void Flush()
+        {
+            if (_receiver is null || _payloads is not { Count: > 0 } payloads)
+            {
+                return;
+            }
+
+            if (payloads.Count == 1)
+            {
+                _receiver.Peer.Deliver(channelId, payloads[0]);
+            }
+            else
+            {
+                _receiver.Peer.Deliver(channelId, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(payloads));
+            }
+
+            payloads.Clear();
+        }
     }
 
     private static void DeliverTo(RoutedChannel channel, ReceiverState receiver, RoutedMessage message)

@@ -45,6 +45,15 @@ internal abstract class RouterPeer
     /// <summary>Hands a message to this receiver.</summary>
     public abstract void Deliver(uint channelId, byte[] payload);
 
+    /// <summary>Hands messages of one channel to this receiver, in order.</summary>
+    public virtual void Deliver(uint channelId, ReadOnlySpan<byte[]> payloads)
+    {
+        foreach (var payload in payloads)
+        {
+            Deliver(channelId, payload);
+        }
+    }
+
     /// <summary>Lets this sender send <paramref name="count"/> more messages on the channel.</summary>
     public abstract void GrantCredit(uint channelId, int count);
 

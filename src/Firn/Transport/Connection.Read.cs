@@ -9,6 +9,8 @@ internal sealed partial class Connection
     {
         var buffer = new byte[InitialReadBufferSize];
         int start = 0, end = 0;
+        var handled = false;
+        s_readLoopOf = this;
         try
         {
             while (true)
@@ -42,21 +44,19 @@ internal sealed partial class Connection
                         break;
                     }
 
-                    s_onReadLoop = true;
-                    try
-                    {
-                        _handler!(kind, buffer.AsSpan(start + FrameFormat.HeaderSize, (int)bodyLength));
-                    }
-                    finally
-                    {
-                        s_onReadLoop = false;
-                    }
-
+                    _handler!(kind, buffer.AsSpan(start + FrameFormat.HeaderSize, (int)bodyLength));
+                    handled = true;
                     start += (int)frameLength;
                     if (IsClosing)
                     {
                         return;
                     }
+                }
+
+                if (handled)
+                {
+                    handled = false;
+                    ReadBatchEnded?.Invoke();
                 }
 
                 if (filled && buffer.Length < SteadyReadBufferSize)

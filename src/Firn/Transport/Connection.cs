@@ -27,8 +27,9 @@ internal sealed partial class Connection : IInlineWriter
     /// <summary>A busy connection's read buffer grows (doubling each time a read fills it) up to this, and keeps it.</summary>
     private const int SteadyReadBufferSize = 256 * 1024;
 
+    /// <summary>The connection whose read loop runs on this thread (a read thread serves one connection for its life).</summary>
     [ThreadStatic]
-    private static bool s_onReadLoop;
+    private static Connection? s_readLoopOf;
 
     private readonly Socket _socket;
     private int _maxBodyLength;
@@ -74,13 +75,22 @@ internal sealed partial class Connection : IInlineWriter
     /// Whether the calling thread is inside a frame handler on some connection's read loop. Code that waits for a
     /// reply from the peer must not run there: the reply could only be read by the thread that is waiting for it.
     /// </summary>
-    public static bool IsOnReadLoop => s_onReadLoop;
+    public static bool IsOnReadLoop => s_readLoopOf is not null;
+
+    /// <summary>Whether the calling thread is this connection's read loop (then <see cref="ReadBatchEnded"/> follows the frame in hand).</summary>
+    public bool IsCurrentReadLoop => ReferenceEquals(s_readLoopOf, this);
+
+    /// <summary>
+    /// Runs on the read loop after the frames of one read have been handled: work that frame handlers deferred (credits
+    /// granted back, say) is done here once per read instead of once per frame.
+    /// </summary>
+    public Action? ReadBatchEnded { get; set; }
 
     /// <summary>Throws instead of deadlocking when code that must block for the peer's reply runs inside a frame handler.</summary>
     /// <param name="operation">What was attempted, for the message ("open channel 'x'").</param>
     public static void ThrowIfOnReadLoop(string operation)
     {
-        if (s_onReadLoop)
+        if (IsOnReadLoop)
         {
             throw new InvalidOperationException(
                 $"Cannot {operation} on the thread that reads a connection: it would wait for a reply that only this thread can read. " +

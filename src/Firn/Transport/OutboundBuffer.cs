@@ -36,7 +36,7 @@ internal sealed class OutboundBuffer
     private static readonly long InlineQuietTicks = Stopwatch.Frequency / 50_000;
 
     private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _loopTurn = new(0, int.MaxValue);
+    private readonly TurnSemaphore _loopTurn = new();
     private readonly Dictionary<(FrameKind Kind, uint ChannelId), uint> _counters = [];
     private byte[] _current = new byte[InitialSize];
     private byte[] _spare = [];
@@ -171,6 +171,51 @@ internal sealed class OutboundBuffer
         return Append(kind, prefix, payload);
     }
 
+    /// <summary>Appends one frame per payload, each with the channel id before the payload, under one lock.</summary>
+    /// <returns><see langword="false"/> if the buffer was completed or refused a frame (then the later ones are not appended).</returns>
+    public bool AppendChannelFrames(FrameKind kind, uint channelId, ReadOnlySpan<byte[]> payloads)
+    {
+        var appended = true;
+        var overflowed = false;
+        Turn turn;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            foreach (var payload in payloads)
+            {
+                var bodyLength = 4 + payload.Length;
+                if ((long)_length + FrameFormat.HeaderSize + bodyLength > HardLimit)
+                {
+                    // The peer is not reading: refuse this frame and every later one; the owner closes the connection.
+                    _completed = true;
+                    appended = false;
+                    overflowed = true;
+                    break;
+                }
+
+                var destination = Reserve(FrameFormat.HeaderSize + bodyLength);
+                FrameFormat.WriteHeader(destination, kind, bodyLength);
+                BinaryPrimitives.WriteUInt32LittleEndian(destination[FrameFormat.HeaderSize..], channelId);
+                payload.CopyTo(destination[(FrameFormat.HeaderSize + 4)..]);
+            }
+
+            _congested |= _length > CongestionLimit;
+            turn = ClaimLocked();
+        }
+
+        Go(turn);
+        if (overflowed)
+        {
+            Overflowed?.Invoke();
+        }
+
+        return appended;
+    }
+
     /// <summary>Adds <paramref name="count"/> to a per-channel counter that is written as one frame with the next batch.</summary>
     public void AddCounter(FrameKind kind, uint channelId, uint count)
     {
@@ -202,6 +247,33 @@ internal sealed class OutboundBuffer
 
             AddToCounterLocked(kind, id, count);
             AddToCounterLocked(otherKind, otherId, otherCount);
+            turn = ClaimLocked();
+        }
+
+        Go(turn);
+    }
+
+    /// <summary>Adds to many counters of one kind, and to one other counter, under one lock (a read batch's credits and released bytes).</summary>
+    public void AddCounters(FrameKind kind, ReadOnlySpan<(uint Id, uint Count)> counts, FrameKind otherKind, uint otherId, uint otherCount)
+    {
+        Turn turn;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            foreach (var (id, count) in counts)
+            {
+                AddToCounterLocked(kind, id, count);
+            }
+
+            if (otherCount > 0)
+            {
+                AddToCounterLocked(otherKind, otherId, otherCount);
+            }
+
             turn = ClaimLocked();
         }
 

@@ -41,6 +41,27 @@ public sealed class RouterBudgetTests
         Assert.Equal(1, receiver.Delivered);
     }
 
+    [Fact]
+    public void A_run_of_messages_goes_through_in_order_and_a_violation_inside_it_stops_the_rest()
+    {
+        var router = new Router(3, 1024, NullLogger.Instance);
+        var sender = new Peer("sender");
+        var receiver = new Peer("receiver");
+        var id = router.Open(sender, "run", "System.Byte[]").ChannelId;
+        router.Open(receiver, "run", "System.Byte[]");
+        router.Attach(receiver, id, 2, Firn.Channels.ReceiveMode.Active);
+
+        // Two go straight to the receiver (its window is 2), three wait (the sender's window); the sixth breaks it.
+        router.Send(sender, id, new byte[][] { [1], [2], [3], [4], [5], [6] });
+
+        Assert.Equal([1, 2], receiver.Payloads.Select(p => p[0]));
+        Assert.Equal(3, router.GetStats("run")!.Value.Pending);
+        Assert.Contains("more than its window of 3 messages", sender.Violations.Single(), StringComparison.Ordinal);
+        Assert.Equal(2, sender.Credits);
+        Assert.Equal(2, sender.Released);
+        Assert.Equal(3, sender.PendingBytes);
+    }
+
     private sealed class Peer(string name) : RouterPeer(name)
     {
         public List<string> Violations { get; } = [];
@@ -49,11 +70,17 @@ public sealed class RouterBudgetTests
 
         public int Delivered { get; private set; }
 
-        public override void Deliver(uint channelId, byte[] payload) => Delivered++;
+        public List<byte[]> Payloads { get; } = [];
 
-        public override void GrantCredit(uint channelId, int count)
+        public int Credits { get; private set; }
+
+        public override void Deliver(uint channelId, byte[] payload)
         {
+            Delivered++;
+            Payloads.Add(payload);
         }
+
+        public override void GrantCredit(uint channelId, int count) => Credits += count;
 
         public override void ReleaseBytes(int bytes) => Released += bytes;
 

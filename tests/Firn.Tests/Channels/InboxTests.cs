@@ -1,0 +1,140 @@
+using Firn.Channels;
+
+namespace Firn.Tests.Channels;
+
+/// <summary>The delivered-message buffer of an endpoint: order, wake-ups, completion and cancellation, and no lost wake under races.</summary>
+public sealed class InboxTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void Payloads_come_out_in_the_order_they_were_written_singly_or_in_batches()
+    {
+        var inbox = new Inbox();
+        inbox.Write([1]);
+        inbox.WriteMany(new byte[][] { [2], [3] });
+        inbox.Write([4]);
+
+        var read = new List<byte>();
+        while (inbox.TryRead(out var payload))
+        {
+            read.Add(payload[0]);
+        }
+
+        Assert.Equal([1, 2, 3, 4], read);
+        Assert.True(inbox.IsEmpty);
+    }
+
+    [Fact]
+    public async Task A_waiting_reader_wakes_when_a_payload_arrives()
+    {
+        var inbox = new Inbox();
+        var wait = inbox.WaitToReadAsync(CancellationToken.None).AsTask();
+        Assert.False(wait.IsCompleted);
+
+        inbox.WriteMany(new byte[][] { [7] });
+
+        Assert.True(await wait.WaitAsync(Timeout));
+        Assert.True(inbox.TryRead(out var payload));
+        Assert.Equal(7, payload[0]);
+    }
+
+    [Fact]
+    public async Task Completion_lets_readers_drain_then_reports_finished_and_later_writes_are_ignored()
+    {
+        var inbox = new Inbox();
+        var waiting = inbox.WaitToReadAsync(CancellationToken.None).AsTask();
+        inbox.Write([1]);
+        inbox.Complete();
+        inbox.Write([2]);
+
+        Assert.True(await waiting.WaitAsync(Timeout));
+        Assert.False(inbox.IsFinished);
+        Assert.True(inbox.TryRead(out _));
+        Assert.True(inbox.IsFinished);
+        Assert.False(inbox.TryRead(out _));
+        Assert.False(await inbox.WaitToReadAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Completion_wakes_a_reader_that_waits_on_an_empty_inbox_with_false()
+    {
+        var inbox = new Inbox();
+        var wait = inbox.WaitToReadAsync(CancellationToken.None).AsTask();
+        inbox.Complete();
+
+        // Woken, it looks again (as every receive loop does) and sees the end.
+        Assert.True(await wait.WaitAsync(Timeout));
+        Assert.False(await inbox.WaitToReadAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_cancelled_wait_ends_with_cancellation_and_the_inbox_still_works()
+    {
+        var inbox = new Inbox();
+        using var cancel = new CancellationTokenSource();
+        var wait = inbox.WaitToReadAsync(cancel.Token).AsTask();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(Timeout));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await inbox.WaitToReadAsync(cancel.Token));
+
+        var next = inbox.WaitToReadAsync(CancellationToken.None).AsTask();
+        inbox.Write([1]);
+        Assert.True(await next.WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Racing_writers_and_waiting_readers_lose_no_payload_and_no_wake()
+    {
+        // Readers that find the inbox empty always wait (never poll), so a lost wake would leave a payload unread
+        // and this test would time out.
+        const int Writers = 3, PerWriter = 20_000, Readers = 2;
+        var inbox = new Inbox();
+        var seen = new int[Writers * PerWriter];
+        long taken = 0;
+        var readers = Enumerable.Range(0, Readers).Select(_ => Task.Run(async () =>
+        {
+            while (true)
+            {
+                while (inbox.TryRead(out var payload))
+                {
+                    Interlocked.Increment(ref seen[BitConverter.ToInt32(payload)]);
+                    Interlocked.Increment(ref taken);
+                }
+
+                if (!await inbox.WaitToReadAsync(CancellationToken.None))
+                {
+                    return;
+                }
+            }
+        })).ToArray();
+
+        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < PerWriter; i++)
+            {
+                var number = (w * PerWriter) + i;
+                if (i % 3 == 0)
+                {
+                    inbox.Write(BitConverter.GetBytes(number));
+                }
+                else
+                {
+                    inbox.WriteMany(new[] { BitConverter.GetBytes(number) });
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAll(writers).WaitAsync(Timeout);
+        var deadline = DateTime.UtcNow + Timeout;
+        while (Interlocked.Read(ref taken) < seen.Length && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        inbox.Complete();
+        await Task.WhenAll(readers).WaitAsync(Timeout);
+        Assert.All(seen, count => Assert.Equal(1, count));
+    }
+}
