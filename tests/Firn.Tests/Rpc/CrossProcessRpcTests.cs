@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Firn.Rpc;
 using Firn.TestChild;
 using Firn.Tests.Support;
+using Firn.Transport;
 
 namespace Firn.Tests.Rpc;
 
@@ -52,6 +53,53 @@ public sealed class CrossProcessRpcTests
         Assert.Equal("calc", error.ProcessName);
         Assert.Equal("calc.throw", error.Method);
         Assert.Null(error.InnerException);
+        Assert.Equal(5, await app.Rpc.CallAsync<int>("calc.add", 2, 3));
+    }
+
+    [Fact]
+    public async Task A_result_over_the_size_limit_fails_as_an_RpcException_naming_the_limit_not_as_a_remote_error()
+    {
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, ("calc", ["rpc-serve"])));
+        Assert.Equal("ready", await app.NextReportAsync("calc"));
+
+        // The child runs with the default options: its limit is the default one. A byte array serializes with a 5-byte header.
+        const int limit = FrameFormat.DefaultMaxMessageSize;
+        var error = await Assert.ThrowsAsync<RpcException>(() => app.Rpc.CallAsync<byte[]>("calc.bytes", limit));
+
+        Assert.Equal("calc", error.ProcessName);
+        Assert.Equal("calc.bytes", error.Method);
+        Assert.StartsWith(
+            $"The result of 'calc.bytes' serialized to {limit + 5} bytes, over the limit of {limit} bytes (FirnAppOptions.MaxMessageSize); it was not sent.",
+            error.Message,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("threw", error.Message, StringComparison.Ordinal);
+        Assert.Equal(limit - 5, (await app.Rpc.CallAsync<byte[]>("calc.bytes", limit - 5)).Length);
+    }
+
+    [Fact]
+    public async Task A_stream_item_over_the_size_limit_ends_the_stream_with_an_RpcException_after_the_items_before_it()
+    {
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, ("calc", ["rpc-serve"])));
+        Assert.Equal("ready", await app.NextReportAsync("calc"));
+        const int limit = FrameFormat.DefaultMaxMessageSize;
+        var lengths = new List<int>();
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var item in app.Rpc.StreamAsync<byte[]>("calc.bytes-stream", 3, limit))
+            {
+                lengths.Add(item.Length);
+            }
+        });
+
+        Assert.Equal([3], lengths);
+        Assert.Equal("calc", error.ProcessName);
+        Assert.StartsWith(
+            $"An item of stream 'calc.bytes-stream' serialized to {limit + 5} bytes, over the limit of {limit} bytes (FirnAppOptions.MaxMessageSize)",
+            error.Message,
+            StringComparison.Ordinal);
         Assert.Equal(5, await app.Rpc.CallAsync<int>("calc.add", 2, 3));
     }
 
