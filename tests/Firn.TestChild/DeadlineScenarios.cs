@@ -32,6 +32,18 @@ internal static class DeadlineScenarios
                     await app.SharedMemory.GetAsync<int>("deadline.key", cancellationToken: cancel.Token);
                 };
                 break;
+            case "deadline-list-channels":
+                call = () => Task.Run(() => app.GetChannels());
+                break;
+            case "deadline-rpc-register":
+                call = () => Task.Run(() => app.Rpc.Register("deadline.method", () => 1));
+                break;
+            case "deadline-service":
+                call = () => Task.Run(() => app.Rpc.AddService<ICalculator>(new Calculator(context.ProcessName, report), "deadline-service"));
+                break;
+            case "deadline-subscribe":
+                call = () => Task.Run(() => app.Events.Subscribe("deadline.event", _ => { }));
+                break;
             default:
                 return false;
         }

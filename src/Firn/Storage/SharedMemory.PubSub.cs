@@ -109,9 +109,18 @@ public sealed partial class SharedMemory
 
     private async ValueTask<Subscription> SubscribeAsync(Subscription subscription, CancellationToken cancellationToken)
     {
+        Task? registered = null;
         try
         {
-            await _subscriptions.Add(subscription).WaitAsync(cancellationToken).ConfigureAwait(false);
+            registered = _subscriptions.Add(subscription);
+            await registered.WaitAsync(_subscribeTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (registered is { IsCompleted: false })
+        {
+            // Withdrawn as for any failure: the main process handles the unsubscription after the subscription, in order.
+            subscription.Dispose();
+            throw new TimeoutException(
+                $"The main process did not confirm the subscription to '{subscription.Topic}' within {_subscribeTimeout} (FirnAppOptions.CallTimeout); it was withdrawn.");
         }
         catch
         {
