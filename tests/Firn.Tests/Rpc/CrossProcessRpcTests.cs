@@ -9,6 +9,12 @@ namespace Firn.Tests.Rpc;
 /// <summary>Calls between real processes: the test is the main process, children run Firn.TestChild's RPC scenarios.</summary>
 public sealed class CrossProcessRpcTests
 {
+    /// <summary>
+    /// How soon calls to a process that died or stopped must fail: generous for a loaded 2-core machine, yet far below
+    /// the heartbeat timeout (10 s), so a failure found only by the heartbeat would not pass.
+    /// </summary>
+    private static readonly TimeSpan Promptly = TimeSpan.FromSeconds(5);
+
     [Fact]
     public async Task Main_calls_a_child_and_a_child_calls_main_with_typed_arguments_and_results()
     {
@@ -184,8 +190,9 @@ public sealed class CrossProcessRpcTests
             Assert.Contains("Process 'calc' exited", error.Message, StringComparison.Ordinal);
         }
 
-        // Not a timing assertion: the figure shows up in the test log for the record.
-        Console.WriteLine($"calls to the killed child failed after {watch.ElapsedMilliseconds} ms");
+        var elapsed = watch.Elapsed;
+        Console.WriteLine($"calls to the killed child failed after {elapsed.TotalMilliseconds:F0} ms");
+        Assert.True(elapsed < Promptly, $"calls to the killed child failed only after {elapsed}; they must fail within {Promptly}, well before the heartbeat timeout");
         await Assert.ThrowsAsync<RpcMethodNotFoundException>(() => app.Rpc.CallAsync<int>("calc.add", 1, 2));
         Assert.Equal(0, app.RpcTable.Count);
     }
@@ -200,10 +207,13 @@ public sealed class CrossProcessRpcTests
         var call = app.Rpc.CallAsync("calc.slow", [], Timeout.InfiniteTimeSpan);
         Assert.Equal("slow-started", await app.NextReportAsync("calc"));
 
+        var watch = Stopwatch.StartNew();
         var restart = app.RestartProcessAsync("calc");
 
         // A graceful stop cancels the handler (its token follows the process's); the caller learns that the process stopped.
         var error = await Assert.ThrowsAsync<RpcProcessExitedException>(() => call.WaitAsync(TestApps.Timeout));
+        var elapsed = watch.Elapsed;
+        Assert.True(elapsed < Promptly, $"the call to the restarting child failed only after {elapsed}; it must fail within {Promptly}");
         Assert.Equal("calc", error.ProcessName);
         Assert.Contains("Process 'calc' stopped while handling the call to 'calc.slow'", error.Message, StringComparison.Ordinal);
         await restart.WaitAsync(TestApps.Timeout);
