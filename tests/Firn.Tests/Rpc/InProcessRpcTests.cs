@@ -99,6 +99,7 @@ public sealed class InProcessRpcTests : IAsyncLifetime
 
         var again = Assert.Throws<ArgumentException>(() => Rpc.Register("twice", () => 2));
         Assert.Contains("already registered in process 'main'", again.Message, StringComparison.Ordinal);
+        Assert.Equal("name", again.ParamName);
         Assert.Throws<ArgumentException>(() => Rpc.Register(string.Empty, () => 1));
         Assert.Throws<ArgumentException>(() => Rpc.Register("bad\nname", () => 1));
         Assert.Throws<NotSupportedException>(() => Rpc.Register("by-ref", new ByRef((ref int x) => x++)));

@@ -70,6 +70,9 @@ public sealed class TypedServiceTests
         var registration = app.Rpc.AddService<ICalculator>(new LocalCalculator(), "calc-b");
 
         Assert.Contains("calc-b.AddAsync", registration.Methods);
+        var twice = Assert.Throws<ArgumentException>(() => app.Rpc.AddService<ICalculator>(new LocalCalculator(), "calc-b"));
+        Assert.Equal("name", twice.ParamName);
+        Assert.Contains("Method 'calc-b.AddAsync' is already registered in process 'main'", twice.Message, StringComparison.Ordinal);
         Assert.Equal(30, await app.Rpc.GetService<ICalculator>("calc-b").AddAsync(10, 20));
         Assert.Equal(30, await app.Rpc.CallAsync<int>("calc-b.AddAsync", 10, 20));
         registration.Dispose();
