@@ -48,11 +48,15 @@ public sealed partial class FirnApp
     /// </summary>
     /// <returns>A snapshot.</returns>
     /// <exception cref="InvalidOperationException">In a child: the list is larger than <see cref="FirnAppOptions.MaxMessageSize"/>, or the connection is lost.</exception>
+    /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>.</exception>
     public IReadOnlyList<ChannelInfo> GetChannels() => _channels.List();
 
     /// <summary>Async form of <see cref="GetChannels"/>.</summary>
     /// <param name="cancellationToken">Abandons the wait.</param>
     /// <returns>A snapshot.</returns>
+    /// <exception cref="InvalidOperationException">In a child: the list is larger than <see cref="FirnAppOptions.MaxMessageSize"/>, or the connection is lost.</exception>
+    /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     public ValueTask<IReadOnlyList<ChannelInfo>> GetChannelsAsync(CancellationToken cancellationToken = default) => _channels.ListAsync(cancellationToken);
 
     /// <summary>The main process owns the router from the start, so its channels work before <see cref="StartAsync"/>.</summary>

@@ -23,7 +23,7 @@ public sealed partial class FirnApp
             return ChildExitCodes.NotDeclared;
         }
 
-        var host = new ChildHost(environment, _channels, LoggerFactory.CreateLogger("Firn.Child"));
+        var host = new ChildHost(environment, _channels, Options.CallTimeout, LoggerFactory.CreateLogger("Firn.Child"));
         _childHost = host;
         _channels.Bind(host);
         InitializeChildStorage(host);

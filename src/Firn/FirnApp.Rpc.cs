@@ -36,7 +36,7 @@ public sealed partial class FirnApp
     /// <summary>Registers the child's RPC frame handlers; call before the child connects.</summary>
     private void InitializeChildRpc(ChildHost host)
     {
-        var backend = new RemoteRpcBackend(host, _rpcDispatcher!, _rpcPending);
+        var backend = new RemoteRpcBackend(host, _rpcDispatcher!, _rpcPending, Options.CallTimeout);
         _rpcDispatcher!.StopWith(host.Stopping);
         host.ConnectionLost += backend.OnDisconnected;
         _rpc!.Bind(backend);

@@ -40,7 +40,7 @@ public sealed partial class FirnApp
         _store = new KeyValueStore(Options.Serializer, Options.StoreMaxKeys, Options.StoreMaxBytes);
         _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"));
         var self = new LocalTopicSubscriber(ProcessName, _subscriptions);
-        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory);
+        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory, Options.CallTimeout);
     }
 
     /// <summary>Starts removing expired keys once a second.</summary>
@@ -62,6 +62,6 @@ public sealed partial class FirnApp
             store.OnDisconnected();
             pubSub.OnDisconnected();
         };
-        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory);
+        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory, Options.CallTimeout);
     }
 }

@@ -1,9 +1,12 @@
 // A child program for Firn's tests: the test process is the main process and launches this program
 // as each child, naming the scenario to run in the first argument.
+using System.Globalization;
 using Firn;
 using Firn.TestChild;
 
-var app = new FirnApp();
+// A test may shorten the child's call timeout (FirnAppOptions.CallTimeout; -1 waits for ever).
+var callTimeout = Environment.GetEnvironmentVariable("FIRN_TEST_CALL_TIMEOUT_MS");
+var app = new FirnApp(callTimeout is null ? null : new FirnAppOptions { CallTimeout = TimeSpan.FromMilliseconds(int.Parse(callTimeout, CultureInfo.InvariantCulture)) });
 if (app.IsMainProcess)
 {
     Console.Error.WriteLine("Firn.TestChild runs only as a child of a Firn test; it was started directly.");

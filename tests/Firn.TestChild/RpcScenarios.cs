@@ -42,6 +42,8 @@ internal static class RpcScenarios
                 });
                 rpc.Register($"{name}.count", (int n, CancellationToken token) => CountAsync(n, report, token));
                 rpc.Register($"{name}.count-then-fail", (int n) => CountThenFailAsync(n));
+                rpc.Register($"{name}.bytes", (int length) => new byte[length]);
+                rpc.Register($"{name}.bytes-stream", (int small, int large) => BytesAsync(small, large));
                 rpc.AddService<ICalculator>(new Calculator(name, report));
                 context.SignalReady();
                 await report.SendAsync("ready", stopping);
@@ -183,6 +185,14 @@ internal static class RpcScenarios
                 report.Send("count-cancelled:" + produced.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
             }
         }
+    }
+
+    /// <summary>Yields an array of <paramref name="small"/> bytes, then one of <paramref name="large"/> bytes.</summary>
+    private static async IAsyncEnumerable<byte[]> BytesAsync(int small, int large)
+    {
+        await Task.Yield();
+        yield return new byte[small];
+        yield return new byte[large];
     }
 
     private static async IAsyncEnumerable<int> CountThenFailAsync(int n)

@@ -15,6 +15,7 @@ internal static class Scenarios
         HostingScenarios.TryRunAsync,
         RpcScenarios.TryRunAsync,
         HardeningScenarios.TryRunAsync,
+        DeadlineScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)

@@ -26,6 +26,9 @@ public sealed class EventBus
 
     /// <summary>Publishes <paramref name="event"/> to every subscriber of its name.</summary>
     /// <param name="event">The event.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="event"/> is <see langword="null"/>.</exception>
+    /// <exception cref="Channels.MessageTooLargeException">The data serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was published.</exception>
+    /// <exception cref="StoreException">In a child: the connection to the main process is closed.</exception>
     public void Publish(Event @event)
     {
         ArgumentNullException.ThrowIfNull(@event);
@@ -35,14 +38,19 @@ public sealed class EventBus
     /// <summary>Publishes an event named <paramref name="name"/> with <paramref name="data"/>.</summary>
     /// <param name="name">The event's name.</param>
     /// <param name="data">Its data.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long, or contains <c>*</c> or <c>?</c>.</exception>
+    /// <exception cref="Channels.MessageTooLargeException">The data serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was published.</exception>
+    /// <exception cref="StoreException">In a child: the connection to the main process is closed.</exception>
     public void Publish(string name, object? data = null) => Publish(new Event(name, data));
-
 
     /// <summary>Calls <paramref name="handler"/> for every event named <paramref name="name"/> (or matching it, with <c>*</c> and <c>?</c>) published from now on.</summary>
     /// <param name="name">An event name, or a pattern such as <c>user.*</c>.</param>
     /// <param name="handler">Runs for each event, one at a time, in order; an exception is logged.</param>
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or too long, or <paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
+    /// <exception cref="StoreException">In a child: the main process refused the subscription, or the connection to it is closed.</exception>
     public Subscription Subscribe(string name, Action<Event> handler, SubscribeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -61,6 +69,9 @@ public sealed class EventBus
     /// <param name="handler">Awaited for each event, one at a time, in order.</param>
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or too long, or <paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
+    /// <exception cref="StoreException">In a child: the main process refused the subscription, or the connection to it is closed.</exception>
     public Subscription Subscribe(string name, Func<Event, Task> handler, SubscribeOptions? options = null) =>
         SubscribeAsync(name, handler, options).AsTask().GetAwaiter().GetResult();
 
@@ -70,6 +81,10 @@ public sealed class EventBus
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <param name="cancellationToken">Abandons the subscription.</param>
     /// <returns>The subscription, once every later event will reach it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or too long, or <paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
+    /// <exception cref="StoreException">In a child: the main process refused the subscription, or the connection to it is closed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the subscription was withdrawn.</exception>
     public ValueTask<Subscription> SubscribeAsync(string name, Func<Event, Task> handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ValidateName(name, nameof(name), allowPattern: true);

@@ -4,7 +4,7 @@ using Firn.Transport;
 
 namespace Firn.Hosting;
 
-/// <content>The channel registry seen from a child: listings are pipelined round trips, like store calls.</content>
+/// <content>The channel registry seen from a child: listings are pipelined round trips, like store calls, each bounded by the call timeout.</content>
 internal sealed partial class ChildHost
 {
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<IReadOnlyList<ChannelInfo>>> _pendingLists = new();
@@ -24,7 +24,12 @@ internal sealed partial class ChildHost
 
         try
         {
-            return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await reply.Task.WaitAsync(_callTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!reply.Task.IsCompleted)
+        {
+            _pendingLists.TryRemove(requestId, out _);
+            throw new TimeoutException($"The main process did not answer the request to list channels within {_callTimeout} (FirnAppOptions.CallTimeout).");
         }
         catch (OperationCanceledException)
         {

@@ -16,6 +16,7 @@ internal sealed partial class ChildHost : IRouterLink
     private readonly ChildEnvironment _environment;
     private readonly ChannelRegistry _channels;
     private readonly ILogger _logger;
+    private readonly TimeSpan _callTimeout;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<ChannelBinding?>> _pendingOpens = new();
@@ -27,10 +28,15 @@ internal sealed partial class ChildHost : IRouterLink
     private bool _stopRequested;
     private bool _orphaned;
 
-    public ChildHost(ChildEnvironment environment, ChannelRegistry channels, ILogger logger)
+    /// <param name="environment">Who this child is and where the main process listens.</param>
+    /// <param name="channels">This process's channels.</param>
+    /// <param name="callTimeout">How long a round trip other than opening a channel (a listing) waits for the main process (<see cref="FirnAppOptions.CallTimeout"/>).</param>
+    /// <param name="logger">Where connection events go.</param>
+    public ChildHost(ChildEnvironment environment, ChannelRegistry channels, TimeSpan callTimeout, ILogger logger)
     {
         _environment = environment;
         _channels = channels;
+        _callTimeout = callTimeout;
         _logger = logger;
     }
 

@@ -14,15 +14,21 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
     private readonly ChildHost _host;
     private readonly RpcDispatcher _dispatcher;
     private readonly PendingCalls _pending;
+    private readonly TimeSpan _registrationTimeout;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource> _registrations = new();
     private uint _nextRegistration;
     private volatile bool _disconnected;
 
-    public RemoteRpcBackend(ChildHost host, RpcDispatcher dispatcher, PendingCalls pending)
+    /// <param name="host">The connection to the main process.</param>
+    /// <param name="dispatcher">Runs this process's handlers.</param>
+    /// <param name="pending">This process's calls awaiting replies.</param>
+    /// <param name="registrationTimeout">How long a registration waits for the main process (<see cref="FirnAppOptions.CallTimeout"/>).</param>
+    public RemoteRpcBackend(ChildHost host, RpcDispatcher dispatcher, PendingCalls pending, TimeSpan registrationTimeout)
     {
         _host = host;
         _dispatcher = dispatcher;
         _pending = pending;
+        _registrationTimeout = registrationTimeout;
         host.Register(FrameKind.RpcRegistered, OnRegistered);
         host.Register(FrameKind.RpcInvoke, OnInvoke);
         host.Register(FrameKind.RpcCancelInvocation, (_, body) => _dispatcher.Cancel(new BodyReader(body).ReadUInt32()));
@@ -44,7 +50,15 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
 
         try
         {
-            await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await reply.Task.WaitAsync(_registrationTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!reply.Task.IsCompleted)
+        {
+            // As for a cancellation: the main process may still register the name, so give it back.
+            _registrations.TryRemove(id, out _);
+            Unregister(name);
+            throw new TimeoutException(
+                $"The main process did not answer the registration of RPC method '{name}' within {_registrationTimeout} (FirnAppOptions.CallTimeout); the name was given back.");
         }
         catch (OperationCanceledException)
         {

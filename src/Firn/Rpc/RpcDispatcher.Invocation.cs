@@ -114,12 +114,17 @@ internal sealed partial class RpcDispatcher
                 _method.WriteResult(_owner._serializer, buffer, result);
                 if (buffer.WrittenCount > _owner._maxMessageSize)
                 {
-                    _owner.Fail(_responder, id, RpcStatus.RemoteError,
-                        $"The result of '{_method.Name}' serialized to {buffer.WrittenCount} bytes; the limit is {_owner._maxMessageSize} bytes (FirnAppOptions.MaxMessageSize).");
+                    // The handler did not throw: say what happened, not "the handler threw" with no type.
+                    _owner.Fail(_responder, id, RpcStatus.ResultTooLarge,
+                        $"The result of '{_method.Name}' serialized to {buffer.WrittenCount} bytes, over the limit of {_owner._maxMessageSize} bytes (FirnAppOptions.MaxMessageSize); it was not sent. Return less, or stream it (IAsyncEnumerable<T>).");
                     return;
                 }
 
                 _responder.Complete(id, RpcStatus.Ok, buffer.WrittenSpan);
+            }
+            catch (StreamItemTooLargeException ex)
+            {
+                _owner.Fail(_responder, id, RpcStatus.ResultTooLarge, ex.Message);
             }
             catch (OperationCanceledException) when (_owner._stopping.IsCancellationRequested && Volatile.Read(ref _cancelled) == 0)
             {
@@ -144,12 +149,16 @@ internal sealed partial class RpcDispatcher
         {
             if (payload.Length > _owner._maxMessageSize)
             {
-                throw new MessageTooLargeException(
-                    $"An item of stream '{_method.Name}' serialized to {payload.Length} bytes; the limit is {_owner._maxMessageSize} bytes (FirnAppOptions.MaxMessageSize).");
+                // Thrown out of the pump, not out of the handler's iterator: it ends the stream with ResultTooLarge.
+                throw new StreamItemTooLargeException(
+                    $"An item of stream '{_method.Name}' serialized to {payload.Length} bytes, over the limit of {_owner._maxMessageSize} bytes (FirnAppOptions.MaxMessageSize); it was not sent and the stream ended.");
             }
 
             await _credits!.WaitAsync(cancellationToken).ConfigureAwait(false);
             _responder.StreamItem(Id, payload.Span);
         }
     }
+
+    /// <summary>A stream item over the size limit: Firn's own refusal, told apart from whatever the handler throws.</summary>
+    private sealed class StreamItemTooLargeException(string message) : Exception(message);
 }

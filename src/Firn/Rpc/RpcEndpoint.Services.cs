@@ -10,12 +10,18 @@ public sealed partial class RpcEndpoint
     /// the method <c>{name}.{MethodName}</c>. Service methods return <see cref="Task"/>, <see cref="Task{TResult}"/>,
     /// <see cref="ValueTask"/>, <see cref="ValueTask{TResult}"/> or <see cref="IAsyncEnumerable{T}"/>; a
     /// <see cref="CancellationToken"/> parameter receives the call's cancellation. Not supported: synchronous methods,
-    /// generic methods, overloads, <c>ref</c>/<c>out</c> parameters, properties and events (each is reported at once).
+    /// generic methods, overloads, <c>ref</c>/<c>out</c> parameters, properties, events, static abstract members and
+    /// default interface implementations (every one found is reported at once, before anything is registered). Static
+    /// methods with a body are helpers, not part of the service, and are ignored.
     /// </summary>
     /// <typeparam name="TService">The service interface.</typeparam>
     /// <param name="implementation">The object that serves the calls.</param>
     /// <param name="name">The service name; default: the interface's full name.</param>
     /// <returns>The registration; dispose it to withdraw the service.</returns>
+    /// <exception cref="NotSupportedException"><typeparamref name="TService"/> is not an interface, or has members a service cannot have; the message lists each.</exception>
+    /// <exception cref="RpcException">Another process has registered one of the service's method names, or the connection to the main process is closed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name, or this process has exposed the service under it already.</exception>
+    /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>; the names were given back.</exception>
     public RpcRegistration AddService<TService>(TService implementation, string? name = null)
         where TService : class => AddServiceAsync(implementation, name).GetAwaiter().GetResult();
 
@@ -23,8 +29,13 @@ public sealed partial class RpcEndpoint
     /// <typeparam name="TService">The service interface.</typeparam>
     /// <param name="implementation">The object that serves the calls.</param>
     /// <param name="name">The service name; default: the interface's full name.</param>
-    /// <param name="cancellationToken">Abandons the wait for the main process.</param>
+    /// <param name="cancellationToken">Abandons the wait for the main process (the names are given back).</param>
     /// <returns>The registration.</returns>
+    /// <exception cref="NotSupportedException"><typeparamref name="TService"/> is not an interface, or has members a service cannot have (thrown at once, not through the task).</exception>
+    /// <exception cref="RpcException">Another process has registered one of the service's method names, or the connection to the main process is closed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name, or this process has exposed the service under it already.</exception>
+    /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>; the names were given back.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     public Task<RpcRegistration> AddServiceAsync<TService>(TService implementation, string? name = null, CancellationToken cancellationToken = default)
         where TService : class
     {
@@ -37,7 +48,7 @@ public sealed partial class RpcEndpoint
             RpcNames.Validate(method.Name);
         }
 
-        return RegisterAsync(methods, cancellationToken);
+        return RegisterAsync(methods, nameof(name), cancellationToken);
     }
 
     /// <summary>
@@ -48,6 +59,8 @@ public sealed partial class RpcEndpoint
     /// <param name="name">The service name; default: the interface's full name.</param>
     /// <param name="timeout">How long each call waits; default <see cref="DefaultTimeout"/>. Streams are bounded by their token only.</param>
     /// <returns>The proxy; it is cheap, thread safe and needs no disposal.</returns>
+    /// <exception cref="NotSupportedException"><typeparamref name="TService"/> is not an interface, or has members a service cannot have; the message lists each.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name.</exception>
     public TService GetService<TService>(string? name = null, TimeSpan? timeout = null)
         where TService : class
     {

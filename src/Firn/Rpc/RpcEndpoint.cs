@@ -56,20 +56,26 @@ public sealed partial class RpcEndpoint
     /// <param name="name">A method name, unique across the app.</param>
     /// <param name="handler">The handler, for example <c>(int a, int b) =&gt; a + b</c>.</param>
     /// <returns>The registration; dispose it to unregister.</returns>
-    /// <exception cref="RpcException">Another process has registered <paramref name="name"/>.</exception>
-    /// <exception cref="ArgumentException">This process has registered <paramref name="name"/> already.</exception>
+    /// <exception cref="RpcException">Another process has registered <paramref name="name"/>, or the connection to the main process is closed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid method name, or this process has registered it already.</exception>
     /// <exception cref="NotSupportedException">The handler's signature is not supported (by-reference parameters, generic methods).</exception>
+    /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>; the name was given back.</exception>
     public RpcRegistration Register(string name, Delegate handler) => RegisterAsync(name, handler).GetAwaiter().GetResult();
 
     /// <summary>Async form of <see cref="Register"/>: completes once the main process has the registration.</summary>
     /// <param name="name">A method name, unique across the app.</param>
     /// <param name="handler">The handler.</param>
-    /// <param name="cancellationToken">Abandons the wait for the main process.</param>
+    /// <param name="cancellationToken">Abandons the wait for the main process (the name is given back).</param>
     /// <returns>The registration; dispose it to unregister.</returns>
+    /// <exception cref="RpcException">Another process has registered <paramref name="name"/>, or the connection to the main process is closed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid method name, or this process has registered it already.</exception>
+    /// <exception cref="NotSupportedException">The handler's signature is not supported (by-reference parameters, generic methods).</exception>
+    /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>; the name was given back.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     public Task<RpcRegistration> RegisterAsync(string name, Delegate handler, CancellationToken cancellationToken = default)
     {
         RpcNames.Validate(name);
-        return RegisterAsync([RpcMethod.FromDelegate(name, handler)], cancellationToken);
+        return RegisterAsync([RpcMethod.FromDelegate(name, handler)], nameof(name), cancellationToken);
     }
 
     /// <summary>Calls <paramref name="method"/> with <paramref name="args"/> and returns its result, waiting at most <see cref="DefaultTimeout"/>.</summary>
@@ -80,6 +86,8 @@ public sealed partial class RpcEndpoint
     /// <exception cref="RpcRemoteException">The handler threw.</exception>
     /// <exception cref="RpcMethodNotFoundException">No process has registered <paramref name="method"/>.</exception>
     /// <exception cref="RpcProcessExitedException">The handling process exited or restarted before it answered.</exception>
+    /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>, or it could not be read as the result type.</exception>
+    /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
     /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
     public Task<TResult> CallAsync<TResult>(string method, params object?[]? args) => CallAsync<TResult>(method, args, DefaultTimeout, CancellationToken.None);
 
@@ -89,6 +97,13 @@ public sealed partial class RpcEndpoint
     /// <param name="args">The arguments.</param>
     /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
     /// <returns>The handler's result.</returns>
+    /// <exception cref="RpcRemoteException">The handler threw.</exception>
+    /// <exception cref="RpcMethodNotFoundException">No process has registered <paramref name="method"/>.</exception>
+    /// <exception cref="RpcProcessExitedException">The handling process exited or restarted before it answered.</exception>
+    /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>, or it could not be read as the result type.</exception>
+    /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
+    /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the call was cancelled.</exception>
     public Task<TResult> CallAsync<TResult>(string method, object?[]? args, CancellationToken cancellationToken) =>
         CallAsync<TResult>(method, args, DefaultTimeout, cancellationToken);
 
@@ -99,6 +114,14 @@ public sealed partial class RpcEndpoint
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</param>
     /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
     /// <returns>The handler's result.</returns>
+    /// <exception cref="RpcRemoteException">The handler threw.</exception>
+    /// <exception cref="RpcMethodNotFoundException">No process has registered <paramref name="method"/>.</exception>
+    /// <exception cref="RpcProcessExitedException">The handling process exited or restarted before it answered.</exception>
+    /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>, or it could not be read as the result type.</exception>
+    /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
+    /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the call was cancelled.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>) or too long.</exception>
     public async Task<TResult> CallAsync<TResult>(string method, object?[]? args, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var result = await InvokeAsync(method, args, null, timeout, cancellationToken).ConfigureAwait(false);
@@ -109,6 +132,12 @@ public sealed partial class RpcEndpoint
     /// <param name="method">The method name.</param>
     /// <param name="args">The arguments.</param>
     /// <returns>Completes when the handler has returned.</returns>
+    /// <exception cref="RpcRemoteException">The handler threw.</exception>
+    /// <exception cref="RpcMethodNotFoundException">No process has registered <paramref name="method"/>.</exception>
+    /// <exception cref="RpcProcessExitedException">The handling process exited or restarted before it answered.</exception>
+    /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>.</exception>
+    /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
+    /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
     public Task CallAsync(string method, params object?[]? args) => CallAsync(method, args, DefaultTimeout, CancellationToken.None);
 
     /// <summary>Calls <paramref name="method"/> and waits for it to finish, at most <see cref="DefaultTimeout"/> or until <paramref name="cancellationToken"/> fires.</summary>
@@ -116,6 +145,13 @@ public sealed partial class RpcEndpoint
     /// <param name="args">The arguments.</param>
     /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
     /// <returns>Completes when the handler has returned.</returns>
+    /// <exception cref="RpcRemoteException">The handler threw.</exception>
+    /// <exception cref="RpcMethodNotFoundException">No process has registered <paramref name="method"/>.</exception>
+    /// <exception cref="RpcProcessExitedException">The handling process exited or restarted before it answered.</exception>
+    /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>.</exception>
+    /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
+    /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the call was cancelled.</exception>
     public Task CallAsync(string method, object?[]? args, CancellationToken cancellationToken) =>
         CallAsync(method, args, DefaultTimeout, cancellationToken);
 
@@ -125,6 +161,14 @@ public sealed partial class RpcEndpoint
     /// <param name="timeout">How long to wait.</param>
     /// <param name="cancellationToken">Cancels the call, here and in the handler.</param>
     /// <returns>Completes when the handler has returned.</returns>
+    /// <exception cref="RpcRemoteException">The handler threw.</exception>
+    /// <exception cref="RpcMethodNotFoundException">No process has registered <paramref name="method"/>.</exception>
+    /// <exception cref="RpcProcessExitedException">The handling process exited or restarted before it answered.</exception>
+    /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>.</exception>
+    /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
+    /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the call was cancelled.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>) or too long.</exception>
     public Task CallAsync(string method, object?[]? args, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         InvokeAsync(method, args, null, timeout, cancellationToken);
 
@@ -133,6 +177,11 @@ public sealed partial class RpcEndpoint
     /// <param name="method">The method name.</param>
     /// <param name="args">The arguments.</param>
     /// <returns>The items; stop enumerating (or cancel) to cancel the handler.</returns>
+    /// <exception cref="RpcRemoteException">While enumerating: the handler threw (after the items it produced).</exception>
+    /// <exception cref="RpcMethodNotFoundException">While enumerating: no process has registered <paramref name="method"/>.</exception>
+    /// <exception cref="RpcProcessExitedException">While enumerating: the handling process exited or restarted before the stream ended.</exception>
+    /// <exception cref="RpcException">While enumerating: <paramref name="method"/> is not a stream, a limit refused the call, an item was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>, or an item could not be read as <typeparamref name="T"/>.</exception>
+    /// <exception cref="MessageTooLargeException">While enumerating: the arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
     public IAsyncEnumerable<T> StreamAsync<T>(string method, params object?[]? args) => StreamAsync<T>(method, args, CancellationToken.None);
 
     /// <summary>Calls a stream method; <paramref name="cancellationToken"/> cancels it, here and in the handler.</summary>
@@ -141,10 +190,17 @@ public sealed partial class RpcEndpoint
     /// <param name="args">The arguments.</param>
     /// <param name="cancellationToken">Cancels the stream.</param>
     /// <returns>The items, in the order the handler produced them.</returns>
+    /// <exception cref="RpcRemoteException">While enumerating: the handler threw (after the items it produced).</exception>
+    /// <exception cref="RpcMethodNotFoundException">While enumerating: no process has registered <paramref name="method"/>.</exception>
+    /// <exception cref="RpcProcessExitedException">While enumerating: the handling process exited or restarted before the stream ended.</exception>
+    /// <exception cref="RpcException">While enumerating: <paramref name="method"/> is not a stream, a limit refused the call, an item was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>, or an item could not be read as <typeparamref name="T"/>.</exception>
+    /// <exception cref="MessageTooLargeException">While enumerating: the arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
+    /// <exception cref="OperationCanceledException">While enumerating: <paramref name="cancellationToken"/> fired; the handler was cancelled.</exception>
     public IAsyncEnumerable<T> StreamAsync<T>(string method, object?[]? args, CancellationToken cancellationToken) =>
         ReadStreamAsync<T>(method, args, null, cancellationToken);
 
-    internal async Task<RpcRegistration> RegisterAsync(RpcMethod[] methods, CancellationToken cancellationToken)
+    /// <summary>Registers <paramref name="methods"/> together; <paramref name="nameParameter"/> is the caller's parameter that named them, for errors.</summary>
+    internal async Task<RpcRegistration> RegisterAsync(RpcMethod[] methods, string nameParameter, CancellationToken cancellationToken)
     {
         var backend = Backend;
         var added = new List<RpcMethod>();
@@ -154,7 +210,7 @@ public sealed partial class RpcEndpoint
             {
                 if (!_dispatcher.TryAdd(method))
                 {
-                    throw new ArgumentException($"Method '{method.Name}' is already registered in process '{ProcessName}'.", nameof(methods));
+                    throw new ArgumentException($"Method '{method.Name}' is already registered in process '{ProcessName}'.", nameParameter);
                 }
 
                 added.Add(method);

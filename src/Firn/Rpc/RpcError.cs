@@ -31,6 +31,8 @@ internal readonly record struct RpcError(string ProcessName, string TypeName, st
         RpcStatus.RemoteError => new RpcRemoteException(method, ProcessName, TypeName, Message, StackTrace),
         RpcStatus.MethodNotFound => new RpcMethodNotFoundException(Message, method),
         RpcStatus.ProcessExited => new RpcProcessExitedException(Message, method, ProcessName),
+
+        // InvalidArguments, LimitExceeded, ResultTooLarge: Firn refused something; the message says what and which limit.
         _ => new RpcException(Message, method, ProcessName),
     };
 

@@ -20,4 +20,7 @@ internal enum RpcStatus : byte
 
     /// <summary>A limit was reached (for example calls in flight); the call was not made.</summary>
     LimitExceeded = 5,
+
+    /// <summary>The handler returned, but its result (or a stream item) serialized to more than the message size limit; nothing of it was sent.</summary>
+    ResultTooLarge = 6,
 }

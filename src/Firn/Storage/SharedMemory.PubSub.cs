@@ -50,6 +50,7 @@ public sealed partial class SharedMemory
     /// <param name="handler">Runs for each publication, one at a time, in order; an exception is logged.</param>
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
     public Subscription Subscribe<T>(string topic, Action<T> handler, SubscribeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -62,6 +63,7 @@ public sealed partial class SharedMemory
     /// <param name="handler">Awaited for each publication, one at a time, in order.</param>
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
     public Subscription Subscribe<T>(string topic, Func<T, Task> handler, SubscribeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -74,6 +76,7 @@ public sealed partial class SharedMemory
     /// <param name="handler">Called with the publication's topic and data.</param>
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
     public Subscription Subscribe<T>(string topic, Action<string, T> handler, SubscribeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -86,6 +89,7 @@ public sealed partial class SharedMemory
     /// <param name="handler">Awaited with the publication's topic and data.</param>
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
     public Subscription Subscribe<T>(string topic, Func<string, T, Task> handler, SubscribeOptions? options = null) =>
         SubscribeAsync(topic, handler, options).AsTask().GetAwaiter().GetResult();
 
@@ -96,6 +100,8 @@ public sealed partial class SharedMemory
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <param name="cancellationToken">Abandons the subscription.</param>
     /// <returns>The subscription, once every later publication will reach it.</returns>
+    /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the subscription was withdrawn.</exception>
     public ValueTask<Subscription> SubscribeAsync<T>(string topic, Func<string, T, Task> handler, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
     {
         StoreKeys.Validate(topic, nameof(topic));
@@ -109,9 +115,18 @@ public sealed partial class SharedMemory
 
     private async ValueTask<Subscription> SubscribeAsync(Subscription subscription, CancellationToken cancellationToken)
     {
+        Task? registered = null;
         try
         {
-            await _subscriptions.Add(subscription).WaitAsync(cancellationToken).ConfigureAwait(false);
+            registered = _subscriptions.Add(subscription);
+            await registered.WaitAsync(_subscribeTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (registered is { IsCompleted: false })
+        {
+            // Withdrawn as for any failure: the main process handles the unsubscription after the subscription, in order.
+            subscription.Dispose();
+            throw new TimeoutException(
+                $"The main process did not confirm the subscription to '{subscription.Topic}' within {_subscribeTimeout} (FirnAppOptions.CallTimeout); it was withdrawn.");
         }
         catch
         {

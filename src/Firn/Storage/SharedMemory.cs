@@ -22,9 +22,11 @@ public sealed partial class SharedMemory
     private readonly IFirnSerializer _serializer;
     private readonly int _maxMessageSize;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeSpan _subscribeTimeout;
 
-    internal SharedMemory(IStoreBackend store, IPubSubBackend pubSub, LocalSubscriptions subscriptions, IFirnSerializer serializer, int maxMessageSize, ILoggerFactory loggerFactory)
+    internal SharedMemory(IStoreBackend store, IPubSubBackend pubSub, LocalSubscriptions subscriptions, IFirnSerializer serializer, int maxMessageSize, ILoggerFactory loggerFactory, TimeSpan subscribeTimeout)
     {
+        _subscribeTimeout = subscribeTimeout;
         _store = store;
         _backend = pubSub;
         _subscriptions = subscriptions;

@@ -21,7 +21,7 @@ public sealed class ReadLoopGuardTests
         try
         {
             var registry = new ChannelRegistry(MessagePackFirnSerializer.Instance, 1024 * 1024, NullLoggerFactory.Instance, TestApps.Timeout, OutboundBuffer.DefaultHardLimit);
-            var host = new ChildHost(new ChildEnvironment("guarded", path, "secret", Environment.ProcessId), registry, NullLogger.Instance);
+            var host = new ChildHost(new ChildEnvironment("guarded", path, "secret", Environment.ProcessId), registry, TestApps.Timeout, NullLogger.Instance);
             registry.Bind(host);
             var outcome = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
             host.Register(FrameKind.StoreReply, (_, _) =>

@@ -2,12 +2,19 @@ using System.Diagnostics;
 using Firn.Rpc;
 using Firn.TestChild;
 using Firn.Tests.Support;
+using Firn.Transport;
 
 namespace Firn.Tests.Rpc;
 
 /// <summary>Calls between real processes: the test is the main process, children run Firn.TestChild's RPC scenarios.</summary>
 public sealed class CrossProcessRpcTests
 {
+    /// <summary>
+    /// How soon calls to a process that died or stopped must fail: generous for a loaded 2-core machine, yet far below
+    /// the heartbeat timeout (10 s), so a failure found only by the heartbeat would not pass.
+    /// </summary>
+    private static readonly TimeSpan Promptly = TimeSpan.FromSeconds(5);
+
     [Fact]
     public async Task Main_calls_a_child_and_a_child_calls_main_with_typed_arguments_and_results()
     {
@@ -52,6 +59,53 @@ public sealed class CrossProcessRpcTests
         Assert.Equal("calc", error.ProcessName);
         Assert.Equal("calc.throw", error.Method);
         Assert.Null(error.InnerException);
+        Assert.Equal(5, await app.Rpc.CallAsync<int>("calc.add", 2, 3));
+    }
+
+    [Fact]
+    public async Task A_result_over_the_size_limit_fails_as_an_RpcException_naming_the_limit_not_as_a_remote_error()
+    {
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, ("calc", ["rpc-serve"])));
+        Assert.Equal("ready", await app.NextReportAsync("calc"));
+
+        // The child runs with the default options: its limit is the default one. A byte array serializes with a 5-byte header.
+        const int limit = FrameFormat.DefaultMaxMessageSize;
+        var error = await Assert.ThrowsAsync<RpcException>(() => app.Rpc.CallAsync<byte[]>("calc.bytes", limit));
+
+        Assert.Equal("calc", error.ProcessName);
+        Assert.Equal("calc.bytes", error.Method);
+        Assert.StartsWith(
+            $"The result of 'calc.bytes' serialized to {limit + 5} bytes, over the limit of {limit} bytes (FirnAppOptions.MaxMessageSize); it was not sent.",
+            error.Message,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("threw", error.Message, StringComparison.Ordinal);
+        Assert.Equal(limit - 5, (await app.Rpc.CallAsync<byte[]>("calc.bytes", limit - 5)).Length);
+    }
+
+    [Fact]
+    public async Task A_stream_item_over_the_size_limit_ends_the_stream_with_an_RpcException_after_the_items_before_it()
+    {
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, ("calc", ["rpc-serve"])));
+        Assert.Equal("ready", await app.NextReportAsync("calc"));
+        const int limit = FrameFormat.DefaultMaxMessageSize;
+        var lengths = new List<int>();
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var item in app.Rpc.StreamAsync<byte[]>("calc.bytes-stream", 3, limit))
+            {
+                lengths.Add(item.Length);
+            }
+        });
+
+        Assert.Equal([3], lengths);
+        Assert.Equal("calc", error.ProcessName);
+        Assert.StartsWith(
+            $"An item of stream 'calc.bytes-stream' serialized to {limit + 5} bytes, over the limit of {limit} bytes (FirnAppOptions.MaxMessageSize)",
+            error.Message,
+            StringComparison.Ordinal);
         Assert.Equal(5, await app.Rpc.CallAsync<int>("calc.add", 2, 3));
     }
 
@@ -136,8 +190,9 @@ public sealed class CrossProcessRpcTests
             Assert.Contains("Process 'calc' exited", error.Message, StringComparison.Ordinal);
         }
 
-        // Not a timing assertion: the figure shows up in the test log for the record.
-        Console.WriteLine($"calls to the killed child failed after {watch.ElapsedMilliseconds} ms");
+        var elapsed = watch.Elapsed;
+        Console.WriteLine($"calls to the killed child failed after {elapsed.TotalMilliseconds:F0} ms");
+        Assert.True(elapsed < Promptly, $"calls to the killed child failed only after {elapsed}; they must fail within {Promptly}, well before the heartbeat timeout");
         await Assert.ThrowsAsync<RpcMethodNotFoundException>(() => app.Rpc.CallAsync<int>("calc.add", 1, 2));
         Assert.Equal(0, app.RpcTable.Count);
     }
@@ -152,10 +207,13 @@ public sealed class CrossProcessRpcTests
         var call = app.Rpc.CallAsync("calc.slow", [], Timeout.InfiniteTimeSpan);
         Assert.Equal("slow-started", await app.NextReportAsync("calc"));
 
+        var watch = Stopwatch.StartNew();
         var restart = app.RestartProcessAsync("calc");
 
         // A graceful stop cancels the handler (its token follows the process's); the caller learns that the process stopped.
         var error = await Assert.ThrowsAsync<RpcProcessExitedException>(() => call.WaitAsync(TestApps.Timeout));
+        var elapsed = watch.Elapsed;
+        Assert.True(elapsed < Promptly, $"the call to the restarting child failed only after {elapsed}; it must fail within {Promptly}");
         Assert.Equal("calc", error.ProcessName);
         Assert.Contains("Process 'calc' stopped while handling the call to 'calc.slow'", error.Message, StringComparison.Ordinal);
         await restart.WaitAsync(TestApps.Timeout);

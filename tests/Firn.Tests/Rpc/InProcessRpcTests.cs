@@ -80,12 +80,26 @@ public sealed class InProcessRpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_oversized_result_of_a_handler_in_main_fails_as_an_RpcException_naming_the_limit()
+    {
+        const int limit = 16 * 1024 * 1024;
+        using var registration = Rpc.Register("big.result", (int length) => new byte[length]);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Rpc.CallAsync<byte[]>("big.result", limit));
+
+        Assert.Equal("main", error.ProcessName);
+        Assert.StartsWith($"The result of 'big.result' serialized to {limit + 5} bytes, over the limit of {limit} bytes", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _app.RpcTable.Count);
+    }
+
+    [Fact]
     public void Registering_a_name_twice_or_an_unsupported_handler_is_refused()
     {
         using var registration = Rpc.Register("twice", () => 1);
 
         var again = Assert.Throws<ArgumentException>(() => Rpc.Register("twice", () => 2));
         Assert.Contains("already registered in process 'main'", again.Message, StringComparison.Ordinal);
+        Assert.Equal("name", again.ParamName);
         Assert.Throws<ArgumentException>(() => Rpc.Register(string.Empty, () => 1));
         Assert.Throws<ArgumentException>(() => Rpc.Register("bad\nname", () => 1));
         Assert.Throws<NotSupportedException>(() => Rpc.Register("by-ref", new ByRef((ref int x) => x++)));

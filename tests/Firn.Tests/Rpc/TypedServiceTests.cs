@@ -70,6 +70,9 @@ public sealed class TypedServiceTests
         var registration = app.Rpc.AddService<ICalculator>(new LocalCalculator(), "calc-b");
 
         Assert.Contains("calc-b.AddAsync", registration.Methods);
+        var twice = Assert.Throws<ArgumentException>(() => app.Rpc.AddService<ICalculator>(new LocalCalculator(), "calc-b"));
+        Assert.Equal("name", twice.ParamName);
+        Assert.Contains("Method 'calc-b.AddAsync' is already registered in process 'main'", twice.Message, StringComparison.Ordinal);
         Assert.Equal(30, await app.Rpc.GetService<ICalculator>("calc-b").AddAsync(10, 20));
         Assert.Equal(30, await app.Rpc.CallAsync<int>("calc-b.AddAsync", 10, 20));
         registration.Dispose();
@@ -89,9 +92,50 @@ public sealed class TypedServiceTests
         Assert.Contains("Twice is overloaded", error.Message, StringComparison.Ordinal);
         Assert.Contains("Generic is generic", error.Message, StringComparison.Ordinal);
         Assert.Contains("by-reference parameter 'value'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("event Changed (use pub/sub events)", error.Message, StringComparison.Ordinal);
         Assert.Throws<NotSupportedException>(() => app.Rpc.GetService<LocalCalculator>());
         var defaults = Assert.Throws<NotSupportedException>(() => app.Rpc.GetService<IWithDefault>());
         Assert.Contains("TwiceAsync is a default implementation", defaults.Message, StringComparison.Ordinal);
+        var statics = Assert.Throws<NotSupportedException>(() => app.Rpc.GetService<IWithStaticAbstract>());
+        Assert.Contains("Create is static abstract (a proxy cannot forward it)", statics.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Helper", statics.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exposing_an_interface_that_cannot_travel_is_refused_before_anything_is_registered()
+    {
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log));
+
+        var error = Assert.Throws<NotSupportedException>(() => app.Rpc.AddService<IUnsupported>(new Unsupported(), "unsupported"));
+        var statics = await Assert.ThrowsAsync<NotSupportedException>(() => app.Rpc.AddServiceAsync<IWithStaticAbstract>(new WithStaticAbstract(), "statics"));
+
+        Assert.Contains("event Changed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Create is static abstract", statics.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.RpcTable.Methods.Keys, name => name.StartsWith("unsupported.", StringComparison.Ordinal) || name.StartsWith("statics.", StringComparison.Ordinal));
+    }
+
+    /// <summary>Declares a static abstract member; C# refuses such an interface as a type argument, so it is reached through a derived one.</summary>
+    public interface IStaticAbstractBase
+    {
+        /// <summary>Static abstract: no instance can forward it.</summary>
+        /// <returns>A number.</returns>
+        static abstract int Create();
+
+        /// <summary>A static helper with a body: not part of the contract, and not refused.</summary>
+        /// <returns>A number.</returns>
+        static int Helper() => 1;
+
+        /// <summary>An ordinary service method.</summary>
+        /// <returns>A number.</returns>
+        Task<int> GetAsync();
+    }
+
+    /// <summary>Implements the static abstract member, so it can be a type argument; the member is still refused.</summary>
+    public interface IWithStaticAbstract : IStaticAbstractBase
+    {
+        /// <inheritdoc />
+        static int IStaticAbstractBase.Create() => 2;
     }
 
     /// <summary>A default interface method cannot be forwarded.</summary>
@@ -134,6 +178,41 @@ public sealed class TypedServiceTests
         /// <param name="value">A number.</param>
         /// <returns>A task.</returns>
         Task Reference(ref int value);
+
+        /// <summary>An event.</summary>
+        event EventHandler Changed;
+    }
+
+    /// <summary>An implementation of <see cref="IUnsupported"/>, to try exposing it.</summary>
+    public sealed class Unsupported : IUnsupported
+    {
+        /// <inheritdoc />
+        public event EventHandler? Changed;
+
+        /// <inheritdoc />
+        public string Name => nameof(Unsupported);
+
+        /// <inheritdoc />
+        public int Sync() => Changed is null ? 0 : 1;
+
+        /// <inheritdoc />
+        public Task Twice() => Task.CompletedTask;
+
+        /// <inheritdoc />
+        public Task Twice(int x) => Task.CompletedTask;
+
+        /// <inheritdoc />
+        public Task<T> Generic<T>() => Task.FromResult(default(T)!);
+
+        /// <inheritdoc />
+        public Task Reference(ref int value) => Task.CompletedTask;
+    }
+
+    /// <summary>An implementation of <see cref="IWithStaticAbstract"/>, to try exposing it.</summary>
+    public sealed class WithStaticAbstract : IWithStaticAbstract
+    {
+        /// <inheritdoc />
+        public Task<int> GetAsync() => Task.FromResult(3);
     }
 
     /// <summary>An implementation in the test process.</summary>
