@@ -210,7 +210,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         return this;
     }
 
-    private static string ActiveName(string process) => process + "-active";
+    private static string ActiveName(string process) => ChannelNames.Active(process);
 
-    private static string PassiveName(string process) => process + "-passive";
+    private static string PassiveName(string process) => ChannelNames.Passive(process);
 }

@@ -39,7 +39,7 @@ public sealed class FirnConsoleLoggerProvider : ILoggerProvider
         var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("FIRN_LOG_LEVEL"), ignoreCase: true, out var parsed) ? parsed : LogLevel.Information;
         var plain = string.Equals(Environment.GetEnvironmentVariable(FormatVariable), "plain", StringComparison.Ordinal);
 #pragma warning disable CA2000 // The factory owns the provider.
-        return new LoggerFactory([new FirnConsoleLoggerProvider(processName, level) { _plain = plain }]);
+        return new FirnLoggerFactory(new FirnConsoleLoggerProvider(processName, level) { _plain = plain });
 #pragma warning restore CA2000
     }
 

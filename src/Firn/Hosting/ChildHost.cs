@@ -21,6 +21,9 @@ internal sealed partial class ChildHost : IRouterLink
     private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<ChannelBinding?>> _pendingOpens = new();
     private readonly Dictionary<FrameKind, FrameHandler> _featureHandlers = [];
+
+    /// <summary>The built-in channels the main process opened for this child and named in its Welcome (opened as objects).</summary>
+    private readonly ConcurrentDictionary<string, ChannelBinding> _builtInChannels = new(StringComparer.Ordinal);
     private Connection? _connection;
     private uint _nextRequestId;
     private int _sendWindow;
@@ -56,14 +59,7 @@ internal sealed partial class ChildHost : IRouterLink
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            // A synchronous connect: the connection's socket is never used for .NET's asynchronous operations (see Connection).
-            var connect = Task.Run(() => socket.Connect(new UnixDomainSocketEndPoint(_environment.SocketPath)));
-            if (await Task.WhenAny(connect, Task.Delay(timeout)).ConfigureAwait(false) != connect)
-            {
-                throw new TimeoutException($"the connection was not accepted within {timeout}");
-            }
-
-            await connect.ConfigureAwait(false);
+            ConnectWithin(socket, timeout);
         }
         catch (Exception ex) when (ex is SocketException or TimeoutException)
         {
@@ -84,6 +80,48 @@ internal sealed partial class ChildHost : IRouterLink
         }
 
         await _welcomed.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Connects on this thread, waiting at most <paramref name="timeout"/>. A Unix socket connects at once, or, in
+    /// non-blocking mode, fails with EAGAIN while the listener's backlog is full (nothing is in progress then, so the
+    /// connect is tried again). The socket goes back to blocking mode and is never used for .NET's asynchronous
+    /// operations (see Connection).
+    /// </summary>
+    private void ConnectWithin(Socket socket, TimeSpan timeout)
+    {
+        var endPoint = new UnixDomainSocketEndPoint(_environment.SocketPath);
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        socket.Blocking = false;
+        while (true)
+        {
+            try
+            {
+                socket.Connect(endPoint);
+                break;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain)
+            {
+                if (Environment.TickCount64 >= deadline)
+                {
+                    throw new TimeoutException($"the connection was not accepted within {timeout}");
+                }
+
+                Thread.Sleep(1);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.InProgress)
+            {
+                var remaining = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+                if (!socket.Poll(remaining, SelectMode.SelectWrite) || socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is not 0)
+                {
+                    throw new TimeoutException($"the connection was not accepted within {timeout}");
+                }
+
+                break;
+            }
+        }
+
+        socket.Blocking = true;
     }
 
     /// <summary>Whether the main process asked this child to stop (or SIGTERM did), as opposed to losing the connection.</summary>
@@ -141,6 +179,11 @@ internal sealed partial class ChildHost : IRouterLink
     ChannelBinding? IRouterLink.Open(string name, string typeName, bool create, TimeSpan timeout)
     {
         var connection = _connection ?? throw new InvalidOperationException("Not connected to the main process.");
+        if (string.Equals(typeName, TypeNames.Of(typeof(object)), StringComparison.Ordinal) && _builtInChannels.TryRemove(name, out var builtIn))
+        {
+            return builtIn;
+        }
+
         Connection.ThrowIfOnReadLoop($"open channel '{name}'");
         var requestId = Interlocked.Increment(ref _nextRequestId);
         var reply = new TaskCompletionSource<ChannelBinding?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -203,6 +246,11 @@ internal sealed partial class ChildHost : IRouterLink
                 }
 
                 _sendWindow = window;
+                if (Handshake.DecodeWelcomeChannels(body) is { } builtIn)
+                {
+                    _builtInChannels[ChannelNames.Active(ProcessName)] = new ChannelBinding(builtIn.Active.Id, window, builtIn.Active.IsClosed);
+                    _builtInChannels[ChannelNames.Passive(ProcessName)] = new ChannelBinding(builtIn.Passive.Id, window, builtIn.Passive.IsClosed);
+                }
 
                 // The main process counts this child's waiting bytes against its own limit: use that one.
                 _channels.Budget.Limit = pendingBytesLimit;
@@ -227,7 +275,7 @@ internal sealed partial class ChildHost : IRouterLink
                 _channels.Budget.Release(reader.ReadUInt32());
                 break;
             case FrameKind.ChannelClosed:
-                _channels.FindById(reader.ReadUInt32())?.OnClosed("closed");
+                OnChannelClosed(reader.ReadUInt32());
                 break;
             case FrameKind.ChannelList:
                 OnChannelList(body);
@@ -249,6 +297,24 @@ internal sealed partial class ChildHost : IRouterLink
 
                 handler(kind, body);
                 break;
+        }
+    }
+
+    private void OnChannelClosed(uint channelId)
+    {
+        if (_channels.FindById(channelId) is { } endpoint)
+        {
+            endpoint.OnClosed("closed");
+            return;
+        }
+
+        // A built-in channel closed before this process opened it: it opens closed.
+        foreach (var (name, binding) in _builtInChannels)
+        {
+            if (binding.ChannelId == channelId)
+            {
+                _builtInChannels[name] = binding with { IsClosed = true };
+            }
         }
     }
 

@@ -165,7 +165,12 @@ internal sealed partial class MainHost : IDisposable
         }
 
         connection.MaxBodyLength = _options.MaxMessageSize + FrameFormat.EnvelopeAllowance;
-        connection.Send(FrameKind.Welcome, Hosting.Handshake.EncodeWelcome(_options.MaxMessageSize, _router.SendWindow, _options.ConnectionBufferLimit));
+
+        // The child's built-in channels are opened for it here and travel in the Welcome: it starts without a round trip for them.
+        var objectType = Channels.TypeNames.Of(typeof(object));
+        var active = _router.Open(session, Channels.ChannelNames.Active(name), objectType);
+        var passive = _router.Open(session, Channels.ChannelNames.Passive(name), objectType);
+        connection.Send(FrameKind.Welcome, Hosting.Handshake.EncodeWelcome(_options.MaxMessageSize, _router.SendWindow, _options.ConnectionBufferLimit, active, passive));
         process.OnAuthenticated(session);
         return session;
     }

@@ -17,14 +17,15 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
     /// <summary>The shared instance.</summary>
     public static MessagePackFirnSerializer Instance { get; } = new();
 
-    private readonly MessagePackSerializerOptions _options;
     private readonly bool _fastPrimitives;
+    private MessagePackSerializerOptions? _options;
 
     /// <summary>Creates a serializer with Firn's default options.</summary>
+    /// <remarks>
+    /// MessagePack's resolvers are built on first use of a type that needs them: their set-up (tens of milliseconds)
+    /// would otherwise weigh on the start of every process, though strings, numbers and byte arrays never need it.
+    /// </remarks>
     public MessagePackFirnSerializer()
-        : this(MessagePackSerializerOptions.Standard
-            .WithResolver(ContractlessStandardResolver.Instance)
-            .WithSecurity(MessagePackSecurity.UntrustedData))
     {
         // The standard resolvers encode primitives the standard way, so these may skip the resolver; custom options may not.
         _fastPrimitives = true;
@@ -43,8 +44,10 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
             throw new ArgumentException("A typeless resolver lets the wire choose .NET types; Firn refuses it.", nameof(options));
         }
 
-        _options = options.WithResolver(CompositeResolver.Create(ChannelFormatterResolver.Instance, options.Resolver));
+        _options = WithChannels(options);
     }
+
+    private MessagePackSerializerOptions Options => _options ?? InitializeOptions();
 
     /// <inheritdoc />
     public void Serialize<T>(IBufferWriter<byte> writer, T value)
@@ -55,7 +58,12 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
             return;
         }
 
-        MessagePackSerializer.Serialize(writer, value, _options);
+        if (_fastPrimitives && MessagePackPrimitives.TryWriteObject(writer, value))
+        {
+            return;
+        }
+
+        MessagePackSerializer.Serialize(writer, value, Options);
     }
 
     /// <inheritdoc />
@@ -66,9 +74,14 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
             return MessagePackPrimitives.Read<T>(data);
         }
 
+        if (_fastPrimitives && MessagePackPrimitives.TryReadObject(data.Span, out T? value))
+        {
+            return value!;
+        }
+
         try
         {
-            return MessagePackSerializer.Deserialize<T>(data, _options);
+            return MessagePackSerializer.Deserialize<T>(data, Options);
         }
         catch (MessagePackSerializationException ex) when (ex.InnerException is ChannelTypeMismatchException or ChannelClosedException)
         {
@@ -76,5 +89,18 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
             ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
             throw;
         }
+    }
+
+    private static MessagePackSerializerOptions WithChannels(MessagePackSerializerOptions options) =>
+        options.WithResolver(CompositeResolver.Create(ChannelFormatterResolver.Instance, options.Resolver));
+
+    private MessagePackSerializerOptions InitializeOptions()
+    {
+        var options = WithChannels(MessagePackSerializerOptions.Standard
+            .WithResolver(ContractlessStandardResolver.Instance)
+            .WithSecurity(MessagePackSecurity.UntrustedData));
+
+        // Racing first uses may each build options; they are equal, and one of them is kept.
+        return Interlocked.CompareExchange(ref _options, options, null) ?? options;
     }
 }

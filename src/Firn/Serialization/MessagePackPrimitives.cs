@@ -111,6 +111,51 @@ internal static class MessagePackPrimitives
         return Unsafe.As<bool, T>(ref flag);
     }
 
+    /// <summary>
+    /// Writes a value of static type <see cref="object"/> that is a string (or null) as MessagePack writes it for
+    /// <c>object</c> (the string itself, or nil); false for any other value, which MessagePack's resolvers then write.
+    /// </summary>
+    public static bool TryWriteObject<T>(IBufferWriter<byte> destination, T value)
+    {
+        if (typeof(T) != typeof(object))
+        {
+            return false;
+        }
+
+        var boxed = Unsafe.As<T, object?>(ref value);
+        if (boxed is null)
+        {
+            WriteNil(destination);
+            return true;
+        }
+
+        if (boxed is string text)
+        {
+            WriteString(destination, text);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Reads a value of static type <see cref="object"/> that is a string or nil, as MessagePack reads them for
+    /// <c>object</c> (a string, or null); false for anything else, which MessagePack's resolvers then read.
+    /// </summary>
+    public static bool TryReadObject<T>(ReadOnlySpan<byte> data, out T? value)
+    {
+        value = default;
+        if (typeof(T) != typeof(object) || data.IsEmpty || !IsStringOrNil(data[0]) || !TryReadString(data, out var text))
+        {
+            return false;
+        }
+
+        value = Unsafe.As<string?, T>(ref text);
+        return true;
+    }
+
+    private static bool IsStringOrNil(byte code) => code == Nil || (code & 0xE0) == FixStr || code is Str8 or Str8 + 1 or Str8 + 2;
+
     /// <summary>Writes a string as MessagePack's writer does: nil, or the shortest str header, then UTF-8.</summary>
     private static void WriteString(IBufferWriter<byte> destination, string? value)
     {

@@ -83,6 +83,30 @@ public sealed class PrimitiveFastPathTests
         Assert.ThrowsAny<Exception>(() => serializer.Deserialize<byte[]>(new byte[] { 0xc6, 0xff, 0xff, 0xff, 0xff }));
     }
 
+    [Theory]
+    [MemberData(nameof(Strings))]
+    public void Strings_and_null_as_objects_are_written_and_read_as_MessagePack_does_for_object(string? value)
+    {
+        var serializer = new MessagePackFirnSerializer();
+        var fast = Write<object?>(serializer, value);
+
+        Assert.Equal(MessagePackSerializer.Serialize<object?>(value, Reference), fast);
+        Assert.Equal(value, serializer.Deserialize<object?>(fast));
+    }
+
+    [Fact]
+    public void Other_objects_still_go_through_MessagePack_and_read_back_as_MessagePack_reads_them()
+    {
+        var serializer = new MessagePackFirnSerializer();
+        object?[] values = [42, true, 1.5, new byte[] { 1, 2 }, new object[] { "a", 1 }, new Dictionary<object, object> { ["k"] = "v" }];
+        foreach (var value in values)
+        {
+            var bytes = Write(serializer, value);
+            Assert.Equal(MessagePackSerializer.Serialize(value, Reference), bytes);
+            Assert.Equal(MessagePackSerializer.Deserialize<object?>(bytes, Reference), serializer.Deserialize<object?>(bytes));
+        }
+    }
+
     [Fact]
     public void A_payload_of_another_type_is_an_error_not_a_value()
     {

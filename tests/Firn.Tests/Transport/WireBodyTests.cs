@@ -1,3 +1,4 @@
+using Firn.Channels;
 using Firn.Hosting;
 using Firn.Transport;
 
@@ -134,6 +135,20 @@ public sealed class WireBodyTests
         {
             var truncated = hello[..length];
             Assert.Throws<ProtocolViolationException>(() => Handshake.DecodeHello(truncated));
+        }
+    }
+
+    [Fact]
+    public void A_welcome_may_carry_the_childs_built_in_channels_and_a_truncated_list_is_a_protocol_violation()
+    {
+        var welcome = Handshake.EncodeWelcome(16 * 1024 * 1024, 1024, 256 * 1024 * 1024, new ChannelBinding(7, 1024, false), new ChannelBinding(8, 1024, true));
+        Assert.Equal((FrameFormat.ProtocolVersion, 16 * 1024 * 1024, 1024, 256 * 1024 * 1024), Handshake.DecodeWelcome(welcome));
+        Assert.Equal(((7u, false), (8u, true)), Handshake.DecodeWelcomeChannels(welcome));
+        Assert.Null(Handshake.DecodeWelcomeChannels(Handshake.EncodeWelcome(1024, 16, 1024)));
+        for (var length = 15; length < welcome.Length; length++)
+        {
+            var truncated = welcome[..length];
+            Assert.Throws<ProtocolViolationException>(() => Handshake.DecodeWelcomeChannels(truncated));
         }
     }
 
