@@ -83,45 +83,24 @@ internal sealed partial class ChildHost : IRouterLink
     }
 
     /// <summary>
-    /// Connects on this thread, waiting at most <paramref name="timeout"/>. A Unix socket connects at once, or, in
-    /// non-blocking mode, fails with EAGAIN while the listener's backlog is full (nothing is in progress then, so the
-    /// connect is tried again). The socket goes back to blocking mode and is never used for .NET's asynchronous
-    /// operations (see Connection).
+    /// Connects on this thread, waiting at most <paramref name="timeout"/>. A Unix socket connects at once unless the
+    /// listener's backlog is full; Linux then bounds the wait by the socket's send timeout, which is set for the connect
+    /// and cleared after it. The socket stays in blocking mode: a non-blocking connect would hand it to .NET's
+    /// asynchronous engine, and every later read would go through that engine's thread (see Connection).
     /// </summary>
     private void ConnectWithin(Socket socket, TimeSpan timeout)
     {
-        var endPoint = new UnixDomainSocketEndPoint(_environment.SocketPath);
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        socket.Blocking = false;
-        while (true)
+        socket.SendTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
+        try
         {
-            try
-            {
-                socket.Connect(endPoint);
-                break;
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain)
-            {
-                if (Environment.TickCount64 >= deadline)
-                {
-                    throw new TimeoutException($"the connection was not accepted within {timeout}");
-                }
-
-                Thread.Sleep(1);
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.InProgress)
-            {
-                var remaining = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
-                if (!socket.Poll(remaining, SelectMode.SelectWrite) || socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is not 0)
-                {
-                    throw new TimeoutException($"the connection was not accepted within {timeout}");
-                }
-
-                break;
-            }
+            socket.Connect(new UnixDomainSocketEndPoint(_environment.SocketPath));
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain or SocketError.TimedOut)
+        {
+            throw new TimeoutException($"the connection was not accepted within {timeout}", ex);
         }
 
-        socket.Blocking = true;
+        socket.SendTimeout = 0;
     }
 
     /// <summary>Whether the main process asked this child to stop (or SIGTERM did), as opposed to losing the connection.</summary>
