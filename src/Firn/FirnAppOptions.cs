@@ -7,7 +7,7 @@ namespace Firn;
 public sealed class FirnAppOptions
 {
     private int _maxMessageSize = Transport.FrameFormat.DefaultMaxMessageSize;
-    private int _channelSendWindow = 1024;
+    private int _channelSendWindow = 4096;
     private TimeSpan _startTimeout = TimeSpan.FromSeconds(30);
     private TimeSpan _shutdownTimeout = TimeSpan.FromSeconds(5);
     private TimeSpan _handshakeTimeout = TimeSpan.FromSeconds(5);
@@ -37,7 +37,7 @@ public sealed class FirnAppOptions
 
     /// <summary>
     /// How many messages one process may have waiting in the router on one channel before <c>Send</c> waits
-    /// (or fails, with <see cref="Channels.ChannelFullMode.Fail"/>). Default 1024.
+    /// (or fails, with <see cref="Channels.ChannelFullMode.Fail"/>). Default 4096.
     /// </summary>
     public int ChannelSendWindow
     {

@@ -223,6 +223,7 @@ internal sealed class ChannelEndpoint
     public Task DrainAsync()
     {
         _draining.Cancel();
+        _inbound.Interrupt();
         lock (_consumerLoops)
         {
             return Task.WhenAll(_consumerLoops);

@@ -26,7 +26,7 @@ public enum ReceiveMode
 /// <summary>Per-process settings of a channel, fixed when the process first obtains it.</summary>
 public sealed class ChannelOptions
 {
-    private int _receiveBufferSize = 1024;
+    private int _receiveBufferSize = 4096;
     private int _maxConcurrentHandlers = 1;
 
     /// <summary>The largest <see cref="ReceiveBufferSize"/>.</summary>
@@ -40,7 +40,7 @@ public sealed class ChannelOptions
 
     /// <summary>
     /// How many delivered messages this process may hold before consuming them (its receive window).
-    /// Default 1024, at most <see cref="MaxReceiveBufferSize"/>. Larger values raise throughput; smaller ones bound memory more tightly.
+    /// Default 4096, at most <see cref="MaxReceiveBufferSize"/>. Larger values raise throughput; smaller ones bound memory more tightly.
     /// </summary>
     public int ReceiveBufferSize
     {

@@ -15,10 +15,12 @@ namespace Firn.Channels;
 internal sealed class Inbox
 {
     private readonly ConcurrentQueue<byte[]> _items = new();
-    private readonly Lock _lock = new();
+    private readonly object _lock = new();
     private TaskCompletionSource<bool>? _signal;
     private volatile bool _hasWaiter;
     private volatile bool _completed;
+    private volatile bool _interrupted;
+    private int _sleepers;
 
     /// <summary>Payloads waiting (a snapshot; for diagnostics and listings).</summary>
     public int Count => _items.Count;
@@ -102,6 +104,49 @@ internal sealed class Inbox
         return cancellationToken.CanBeCanceled ? new ValueTask<bool>(signal.WaitAsync(cancellationToken)) : new ValueTask<bool>(signal);
     }
 
+    /// <summary>
+    /// Blocks (without spinning) until a payload may be there, the inbox is finished, or <see cref="Interrupt"/> was
+    /// called; false if <paramref name="timeout"/> passed first.
+    /// </summary>
+    public bool WaitToRead(TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        lock (_lock)
+        {
+            _sleepers++;
+            try
+            {
+                while (true)
+                {
+                    _hasWaiter = true;
+                    Interlocked.MemoryBarrier();
+                    if (!_items.IsEmpty || _completed || _interrupted)
+                    {
+                        return true;
+                    }
+
+                    var remaining = deadline - Environment.TickCount64;
+                    if (remaining <= 0 || !Monitor.Wait(_lock, TimeSpan.FromMilliseconds(remaining)))
+                    {
+                        return !_items.IsEmpty || _completed || _interrupted;
+                    }
+                }
+            }
+            finally
+            {
+                _sleepers--;
+            }
+        }
+    }
+
+    /// <summary>Wakes every blocking waiter now and from now on (the process is shutting down; they check why themselves).</summary>
+    public void Interrupt()
+    {
+        _interrupted = true;
+        Interlocked.MemoryBarrier();
+        Wake();
+    }
+
     /// <summary>No more payloads will be written; receivers take what is there, then see the inbox finished.</summary>
     public void Complete()
     {
@@ -128,6 +173,10 @@ internal sealed class Inbox
             signal = _signal;
             _signal = null;
             _hasWaiter = false;
+            if (_sleepers > 0)
+            {
+                Monitor.PulseAll(_lock);
+            }
         }
 
         // Waiters look again: a payload, or a finished inbox (then they see false).

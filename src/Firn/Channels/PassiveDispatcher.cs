@@ -8,6 +8,9 @@ namespace Firn.Channels;
 /// </summary>
 internal sealed partial class PassiveDispatcher<T>
 {
+    /// <summary>How long a handler thread waits for the next message before it retires.</summary>
+    private static readonly TimeSpan PumpIdleTimeout = TimeSpan.FromSeconds(2);
+
     private readonly ChannelEndpoint _endpoint;
     private readonly Channel<T> _channel;
     private readonly ILogger _logger;
@@ -88,14 +91,8 @@ internal sealed partial class PassiveDispatcher<T>
                     var registrations = Volatile.Read(ref _registrations);
                     if (AllSynchronous(registrations))
                     {
-                        // Synchronous handlers: a stream of messages is handled in this loop without an await per message.
-                        do
-                        {
-                            Handle(payload, registrations);
-                            _endpoint.Consumed();
-                        }
-                        while (!draining.IsCancellationRequested && ReferenceEquals(registrations, Volatile.Read(ref _registrations)) && inbound.TryRead(out payload));
-
+                        // Synchronous handlers: a stream of messages is handled on a thread of its own (see PumpOnThreadAsync).
+                        await PumpOnThreadAsync(payload, registrations).ConfigureAwait(false);
                         continue;
                     }
 
@@ -113,6 +110,63 @@ internal sealed partial class PassiveDispatcher<T>
         }
         catch (OperationCanceledException) when (draining.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// Handles a stream of messages with synchronous handlers on a dedicated thread, which sleeps (without spinning) when
+    /// the buffer is empty and is woken once per batch of deliveries; it retires after <see cref="PumpIdleTimeout"/> without
+    /// a message, or when the handlers change, and this loop goes back to waiting without a thread. The pool's threads
+    /// would cost a hand-off per batch and spin between batches, which on a small machine takes the processor from the
+    /// threads that read and send.
+    /// </summary>
+    private Task PumpOnThreadAsync(byte[] first, Registration[] registrations)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                Pump(first, registrations);
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "Firn handlers",
+        }.Start();
+        return done.Task;
+    }
+
+    private void Pump(byte[] payload, Registration[] registrations)
+    {
+        var inbound = _endpoint.Inbound;
+        var draining = _endpoint.DrainToken;
+        while (true)
+        {
+            Handle(payload, registrations);
+            _endpoint.Consumed();
+            while (true)
+            {
+                if (draining.IsCancellationRequested || !ReferenceEquals(registrations, Volatile.Read(ref _registrations)))
+                {
+                    return;
+                }
+
+                if (inbound.TryRead(out payload))
+                {
+                    break;
+                }
+
+                _endpoint.FlushAcks();
+                if (!inbound.WaitToRead(PumpIdleTimeout) || inbound.IsFinished)
+                {
+                    return;
+                }
+            }
         }
     }
 

@@ -70,11 +70,14 @@ internal sealed class ChildSession : RouterPeer
     /// read, so a read of many messages costs one counter update instead of one per message; a quarter of the window
     /// at once goes out at once, so the child never waits for a long read to end. Elsewhere it goes out now.
     /// </remarks>
-    public override void GrantCreditAndBytes(uint channelId, int bytes)
+    public override void GrantCreditAndBytes(uint channelId, int bytes) => GrantCreditsAndBytes(channelId, 1, bytes);
+
+    /// <inheritdoc cref="GrantCreditAndBytes"/>
+    public override void GrantCreditsAndBytes(uint channelId, int count, long bytes)
     {
         if (!_connection.IsCurrentReadLoop)
         {
-            _connection.Outbound.AddCounters(FrameKind.SendCredit, channelId, 1, FrameKind.SendBytes, 0, (uint)bytes);
+            _connection.Outbound.AddCounters(FrameKind.SendCredit, channelId, (uint)count, FrameKind.SendBytes, 0, (uint)bytes);
             return;
         }
 
@@ -93,7 +96,8 @@ internal sealed class ChildSession : RouterPeer
         }
 
         _grantedBytes += bytes;
-        if (++grants[index].Count >= _grantFlushAt || _grantedBytes >= GrantedBytesFlushAt)
+        grants[index].Count += (uint)count;
+        if (grants[index].Count >= _grantFlushAt || _grantedBytes >= GrantedBytesFlushAt)
         {
             FlushGrants();
         }

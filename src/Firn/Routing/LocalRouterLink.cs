@@ -48,6 +48,12 @@ internal sealed class LocalRouterLink : IRouterLink
 
         public override void ReleaseBytes(int bytes) => registry.Budget.Release(bytes);
 
+        public override void GrantCreditsAndBytes(uint channelId, int count, long bytes)
+        {
+            registry.FindById(channelId)?.OnCredit(count);
+            registry.Budget.Release(bytes);
+        }
+
         public override void NotifyClosed(uint channelId) => registry.FindById(channelId)?.OnClosed("closed");
 
         public override void Violate(string reason) =>

@@ -37,7 +37,8 @@ internal sealed partial class Router
 
     /// <summary>
     /// How many bytes of one process's messages may wait here for receivers, across its channels (see <see cref="SendBudget"/>,
-    /// which keeps senders within it); one message always fits when none waits.
+    /// which keeps senders within it); one message always fits when none waits. It also bounds the bytes delivered to one
+    /// process and not yet acknowledged (kept here for redelivery): past it, that process gets no more until it acknowledges.
     /// </summary>
     public long MaxPendingBytesPerProcess { get; }
 
@@ -159,6 +160,7 @@ internal sealed partial class Router
                     // Straight through: the message never waits here, so neither its window slot nor its bytes are counted.
                     receiver.Credit--;
                     receiver.Unacknowledged.Enqueue(message);
+                    receiver.Peer.AddDeliveredBytes(payload.Length);
                     run.Add(receiver, payload);
                     if (!state.Gone)
                     {
@@ -241,13 +243,22 @@ internal sealed partial class Router
                 return;
             }
 
+            long bytes = 0;
             for (var i = 0; i < count; i++)
             {
-                state.Unacknowledged.Dequeue();
+                bytes += state.Unacknowledged.Dequeue().Payload.Length;
             }
 
+            receiver.AddDeliveredBytes(-bytes);
             state.Credit += count;
             Dispatch(channel);
+        }
+
+        // Deliveries to this process held back on other channels by its byte limit may go on now.
+        if (receiver.DeliveryHeld && receiver.DeliveredBytes < MaxPendingBytesPerProcess)
+        {
+            receiver.DeliveryHeld = false;
+            Redispatch(receiver);
         }
     }
 
@@ -295,6 +306,7 @@ internal sealed partial class Router
                     {
                         receiver.Credit--;
                         receiver.Unacknowledged.Enqueue(message);
+                        receiver.Peer.AddDeliveredBytes(message.Payload.Length);
                         receiver.Peer.Deliver(channel.Id, message.Payload);
                     }
                 }
@@ -417,7 +429,7 @@ internal sealed partial class Router
         return null;
     }
 
-    private static ReceiverState? TryPickReceiver(RoutedChannel channel, string senderName)
+    private ReceiverState? TryPickReceiver(RoutedChannel channel, string senderName)
     {
         var receivers = channel.Receivers;
         var count = receivers.Count;
@@ -425,7 +437,7 @@ internal sealed partial class Router
         {
             var index = (channel.NextReceiver + i) % count;
             var candidate = receivers[index];
-            if (candidate.Credit > 0 && !candidate.Peer.IsCongested && !string.Equals(candidate.Peer.ProcessName, senderName, StringComparison.Ordinal))
+            if (candidate.Credit > 0 && !candidate.Peer.IsCongested && !string.Equals(candidate.Peer.ProcessName, senderName, StringComparison.Ordinal) && HasByteRoom(candidate))
             {
                 channel.NextReceiver = index + 1;
                 return candidate;
@@ -433,6 +445,21 @@ internal sealed partial class Router
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether a receiver may take another message by bytes: its process holds less than the limit in delivered,
+    /// unacknowledged messages (which the router keeps for redelivery), or holds none on this channel (one always fits).
+    /// </summary>
+    private bool HasByteRoom(ReceiverState candidate)
+    {
+        if (candidate.Unacknowledged.Count == 0 || candidate.Peer.DeliveredBytes < MaxPendingBytesPerProcess)
+        {
+            return true;
+        }
+
+        candidate.Peer.DeliveryHeld = true;
+        return false;
     }
 
     private static ReceiverState? PickAnyReceiver(RoutedChannel channel, string senderName)
@@ -495,6 +522,7 @@ internal sealed partial class Router
     {
         receiver.Credit--;
         receiver.Unacknowledged.Enqueue(message);
+        receiver.Peer.AddDeliveredBytes(message.Payload.Length);
         receiver.Peer.Deliver(channel.Id, message.Payload);
     }
 
@@ -516,40 +544,71 @@ internal sealed partial class Router
         }
     }
 
-    /// <summary>Moves waiting messages to receivers with free slots, one message per sender per round so no sender starves another.</summary>
-    private static void Dispatch(RoutedChannel channel)
+    /// <summary>
+    /// Moves waiting messages to receivers with free slots, one message per sender per round so no sender starves another.
+    /// Deliveries go out in runs per receiver, and each sender gets its credits and released bytes in one grant.
+    /// </summary>
+    private void Dispatch(RoutedChannel channel)
     {
+        var senders = channel.Senders;
+        var count = senders.Count;
+        if (channel.PendingCount == 0 || count == 0)
+        {
+            channel.Senders.RemoveAll(s => s.Gone && s.Pending.Count == 0);
+            return;
+        }
+
+        var granted = count <= 64 ? stackalloc int[count] : new int[count];
+        var released = count <= 64 ? stackalloc long[count] : new long[count];
+        granted.Clear();
+        released.Clear();
+        var run = new DeliveryRun(channel.Id);
         var progress = true;
         while (progress && channel.PendingCount > 0)
         {
             progress = false;
-            var senders = channel.Senders;
-            var count = senders.Count;
             for (var i = 0; i < count; i++)
             {
-                var sender = senders[(channel.NextSender + i) % count];
-                if (sender.Pending.Count == 0)
-                {
-                    continue;
-                }
-
-                if (TryPickReceiver(channel, sender.Peer.ProcessName) is not { } receiver)
+                var index = (channel.NextSender + i) % count;
+                var sender = senders[index];
+                if (sender.Pending.Count == 0 || TryPickReceiver(channel, sender.Peer.ProcessName) is not { } receiver)
                 {
                     continue;
                 }
 
                 var message = sender.Pending.Dequeue();
                 channel.PendingCount--;
-                DeliverTo(channel, receiver, message);
+                receiver.Credit--;
+                receiver.Unacknowledged.Enqueue(message);
+                receiver.Peer.AddDeliveredBytes(message.Payload.Length);
+                run.Add(receiver, message.Payload);
                 if (!message.Redelivered)
                 {
-                    GrantBack(channel, sender, message);
+                    sender.Outstanding--;
+                    granted[index]++;
+                    released[index] += message.Payload.Length;
                 }
 
                 progress = true;
             }
 
-            channel.NextSender = count == 0 ? 0 : (channel.NextSender + 1) % count;
+            channel.NextSender = (channel.NextSender + 1) % count;
+        }
+
+        run.Flush();
+        for (var i = 0; i < count; i++)
+        {
+            if (granted[i] == 0)
+            {
+                continue;
+            }
+
+            var sender = senders[i];
+            sender.Peer.AddPendingBytes(-released[i]);
+            if (!sender.Gone)
+            {
+                sender.Peer.GrantCreditsAndBytes(channel.Id, granted[i], released[i]);
+            }
         }
 
         channel.Senders.RemoveAll(s => s.Gone && s.Pending.Count == 0);

@@ -8,6 +8,8 @@ internal abstract class RouterPeer
 {
     private static int s_nextId;
     private long _pendingBytes;
+    private long _deliveredBytes;
+    private bool _deliveryHeld;
 
     protected RouterPeer(string processName)
     {
@@ -30,7 +32,19 @@ internal abstract class RouterPeer
     /// <summary>Bytes of this peer's messages waiting in the router for receivers.</summary>
     public long PendingBytes => Interlocked.Read(ref _pendingBytes);
 
-    public void AddPendingBytes(int bytes) => Interlocked.Add(ref _pendingBytes, bytes);
+    public void AddPendingBytes(long bytes) => Interlocked.Add(ref _pendingBytes, bytes);
+
+    /// <summary>Bytes of messages delivered to this peer and not yet acknowledged, across its channels (kept for redelivery).</summary>
+    public long DeliveredBytes => Interlocked.Read(ref _deliveredBytes);
+
+    /// <summary>Set when a delivery to this peer waited for its byte limit; its next acknowledgement below the limit resumes every channel.</summary>
+    public bool DeliveryHeld
+    {
+        get => Volatile.Read(ref _deliveryHeld);
+        set => Volatile.Write(ref _deliveryHeld, value);
+    }
+
+    public void AddDeliveredBytes(long bytes) => Interlocked.Add(ref _deliveredBytes, bytes);
 
     /// <summary>Tells this sender that <paramref name="bytes"/> of its messages left the router (its <see cref="Channels.SendBudget"/>).</summary>
     public abstract void ReleaseBytes(int bytes);
@@ -40,6 +54,13 @@ internal abstract class RouterPeer
     {
         GrantCredit(channelId, 1);
         ReleaseBytes(bytes);
+    }
+
+    /// <summary>Several of this sender's messages on one channel left the router: that many credits, and their bytes released.</summary>
+    public virtual void GrantCreditsAndBytes(uint channelId, int count, long bytes)
+    {
+        GrantCredit(channelId, count);
+        ReleaseBytes((int)bytes);
     }
 
     /// <summary>Hands a message to this receiver.</summary>

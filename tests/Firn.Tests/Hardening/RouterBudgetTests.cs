@@ -62,6 +62,41 @@ public sealed class RouterBudgetTests
         Assert.Equal(3, sender.PendingBytes);
     }
 
+    [Fact]
+    public void A_receiver_holds_at_most_the_byte_limit_of_unacknowledged_messages_across_channels_and_acks_resume_every_channel()
+    {
+        var router = new Router(1024, 1024, NullLogger.Instance, maxPendingBytesPerProcess: 1000);
+        var sender = new Peer("sender");
+        var receiver = new Peer("receiver");
+        var first = router.Open(sender, "first", "System.Byte[]").ChannelId;
+        var second = router.Open(sender, "second", "System.Byte[]").ChannelId;
+        router.Open(receiver, "first", "System.Byte[]");
+        router.Open(receiver, "second", "System.Byte[]");
+        router.Attach(receiver, first, 100, Firn.Channels.ReceiveMode.Active);
+        router.Attach(receiver, second, 100, Firn.Channels.ReceiveMode.Active);
+
+        // 600 + 400 reach the limit; the third waits though the receiver's window has room.
+        router.Send(sender, first, new byte[][] { new byte[600], new byte[400], new byte[10] });
+        Assert.Equal(2, receiver.Delivered);
+        Assert.Equal(1000, receiver.DeliveredBytes);
+        Assert.Equal(1, router.GetStats("first")!.Value.Pending);
+
+        // One message always fits on a channel where the receiver holds none (no channel waits on another's acks);
+        // a second one there waits for the limit too.
+        router.Send(sender, second, new byte[][] { new byte[1], new byte[2] });
+        Assert.Equal(3, receiver.Delivered);
+        Assert.Equal(1, router.GetStats("second")!.Value.Pending);
+
+        // Acknowledging on one channel resumes the others.
+        router.Ack(receiver, first, 2);
+        Assert.Equal(5, receiver.Delivered);
+        Assert.Equal(13, receiver.DeliveredBytes);
+        Assert.Equal(0, router.GetStats("first")!.Value.Pending);
+        Assert.Equal(0, router.GetStats("second")!.Value.Pending);
+        Assert.Empty(sender.Violations);
+        Assert.Empty(receiver.Violations);
+    }
+
     private sealed class Peer(string name) : RouterPeer(name)
     {
         public List<string> Violations { get; } = [];
