@@ -20,6 +20,7 @@ internal sealed class DispatcherHarness : IAsyncDisposable
 
     private readonly List<FakeChild> _children = [];
     private readonly List<DirectSession> _direct = [];
+    private readonly List<string> _unsolicited = [];
     private readonly ILogger _connectionLogger;
 
     private DispatcherHarness(FirnApp app, RecordingLog log, TimeSpan timeout)
@@ -109,16 +110,22 @@ internal sealed class DispatcherHarness : IAsyncDisposable
         return session;
     }
 
-    /// <summary>Disconnects and forgets a fake child (when a fuzz case is done with it).</summary>
+    /// <summary>Disconnects and forgets a fake child (when a fuzz case is done with it); what it got unasked is kept for <see cref="DisposeAsync"/>.</summary>
     public async Task DropAsync(FakeChild child)
     {
         await child.DisposeAsync().ConfigureAwait(false);
+        Collect(child);
         lock (_children)
         {
             _children.Remove(child);
         }
     }
 
+    /// <summary>
+    /// Disconnects every fake child and stops the main process, then fails (<see cref="InvalidOperationException"/>) if
+    /// any fake child ever received a frame it did not ask for (<see cref="FakeChild.Unsolicited"/>): every test that
+    /// uses the harness checks that replies only ever go back to the connection that made the request.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         FakeChild[] children;
@@ -133,6 +140,7 @@ internal sealed class DispatcherHarness : IAsyncDisposable
             foreach (var child in children)
             {
                 await child.DisposeAsync().ConfigureAwait(false);
+                Collect(child);
             }
 
             lock (_direct)
@@ -148,6 +156,22 @@ internal sealed class DispatcherHarness : IAsyncDisposable
         finally
         {
             await App.DisposeAsync().ConfigureAwait(false);
+        }
+
+        lock (_unsolicited)
+        {
+            if (_unsolicited.Count > 0)
+            {
+                throw new InvalidOperationException($"Fake children received frames they never asked for:\n{string.Join('\n', _unsolicited)}");
+            }
+        }
+    }
+
+    private void Collect(FakeChild child)
+    {
+        lock (_unsolicited)
+        {
+            _unsolicited.AddRange(child.Unsolicited.Select(frame => $"'{child.Name}' received {frame}"));
         }
     }
 }
