@@ -47,13 +47,16 @@ internal sealed class DispatcherHarness : IAsyncDisposable
     /// <param name="sendWindow">FirnAppOptions.ChannelSendWindow.</param>
     /// <param name="log">Where its log goes; a new one if null.</param>
     /// <param name="timeout">How long any wait of the harness may take.</param>
-    public static async Task<DispatcherHarness> StartAsync(int maxMessageSize = DefaultMaxMessageSize, int sendWindow = 64, RecordingLog? log = null, TimeSpan? timeout = null)
+    /// <param name="connectionBufferLimit">FirnAppOptions.ConnectionBufferLimit; its default if null.</param>
+    public static async Task<DispatcherHarness> StartAsync(int maxMessageSize = DefaultMaxMessageSize, int sendWindow = 64, RecordingLog? log = null, TimeSpan? timeout = null, int? connectionBufferLimit = null)
     {
         log ??= new RecordingLog();
+        var defaults = new FirnAppOptions { MaxMessageSize = maxMessageSize };
         var app = new FirnApp(new FirnAppOptions
         {
             LoggerFactory = log.Factory,
             MaxMessageSize = maxMessageSize,
+            ConnectionBufferLimit = connectionBufferLimit ?? defaults.ConnectionBufferLimit,
             ChannelSendWindow = sendWindow,
             StoreMaxKeys = 10_000,
             StoreMaxBytes = 64L * 1024 * 1024,

@@ -49,6 +49,46 @@ public sealed class HostileChildTests
     }
 
     [Fact]
+    public async Task A_child_may_have_exactly_its_connection_buffer_limit_of_call_arguments_in_flight_and_a_call_more_is_refused()
+    {
+        const int limit = 1024 * 1024;
+        const int calls = 16;
+        await using var harness = await DispatcherHarness.StartAsync(connectionBufferLimit: limit);
+        var release = new TaskCompletionSource();
+        using var held = harness.App.Rpc.Register("main.held", async (byte[] data) =>
+        {
+            await release.Task;
+            return data.Length;
+        });
+        var caller = harness.Connect("caller");
+
+        // Sixteen argument blocks of 64 KiB, one byte[] each (u16 count, u32 length, bin 32 header, data): exactly the limit.
+        var block = ArgumentBlockOfLength(limit / calls);
+        Assert.Equal(limit, calls * block.Length);
+        await caller.SendAsync((byte[])[.. Enumerable.Range(1, calls).SelectMany(i => ChildFrames.RpcCall((uint)i, "main.held", block))]);
+        Assert.True(await caller.SyncAsync());
+        Assert.Equal(calls, harness.App.RpcTable.Count);
+
+        var refused = await caller.RequestAsync(FrameKind.RpcReply, 100, ChildFrames.RpcCall(100, "main.held", ChildFrames.ArgumentBlock()));
+
+        Assert.NotNull(refused);
+        var reader = new BodyReader(refused);
+        Assert.Equal((100u, RpcStatus.LimitExceeded), RpcFrames.ReadOutcome(ref reader));
+        Assert.Contains($"{limit} bytes (FirnAppOptions.ConnectionBufferLimit)", RpcError.Decode(reader.Remaining).Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(caller.Received, f => f.Kind == FrameKind.RpcReply && f.Id <= calls);
+
+        // Answered calls release their bytes: then a call is made again.
+        release.SetResult();
+        for (var i = 1u; i <= calls; i++)
+        {
+            Assert.Equal((byte)RpcStatus.Ok, (await ReceivedAsync(harness, caller, FrameKind.RpcReply, i))[4]);
+        }
+
+        var again = await caller.RequestAsync(FrameKind.RpcReply, 101, ChildFrames.RpcCall(101, "main.held", block));
+        Assert.Equal((byte)RpcStatus.Ok, again![4]);
+    }
+
+    [Fact]
     public async Task An_error_outcome_naming_another_process_reaches_the_main_process_with_the_handlers_own_name()
     {
         await using var harness = await DispatcherHarness.StartAsync();
@@ -124,6 +164,17 @@ public sealed class HostileChildTests
         Assert.Equal((FrameKind.StoreReply, 4242u), (kind, BinaryPrimitives.ReadUInt32LittleEndian(body)));
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(async () => await harness.DisposeAsync());
         Assert.Contains("'child' received StoreReply:", failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An argument block of exactly <paramref name="length"/> bytes holding one byte[] (MessagePack bin 32).</summary>
+    private static byte[] ArgumentBlockOfLength(int length)
+    {
+        var data = new byte[length - 2 - 4 - 5];
+        byte[] bin = [0xC6, 0, 0, 0, 0, .. data];
+        BinaryPrimitives.WriteUInt32BigEndian(bin.AsSpan(1), (uint)data.Length);
+        var block = ChildFrames.ArgumentBlock(bin);
+        Assert.Equal(length, block.Length);
+        return block;
     }
 
     private static async Task<uint> OpenAsync(FakeChild child, string name)
