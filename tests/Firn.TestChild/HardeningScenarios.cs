@@ -69,6 +69,32 @@ internal static class HardeningScenarios
                 System.Diagnostics.Process.GetCurrentProcess().Kill();
                 break;
 
+            case "send-then-die":
+                // args: channel, count, way. Sends the numbers 0..count-1 with Send (queued, not waited for), then at once:
+                // "throw" from a thread of its own (an unhandled exception), "exit" (Environment.Exit(3)), "return" from
+                // the entry, or "entry-throws".
+                var numbered = app.GetChannel<int>(args[1]);
+                for (var i = 0; i < int.Parse(args[2], CultureInfo.InvariantCulture); i++)
+                {
+                    numbered.Send(i);
+                }
+
+                switch (args[3])
+                {
+                    case "throw":
+                        var dying = new Thread(() => throw new InvalidOperationException("an unhandled exception on purpose"));
+                        dying.Start();
+                        dying.Join();
+                        break;
+                    case "exit":
+                        Environment.Exit(3);
+                        break;
+                    case "entry-throws":
+                        throw new InvalidOperationException("the entry fails on purpose");
+                }
+
+                break;
+
             case "blast":
                 // args: channel. Registers "{name}.hang" (never answers), then sends 256 KiB messages until it is stopped,
                 // so a kill almost surely lands in the middle of a frame.
