@@ -8,6 +8,7 @@ internal static partial class NativeMethods
     internal const int SIGHUP = 1;
     internal const int SIGKILL = 9;
     internal const int SIGTERM = 15;
+    internal const int SIGCONT = 18;
     internal const int SIGSTOP = 19;
 
     /// <summary><c>send</c> flag: fail with EAGAIN instead of blocking.</summary>

@@ -95,6 +95,24 @@ internal static class HardeningScenarios
 
                 break;
 
+            case "echo-subscribe":
+                // args: topic, channel. Subscribes to the topic; every publication "{n}:..." sends n back on the channel.
+                var echoes = app.GetChannel<int>(args[2]);
+                using (app.SharedMemory.Subscribe<string>(args[1], text => echoes.Send(int.Parse(text.AsSpan(0, text.IndexOf(':')), CultureInfo.InvariantCulture)), new Storage.SubscribeOptions { BufferSize = 1_000_000 }))
+                {
+                    await report.SendAsync("ready", stopping);
+                    await Scenarios.WaitForStop(stopping);
+                }
+
+                break;
+
+            case "discard":
+                // args: channel. Receives every byte[] on the channel and drops it.
+                app.GetChannel<byte[]>(args[1]).OnReceive(_ => { });
+                await report.SendAsync("ready", stopping);
+                await Scenarios.WaitForStop(stopping);
+                break;
+
             case "blast":
                 // args: channel. Registers "{name}.hang" (never answers), then sends 256 KiB messages until it is stopped,
                 // so a kill almost surely lands in the middle of a frame.
