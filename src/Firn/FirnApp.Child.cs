@@ -10,6 +10,9 @@ public sealed partial class FirnApp
     /// <summary>How long a child's entry may keep running after the connection to the main process is lost.</summary>
     private static readonly TimeSpan OrphanGrace = TimeSpan.FromSeconds(1);
 
+    /// <summary>The key a child reads to learn that the main process has handled everything it sent before (see <see cref="ReachedMainAsync"/>).</summary>
+    private const string BarrierKey = "firn.barrier";
+
     private ChildHost? _childHost;
     private FirnProcessContext? _context;
 
@@ -51,6 +54,10 @@ public sealed partial class FirnApp
             return ChildExitCodes.CannotConnect;
         }
 
+        // What was sent reaches the main process even on Environment.Exit or an unhandled exception (only SIGKILL and
+        // native crashes lose it).
+        using var exitFlush = new ExitFlush(ReachedMainAsync, LoggerFactory.CreateLogger("Firn.Child"));
+
         var active = GetChannel<object?>(ActiveName(ProcessName));
         var passive = GetChannel<object?>(PassiveName(ProcessName));
         _context = new FirnProcessContext(this, host, active, passive, LoggerFactory.CreateLogger(ProcessName), host.Stopping);
@@ -66,8 +73,49 @@ public sealed partial class FirnApp
         var lost = host.Disconnected.IsCompleted || host.IsOrphaned;
         await _channels.DrainAsync(lost ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
         await DrainRpcAsync(lost ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
+        if (!lost)
+        {
+            // Written is not enough before closing: see ReachedMainAsync.
+            await ReachedMainAsync(ExitFlush.Bound).ConfigureAwait(false);
+        }
+
         await host.FlushAndCloseAsync(lost ? TimeSpan.Zero : TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         return exitCode == ChildExitCodes.Success && lost && !host.StopRequested ? ChildExitCodes.ConnectionLost : exitCode;
+    }
+
+    /// <summary>
+    /// Completes with <see langword="true"/> once the main process has read and handled every frame this child sent
+    /// before the call, or <see langword="false"/> after <paramref name="timeout"/> or if the connection closed first.
+    /// </summary>
+    /// <remarks>
+    /// Bytes written to the socket are not yet safe: when this child has exited, the main process's next write to it
+    /// (a credit, an acknowledgement) fails, and it closes the connection with whatever it had not read yet still in the
+    /// kernel. So the child makes a round trip: the main process handles a connection's frames in order on its read loop,
+    /// and it answers a store read (of a key nobody writes; reading changes nothing) only after every frame before it was
+    /// handled, its messages held by the router. On the read loop itself no answer can be read: there only the bytes are
+    /// flushed.
+    /// </remarks>
+    private async Task<bool> ReachedMainAsync(TimeSpan timeout)
+    {
+        if (_childHost is not { } host || _childStore is not { } store)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (Transport.Connection.IsOnReadLoop)
+            {
+                return await host.FlushAsync().WaitAsync(timeout).ConfigureAwait(false);
+            }
+
+            await store.ExecuteAsync(new Storage.StoreRequest(Storage.StoreOperation.Get, BarrierKey), CancellationToken.None).AsTask().WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is Storage.StoreException or TimeoutException)
+        {
+            return false;
+        }
     }
 
     private async Task<int> WaitForEntryAsync(Task entry, ChildHost host)

@@ -12,6 +12,7 @@ public sealed partial class FirnApp
     private KeyValueStore? _store;
     private TopicHub? _topicHub;
     private SharedMemory? _sharedMemory;
+    private RemoteStoreBackend? _childStore;
     private Timer? _sweeper;
     private Events.EventBus? _events;
 
@@ -56,6 +57,7 @@ public sealed partial class FirnApp
     private void InitializeChildStorage(ChildHost host)
     {
         var store = new RemoteStoreBackend(host, Options.CallTimeout);
+        _childStore = store;
         var pubSub = new RemotePubSubBackend(host, _subscriptions);
         host.ConnectionLost += () =>
         {

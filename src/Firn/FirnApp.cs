@@ -154,14 +154,17 @@ public sealed partial class FirnApp : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until everything this process has sent so far (messages, publications, calls) has left it: in the main
-    /// process at once (its sends go straight into the router); in a child, once its frames are written to the socket,
-    /// after which the kernel delivers them to the main process even if this child dies the next instant. A child's
-    /// <c>Send</c> returns as soon as the message is queued, so use this where a crash must not lose what was just sent.
+    /// Waits until everything this process has sent so far (messages, publications, calls) has reached the main process:
+    /// in the main process at once (its sends go straight into the router); in a child, once the main process has read
+    /// and handled every frame sent before this call (a round trip), after which nothing that happens to this child, not
+    /// even SIGKILL the next instant, can lose them. A child's <c>Send</c> returns as soon as the message is queued; every
+    /// exit that runs managed code (the entry returning or throwing, a stop, <see cref="Environment.Exit(int)"/>, an
+    /// unhandled exception) waits for this itself, so call it where SIGKILL or a native crash must not lose what was sent.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting.</param>
-    /// <returns>Completes when everything sent so far has left this process.</returns>
+    /// <returns>Completes when everything sent so far has reached the main process.</returns>
     /// <exception cref="InvalidOperationException">The connection to the main process closed first.</exception>
+    /// <exception cref="TimeoutException">The main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>.</exception>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         if (_child is null)
@@ -169,10 +172,15 @@ public sealed partial class FirnApp : IAsyncDisposable
             return;
         }
 
-        var host = _childHost ?? throw new InvalidOperationException("This child has not connected to the main process yet.");
-        if (!await host.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
+        var store = _childStore ?? throw new InvalidOperationException("This child has not connected to the main process yet.");
+        try
         {
-            throw new InvalidOperationException("The connection to the main process closed before everything sent was written.");
+            // A read of a key nobody writes: the main process answers it only after handling every frame sent before it.
+            await store.ExecuteAsync(new Storage.StoreRequest(Storage.StoreOperation.Get, BarrierKey), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Storage.StoreException ex)
+        {
+            throw new InvalidOperationException("The connection to the main process closed before everything sent had reached it.", ex);
         }
     }
 

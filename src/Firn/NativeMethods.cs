@@ -8,6 +8,7 @@ internal static partial class NativeMethods
     internal const int SIGHUP = 1;
     internal const int SIGKILL = 9;
     internal const int SIGTERM = 15;
+    internal const int SIGCONT = 18;
     internal const int SIGSTOP = 19;
 
     /// <summary><c>send</c> flag: fail with EAGAIN instead of blocking.</summary>
@@ -21,6 +22,12 @@ internal static partial class NativeMethods
 
     /// <summary><c>prctl</c> option: the signal this process gets when its parent thread exits.</summary>
     internal const int PR_SET_PDEATHSIG = 1;
+
+    /// <summary>The <c>pidfd_open</c> system call's number (the same on x64 and arm64; Linux 5.3 and later).</summary>
+    internal const nint SYS_pidfd_open = 434;
+
+    /// <summary><c>poll</c> event: readable (for a pidfd: the process has exited).</summary>
+    internal const short POLLIN = 0x1;
 
     [LibraryImport("libc", SetLastError = false)]
     internal static partial uint geteuid();
@@ -37,4 +44,26 @@ internal static partial class NativeMethods
     /// <summary><c>prctl</c> is variadic in C; on Linux x64 and arm64 integer arguments pass the same way either way.</summary>
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    /// <summary>
+    /// <c>syscall</c> with a pid and flags, for <c>pidfd_open</c> (glibc before 2.36 has no wrapper). Variadic in C;
+    /// glibc implements it in assembly that only moves integer registers, so the fixed signature passes them the same way.
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    internal static partial int syscall_pid(nint number, int pid, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static unsafe partial int poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int close(int fd);
+
+    /// <summary>C's <c>struct pollfd</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
 }

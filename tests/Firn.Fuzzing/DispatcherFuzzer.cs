@@ -13,9 +13,10 @@ namespace Firn.Fuzzing;
 /// children that send generated frames (well formed, then often broken by <see cref="FrameMutator"/>) in steps,
 /// interleaved with reads by a well-behaved control child and by the main process's own code, then disconnects them.
 /// After every case: no frame handler threw anything but a protocol violation, the control child was never
-/// disconnected and is still served, the main process's own reads failed only with their documented errors, and
-/// <see cref="MainInvariants"/> hold. Cases run in rounds sharing one main process (state from earlier cases of the
-/// round matters), so a case replays by running its round from the start.
+/// disconnected and is still served, no child (fuzzed or control) received a frame it did not ask for, the main
+/// process's own reads failed only with their documented errors, and <see cref="MainInvariants"/> hold. Cases run in
+/// rounds sharing one main process (state from earlier cases of the round matters), so a case replays by running its
+/// round from the start.
 /// </summary>
 internal sealed class DispatcherFuzzer : IFuzzTarget
 {
@@ -158,6 +159,9 @@ internal sealed class DispatcherFuzzer : IFuzzTarget
                 ChildrenDisconnected++;
             }
 
+            // Whatever it sent, a child only ever hears answers to its own requests.
+            problems.AddRange(child.Unsolicited.Select(frame => $"'{child.Name}' received a frame it never asked for: {frame}"));
+
             await harness.DropAsync(child).ConfigureAwait(false);
             _endedSessions.Add(new WeakReference<ChildSession>(child.Session));
         }
@@ -176,6 +180,7 @@ internal sealed class DispatcherFuzzer : IFuzzTarget
         }
 
         await ProbeControlAsync(control, problems).ConfigureAwait(false);
+        problems.AddRange(control.Unsolicited.Select(frame => $"the control child received a frame it never asked for: {frame}"));
         await UntilCallsEndAsync(harness, problems).ConfigureAwait(false);
         problems.AddRange(MainInvariants.Check(harness, sessions.Select(s => s.Child.Name).ToHashSet(StringComparer.Ordinal)));
         foreach (var failure in harness.Log.HandlerFailures.Skip(failuresBefore))

@@ -20,6 +20,7 @@ internal sealed class DispatcherHarness : IAsyncDisposable
 
     private readonly List<FakeChild> _children = [];
     private readonly List<DirectSession> _direct = [];
+    private readonly List<string> _unsolicited = [];
     private readonly ILogger _connectionLogger;
 
     private DispatcherHarness(FirnApp app, RecordingLog log, TimeSpan timeout)
@@ -46,13 +47,16 @@ internal sealed class DispatcherHarness : IAsyncDisposable
     /// <param name="sendWindow">FirnAppOptions.ChannelSendWindow.</param>
     /// <param name="log">Where its log goes; a new one if null.</param>
     /// <param name="timeout">How long any wait of the harness may take.</param>
-    public static async Task<DispatcherHarness> StartAsync(int maxMessageSize = DefaultMaxMessageSize, int sendWindow = 64, RecordingLog? log = null, TimeSpan? timeout = null)
+    /// <param name="connectionBufferLimit">FirnAppOptions.ConnectionBufferLimit; its default if null.</param>
+    public static async Task<DispatcherHarness> StartAsync(int maxMessageSize = DefaultMaxMessageSize, int sendWindow = 64, RecordingLog? log = null, TimeSpan? timeout = null, int? connectionBufferLimit = null)
     {
         log ??= new RecordingLog();
+        var defaults = new FirnAppOptions { MaxMessageSize = maxMessageSize };
         var app = new FirnApp(new FirnAppOptions
         {
             LoggerFactory = log.Factory,
             MaxMessageSize = maxMessageSize,
+            ConnectionBufferLimit = connectionBufferLimit ?? defaults.ConnectionBufferLimit,
             ChannelSendWindow = sendWindow,
             StoreMaxKeys = 10_000,
             StoreMaxBytes = 64L * 1024 * 1024,
@@ -109,16 +113,22 @@ internal sealed class DispatcherHarness : IAsyncDisposable
         return session;
     }
 
-    /// <summary>Disconnects and forgets a fake child (when a fuzz case is done with it).</summary>
+    /// <summary>Disconnects and forgets a fake child (when a fuzz case is done with it); what it got unasked is kept for <see cref="DisposeAsync"/>.</summary>
     public async Task DropAsync(FakeChild child)
     {
         await child.DisposeAsync().ConfigureAwait(false);
+        Collect(child);
         lock (_children)
         {
             _children.Remove(child);
         }
     }
 
+    /// <summary>
+    /// Disconnects every fake child and stops the main process, then fails (<see cref="InvalidOperationException"/>) if
+    /// any fake child ever received a frame it did not ask for (<see cref="FakeChild.Unsolicited"/>): every test that
+    /// uses the harness checks that replies only ever go back to the connection that made the request.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         FakeChild[] children;
@@ -133,6 +143,7 @@ internal sealed class DispatcherHarness : IAsyncDisposable
             foreach (var child in children)
             {
                 await child.DisposeAsync().ConfigureAwait(false);
+                Collect(child);
             }
 
             lock (_direct)
@@ -148,6 +159,22 @@ internal sealed class DispatcherHarness : IAsyncDisposable
         finally
         {
             await App.DisposeAsync().ConfigureAwait(false);
+        }
+
+        lock (_unsolicited)
+        {
+            if (_unsolicited.Count > 0)
+            {
+                throw new InvalidOperationException($"Fake children received frames they never asked for:\n{string.Join('\n', _unsolicited)}");
+            }
+        }
+    }
+
+    private void Collect(FakeChild child)
+    {
+        lock (_unsolicited)
+        {
+            _unsolicited.AddRange(child.Unsolicited.Select(frame => $"'{child.Name}' received {frame}"));
         }
     }
 }

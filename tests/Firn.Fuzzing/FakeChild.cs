@@ -33,6 +33,11 @@ internal sealed class FakeChild : IAsyncDisposable
     private readonly List<ReceivedFrame> _received = [];
     private readonly ConcurrentDictionary<(FrameKind Kind, uint Id), TaskCompletionSource<byte[]>> _waiters = new();
     private readonly SentFraming _framing = new();
+
+    /// <summary>What this child asked for, as the main process read it: (reply kind, id) pairs, and which channels it receives on.</summary>
+    private readonly ConcurrentDictionary<(FrameKind Kind, uint Id), byte> _asked = new();
+    private readonly List<ReceivedFrame> _unsolicited = [];
+    private int _registered;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly TimeSpan _timeout;
     private readonly Task _receiveLoop;
@@ -48,6 +53,7 @@ internal sealed class FakeChild : IAsyncDisposable
         _client = client;
         KeepFrames = keepFrames;
         _timeout = timeout;
+        _framing.FrameId += OnSentFrame;
         _receiveLoop = Task.Run(ReceiveLoopAsync);
     }
 
@@ -86,6 +92,23 @@ internal sealed class FakeChild : IAsyncDisposable
             lock (_received)
             {
                 return [.. _received];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Frames the main process sent that this child never asked for: a reply (store, channel open or list, subscribe,
+    /// register, call outcome or stream item) to no request of that id it sent, an invocation though it registered no
+    /// method, an invocation's credit or cancellation for an invocation it never got, or a delivery on a channel it did
+    /// not attach to. A correct main process sends none, whatever any child sends it; the harness fails on any.
+    /// </summary>
+    public IReadOnlyList<ReceivedFrame> Unsolicited
+    {
+        get
+        {
+            lock (_unsolicited)
+            {
+                return [.. _unsolicited];
             }
         }
     }
@@ -299,8 +322,72 @@ internal sealed class FakeChild : IAsyncDisposable
         }
     }
 
+    /// <summary>Records what a frame this child is about to send asks for (called before its bytes leave).</summary>
+    private void OnSentFrame(FrameKind kind, uint id)
+    {
+        switch (kind)
+        {
+            case FrameKind.StoreRequest:
+                _asked.TryAdd((FrameKind.StoreReply, id), 0);
+                break;
+            case FrameKind.OpenChannel:
+                _asked.TryAdd((FrameKind.ChannelOpened, id), 0);
+                break;
+            case FrameKind.ListChannels:
+                _asked.TryAdd((FrameKind.ChannelList, id), 0);
+                break;
+            case FrameKind.Subscribe:
+                _asked.TryAdd((FrameKind.SubscribeReply, id), 0);
+                break;
+            case FrameKind.RpcRegister:
+                _asked.TryAdd((FrameKind.RpcRegistered, id), 0);
+                Volatile.Write(ref _registered, 1);
+                break;
+            case FrameKind.RpcCall:
+                _asked.TryAdd((FrameKind.RpcReply, id), 0);
+                _asked.TryAdd((FrameKind.RpcCallItem, id), 0);
+                break;
+            case FrameKind.Attach:
+                _asked.TryAdd((FrameKind.Deliver, id), 0);
+                break;
+        }
+    }
+
+    /// <summary>Whether this child asked for <paramref name="frame"/>, for the kinds that answer something it sent.</summary>
+    private bool Solicited(ReceivedFrame frame)
+    {
+        switch (frame.Kind)
+        {
+            case FrameKind.StoreReply or FrameKind.ChannelOpened or FrameKind.ChannelList or FrameKind.SubscribeReply
+                or FrameKind.RpcRegistered or FrameKind.RpcReply or FrameKind.RpcCallItem or FrameKind.Deliver:
+                return frame.Body.Length >= 4 && _asked.ContainsKey((frame.Kind, frame.Id));
+            case FrameKind.RpcInvoke:
+                if (Volatile.Read(ref _registered) == 0 || frame.Body.Length < 4)
+                {
+                    return false;
+                }
+
+                _asked.TryAdd((FrameKind.RpcInvocationCredit, frame.Id), 0);
+                _asked.TryAdd((FrameKind.RpcCancelInvocation, frame.Id), 0);
+                return true;
+            case FrameKind.RpcInvocationCredit or FrameKind.RpcCancelInvocation:
+                return frame.Body.Length >= 4 && _asked.ContainsKey((frame.Kind, frame.Id));
+            default:
+                // Not an answer to anything: credits, acknowledgements of bytes, closes, publications, pings, stops.
+                return true;
+        }
+    }
+
     private void OnFrame(ReceivedFrame frame)
     {
+        if (!Solicited(frame))
+        {
+            lock (_unsolicited)
+            {
+                _unsolicited.Add(frame);
+            }
+        }
+
         if (KeepFrames)
         {
             lock (_received)

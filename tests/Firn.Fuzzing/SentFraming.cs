@@ -11,8 +11,18 @@ namespace Firn.Fuzzing;
 internal sealed class SentFraming
 {
     private readonly byte[] _header = new byte[FrameFormat.HeaderSize];
+    private readonly byte[] _id = new byte[4];
     private int _headerBytes;
     private long _bodyRemaining;
+    private FrameKind _kind;
+    private int _idBytes;
+
+    /// <summary>
+    /// Raised, as the bytes are handed to <see cref="Advance"/> (before they are sent), for every frame the main process
+    /// will read whose body has at least 4 bytes: its kind and the u32 that opens its body (the request, call, channel or
+    /// invocation id of most child frames), as the main process's decoder will see them.
+    /// </summary>
+    public event Action<FrameKind, uint>? FrameId;
 
     /// <summary>Whether the main process has seen a header announcing more than its limit (it closes the connection).</summary>
     public bool OverLimit { get; private set; }
@@ -24,6 +34,17 @@ internal sealed class SentFraming
             if (_bodyRemaining > 0)
             {
                 var take = (int)Math.Min(_bodyRemaining, sent.Length);
+                if (_idBytes < _id.Length)
+                {
+                    var idTake = Math.Min(_id.Length - _idBytes, take);
+                    sent[..idTake].CopyTo(_id.AsSpan(_idBytes));
+                    _idBytes += idTake;
+                    if (_idBytes == _id.Length)
+                    {
+                        FrameId?.Invoke(_kind, BinaryPrimitives.ReadUInt32LittleEndian(_id));
+                    }
+                }
+
                 _bodyRemaining -= take;
                 sent = sent[take..];
                 continue;
@@ -39,6 +60,10 @@ internal sealed class SentFraming
                 var length = BinaryPrimitives.ReadUInt32LittleEndian(_header);
                 OverLimit = length > maxBodyLength;
                 _bodyRemaining = length;
+                _kind = (FrameKind)_header[4];
+
+                // A body too short for an id gets no reply: the main process closes the connection for it.
+                _idBytes = length >= _id.Length ? 0 : _id.Length;
             }
         }
     }

@@ -69,6 +69,50 @@ internal static class HardeningScenarios
                 System.Diagnostics.Process.GetCurrentProcess().Kill();
                 break;
 
+            case "send-then-die":
+                // args: channel, count, way. Sends the numbers 0..count-1 with Send (queued, not waited for), then at once:
+                // "throw" from a thread of its own (an unhandled exception), "exit" (Environment.Exit(3)), "return" from
+                // the entry, or "entry-throws".
+                var numbered = app.GetChannel<int>(args[1]);
+                for (var i = 0; i < int.Parse(args[2], CultureInfo.InvariantCulture); i++)
+                {
+                    numbered.Send(i);
+                }
+
+                switch (args[3])
+                {
+                    case "throw":
+                        var dying = new Thread(() => throw new InvalidOperationException("an unhandled exception on purpose"));
+                        dying.Start();
+                        dying.Join();
+                        break;
+                    case "exit":
+                        Environment.Exit(3);
+                        break;
+                    case "entry-throws":
+                        throw new InvalidOperationException("the entry fails on purpose");
+                }
+
+                break;
+
+            case "echo-subscribe":
+                // args: topic, channel. Subscribes to the topic; every publication "{n}:..." sends n back on the channel.
+                var echoes = app.GetChannel<int>(args[2]);
+                using (app.SharedMemory.Subscribe<string>(args[1], text => echoes.Send(int.Parse(text.AsSpan(0, text.IndexOf(':')), CultureInfo.InvariantCulture)), new Storage.SubscribeOptions { BufferSize = 1_000_000 }))
+                {
+                    await report.SendAsync("ready", stopping);
+                    await Scenarios.WaitForStop(stopping);
+                }
+
+                break;
+
+            case "discard":
+                // args: channel. Receives every byte[] on the channel and drops it.
+                app.GetChannel<byte[]>(args[1]).OnReceive(_ => { });
+                await report.SendAsync("ready", stopping);
+                await Scenarios.WaitForStop(stopping);
+                break;
+
             case "blast":
                 // args: channel. Registers "{name}.hang" (never answers), then sends 256 KiB messages until it is stopped,
                 // so a kill almost surely lands in the middle of a frame.

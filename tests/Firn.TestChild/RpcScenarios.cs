@@ -65,6 +65,20 @@ internal static class RpcScenarios
                 await Scenarios.WaitForStop(stopping);
                 break;
 
+            case "rpc-call-text":
+                // Calls the handler args[1] with no arguments and reports "result:{text}" or the error's type and message.
+                try
+                {
+                    await report.SendAsync("result:" + await rpc.CallAsync<string>(args[1]), stopping);
+                }
+                catch (RpcException ex)
+                {
+                    await report.SendAsync($"error:{ex.GetType().Name}:{ex.Message}", stopping);
+                }
+
+                await Scenarios.WaitForStop(stopping);
+                break;
+
             case "rpc-flood":
                 // args: method, count. Makes every call at once and checks each result against its own arguments.
                 var count = int.Parse(args[2], CultureInfo.InvariantCulture);

@@ -1,6 +1,7 @@
 // The soak: minutes of mixed channel, store, pub/sub and RPC traffic between the main process and its children,
-// with children SIGKILLed at random. Every numbered message must arrive (at least once) and every acknowledged store
-// write must be there; the main process's memory, descriptors and threads are reported as it goes.
+// with children SIGKILLed at random. Every numbered message must arrive (at least once), every acknowledged store
+// write must be there, and every numbered publication must reach each subscribed child instance from its first to its
+// last; the main process's memory, descriptors and threads are reported as it goes.
 //
 //   dotnet run -c Release --project tools/Firn.Soak -- --minutes 10 --children 4 --kill-every 5
 //

@@ -17,6 +17,11 @@ internal sealed class SoakLedger
     private long _callsOk;
     private long _callsFailed;
     private long _kills;
+    private long _published;
+    private long _unannounced;
+
+    /// <summary>Per child instance (pid): the latest cumulative report of the publications it received.</summary>
+    private readonly ConcurrentDictionary<int, (long First, long Last, long Received)> _ticks = new();
 
     public long Sent => Interlocked.Read(ref _sent);
 
@@ -45,17 +50,51 @@ internal sealed class SoakLedger
 
     public void CountKill() => Interlocked.Increment(ref _kills);
 
-    public string Line() => string.Create(
-        CultureInfo.InvariantCulture,
-        $"sent {Sent}, arrived {Distinct} (+{Interlocked.Read(ref _duplicates)} duplicates), store writes verified {Interlocked.Read(ref _storeVerified)} (missing {Interlocked.Read(ref _storeMissing)}), calls ok {Interlocked.Read(ref _callsOk)} failed {Interlocked.Read(ref _callsFailed)}, kills {Interlocked.Read(ref _kills)}");
+    /// <summary>The number of the next publication.</summary>
+    public long NextPublication() => Interlocked.Increment(ref _published) - 1;
+
+    /// <summary>A worker instance's report "pid:first:last:received" (cumulative, so the latest replaces the one before).</summary>
+    public void TicksReported(string report)
+    {
+        var parts = report.Split(':');
+        var counts = (long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture));
+        _ticks.AddOrUpdate(int.Parse(parts[0], CultureInfo.InvariantCulture), counts, (_, before) => counts.Item3 >= before.Received ? counts : before);
+    }
+
+    /// <summary>Store writes that were applied but whose notice never arrived: the writer died between the acknowledgement and its notice.</summary>
+    public void CountUnannounced(long count) => Interlocked.Add(ref _unannounced, count);
+
+    /// <summary>Publications the subscribers received, and those missing between the first and last each instance reported.</summary>
+    private (long Received, long Missed) Ticks()
+    {
+        long received = 0, missed = 0;
+        foreach (var (first, last, count) in _ticks.Values)
+        {
+            received += count;
+            missed += last - first + 1 - count;
+        }
+
+        return (received, missed);
+    }
+
+    public string Line()
+    {
+        var (received, missed) = Ticks();
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"sent {Sent}, arrived {Distinct} (+{Interlocked.Read(ref _duplicates)} duplicates), store writes verified {Interlocked.Read(ref _storeVerified)} (missing {Interlocked.Read(ref _storeMissing)}), publications {Interlocked.Read(ref _published)} (received {received} by {_ticks.Count} subscriber instances, missed {missed}), calls ok {Interlocked.Read(ref _callsOk)} failed {Interlocked.Read(ref _callsFailed)}, kills {Interlocked.Read(ref _kills)}");
+    }
 
     /// <summary>Writes the final report; returns whether anything was lost.</summary>
     public bool Report(TextWriter output)
     {
         var lost = Sent - Distinct;
         var missing = Interlocked.Read(ref _storeMissing);
+        var (_, missed) = Ticks();
         output.WriteLine("Final: " + Line());
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Lost messages: {lost}. Missing acknowledged store writes: {missing}."));
-        return lost != 0 || missing != 0;
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Lost messages: {lost}. Missing acknowledged store writes: {missing}. Publications a subscriber missed while subscribed: {missed}. Store writes applied but never announced (their writer was killed between the acknowledgement and its notice; not lost, not verifiable): {Interlocked.Read(ref _unannounced)}."));
+        return lost != 0 || missing != 0 || missed != 0;
     }
 }

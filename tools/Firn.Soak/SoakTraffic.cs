@@ -11,6 +11,7 @@ internal sealed class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSettings s
     public async Task RunAsync()
     {
         app.GetChannel<long>("done").OnReceive(ledger.Seen);
+        app.GetChannel<string>("ticks").OnReceive(ledger.TicksReported);
         app.GetChannel<string>("acknowledged").OnReceive(key =>
         {
             ledger.StoreChecked(app.SharedMemory.TryGet<long>(key, out _));
@@ -31,6 +32,11 @@ internal sealed class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSettings s
         {
             await Task.Delay(100);
         }
+
+        // Every announced write was checked and deleted; a write of an instance that is gone and still in the store was
+        // applied but never announced (the running instances' latest notices may still be on their way).
+        var running = app.GetProcesses().Select(p => p.ProcessId?.ToString(CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
+        ledger.CountUnannounced(app.SharedMemory.Keys.Count(key => key.Split(':') is ["soak", _, var pid, _] && !running.Contains(pid)));
     }
 
     public void Dispose() => _stop.Dispose();
@@ -80,7 +86,7 @@ internal sealed class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSettings s
 
     private async Task PublishAsync(CancellationToken token)
     {
-        app.SharedMemory.Publish("tick", Environment.TickCount64);
+        app.SharedMemory.Publish("tick", ledger.NextPublication());
         await Task.Delay(10, token);
     }
 

@@ -19,8 +19,14 @@ public sealed class RunsAlone
 [Collection(RunsAlone.Name)]
 public sealed class FaultTests(ITestOutputHelper output)
 {
+    /// <summary>The required bound: the main process sees a SIGKILLed child within 100 ms (asserted on the median of five kills).</summary>
+    private static readonly TimeSpan DetectionBound = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>What any one kill may take on a loaded machine: a stall, not a missed detection.</summary>
+    private static readonly TimeSpan DetectionCeiling = TimeSpan.FromSeconds(2);
+
     [Fact]
-    public async Task A_child_killed_mid_frame_fails_its_calls_at_once_and_leaks_no_descriptor_or_memory()
+    public async Task A_child_killed_mid_frame_fails_its_calls_within_100_ms_and_leaks_no_descriptor_or_memory()
     {
         using var log = new CategoryLog();
         await using var app = SupervisedApps.Create(
@@ -43,6 +49,16 @@ public sealed class FaultTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"a pending call failed {string.Join(", ", detections.Select(d => $"{d:F1}"))} ms after SIGKILL");
+
+        // The requirement: the main process sees a SIGKILLed child within 100 ms. It is a correctness bound, not a speed
+        // benchmark, but one kill on a loaded 2-core machine can wait tens of milliseconds for a core (the read thread that
+        // sees the end of the stream, then the continuation that fails the call). So the median of the five kills must meet
+        // 100 ms (one stall cannot move a median of five; a design that noticed a death by polling or a timeout would miss
+        // it every time), and every single kill must be seen within 2 s, twenty times the bound, which only a detection
+        // that waited for something other than the socket closing (a heartbeat, a timer) could exceed.
+        var median = detections.Order().ElementAt(detections.Count / 2);
+        Assert.True(median <= DetectionBound.TotalMilliseconds, $"the median detection was {median:F1} ms; the bound is {DetectionBound.TotalMilliseconds} ms");
+        Assert.All(detections, d => Assert.True(d <= DetectionCeiling.TotalMilliseconds, $"one detection took {d:F1} ms; even a stalled one must stay within {DetectionCeiling.TotalMilliseconds} ms"));
         await TestApps.UntilAsync(() => OpenDescriptors() <= descriptors, $"the descriptors return to {descriptors} (now {OpenDescriptors()})");
         var grown = GC.GetTotalMemory(forceFullCollection: true) - memory;
         Assert.True(grown < 32 * 1024 * 1024, $"the managed heap grew by {grown} bytes over five kills");

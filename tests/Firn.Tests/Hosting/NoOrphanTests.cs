@@ -14,8 +14,14 @@ namespace Firn.Tests.Hosting;
 /// </summary>
 public sealed class NoOrphanTests(ITestOutputHelper output)
 {
-    /// <summary>The issue asks for 2 s; the assertion is generous so a loaded machine does not fail it, and the figure is reported.</summary>
-    private static readonly TimeSpan DeathBound = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// The requirement: no child survives a SIGKILLed main process by 2 s. The slowest child by design is the one that
+    /// ignores every stop: its watchdog kills it 1.5 s after it noticed (<see cref="ParentWatch.HardExitAfter"/>), and it
+    /// notices within milliseconds (the parent-death signal, or a pidfd of the main process that becomes readable when
+    /// it dies). It was measured at 1.53–1.57 s on a loaded 2-core machine; the remaining 0.45 s is the margin for a
+    /// thread waiting for a core. Each kill is asserted on its own: the bound is per child, not on average.
+    /// </summary>
+    private static readonly TimeSpan DeathBound = TimeSpan.FromSeconds(2);
 
     private static string MainPath { get; } = Path.Combine(AppContext.BaseDirectory, "Firn.TestMain.dll");
 
@@ -24,8 +30,9 @@ public sealed class NoOrphanTests(ITestOutputHelper output)
     {
         await using var main = await TestMain.StartAsync();
 
+        var clock = Stopwatch.StartNew();
         main.Process.Kill();
-        var elapsed = await WaitUntilDeadAsync(main.Children);
+        var elapsed = await WaitUntilDeadAsync(main.Children, clock);
 
         output.WriteLine($"after SIGKILL of the main process: {string.Join(", ", elapsed.Select(e => $"{e.Key} gone in {e.Value.TotalMilliseconds:F0} ms"))}");
         Assert.All(elapsed, e => Assert.True(e.Value < DeathBound, $"{e.Key} took {e.Value}"));
@@ -138,23 +145,40 @@ public sealed class NoOrphanTests(ITestOutputHelper output)
         Assert.Equal(ProcessSpawner.ThreadId, fromThread);
     }
 
-    /// <summary>Polls until every pid is dead; returns how long each took, measured from the call.</summary>
-    private static async Task<Dictionary<string, TimeSpan>> WaitUntilDeadAsync(IReadOnlyDictionary<string, int> children)
+    /// <summary>
+    /// Polls until every pid is dead; returns how long each took on <paramref name="clock"/> (started by the caller before the
+    /// kill; by default at the call). The polling runs on a thread of
+    /// its own: a thread-pool continuation can wait hundreds of milliseconds for a thread on a loaded 2-core machine (the
+    /// pool starts with one thread per core), which would be measured as the children's time, not the test's.
+    /// </summary>
+    private static async Task<Dictionary<string, TimeSpan>> WaitUntilDeadAsync(IReadOnlyDictionary<string, int> children, Stopwatch? clock = null)
     {
-        var clock = Stopwatch.StartNew();
+        clock ??= Stopwatch.StartNew();
         var gone = new Dictionary<string, TimeSpan>();
-        while (gone.Count < children.Count && clock.Elapsed < TestApps.Timeout)
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var poller = new Thread(() =>
         {
-            foreach (var (name, pid) in children)
+            while (gone.Count < children.Count && clock.Elapsed < TestApps.Timeout)
             {
-                if (!gone.ContainsKey(name) && !SupervisedApps.IsAlive(pid))
+                foreach (var (name, pid) in children)
                 {
-                    gone[name] = clock.Elapsed;
+                    if (!gone.ContainsKey(name) && !SupervisedApps.IsAlive(pid))
+                    {
+                        gone[name] = clock.Elapsed;
+                    }
                 }
+
+                Thread.Sleep(5);
             }
 
-            await Task.Delay(10);
-        }
+            done.SetResult();
+        })
+        {
+            IsBackground = true,
+            Name = "orphan poller",
+        };
+        poller.Start();
+        await done.Task;
 
         foreach (var (name, pid) in children.Where(c => !gone.ContainsKey(c.Key)))
         {

@@ -258,6 +258,20 @@ public sealed class CrossProcessRpcTests
     }
 
     [Fact]
+    public async Task A_handler_called_by_another_child_is_told_that_childs_name()
+    {
+        var log = new TestLog();
+        var app = TestApps.Create(log);
+        app.AddProcess("calc", TestApps.ReadyChild("rpc-serve"));
+        app.AddProcess("alice", TestApps.Child("rpc-call-text", "calc.caller"));
+        await using var started = await TestApps.StartAsync(app);
+        Assert.Equal("ready", await app.NextReportAsync("calc"));
+
+        // The call went child to child through the main process, which names the caller by alice's connection.
+        Assert.Equal("result:alice", await app.NextReportAsync("alice"));
+    }
+
+    [Fact]
     public async Task A_stream_delivers_every_item_in_order_and_stopping_early_cancels_the_handler()
     {
         var log = new TestLog();

@@ -87,6 +87,59 @@ public sealed class RpcTableTests
         Assert.Equal(0, gone.MethodCount);
     }
 
+    [Fact]
+    public void Argument_bytes_in_flight_may_reach_the_limit_exactly_and_a_call_one_byte_over_is_refused()
+    {
+        var table = new RpcTable("main", 100, maxArgumentBytesInFlight: 100);
+        var owner = new FakePeer("owner");
+        var caller = new FakePeer("caller");
+        Assert.Null(table.Register(owner, "m"));
+
+        table.Call(caller, 1, RpcFlags.None, 0, "m", new byte[60]);
+        table.Call(caller, 2, RpcFlags.None, 0, "m", new byte[40]);
+        Assert.Equal(2, owner.Invocations.Count);
+        Assert.Equal(100, caller.ArgumentBytesInFlight);
+
+        table.Call(caller, 3, RpcFlags.None, 0, "m", new byte[1]);
+
+        Assert.Equal(2, owner.Invocations.Count);
+        var (callId, status, _) = Assert.Single(caller.Replies);
+        Assert.Equal((3u, RpcStatus.LimitExceeded), (callId, status));
+        var error = RpcError.Decode(caller.ReplyBodies.Single());
+        Assert.Equal("main", error.ProcessName);
+        Assert.Contains("has 2 calls with 100 bytes of arguments in flight", error.Message, StringComparison.Ordinal);
+        Assert.Contains("100 bytes (FirnAppOptions.ConnectionBufferLimit)", error.Message, StringComparison.Ordinal);
+        Assert.Equal((2, 100L), (caller.CallsInFlight, caller.ArgumentBytesInFlight));
+        Assert.Empty(caller.Violations);
+
+        // An answer releases its call's bytes: 60 are free again, so 61 are refused and 60 fit.
+        table.Complete(owner, owner.Invocations[0], RpcStatus.Ok, [1]);
+        Assert.Equal(40, caller.ArgumentBytesInFlight);
+        table.Call(caller, 4, RpcFlags.None, 0, "m", new byte[61]);
+        table.Call(caller, 5, RpcFlags.None, 0, "m", new byte[60]);
+        Assert.Equal([(3u, RpcStatus.LimitExceeded), (1u, RpcStatus.Ok), (4u, RpcStatus.LimitExceeded)], caller.Replies.Select(r => (r.CallId, r.Status)));
+        Assert.Equal(3, owner.Invocations.Count);
+        Assert.Equal(100, caller.ArgumentBytesInFlight);
+    }
+
+    [Fact]
+    public void A_call_whose_arguments_alone_pass_the_byte_limit_is_made_when_nothing_else_is_in_flight()
+    {
+        // Otherwise a call within the message size could never be made at all; the limit is about calls piling up.
+        var table = new RpcTable("main", 100, maxArgumentBytesInFlight: 100);
+        var owner = new FakePeer("owner");
+        var caller = new FakePeer("caller");
+        Assert.Null(table.Register(owner, "m"));
+
+        table.Call(caller, 1, RpcFlags.None, 0, "m", new byte[150]);
+        table.Call(caller, 2, RpcFlags.None, 0, "m", new byte[1]);
+
+        Assert.Single(owner.Invocations);
+        Assert.Equal((2u, RpcStatus.LimitExceeded), (caller.Replies.Single().CallId, caller.Replies.Single().Status));
+        table.Complete(owner, owner.Invocations[0], RpcStatus.Ok, [1]);
+        Assert.Equal((0, 0L), (caller.CallsInFlight, caller.ArgumentBytesInFlight));
+    }
+
     private static byte[] Args() => [0, 0];
 
     private sealed class FakePeer(string name) : RpcPeer(name)
@@ -94,6 +147,8 @@ public sealed class RpcTableTests
         public List<uint> Invocations { get; } = [];
 
         public List<(uint CallId, RpcStatus Status, byte First)> Replies { get; } = [];
+
+        public List<byte[]> ReplyBodies { get; } = [];
 
         public List<byte[]> Items { get; } = [];
 
@@ -109,7 +164,11 @@ public sealed class RpcTableTests
         {
         }
 
-        public override void Reply(uint callId, RpcStatus status, ReadOnlySpan<byte> body) => Replies.Add((callId, status, body.IsEmpty ? (byte)0 : body[0]));
+        public override void Reply(uint callId, RpcStatus status, ReadOnlySpan<byte> body)
+        {
+            Replies.Add((callId, status, body.IsEmpty ? (byte)0 : body[0]));
+            ReplyBodies.Add(body.ToArray());
+        }
 
         public override void ReplyItem(uint callId, ReadOnlySpan<byte> payload) => Items.Add(payload.ToArray());
 

@@ -109,6 +109,31 @@ public sealed class KeyValueStoreTests
     }
 
     [Fact]
+    public void The_store_may_hold_exactly_its_byte_limit_and_a_write_one_byte_over_is_refused()
+    {
+        // A key counts two bytes per character, a value its serialized bytes: "k" and 98 bytes are 100.
+        var store = NewStore(maxBytes: 100);
+        Assert.Equal(StoreStatus.Ok, store.Execute(RawSet("k", 98)).Status);
+        Assert.Equal(100, store.Bytes);
+
+        var over = store.Execute(RawSet("k", 99));
+        var newKey = store.Execute(RawSet("j", 0));
+
+        Assert.Equal(StoreStatus.Error, over.Status);
+        Assert.Contains("maximum of 100 bytes (FirnAppOptions.StoreMaxBytes)", over.Text, StringComparison.Ordinal);
+        Assert.Equal(StoreStatus.Error, newKey.Status);
+        Assert.Equal(98, store.Execute(new StoreRequest(StoreOperation.Get, "k")).Payload.Length);
+        Assert.Equal((100L, 1), (store.Bytes, store.Count));
+
+        // One byte freed: a new key of two bytes is still one over; shrinking by two makes room for it exactly.
+        Assert.Equal(StoreStatus.Ok, store.Execute(RawSet("k", 97)).Status);
+        Assert.Equal(StoreStatus.Error, store.Execute(RawSet("j", 0)).Status);
+        Assert.Equal(StoreStatus.Ok, store.Execute(RawSet("k", 96)).Status);
+        Assert.Equal(StoreStatus.Ok, store.Execute(RawSet("j", 0)).Status);
+        Assert.Equal(100, store.Bytes);
+    }
+
+    [Fact]
     public void Byte_accounting_returns_to_zero_after_concurrent_writes_and_deletes()
     {
         var store = NewStore();
@@ -154,6 +179,10 @@ public sealed class KeyValueStoreTests
 
     private KeyValueStore NewStore(int maxKeys = 1000, long maxBytes = 1 << 20) =>
         new(MessagePackFirnSerializer.Instance, maxKeys, maxBytes, () => _now);
+
+    /// <summary>A write of <paramref name="payloadBytes"/> bytes (the store counts bytes, it never reads them).</summary>
+    private static StoreRequest RawSet(string key, int payloadBytes) =>
+        new(StoreOperation.Set, key) { TypeName = "System.Byte[]", Payload = new byte[payloadBytes] };
 
     private static StoreRequest Set(string key, string value, long ttlMs = 0)
     {
