@@ -45,6 +45,12 @@ public sealed partial class Channel<T>
     internal ChannelEndpoint Endpoint => _endpoint;
 
     /// <summary>Sends a message, waiting while this process's buffer on the channel is full (or failing, with <see cref="ChannelFullMode.Fail"/>).</summary>
+    /// <remarks>
+    /// In a child, the message is queued and written to the main process in batches. It counts as sent once this returns:
+    /// every exit that runs managed code (the entry returning or throwing, a stop or SIGTERM, <see cref="Environment.Exit(int)"/>,
+    /// an unhandled exception) first waits, at most 2 s, until the main process has it. Only SIGKILL, a native crash or
+    /// <see cref="Environment.FailFast(string)"/> can lose it; <c>await app.FlushAsync()</c> first where those must not.
+    /// </remarks>
     /// <param name="message">The message.</param>
     /// <exception cref="MessageTooLargeException">The serialized message exceeds the size limit; nothing was sent.</exception>
     /// <exception cref="ChannelClosedException">The channel is closed.</exception>
@@ -62,6 +68,13 @@ public sealed partial class Channel<T>
     }
 
     /// <summary>Sends a message if the buffer has room now.</summary>
+    /// <remarks>
+    /// In a child, the message is queued and written to the main process in batches. It counts as sent once this returns:
+    /// every exit that runs managed code (the entry returning or throwing, a stop or SIGTERM, <see cref="Environment.Exit(int)"/>,
+    /// an unhandled exception) first waits, at most 2 s, until the main process has it. Only SIGKILL, a native crash or
+    /// <see cref="Environment.FailFast(string)"/> can lose it; <c>await app.FlushAsync()</c> first where those must not.
+    /// </remarks>
+
     /// <param name="message">The message.</param>
     /// <returns><see langword="true"/> if sent; <see langword="false"/> if the buffer is full.</returns>
     public bool TrySend(T message)
@@ -79,7 +92,10 @@ public sealed partial class Channel<T>
     /// <summary>Sends a message, awaiting buffer space asynchronously.</summary>
     /// <param name="message">The message.</param>
     /// <param name="cancellationToken">Cancels the wait for buffer space; the message is then not sent.</param>
-    /// <returns>Completes once the message is handed to the transport.</returns>
+    /// <returns>
+    /// Completes once the message is queued for the main process (in a child) or held by the router (in the main process);
+    /// see <see cref="Send(T)"/> for when it counts as sent.
+    /// </returns>
     public ValueTask SendAsync(T message, CancellationToken cancellationToken = default)
     {
         var payload = SerializeChecked(message);
