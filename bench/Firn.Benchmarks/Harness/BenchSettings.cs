@@ -43,7 +43,7 @@ internal sealed record BenchSettings(bool Quick, int Runs)
     public int ManyChannels => Quick ? 2_000 : 10_000;
 
     /// <summary>B7: how long the slow receiver runs.</summary>
-    public TimeSpan SlowReceiverDuration => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(8);
+    public TimeSpan SlowReceiverDuration => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(20);
 
     /// <summary>B8: children sending to the main process at once.</summary>
     public int FanInChildren => Quick ? 8 : 32;
