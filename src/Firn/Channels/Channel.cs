@@ -18,14 +18,14 @@ namespace Firn.Channels;
 public sealed partial class Channel<T>
 {
     private readonly ChannelEndpoint _endpoint;
-    private readonly IFirnSerializer _serializer;
+    private readonly MessageCodec<T> _codec;
     private readonly int _maxMessageSize;
     private readonly PassiveDispatcher<T> _passive;
 
     internal Channel(ChannelEndpoint endpoint, IFirnSerializer serializer, int maxMessageSize, ILogger logger)
     {
         _endpoint = endpoint;
-        _serializer = serializer;
+        _codec = MessageCodec<T>.For(serializer);
         _maxMessageSize = maxMessageSize;
         _passive = new PassiveDispatcher<T>(endpoint, this, logger);
     }
@@ -121,7 +121,7 @@ public sealed partial class Channel<T>
     /// <inheritdoc />
     public override string ToString() => $"Channel<{typeof(T).Name}> '{Name}'";
 
-    internal T Deserialize(byte[] payload) => _serializer.Deserialize<T>(payload);
+    internal T Deserialize(byte[] payload) => _codec.Deserialize(payload);
 
     private async ValueTask SendSlowAsync(byte[] payload, CancellationToken cancellationToken)
     {
@@ -133,7 +133,7 @@ public sealed partial class Channel<T>
     {
         _endpoint.ThrowIfClosed();
         var buffer = SerializationBuffer.Rent();
-        _serializer.Serialize(buffer, message);
+        _codec.Serialize(buffer, message);
         if (buffer.WrittenCount > _maxMessageSize)
         {
             throw new MessageTooLargeException(

@@ -116,6 +116,8 @@ internal sealed partial class Router
         }
 
         var run = new DeliveryRun(channel.Id);
+        var straightThrough = 0;
+        var straightThroughBytes = 0L;
         lock (channel.Gate)
         {
             var state = channel.FindSender(sender);
@@ -162,11 +164,8 @@ internal sealed partial class Router
                     receiver.Unacknowledged.Enqueue(message);
                     receiver.Peer.AddDeliveredBytes(payload.Length);
                     run.Add(receiver, payload);
-                    if (!state.Gone)
-                    {
-                        sender.GrantCreditAndBytes(channel.Id, payload.Length);
-                    }
-
+                    straightThrough++;
+                    straightThroughBytes += payload.Length;
                     continue;
                 }
 
@@ -177,6 +176,11 @@ internal sealed partial class Router
             }
 
             run.Flush();
+            if (straightThrough > 0 && !state.Gone)
+            {
+                // One grant for the run: the sender may send as many more as went straight through.
+                sender.GrantCreditsAndBytes(channel.Id, straightThrough, straightThroughBytes);
+            }
         }
     }
 
@@ -433,11 +437,16 @@ internal sealed partial class Router
     {
         var receivers = channel.Receivers;
         var count = receivers.Count;
-        for (var i = 0; i < count; i++)
+        if (count == 1)
         {
-            var index = (channel.NextReceiver + i) % count;
+            return CanTake(receivers[0], senderName) ? receivers[0] : null;
+        }
+
+        var index = count == 0 ? 0 : channel.NextReceiver % count;
+        for (var i = 0; i < count; i++, index = index + 1 == count ? 0 : index + 1)
+        {
             var candidate = receivers[index];
-            if (candidate.Credit > 0 && !candidate.Peer.IsCongested && !string.Equals(candidate.Peer.ProcessName, senderName, StringComparison.Ordinal) && HasByteRoom(candidate))
+            if (CanTake(candidate, senderName))
             {
                 channel.NextReceiver = index + 1;
                 return candidate;
@@ -446,6 +455,9 @@ internal sealed partial class Router
 
         return null;
     }
+
+    private bool CanTake(ReceiverState candidate, string senderName) =>
+        candidate.Credit > 0 && !candidate.Peer.IsCongested && !string.Equals(candidate.Peer.ProcessName, senderName, StringComparison.Ordinal) && HasByteRoom(candidate);
 
     /// <summary>
     /// Whether a receiver may take another message by bytes: its process holds less than the limit in delivered,

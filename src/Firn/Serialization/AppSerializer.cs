@@ -20,6 +20,9 @@ internal sealed class AppSerializer : IFirnSerializer
         _registry = registry;
     }
 
+    /// <summary>The configured serializer.</summary>
+    public IFirnSerializer Inner => _inner;
+
     public void Serialize<T>(IBufferWriter<byte> writer, T value) => _inner.Serialize(writer, value);
 
     public T Deserialize<T>(ReadOnlyMemory<byte> data)

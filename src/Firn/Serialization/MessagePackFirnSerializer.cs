@@ -47,6 +47,9 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
         _options = WithChannels(options);
     }
 
+    /// <summary>Whether primitives (see <see cref="MessagePackPrimitives"/>) are encoded the standard way, without the resolver.</summary>
+    internal bool HasStandardPrimitives => _fastPrimitives;
+
     private MessagePackSerializerOptions Options => _options ?? InitializeOptions();
 
     /// <inheritdoc />

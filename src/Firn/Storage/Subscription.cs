@@ -93,7 +93,7 @@ internal sealed partial class Subscription<T> : Subscription
     private int _disposed;
 
     public Subscription(string topic, Func<string, T, Task> handler, SubscribeOptions options, IFirnSerializer serializer, ILogger logger, Action<Subscription> unsubscribe)
-        : this(topic, handler, options, publication => serializer.Deserialize<T>(publication.Payload), logger, unsubscribe)
+        : this(topic, handler, options, Decoder(MessageCodec<T>.For(serializer)), logger, unsubscribe)
     {
     }
 
@@ -117,6 +117,8 @@ internal sealed partial class Subscription<T> : Subscription
 
     /// <summary>Completes when the handler loop has ended (after disposal).</summary>
     public Task Completion { get; }
+
+    private static Func<Publication, T> Decoder(MessageCodec<T> codec) => publication => codec.Deserialize(publication.Payload);
 
     internal override void Enqueue(Publication publication) => _buffer.Writer.TryWrite(publication);
 
