@@ -579,9 +579,9 @@ internal sealed partial class Router
         while (progress && channel.PendingCount > 0)
         {
             progress = false;
-            for (var i = 0; i < count; i++)
+            var index = channel.NextSender % count;
+            for (var i = 0; i < count; i++, index = index + 1 == count ? 0 : index + 1)
             {
-                var index = (channel.NextSender + i) % count;
                 var sender = senders[index];
                 if (sender.Pending.Count == 0 || TryPickReceiver(channel, sender.Peer.ProcessName) is not { } receiver)
                 {
