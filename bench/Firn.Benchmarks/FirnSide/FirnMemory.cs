@@ -20,6 +20,9 @@ internal sealed class FirnMemory : Contestant
         Note = children == 32 ? null : Format.Invariantly($"{children} idle children, scaled to 32");
     }
 
+    /// <summary>Every measurement is a fresh main process: a full-size warm-up would only add a 20-second slow-receiver run.</summary>
+    public override bool WarmsUpWithFullRun => false;
+
     public override async Task<Metrics> RunAsync(bool warmup, CancellationToken cancellationToken)
     {
         var settings = _context.Settings;

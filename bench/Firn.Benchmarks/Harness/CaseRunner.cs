@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace Firn.Benchmarks.Harness;
 
 /// <summary>
-/// Runs one case: prepares every contestant, warms each up once (full runs), then repeats: in each repetition
+/// Runs one case: prepares every contestant, warms each up once (full suites: a run of full size whose figures are
+/// discarded, see <see cref="Contestant.WarmsUpWithFullRun"/>), then repeats: in each repetition
 /// every contestant runs once, in an order that rotates, so Firn and its peers alternate under the same
 /// machine conditions. A peer that cannot run is skipped with its reason; nothing is ever estimated.
 /// </summary>
@@ -52,7 +53,7 @@ internal static class CaseRunner
             {
                 foreach (var i in active)
                 {
-                    await RunOnceAsync(contestants[i], results[i], warmup: true, settings, cancellationToken);
+                    await RunOnceAsync(contestants[i], results[i], warmup: !contestants[i].WarmsUpWithFullRun, settings, cancellationToken);
                 }
             }
 

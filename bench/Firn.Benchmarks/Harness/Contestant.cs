@@ -25,6 +25,14 @@ internal abstract class Contestant : IAsyncDisposable
     /// <summary>Gets ready for the runs; returns why the contestant cannot run (it is then skipped), or null.</summary>
     public virtual Task<string?> PrepareAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
+    /// <summary>
+    /// Whether a full suite warms this contestant up with a run of full size (figures discarded): a short warm-up ends
+    /// before .NET's tiered compilation has replaced the first, unoptimized code of the hot paths (it waits 100 ms, then
+    /// compiles in the background), and the first timed run then measures the compiler. False where every run starts
+    /// fresh processes anyway.
+    /// </summary>
+    public virtual bool WarmsUpWithFullRun => true;
+
     /// <summary>One run. With <paramref name="warmup"/>, a shorter run whose figures are discarded.</summary>
     public abstract Task<Metrics> RunAsync(bool warmup, CancellationToken cancellationToken);
 
