@@ -62,6 +62,7 @@ public sealed partial class FirnApp
         host.ConnectionLost += () =>
         {
             store.OnDisconnected();
+            store.Dispose();
             pubSub.OnDisconnected();
         };
         _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory, Options.CallTimeout);

@@ -193,6 +193,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _rpcPending.Dispose();
         if (_ownsLoggerFactory)
         {
             LoggerFactory.Dispose();

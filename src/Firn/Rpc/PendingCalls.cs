@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Firn.Transport;
 
 namespace Firn.Rpc;
 
@@ -6,14 +7,20 @@ namespace Firn.Rpc;
 /// The calls this process has made and not yet seen answered, by call id. Replies may arrive in any order
 /// and from any thread; each is matched to its call by id. Nothing is held across a round trip.
 /// </summary>
-internal sealed class PendingCalls
+internal sealed class PendingCalls : IDisposable
 {
     private readonly ConcurrentDictionary<uint, PendingCall> _calls = new();
+    private readonly DeadlineSweep _deadlines;
     private uint _nextId;
+
+    public PendingCalls() => _deadlines = new DeadlineSweep(Expire);
 
     public int Count => _calls.Count;
 
-    /// <summary>Adds a call and returns its id.</summary>
+    /// <summary>Called with the id of a call whose deadline passed, after it was forgotten and failed (to cancel it remotely).</summary>
+    public Action<uint>? Expired { get; set; }
+
+    /// <summary>Adds a call and returns its id; a call with a <see cref="PendingCall.Deadline"/> is failed by the sweep once it passes.</summary>
     public uint Add(PendingCall call)
     {
         while (true)
@@ -23,10 +30,17 @@ internal sealed class PendingCalls
             // Ids wrap after 2^32 calls; skip one still in use by a very long call.
             if (_calls.TryAdd(id, call))
             {
+                if (call.Deadline != 0)
+                {
+                    _deadlines.Arm();
+                }
+
                 return id;
             }
         }
     }
+
+    public void Dispose() => _deadlines.Dispose();
 
     /// <summary>Forgets a call (it was cancelled or timed out); a late reply is then ignored.</summary>
     public bool Remove(uint id) => _calls.TryRemove(id, out _);
@@ -47,6 +61,31 @@ internal sealed class PendingCalls
         }
     }
 
+    /// <summary>Fails the calls whose deadline has passed; returns whether any call still has one.</summary>
+    private bool Expire(long now)
+    {
+        var watching = false;
+        foreach (var (id, call) in _calls)
+        {
+            if (call.Deadline == 0)
+            {
+                continue;
+            }
+
+            if (now < call.Deadline)
+            {
+                watching = true;
+            }
+            else if (_calls.TryRemove(id, out _))
+            {
+                call.Fail(new TimeoutException($"The call to '{call.Method}' was not answered within {call.Timeout}; it was cancelled."));
+                Expired?.Invoke(id);
+            }
+        }
+
+        return watching;
+    }
+
     /// <summary>Fails every call, for example when the connection to the main process is lost.</summary>
     public void FailAll(string reason)
     {
@@ -64,6 +103,19 @@ internal sealed class PendingCalls
 internal abstract class PendingCall(string method)
 {
     public string Method { get; } = method;
+
+    /// <summary>When the call times out (<see cref="Environment.TickCount64"/>), or 0 when nothing here watches its time.</summary>
+    public long Deadline { get; private set; }
+
+    /// <summary>The timeout the deadline came from, for the error.</summary>
+    public TimeSpan Timeout { get; private set; }
+
+    /// <summary>Has the pending calls' sweep fail this call after <paramref name="timeout"/>; call before it is added.</summary>
+    public void ExpireAfter(TimeSpan timeout)
+    {
+        Timeout = timeout;
+        Deadline = DeadlineSweep.DeadlineAfter(timeout);
+    }
 
     /// <summary>The final outcome: a result (status ok) or an encoded <see cref="RpcError"/>.</summary>
     public void Complete(RpcStatus status, ReadOnlySpan<byte> body)

@@ -1,5 +1,6 @@
 using Firn.Channels;
 using Firn.Serialization;
+using Firn.Transport;
 
 namespace Firn.Rpc;
 
@@ -29,6 +30,7 @@ public sealed partial class RpcEndpoint
     {
         _dispatcher = dispatcher;
         _pending = pending;
+        _pending.Expired = id => _backend?.Cancel(id);
         _serializer = serializer;
         _maxMessageSize = maxMessageSize;
         DefaultTimeout = defaultTimeout;
@@ -241,6 +243,13 @@ public sealed partial class RpcEndpoint
         ValidateTimeout(timeout);
         cancellationToken.ThrowIfCancellationRequested();
         var call = new UnaryCall(method);
+        var swept = DeadlineSweep.Covers(timeout);
+        if (swept)
+        {
+            // The pending calls' sweep fails it with a TimeoutException and cancels it remotely (see PendingCalls.Expired).
+            call.ExpireAfter(timeout);
+        }
+
         var id = Start(call, RpcFlags.None, 0, args, writers);
         var result = call.Result;
         if (result.IsCompleted)
@@ -250,9 +259,10 @@ public sealed partial class RpcEndpoint
 
         try
         {
-            return await result.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            var waiting = swept ? (cancellationToken.CanBeCanceled ? result.WaitAsync(cancellationToken) : result) : result.WaitAsync(timeout, cancellationToken);
+            return await waiting.ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!swept)
         {
             if (result.IsCompleted)
             {

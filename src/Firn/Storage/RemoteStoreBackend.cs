@@ -9,11 +9,12 @@ namespace Firn.Storage;
 /// when the reply with that id arrives. Nothing is held across the round trip, so any number of calls
 /// from any number of threads are in flight at once on the one connection.
 /// </summary>
-internal sealed class RemoteStoreBackend : IStoreBackend
+internal sealed class RemoteStoreBackend : IStoreBackend, IDisposable
 {
     private readonly ChildHost _host;
     private readonly TimeSpan _timeout;
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<StoreReply>> _pending = new();
+    private readonly ConcurrentDictionary<uint, PendingRequest> _pending = new();
+    private readonly DeadlineSweep? _deadlines;
     private uint _nextId;
     private volatile bool _disconnected;
 
@@ -21,8 +22,11 @@ internal sealed class RemoteStoreBackend : IStoreBackend
     {
         _host = host;
         _timeout = timeout;
+        _deadlines = DeadlineSweep.Covers(timeout) ? new DeadlineSweep(Expire) : null;
         host.Register(FrameKind.StoreReply, OnReply);
     }
+
+    public void Dispose() => _deadlines?.Dispose();
 
     /// <summary>Fails every pending call; called when the connection to the main process is gone.</summary>
     public void OnDisconnected()
@@ -40,7 +44,7 @@ internal sealed class RemoteStoreBackend : IStoreBackend
     public async ValueTask<StoreReply> ExecuteAsync(StoreRequest request, CancellationToken cancellationToken)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var reply = new TaskCompletionSource<StoreReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reply = new PendingRequest(request, _deadlines is null ? 0 : DeadlineSweep.DeadlineAfter(_timeout));
         _pending[id] = reply;
         if (_disconnected || !_host.Send(FrameKind.StoreRequest, StoreCodec.EncodeRequest(id, request)))
         {
@@ -50,13 +54,19 @@ internal sealed class RemoteStoreBackend : IStoreBackend
 
         try
         {
-            return await reply.Task.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+            if (_deadlines is null)
+            {
+                return await reply.Task.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            // The sweep expires it (see Expire); only a cancellation needs watching here.
+            _deadlines.Arm();
+            return await (cancellationToken.CanBeCanceled ? reply.Task.WaitAsync(cancellationToken) : reply.Task).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!reply.Task.IsCompleted)
         {
             _pending.TryRemove(id, out _);
-            throw new TimeoutException(
-                $"The main process did not answer the store request {request.Operation} '{request.Key}' within {_timeout} (FirnAppOptions.CallTimeout); it may still take effect.");
+            throw TimedOut(request);
         }
         catch (OperationCanceledException)
         {
@@ -64,6 +74,28 @@ internal sealed class RemoteStoreBackend : IStoreBackend
             _pending.TryRemove(id, out _);
             throw;
         }
+    }
+
+    private TimeoutException TimedOut(StoreRequest request) => new(
+        $"The main process did not answer the store request {request.Operation} '{request.Key}' within {_timeout} (FirnAppOptions.CallTimeout); it may still take effect.");
+
+    /// <summary>Fails the requests whose deadline has passed; returns whether any still waits.</summary>
+    private bool Expire(long now)
+    {
+        var waiting = false;
+        foreach (var (id, pending) in _pending)
+        {
+            if (now < pending.Deadline)
+            {
+                waiting = true;
+            }
+            else if (_pending.TryRemove(id, out _))
+            {
+                pending.TrySetException(TimedOut(pending.Request));
+            }
+        }
+
+        return waiting;
     }
 
     private static StoreException Unavailable() =>
@@ -77,4 +109,12 @@ internal sealed class RemoteStoreBackend : IStoreBackend
             pending.TrySetResult(reply);
         }
     }
+}
+
+/// <summary>A store request waiting for its reply, with its deadline (<see cref="Environment.TickCount64"/>; 0 when a timer watches it instead).</summary>
+internal sealed class PendingRequest(StoreRequest request, long deadline) : TaskCompletionSource<StoreReply>(TaskCreationOptions.RunContinuationsAsynchronously)
+{
+    public StoreRequest Request { get; } = request;
+
+    public long Deadline { get; } = deadline;
 }

@@ -153,19 +153,28 @@ public sealed class CrossProcessRpcTests
         await TestApps.UntilAsync(() => app.RpcTable.Count == 0, "the table forgot the call");
     }
 
-    [Fact]
-    public async Task A_call_that_times_out_throws_TimeoutException_and_cancels_the_handler()
+    /// <summary>Below a second a timer watches the call; from a second on, the pending calls' sweep does (with or without a token).</summary>
+    [Theory]
+    [InlineData(300, false)]
+    [InlineData(1200, false)]
+    [InlineData(1200, true)]
+    public async Task A_call_that_times_out_throws_TimeoutException_and_cancels_the_handler(int timeoutMs, bool withToken)
     {
         var log = new TestLog();
         await using var app = await TestApps.StartAsync(TestApps.Create(log, ("calc", ["rpc-serve"])));
         Assert.Equal("ready", await app.NextReportAsync("calc"));
+        var timeout = TimeSpan.FromMilliseconds(timeoutMs);
+        using var cts = new CancellationTokenSource();
 
-        var call = app.Rpc.CallAsync("calc.slow", [], TimeSpan.FromMilliseconds(300));
+        var watch = Stopwatch.StartNew();
+        var call = app.Rpc.CallAsync("calc.slow", [], timeout, withToken ? cts.Token : CancellationToken.None);
         Assert.Equal("slow-started", await app.NextReportAsync("calc"));
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => call);
-        Assert.Contains("'calc.slow' was not answered within 00:00:00.3", error.Message, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(TestApps.Timeout));
+        Assert.True(watch.Elapsed >= timeout - TimeSpan.FromMilliseconds(20), $"it timed out after {watch.Elapsed}, before its {timeout}");
+        Assert.Contains($"'calc.slow' was not answered within {timeout}; it was cancelled.", error.Message, StringComparison.Ordinal);
         Assert.Equal("slow-cancelled", await app.NextReportAsync("calc"));
+        await TestApps.UntilAsync(() => app.RpcTable.Count == 0, "the table forgot the call");
     }
 
     [Fact]

@@ -9,33 +9,37 @@ namespace Firn.Tests.Storage;
 /// </summary>
 public sealed class StoreDeadlineTests
 {
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromMilliseconds(500);
-
+    /// <summary>Below a second a timer watches each request; from a second on, the pending requests' sweep does.</summary>
     [Theory]
-    [InlineData("deadline-store-get")]
-    [InlineData("deadline-store-set-sync")]
-    public async Task A_childs_store_call_times_out_on_CallTimeout_when_main_does_not_answer(string scenario)
+    [InlineData("deadline-store-get", 500)]
+    [InlineData("deadline-store-set-sync", 500)]
+    [InlineData("deadline-store-get", 1200)]
+    [InlineData("deadline-store-set-sync", 1200)]
+    public async Task A_childs_store_call_times_out_on_CallTimeout_when_main_does_not_answer(string scenario, int timeoutMs)
     {
-        await using var main = await SilentMain.StartAsync("storer", CallTimeout, scenario);
+        var callTimeout = TimeSpan.FromMilliseconds(timeoutMs);
+        await using var main = await SilentMain.StartAsync("storer", callTimeout, scenario);
 
         var (type, elapsed, message) = Parse(await main.NextReportAsync());
 
         Assert.Equal(nameof(TimeoutException), type);
         var operation = scenario == "deadline-store-get" ? "Get" : "Set";
         Assert.Equal(
-            $"The main process did not answer the store request {operation} 'deadline.key' within {CallTimeout} (FirnAppOptions.CallTimeout); it may still take effect.",
+            $"The main process did not answer the store request {operation} 'deadline.key' within {callTimeout} (FirnAppOptions.CallTimeout); it may still take effect.",
             message);
 
         // It waited for the deadline (timers do not fire early; allow for the clock's granularity), not for something else.
-        Assert.True(elapsed >= CallTimeout.TotalMilliseconds - 20, $"it failed after {elapsed} ms, before the {CallTimeout} deadline");
+        Assert.True(elapsed >= callTimeout.TotalMilliseconds - 20, $"it failed after {elapsed} ms, before the {callTimeout} deadline");
         Assert.Contains(main.Received, frame => frame.Kind == FrameKind.StoreRequest);
     }
 
-    [Fact]
-    public async Task A_childs_store_call_is_cancelled_by_its_token_while_main_does_not_answer()
+    /// <summary>With no call timeout, or one far off (watched by the sweep), the token is the only thing that can end the wait.</summary>
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(60_000)]
+    public async Task A_childs_store_call_is_cancelled_by_its_token_while_main_does_not_answer(int timeoutMs)
     {
-        // No call timeout: the token is the only thing that can end the wait.
-        await using var main = await SilentMain.StartAsync("storer", Timeout.InfiniteTimeSpan, "deadline-store-cancel", "300");
+        await using var main = await SilentMain.StartAsync("storer", TimeSpan.FromMilliseconds(timeoutMs), "deadline-store-cancel", "300");
 
         var (type, elapsed, message) = Parse(await main.NextReportAsync());
 
