@@ -61,7 +61,7 @@ internal static class BenchCli
             }
         }
 
-        var settings = (quick ? BenchSettings.QuickRun(runs) : BenchSettings.Full(runs)) with { Only = only };
+        var settings = (quick ? BenchSettings.QuickRun(runs) : BenchSettings.Full(runs)) with { Only = only, Partial = only is not null || selected.Count > 0 };
         if (settings.Runs < 1 || (!quick && settings.Runs < 5))
         {
             Console.Error.WriteLine("A full run needs at least 5 runs per case (use --quick for fewer).");
@@ -105,7 +105,7 @@ internal static class BenchCli
         var markdown = MarkdownReport.Render(report);
         Console.WriteLine(markdown);
 
-        var directory = output ?? DefaultOutputDirectory(quick);
+        var directory = output ?? DefaultOutputDirectory(quick ? "quick" : settings.Partial ? "partial" : null);
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, "latest.md"), markdown);
         await File.WriteAllTextAsync(Path.Combine(directory, "latest.json"), JsonReport.Render(report));
@@ -142,18 +142,22 @@ internal static class BenchCli
         context.Processes.KillAll();
     }
 
-    /// <summary>bench/results in the repository (found from the working directory up), else results/ in the working directory; quick runs go to a "quick" subfolder.</summary>
-    private static string DefaultOutputDirectory(bool quick)
+    /// <summary>
+    /// bench/results in the repository (found from the working directory up), else results/ in the working directory; quick
+    /// runs and partial ones (some cases or contestants) go to a <paramref name="subfolder"/>, so only a full suite replaces the committed results.
+    /// </summary>
+    private static string DefaultOutputDirectory(string? subfolder)
     {
+        var results = Path.Combine(Environment.CurrentDirectory, "results");
         for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "Firn.slnx")))
             {
-                var results = Path.Combine(directory.FullName, "bench", "results");
-                return quick ? Path.Combine(results, "quick") : results;
+                results = Path.Combine(directory.FullName, "bench", "results");
+                break;
             }
         }
 
-        return Path.Combine(Environment.CurrentDirectory, quick ? "results/quick" : "results");
+        return subfolder is null ? results : Path.Combine(results, subfolder);
     }
 }

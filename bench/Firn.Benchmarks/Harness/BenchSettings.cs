@@ -6,6 +6,9 @@ internal sealed record BenchSettings(bool Quick, int Runs)
     /// <summary>When set, only these contestants run (for profiling one side); the others are reported as skipped.</summary>
     public IReadOnlySet<string>? Only { get; init; }
 
+    /// <summary>Whether only some cases or contestants run: not the suite, so its results go to a folder that is not committed.</summary>
+    public bool Partial { get; init; }
+
     public static BenchSettings Full(int? runs) => new(false, runs ?? 5);
 
     public static BenchSettings QuickRun(int? runs) => new(true, runs ?? 2);

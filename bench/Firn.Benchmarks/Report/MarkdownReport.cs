@@ -11,7 +11,7 @@ internal static class MarkdownReport
         var text = new StringBuilder();
         var machine = report.Machine;
         text.AppendLine("## Firn benchmark results").AppendLine();
-        text.AppendLine(Format.Invariantly($"{(machine.Quick ? "**Quick smoke test** (small counts; figures not comparable with a full run)" : "Full run")}, {machine.StartedUtc:yyyy-MM-dd HH:mm} UTC, {report.Elapsed.TotalMinutes:0.0} min. "))
+        text.AppendLine(Format.Invariantly($"{(machine.Quick ? "**Quick smoke test** (small counts; figures not comparable with a full run)" : report.Settings.Partial ? "**Partial run** (some cases or contestants only)" : "Full run")}, {machine.StartedUtc:yyyy-MM-dd HH:mm} UTC, {report.Elapsed.TotalMinutes:0.0} min. "))
             .AppendLine(Format.Invariantly($"Machine: {machine.Summary}. Each case: {machine.Runs} runs per contestant (B6: {3 * machine.Runs}), alternating Firn and its peers run by run; figures are the median (min–max) of the runs; ratios are of medians from this run."))
             .AppendLine();
 
