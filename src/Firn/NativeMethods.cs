@@ -58,6 +58,10 @@ internal static partial class NativeMethods
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int close(int fd);
 
+    /// <summary><c>signal</c>; <paramref name="handler"/> 0 is <c>SIG_DFL</c>. Returns the previous handler (1 is <c>SIG_IGN</c>).</summary>
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial nint signal(int signal, nint handler);
+
     /// <summary>C's <c>struct pollfd</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct PollFd

@@ -45,6 +45,9 @@ internal sealed partial class ParentWatch : IDisposable
         _parentPid = parentPid;
         _onOrphaned = onOrphaned;
         _logger = logger;
+        // A main process started under nohup passes SIGHUP on as ignored, and .NET leaves an ignored signal ignored:
+        // the parent-death signal would never reach the handler. Take the default back first.
+        _ = NativeMethods.signal(NativeMethods.SIGHUP, 0);
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSighup);
 
         // Ask for the signal only after the handler is in place, then check once: the parent may have died before.

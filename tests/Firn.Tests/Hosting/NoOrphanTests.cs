@@ -116,11 +116,31 @@ public sealed class NoOrphanTests(ITestOutputHelper output)
         Assert.True(SupervisedApps.IsAlive(pid), $"the command (pid {pid}) was killed when the thread that started it exited");
     }
 
-    [Fact]
-    public async Task A_parent_death_signal_while_the_main_process_lives_is_ignored()
+    /// <summary>
+    /// With <paramref name="parentIgnoresSighup"/>, the child is spawned while this process ignores SIGHUP (as under
+    /// nohup), so it starts with SIGHUP ignored: the child must take its handler back, or the signal never reaches it.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_parent_death_signal_while_the_main_process_lives_is_ignored(bool parentIgnoresSighup)
     {
         var log = new CategoryLog();
-        await using var app = await TestApps.StartAsync(SupervisedApps.Create(log.Factory, ("hardy", SupervisedApps.Child(["obey"]))));
+        var app = SupervisedApps.Create(log.Factory, ("hardy", SupervisedApps.Child(["obey"])));
+        await using var owned = app;
+        var previous = parentIgnoresSighup ? NativeMethods.signal(NativeMethods.SIGHUP, 1) : 0;
+        try
+        {
+            await TestApps.StartAsync(app);
+        }
+        finally
+        {
+            if (parentIgnoresSighup)
+            {
+                _ = NativeMethods.signal(NativeMethods.SIGHUP, previous);
+            }
+        }
+
         var pid = SupervisedApps.Pid(await app.NextReportAsync("hardy"));
 
         Assert.Equal(0, NativeMethods.kill(int.Parse(pid, CultureInfo.InvariantCulture), NativeMethods.SIGHUP));
