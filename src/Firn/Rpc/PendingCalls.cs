@@ -62,29 +62,11 @@ internal sealed class PendingCalls : IDisposable
     }
 
     /// <summary>Fails the calls whose deadline has passed; returns whether any call still has one.</summary>
-    private bool Expire(long now)
+    private bool Expire(long now) => DeadlineSweep.ExpirePassed(_calls, now, call => call.Deadline, (id, call) =>
     {
-        var watching = false;
-        foreach (var (id, call) in _calls)
-        {
-            if (call.Deadline == 0)
-            {
-                continue;
-            }
-
-            if (now < call.Deadline)
-            {
-                watching = true;
-            }
-            else if (_calls.TryRemove(id, out _))
-            {
-                call.Fail(new TimeoutException($"The call to '{call.Method}' was not answered within {call.Timeout}; it was cancelled."));
-                Expired?.Invoke(id);
-            }
-        }
-
-        return watching;
-    }
+        call.Fail(new TimeoutException($"The call to '{call.Method}' was not answered within {call.Timeout}; it was cancelled."));
+        Expired?.Invoke(id);
+    });
 
     /// <summary>Fails every call, for example when the connection to the main process is lost.</summary>
     public void FailAll(string reason)

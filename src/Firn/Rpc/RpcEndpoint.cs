@@ -259,8 +259,7 @@ public sealed partial class RpcEndpoint
 
         try
         {
-            var waiting = swept ? (cancellationToken.CanBeCanceled ? result.WaitAsync(cancellationToken) : result) : result.WaitAsync(timeout, cancellationToken);
-            return await waiting.ConfigureAwait(false);
+            return await DeadlineSweep.WaitAsync(result, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!swept)
         {

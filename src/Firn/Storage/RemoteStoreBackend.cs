@@ -54,14 +54,8 @@ internal sealed class RemoteStoreBackend : IStoreBackend, IDisposable
 
         try
         {
-            if (_deadlines is null)
-            {
-                return await reply.Task.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
-            }
-
-            // The sweep expires it (see Expire); only a cancellation needs watching here.
-            _deadlines.Arm();
-            return await (cancellationToken.CanBeCanceled ? reply.Task.WaitAsync(cancellationToken) : reply.Task).ConfigureAwait(false);
+            _deadlines?.Arm();
+            return await DeadlineSweep.WaitAsync(reply.Task, _timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!reply.Task.IsCompleted)
         {
@@ -80,23 +74,8 @@ internal sealed class RemoteStoreBackend : IStoreBackend, IDisposable
         $"The main process did not answer the store request {request.Operation} '{request.Key}' within {_timeout} (FirnAppOptions.CallTimeout); it may still take effect.");
 
     /// <summary>Fails the requests whose deadline has passed; returns whether any still waits.</summary>
-    private bool Expire(long now)
-    {
-        var waiting = false;
-        foreach (var (id, pending) in _pending)
-        {
-            if (now < pending.Deadline)
-            {
-                waiting = true;
-            }
-            else if (_pending.TryRemove(id, out _))
-            {
-                pending.TrySetException(TimedOut(pending.Request));
-            }
-        }
-
-        return waiting;
-    }
+    private bool Expire(long now) =>
+        DeadlineSweep.ExpirePassed(_pending, now, pending => pending.Deadline, (_, pending) => pending.TrySetException(TimedOut(pending.Request)));
 
     private static StoreException Unavailable() =>
         new("The store is unavailable: the connection to the main process is closed.");

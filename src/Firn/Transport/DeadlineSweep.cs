@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Firn.Transport;
 
 /// <summary>
@@ -35,6 +37,44 @@ internal sealed class DeadlineSweep : IDisposable
 
     /// <summary>The deadline, in <see cref="Environment.TickCount64"/> milliseconds, of a wait of <paramref name="timeout"/> from now.</summary>
     public static long DeadlineAfter(TimeSpan timeout) => Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+
+    /// <summary>
+    /// Waits for <paramref name="reply"/>: for a timeout a sweep does not cover, with a timer of its own; otherwise only for
+    /// <paramref name="cancellationToken"/>, since the owner's sweep fails the reply when its deadline passes.
+    /// </summary>
+    public static Task<T> WaitAsync<T>(Task<T> reply, TimeSpan timeout, CancellationToken cancellationToken) =>
+        !Covers(timeout) ? reply.WaitAsync(timeout, cancellationToken)
+        : cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken)
+        : reply;
+
+    /// <summary>
+    /// One sweep of <paramref name="pending"/>: every entry whose deadline (<paramref name="deadlineOf"/>; 0 when not
+    /// watched) has passed by <paramref name="now"/> is removed and handed to <paramref name="expire"/>.
+    /// </summary>
+    /// <returns>Whether an entry with a deadline still waits.</returns>
+    public static bool ExpirePassed<TValue>(ConcurrentDictionary<uint, TValue> pending, long now, Func<TValue, long> deadlineOf, Action<uint, TValue> expire)
+    {
+        var watching = false;
+        foreach (var (id, entry) in pending)
+        {
+            var deadline = deadlineOf(entry);
+            if (deadline == 0)
+            {
+                continue;
+            }
+
+            if (now < deadline)
+            {
+                watching = true;
+            }
+            else if (pending.TryRemove(id, out _))
+            {
+                expire(id, entry);
+            }
+        }
+
+        return watching;
+    }
 
     /// <summary>Makes sure sweeps run; call it after a request with a deadline became visible to the sweep.</summary>
     public void Arm()
