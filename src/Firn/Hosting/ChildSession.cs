@@ -53,7 +53,10 @@ internal sealed class ChildSession : RouterPeer
     /// <summary>Set once the child made a control request; later ones from the same instance are ignored.</summary>
     public bool ControlRequested { get; set; }
 
-    public override bool IsCongested => _connection.Outbound.IsCongested;
+    /// <summary>Whether the child's outbound buffer is over its limit (it is not reading).</summary>
+    public bool IsCongested => _connection.Outbound.IsCongested;
+
+    public override bool IsCongestedWith(long heldBytes) => _connection.Outbound.IsCongestedWith(heldBytes);
 
     public Connection Connection => _connection;
 

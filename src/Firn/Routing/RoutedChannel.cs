@@ -97,4 +97,7 @@ internal sealed class ReceiverState(RouterPeer peer, int window, ReceiveMode mod
     public int Credit { get; set; } = window;
 
     public Queue<RoutedMessage> Unacknowledged { get; } = new();
+
+    /// <summary>Bytes of the current delivery run held for this receiver and not yet handed to its peer (counted in its congestion check).</summary>
+    public long HeldBytes { get; set; }
 }

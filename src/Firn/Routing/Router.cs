@@ -457,7 +457,7 @@ internal sealed partial class Router
     }
 
     private bool CanTake(ReceiverState candidate, string senderName) =>
-        candidate.Credit > 0 && !candidate.Peer.IsCongested && !string.Equals(candidate.Peer.ProcessName, senderName, StringComparison.Ordinal) && HasByteRoom(candidate);
+        candidate.Credit > 0 && !candidate.Peer.IsCongestedWith(candidate.HeldBytes) && !string.Equals(candidate.Peer.ProcessName, senderName, StringComparison.Ordinal) && HasByteRoom(candidate);
 
     /// <summary>
     /// Whether a receiver may take another message by bytes: its process holds less than the limit in delivered,
@@ -489,7 +489,9 @@ internal sealed partial class Router
 
     /// <summary>
     /// Payloads on their way to receivers of one channel, handed over in runs: consecutive payloads for the same
-    /// receiver go to it in one call. Used under the channel's lock.
+    /// receiver go to it in one call. What it holds for a receiver counts in that receiver's congestion check
+    /// (<see cref="ReceiverState.HeldBytes"/>), so one run cannot take it past its limit by more than one message.
+    /// Used under the channel's lock.
     /// </summary>
     private struct DeliveryRun(uint channelId)
     {
@@ -507,6 +509,7 @@ internal sealed partial class Router
                 _receiver = receiver;
             }
 
+            receiver.HeldBytes += payload.Length;
             (_payloads ??= s_payloads ??= []).Add(payload);
         }
 
@@ -516,6 +519,8 @@ internal sealed partial class Router
             {
                 return;
             }
+
+            _receiver.HeldBytes = 0;
 
             if (payloads.Count == 1)
             {

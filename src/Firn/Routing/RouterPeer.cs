@@ -26,8 +26,11 @@ internal abstract class RouterPeer
     /// <summary>Whether this is the main process itself, which no per-process limit applies to.</summary>
     public virtual bool IsMainProcess => false;
 
-    /// <summary>Whether this peer's outbound buffer is over its limit (it is not reading); the router then delivers nothing to it.</summary>
-    public virtual bool IsCongested => false;
+    /// <summary>
+    /// Whether this peer's outbound buffer, with <paramref name="heldBytes"/> more that the router holds for it in a delivery
+    /// run, is over its limit (it is not reading); the router then delivers nothing more to it until it drains.
+    /// </summary>
+    public virtual bool IsCongestedWith(long heldBytes) => false;
 
     /// <summary>Bytes of this peer's messages waiting in the router for receivers.</summary>
     public long PendingBytes => Interlocked.Read(ref _pendingBytes);

@@ -107,6 +107,26 @@ internal sealed class OutboundBuffer
     /// </summary>
     public bool IsCongested => Volatile.Read(ref _length) > CongestionLimit;
 
+    /// <summary>
+    /// Whether the buffer is congested counting <paramref name="heldBytes"/> a caller holds to append next (the router's
+    /// delivery run). When it is, <see cref="Drained"/> fires once the buffer is written down below the limit, even if
+    /// the held bytes alone take it over only after they are appended.
+    /// </summary>
+    public bool IsCongestedWith(long heldBytes)
+    {
+        if (Volatile.Read(ref _length) + heldBytes <= CongestionLimit)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            _congested = true;
+        }
+
+        return true;
+    }
+
     /// <summary>Raised (never under a caller's lock) once a congested buffer has been written down below the limit.</summary>
     public event Action? Drained;
 

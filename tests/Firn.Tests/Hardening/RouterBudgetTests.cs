@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Firn.Tests.Hardening;
 
-/// <summary>The router's count of a sender's waiting bytes: exactly the limit is accepted, a byte more disconnects a hostile sender.</summary>
+/// <summary>
+/// The router's byte limits: a sender's waiting bytes (exactly the limit is accepted, a byte more disconnects a hostile
+/// sender), a receiver's unacknowledged bytes, and a receiver's congestion limit counted with the run in hand.
+/// </summary>
 public sealed class RouterBudgetTests
 {
     [Fact]
@@ -97,9 +100,45 @@ public sealed class RouterBudgetTests
         Assert.Empty(receiver.Violations);
     }
 
+    [Fact]
+    public void A_run_delivers_to_a_receiver_only_while_its_buffer_with_the_run_stays_within_the_congestion_limit()
+    {
+        var router = new Router(1024, 1024, NullLogger.Instance);
+        var sender = new Peer("sender");
+        var receiver = new Peer("receiver") { CongestionLimit = 1000 };
+        var id = router.Open(sender, "c", "System.Byte[]").ChannelId;
+        router.Open(receiver, "c", "System.Byte[]");
+        router.Attach(receiver, id, 100, Firn.Channels.ReceiveMode.Active);
+
+        // Straight through: 0, 300, 600 and 900 bytes queued are within the limit, so four go out (one message past it at most).
+        router.Send(sender, id, Enumerable.Range(0, 10).Select(_ => new byte[300]).ToArray());
+        Assert.Equal(4, receiver.Delivered);
+        Assert.Equal(1200, receiver.Queued);
+        Assert.Equal(6, router.GetStats("c")!.Value.Pending);
+
+        // The receiver's buffer is written out and it acknowledges: a dispatch of the waiting ones stops at the limit too.
+        receiver.Queued = 0;
+        router.Ack(receiver, id, 4);
+        Assert.Equal(8, receiver.Delivered);
+        Assert.Equal(1200, receiver.Queued);
+        Assert.Equal(2, router.GetStats("c")!.Value.Pending);
+
+        receiver.Queued = 0;
+        router.Redispatch(receiver);
+        Assert.Equal(10, receiver.Delivered);
+        Assert.Equal(0, router.GetStats("c")!.Value.Pending);
+        Assert.Empty(sender.Violations);
+        Assert.Empty(receiver.Violations);
+    }
+
     private sealed class Peer(string name) : RouterPeer(name)
     {
         public List<string> Violations { get; } = [];
+
+        /// <summary>Bytes delivered and not yet "written" (the test resets it), standing in for an outbound buffer.</summary>
+        public long Queued { get; set; }
+
+        public long CongestionLimit { get; init; } = long.MaxValue;
 
         public long Released { get; private set; }
 
@@ -112,8 +151,11 @@ public sealed class RouterBudgetTests
         public override void Deliver(uint channelId, byte[] payload)
         {
             Delivered++;
+            Queued += payload.Length;
             Payloads.Add(payload);
         }
+
+        public override bool IsCongestedWith(long heldBytes) => Queued + heldBytes > CongestionLimit;
 
         public override void GrantCredit(uint channelId, int count) => Credits += count;
 

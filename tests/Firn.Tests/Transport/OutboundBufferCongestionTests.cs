@@ -26,6 +26,25 @@ public sealed class OutboundBufferCongestionTests
     }
 
     [Fact]
+    public async Task Congestion_counted_with_held_bytes_raises_Drained_once_written_down_though_the_buffer_stayed_within_its_limit()
+    {
+        var buffer = new OutboundBuffer(congestionLimit: 100);
+        var drained = 0;
+        buffer.Drained += () => drained++;
+
+        buffer.Append(FrameKind.Deliver, new byte[40], default);
+        var pending = buffer.PendingBytes;
+        Assert.False(buffer.IsCongestedWith(100 - pending));
+        Assert.True(buffer.IsCongestedWith(100 - pending + 1));
+        Assert.False(buffer.IsCongested);
+
+        await buffer.TakeAsync(CancellationToken.None);
+        buffer.OnBatchWritten();
+
+        Assert.Equal(1, drained);
+    }
+
+    [Fact]
     public async Task A_frame_that_fills_the_buffer_exactly_to_its_hard_limit_is_taken_and_one_byte_more_overflows_once()
     {
         const int limit = 1000;
