@@ -22,7 +22,7 @@ internal static class ChildOutputForwarder
     {
         var stream = isError ? "stderr" : "stdout";
         var fallback = isError ? LogLevel.Warning : LogLevel.Information;
-        var buffer = new char[4096];
+        var buffer = new char[1024];
         var line = new StringBuilder();
         void Emit()
         {
