@@ -490,7 +490,8 @@ internal sealed partial class Router
     /// <summary>
     /// Payloads on their way to receivers of one channel, handed over in runs: consecutive payloads for the same
     /// receiver go to it in one call. What it holds for a receiver counts in that receiver's congestion check
-    /// (<see cref="ReceiverState.HeldBytes"/>), so one run cannot take it past its limit by more than one message.
+    /// (<see cref="ReceiverState.HeldBytes"/>), so one run cannot take it past its limit by more than one message
+    /// (runs on other channels to the same process at the same moment each count only their own).
     /// Used under the channel's lock.
     /// </summary>
     private struct DeliveryRun(uint channelId)

@@ -121,6 +121,12 @@ internal sealed class OutboundBuffer
 
         lock (_lock)
         {
+            // Checked again under the lock: the writer may have written the buffer down meanwhile.
+            if (_length + heldBytes <= CongestionLimit)
+            {
+                return false;
+            }
+
             _congested = true;
         }
 

@@ -1,4 +1,5 @@
 using Firn.Routing;
+using Firn.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Firn.Tests.Hardening;
@@ -129,6 +130,65 @@ public sealed class RouterBudgetTests
         Assert.Equal(0, router.GetStats("c")!.Value.Pending);
         Assert.Empty(sender.Violations);
         Assert.Empty(receiver.Violations);
+    }
+
+    [Fact]
+    public async Task A_receiver_refused_for_the_bytes_a_run_held_gets_the_rest_once_its_buffer_drains_with_no_acknowledgement()
+    {
+        var router = new Router(1024, 1024, NullLogger.Instance);
+        var sender = new Peer("sender");
+        var receiver = new BufferedPeer("receiver", new OutboundBuffer(congestionLimit: 1000));
+        receiver.Buffer.Drained += () => router.Redispatch(receiver);
+        var id = router.Open(sender, "c", "System.Byte[]").ChannelId;
+        router.Open(receiver, "c", "System.Byte[]");
+        router.Attach(receiver, id, 100, Firn.Channels.ReceiveMode.Active);
+
+        // Each frame is 300 bytes and a header; the buffer never held more than the limit before the run was handed over.
+        router.Send(sender, id, Enumerable.Range(0, 10).Select(_ => new byte[300]).ToArray());
+        Assert.Equal(4, receiver.Delivered);
+        Assert.True(receiver.Buffer.IsCongested);
+
+        // Writing the buffer down raises Drained, which resumes delivery: every message arrives without an Ack.
+        for (var writes = 0; receiver.Delivered < 10; writes++)
+        {
+            Assert.True(writes < 10, $"delivery stalled at {receiver.Delivered} of 10");
+            var batch = await receiver.Buffer.TakeAsync(CancellationToken.None);
+            Assert.True(batch.Count > 0, $"nothing to write with {receiver.Delivered} of 10 delivered");
+            receiver.Buffer.OnBatchWritten();
+        }
+
+        Assert.Equal(0, router.GetStats("c")!.Value.Pending);
+        Assert.Empty(sender.Violations);
+    }
+
+    /// <summary>A receiver whose deliveries become frames in a real outbound buffer (the test plays its write loop).</summary>
+    private sealed class BufferedPeer(string name, OutboundBuffer buffer) : RouterPeer(name)
+    {
+        public OutboundBuffer Buffer { get; } = buffer;
+
+        public int Delivered { get; private set; }
+
+        public override bool IsCongestedWith(long heldBytes) => Buffer.IsCongestedWith(heldBytes);
+
+        public override void Deliver(uint channelId, byte[] payload)
+        {
+            Delivered++;
+            Buffer.AppendChannelFrame(FrameKind.Deliver, channelId, payload);
+        }
+
+        public override void GrantCredit(uint channelId, int count)
+        {
+        }
+
+        public override void ReleaseBytes(int bytes)
+        {
+        }
+
+        public override void NotifyClosed(uint channelId)
+        {
+        }
+
+        public override void Violate(string reason) => throw new InvalidOperationException(reason);
     }
 
     private sealed class Peer(string name) : RouterPeer(name)
