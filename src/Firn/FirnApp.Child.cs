@@ -46,7 +46,7 @@ public sealed partial class FirnApp
 
         try
         {
-            await host.ConnectAsync(Options.MaxMessageSize, Options.ConnectionBufferLimit, Options.StartTimeout).ConfigureAwait(false);
+            await host.ConnectAsync(MessageLimit, Options.ConnectionBufferLimit, Options.StartTimeout).ConfigureAwait(false);
         }
         catch (FirnConfigurationException ex)
         {

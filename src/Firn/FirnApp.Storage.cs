@@ -41,7 +41,7 @@ public sealed partial class FirnApp
         _store = new KeyValueStore(Options.Serializer, Options.StoreMaxKeys, Options.StoreMaxBytes);
         _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"));
         var self = new LocalTopicSubscriber(ProcessName, _subscriptions);
-        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory, Options.CallTimeout);
+        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, MessageLimit, LoggerFactory, Options.CallTimeout);
     }
 
     /// <summary>Starts removing expired keys once a second.</summary>
@@ -65,6 +65,6 @@ public sealed partial class FirnApp
             store.Dispose();
             pubSub.OnDisconnected();
         };
-        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Serializer, Options.MaxMessageSize, LoggerFactory, Options.CallTimeout);
+        _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Serializer, MessageLimit, LoggerFactory, Options.CallTimeout);
     }
 }

@@ -26,11 +26,20 @@ public sealed class FirnAppOptions
     /// <summary>Where the private socket directory is created. Default: <c>$XDG_RUNTIME_DIR</c>, else the temp directory.</summary>
     public string? SocketDirectory { get; init; }
 
-    /// <summary>The largest serialized message, in bytes. Default 16 MiB. A larger send fails before anything is written.</summary>
+    /// <summary>The smallest <see cref="MaxMessageSize"/> allowed.</summary>
+    internal const int MinMaxMessageSize = 1024;
+
+    /// <summary>The largest <see cref="MaxMessageSize"/> allowed.</summary>
+    internal const int MaxMaxMessageSize = 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest serialized message, in bytes. Default 16 MiB. A larger send fails before anything is written. A child
+    /// uses the main process's limit where it is smaller (the handshake names it), and reads messages up to either.
+    /// </summary>
     public int MaxMessageSize
     {
         get => _maxMessageSize;
-        init => _maxMessageSize = value is >= 1024 and <= 1024 * 1024 * 1024
+        init => _maxMessageSize = value is >= MinMaxMessageSize and <= MaxMaxMessageSize
             ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "The message size limit must be between 1 KiB and 1 GiB.");
     }

@@ -145,6 +145,18 @@ internal static class HardeningScenarios
                 await Scenarios.WaitForStop(stopping);
                 break;
 
+            case "send-over-limit":
+                // args: channel, size. Sends a byte[] of that size on the channel and stores one, reporting each refusal,
+                // then sends a 3-byte array, which must still travel.
+                var sizeOver = int.Parse(args[2], CultureInfo.InvariantCulture);
+                var over = app.GetChannel<byte[]>(args[1]);
+                var sent = TryTooLarge(() => over.Send(new byte[sizeOver]));
+                var stored = TryTooLarge(() => app.SharedMemory.Set("over-limit", new byte[sizeOver]));
+                over.Send([1, 2, 3]);
+                await report.SendAsync($"{sent}|{stored}", stopping);
+                await Scenarios.WaitForStop(stopping);
+                break;
+
             case "receive-bytes":
                 // args: channel. Reports the length of every byte[] that arrives.
                 await foreach (var bytes in app.GetChannel<byte[]>(args[1]).ReadAllAsync(stopping))
@@ -159,6 +171,19 @@ internal static class HardeningScenarios
         }
 
         return true;
+    }
+
+    private static string TryTooLarge(Action action)
+    {
+        try
+        {
+            action();
+            return "ok";
+        }
+        catch (Firn.Channels.MessageTooLargeException ex)
+        {
+            return "refused:" + ex.Message;
+        }
     }
 
     private static string Try(Action action)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Firn.Serialization;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Channels;
@@ -19,10 +20,10 @@ public sealed partial class Channel<T>
 {
     private readonly ChannelEndpoint _endpoint;
     private readonly MessageCodec<T> _codec;
-    private readonly int _maxMessageSize;
+    private readonly MessageSizeLimit _maxMessageSize;
     private readonly PassiveDispatcher<T> _passive;
 
-    internal Channel(ChannelEndpoint endpoint, IFirnSerializer serializer, int maxMessageSize, ILogger logger)
+    internal Channel(ChannelEndpoint endpoint, IFirnSerializer serializer, MessageSizeLimit maxMessageSize, ILogger logger)
     {
         _endpoint = endpoint;
         _codec = MessageCodec<T>.For(serializer);
@@ -134,10 +135,10 @@ public sealed partial class Channel<T>
         _endpoint.ThrowIfClosed();
         var buffer = SerializationBuffer.Rent();
         _codec.Serialize(buffer, message);
-        if (buffer.WrittenCount > _maxMessageSize)
+        if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
             throw new MessageTooLargeException(
-                $"A message on channel '{Name}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize} bytes (FirnAppOptions.MaxMessageSize). Nothing was sent.");
+                $"A message on channel '{Name}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize). Nothing was sent.");
         }
 
         return buffer;

@@ -17,12 +17,12 @@ internal sealed class ChannelRegistry
     private readonly ConcurrentDictionary<uint, ChannelEndpoint> _byId = new();
     private readonly Lock _openLock = new();
     private readonly IFirnSerializer _serializer;
-    private readonly int _maxMessageSize;
+    private readonly MessageSizeLimit _maxMessageSize;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeSpan _openTimeout;
     private IRouterLink? _link;
 
-    public ChannelRegistry(IFirnSerializer serializer, int maxMessageSize, ILoggerFactory loggerFactory, TimeSpan openTimeout, long sendBudget)
+    public ChannelRegistry(IFirnSerializer serializer, MessageSizeLimit maxMessageSize, ILoggerFactory loggerFactory, TimeSpan openTimeout, long sendBudget)
     {
         Budget = new SendBudget(sendBudget);
         _serializer = new AppSerializer(serializer, this);

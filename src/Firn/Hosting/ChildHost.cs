@@ -27,6 +27,7 @@ internal sealed partial class ChildHost : IRouterLink
     private Connection? _connection;
     private uint _nextRequestId;
     private int _sendWindow;
+    private MessageSizeLimit? _messageLimit;
     private int _readySignalled;
     private bool _stopRequested;
     private bool _orphaned;
@@ -54,8 +55,9 @@ internal sealed partial class ChildHost : IRouterLink
     /// <summary>Completes when the connection to the main process closes.</summary>
     public Task<ConnectionCloseReason> Disconnected => _connection?.Closed ?? Task.FromResult(ConnectionCloseReason.LocallyClosed);
 
-    public async Task ConnectAsync(int maxMessageSize, int bufferLimit, TimeSpan timeout)
+    public async Task ConnectAsync(MessageSizeLimit messageLimit, int bufferLimit, TimeSpan timeout)
     {
+        _messageLimit = messageLimit;
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -67,7 +69,7 @@ internal sealed partial class ChildHost : IRouterLink
             throw new FirnConfigurationException($"Child '{ProcessName}' could not connect to the main process at '{_environment.SocketPath}': {ex.Message}", ex);
         }
 
-        _connection = new Connection(socket, maxMessageSize + FrameFormat.EnvelopeAllowance, _logger, "the main process", bufferLimit);
+        _connection = new Connection(socket, messageLimit.Bytes + FrameFormat.EnvelopeAllowance, _logger, "the main process", bufferLimit);
         _connection.Start(OnFrame);
         _ = _connection.Closed.ContinueWith(OnDisconnected, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _connection.Send(FrameKind.Hello, Handshake.EncodeHello(ProcessName, _environment.Secret));
@@ -218,11 +220,21 @@ internal sealed partial class ChildHost : IRouterLink
         switch (kind)
         {
             case FrameKind.Welcome:
-                var (version, _, window, pendingBytesLimit) = Handshake.DecodeWelcome(body);
+                var (version, mainLimit, window, pendingBytesLimit) = Handshake.DecodeWelcome(body);
                 if (version != FrameFormat.ProtocolVersion)
                 {
                     throw new ProtocolViolationException($"the main process speaks protocol version {version}; this child speaks {FrameFormat.ProtocolVersion}");
                 }
+
+                if (mainLimit is < FirnAppOptions.MinMaxMessageSize or > FirnAppOptions.MaxMaxMessageSize)
+                {
+                    throw new ProtocolViolationException($"the main process named a message size limit of {mainLimit} bytes; the allowed range is {FirnAppOptions.MinMaxMessageSize} to {FirnAppOptions.MaxMaxMessageSize}");
+                }
+
+                // The main process's limit holds on this connection, whatever this child was configured with: send no
+                // message it would refuse, and read every message it may deliver.
+                _messageLimit!.LowerTo(mainLimit);
+                _connection!.MaxBodyLength = Math.Max(_connection.MaxBodyLength, mainLimit + FrameFormat.EnvelopeAllowance);
 
                 _sendWindow = window;
                 if (Handshake.DecodeWelcomeChannels(body) is { } builtIn)

@@ -112,11 +112,11 @@ internal sealed partial class RpcDispatcher
                 var result = await _method.AwaitAsync(returned).ConfigureAwait(false);
                 var buffer = SerializationBuffer.Rent();
                 _method.WriteResult(_owner._serializer, buffer, result);
-                if (buffer.WrittenCount > _owner._maxMessageSize)
+                if (buffer.WrittenCount > _owner._maxMessageSize.Bytes)
                 {
                     // The handler did not throw: say what happened, not "the handler threw" with no type.
                     _owner.Fail(_responder, id, RpcStatus.ResultTooLarge,
-                        $"The result of '{_method.Name}' serialized to {buffer.WrittenCount} bytes, over the limit of {_owner._maxMessageSize} bytes (FirnAppOptions.MaxMessageSize); it was not sent. Return less, or stream it (IAsyncEnumerable<T>).");
+                        $"The result of '{_method.Name}' serialized to {buffer.WrittenCount} bytes, over the limit of {_owner._maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize); it was not sent. Return less, or stream it (IAsyncEnumerable<T>).");
                     return;
                 }
 
@@ -147,11 +147,11 @@ internal sealed partial class RpcDispatcher
 
         private async ValueTask SendItemAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
         {
-            if (payload.Length > _owner._maxMessageSize)
+            if (payload.Length > _owner._maxMessageSize.Bytes)
             {
                 // Thrown out of the pump, not out of the handler's iterator: it ends the stream with ResultTooLarge.
                 throw new StreamItemTooLargeException(
-                    $"An item of stream '{_method.Name}' serialized to {payload.Length} bytes, over the limit of {_owner._maxMessageSize} bytes (FirnAppOptions.MaxMessageSize); it was not sent and the stream ended.");
+                    $"An item of stream '{_method.Name}' serialized to {payload.Length} bytes, over the limit of {_owner._maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize); it was not sent and the stream ended.");
             }
 
             await _credits!.WaitAsync(cancellationToken).ConfigureAwait(false);

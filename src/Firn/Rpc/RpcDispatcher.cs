@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Firn.Serialization;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Rpc;
@@ -15,13 +16,13 @@ internal sealed partial class RpcDispatcher
     private readonly ConcurrentDictionary<uint, Invocation> _running = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IFirnSerializer _serializer;
-    private readonly int _maxMessageSize;
+    private readonly MessageSizeLimit _maxMessageSize;
     private readonly ILogger _logger;
     private CancellationToken _stopping;
     private int _inFlight;
     private volatile bool _draining;
 
-    public RpcDispatcher(string processName, IFirnSerializer serializer, int maxMessageSize, ILogger logger)
+    public RpcDispatcher(string processName, IFirnSerializer serializer, MessageSizeLimit maxMessageSize, ILogger logger)
     {
         ProcessName = processName;
         _serializer = serializer;

@@ -23,10 +23,10 @@ public sealed partial class RpcEndpoint
     private readonly RpcDispatcher _dispatcher;
     private readonly PendingCalls _pending;
     private readonly IFirnSerializer _serializer;
-    private readonly int _maxMessageSize;
+    private readonly MessageSizeLimit _maxMessageSize;
     private IRpcBackend? _backend;
 
-    internal RpcEndpoint(RpcDispatcher dispatcher, PendingCalls pending, IFirnSerializer serializer, int maxMessageSize, TimeSpan defaultTimeout)
+    internal RpcEndpoint(RpcDispatcher dispatcher, PendingCalls pending, IFirnSerializer serializer, MessageSizeLimit maxMessageSize, TimeSpan defaultTimeout)
     {
         _dispatcher = dispatcher;
         _pending = pending;
@@ -338,10 +338,10 @@ public sealed partial class RpcEndpoint
         var backend = Backend;
         var buffer = SerializationBuffer.Rent();
         RpcArguments.Write(buffer, _serializer, args, writers);
-        if (buffer.WrittenCount > _maxMessageSize)
+        if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
             throw new MessageTooLargeException(
-                $"The arguments of a call to '{call.Method}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize} bytes (FirnAppOptions.MaxMessageSize). Nothing was sent.");
+                $"The arguments of a call to '{call.Method}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize). Nothing was sent.");
         }
 
         var id = _pending.Add(call);

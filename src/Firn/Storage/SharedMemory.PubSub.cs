@@ -24,10 +24,10 @@ public sealed partial class SharedMemory
     {
         var buffer = SerializationBuffer.Rent();
         _serializer.Serialize(buffer, data);
-        if (buffer.WrittenCount > _maxMessageSize)
+        if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
             throw new MessageTooLargeException(
-                $"A publication on '{topic}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize} bytes (FirnAppOptions.MaxMessageSize). Nothing was published.");
+                $"A publication on '{topic}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize). Nothing was published.");
         }
 
         _backend.Publish(topic, typeName, buffer.WrittenSpan);

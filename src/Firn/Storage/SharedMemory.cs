@@ -1,5 +1,6 @@
 using Firn.Channels;
 using Firn.Serialization;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Storage;
@@ -20,11 +21,11 @@ public sealed partial class SharedMemory
     private readonly IPubSubBackend _backend;
     private readonly LocalSubscriptions _subscriptions;
     private readonly IFirnSerializer _serializer;
-    private readonly int _maxMessageSize;
+    private readonly MessageSizeLimit _maxMessageSize;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeSpan _subscribeTimeout;
 
-    internal SharedMemory(IStoreBackend store, IPubSubBackend pubSub, LocalSubscriptions subscriptions, IFirnSerializer serializer, int maxMessageSize, ILoggerFactory loggerFactory, TimeSpan subscribeTimeout)
+    internal SharedMemory(IStoreBackend store, IPubSubBackend pubSub, LocalSubscriptions subscriptions, IFirnSerializer serializer, MessageSizeLimit maxMessageSize, ILoggerFactory loggerFactory, TimeSpan subscribeTimeout)
     {
         _subscribeTimeout = subscribeTimeout;
         _store = store;
@@ -249,10 +250,10 @@ public sealed partial class SharedMemory
     {
         var buffer = SerializationBuffer.Rent();
         _serializer.Serialize(buffer, value);
-        if (buffer.WrittenCount > _maxMessageSize)
+        if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
             throw new MessageTooLargeException(
-                $"The value for key '{key}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize} bytes (FirnAppOptions.MaxMessageSize). Nothing was stored.");
+                $"The value for key '{key}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize). Nothing was stored.");
         }
 
         return buffer.WrittenSpan.ToArray();

@@ -20,7 +20,8 @@ public sealed class ReadLoopGuardTests
         listener.Listen(1);
         try
         {
-            var registry = new ChannelRegistry(MessagePackFirnSerializer.Instance, 1024 * 1024, NullLoggerFactory.Instance, TestApps.Timeout, OutboundBuffer.DefaultHardLimit);
+            var limit = new MessageSizeLimit(1024 * 1024);
+            var registry = new ChannelRegistry(MessagePackFirnSerializer.Instance, limit, NullLoggerFactory.Instance, TestApps.Timeout, OutboundBuffer.DefaultHardLimit);
             var host = new ChildHost(new ChildEnvironment("guarded", path, "secret", Environment.ProcessId), registry, TestApps.Timeout, NullLogger.Instance);
             registry.Bind(host);
             var outcome = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,7 +40,7 @@ public sealed class ReadLoopGuardTests
 
             // The test plays the main process: it accepts, welcomes the child, then sends the frame whose handler opens a channel.
             var accepting = listener.AcceptAsync();
-            var connecting = host.ConnectAsync(1024 * 1024, OutboundBuffer.DefaultHardLimit, TestApps.Timeout);
+            var connecting = host.ConnectAsync(limit, OutboundBuffer.DefaultHardLimit, TestApps.Timeout);
             using var main = await accepting.WaitAsync(TestApps.Timeout);
             await SendFrameAsync(main, FrameKind.Welcome, Handshake.EncodeWelcome(1024 * 1024, 16, 1024 * 1024));
             await connecting.WaitAsync(TestApps.Timeout);

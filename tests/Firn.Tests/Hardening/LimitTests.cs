@@ -1,4 +1,6 @@
+using System.Globalization;
 using Firn.Channels;
+using Firn.Hosting;
 using Firn.Storage;
 using Firn.Tests.Support;
 
@@ -55,6 +57,38 @@ public sealed class LimitTests
         Assert.Contains($"serialized to {limit + 1} bytes; the limit is {limit} bytes", error.Message, StringComparison.Ordinal);
         channel.Send([1, 2, 3]);
         Assert.Equal("length:3", await app.NextReportAsync("receiver"));
+    }
+
+    [Fact]
+    public async Task A_child_configured_with_a_larger_limit_refuses_a_message_over_the_main_process_s_limit_at_its_sender_and_keeps_its_connection()
+    {
+        // The child runs with the default 16 MiB limit; the main process allows 256 KiB and says so in the handshake.
+        // MessagePack writes a byte array this long with a 5-byte header: one byte over.
+        const int limit = 256 * 1024;
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, new FirnAppOptions { MaxMessageSize = limit }, ("sender", ["send-over-limit", "bytes", (limit - 4).ToString(CultureInfo.InvariantCulture)])));
+        var channel = app.GetChannel<byte[]>("bytes");
+
+        var parts = (await app.NextReportAsync("sender")).Split('|');
+
+        Assert.StartsWith($"refused:A message on channel 'bytes' serialized to {limit + 1} bytes; the limit is {limit} bytes", parts[0], StringComparison.Ordinal);
+        Assert.StartsWith($"refused:The value for key 'over-limit' serialized to {limit + 1} bytes; the limit is {limit} bytes", parts[1], StringComparison.Ordinal);
+        Assert.Equal([1, 2, 3], await channel.ReceiveAsync(TestApps.Timeout));
+        Assert.Equal(ProcessState.Running, app.GetProcess("sender").State);
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("frame body", StringComparison.Ordinal) || e.Message.Contains("broke the protocol", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_child_configured_with_a_smaller_limit_reads_a_message_up_to_the_main_process_s_limit()
+    {
+        // The child runs with the default 16 MiB limit; the main process allows 20 MiB and delivers 17 MiB.
+        const int size = 17 * 1024 * 1024;
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, new FirnAppOptions { MaxMessageSize = 20 * 1024 * 1024 }, ("receiver", ["receive-bytes", "bytes"])));
+
+        app.GetChannel<byte[]>("bytes").Send(new byte[size]);
+
+        Assert.Equal($"length:{size}", await app.NextReportAsync("receiver"));
     }
 
     [Fact]

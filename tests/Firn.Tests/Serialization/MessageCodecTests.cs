@@ -56,7 +56,7 @@ public sealed class MessageCodecTests
     }
 
     private static IFirnSerializer AppSerializerOf(IFirnSerializer serializer) =>
-        new ChannelRegistry(serializer, 1024 * 1024, NullLoggerFactory.Instance, TestApps.Timeout, OutboundBuffer.DefaultHardLimit).Serializer;
+        new ChannelRegistry(serializer, new MessageSizeLimit(1024 * 1024), NullLoggerFactory.Instance, TestApps.Timeout, OutboundBuffer.DefaultHardLimit).Serializer;
 
     /// <summary>Writes strings as reversed UTF-8, nothing like MessagePack, so a skipped call shows.</summary>
     private sealed class ReversingSerializer : IFirnSerializer
