@@ -9,7 +9,7 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
 {
     private readonly ChildHost _host;
     private readonly LocalSubscriptions _subscriptions;
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource> _pending = new();
+    private readonly ConcurrentDictionary<uint, (string Key, TaskCompletionSource Reply)> _pending = new();
     private uint _nextId;
 
     public RemotePubSubBackend(ChildHost host, LocalSubscriptions subscriptions)
@@ -24,7 +24,7 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
     {
         var id = Interlocked.Increment(ref _nextId);
         var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = reply;
+        _pending[id] = (key, reply);
         if (!_host.Send(FrameKind.Subscribe, new BodyWriter().WriteUInt32(id).WriteString(key).Written))
         {
             _pending.TryRemove(id, out _);
@@ -34,7 +34,25 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
         return reply.Task;
     }
 
-    public void Unregister(string key, bool isPattern) => _host.Send(FrameKind.Unsubscribe, new BodyWriter().WriteString(key).Written);
+    /// <summary>Subscriptions waiting for the main process's confirmation (a withdrawn one no longer waits).</summary>
+    internal int PendingCount => _pending.Count;
+
+    /// <remarks>
+    /// A registration still waiting for its reply (its subscriber gave up at its deadline) is withdrawn here, so a main
+    /// process that never answers cannot make the waiting entries pile up; a late reply then finds nothing.
+    /// </remarks>
+    public void Unregister(string key, bool isPattern)
+    {
+        foreach (var (id, pending) in _pending)
+        {
+            if (string.Equals(pending.Key, key, StringComparison.Ordinal) && _pending.TryRemove(id, out _))
+            {
+                pending.Reply.TrySetCanceled();
+            }
+        }
+
+        _host.Send(FrameKind.Unsubscribe, new BodyWriter().WriteString(key).Written);
+    }
 
     public void Publish(string topic, string typeName, ReadOnlySpan<byte> payload)
     {
@@ -52,7 +70,7 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
         {
             if (_pending.TryRemove(id, out var pending))
             {
-                pending.TrySetException(Unavailable());
+                pending.Reply.TrySetException(Unavailable());
             }
         }
     }
@@ -69,11 +87,11 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
         {
             if (status == 0)
             {
-                pending.TrySetResult();
+                pending.Reply.TrySetResult();
             }
             else
             {
-                pending.TrySetException(new StoreException(message));
+                pending.Reply.TrySetException(new StoreException(message));
             }
         }
     }
