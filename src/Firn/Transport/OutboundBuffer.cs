@@ -119,6 +119,12 @@ internal sealed class OutboundBuffer
             return false;
         }
 
+        if (Volatile.Read(ref _congested))
+        {
+            // Already armed (a congested peer is asked once per message offered to it): no lock needed.
+            return true;
+        }
+
         lock (_lock)
         {
             // Checked again under the lock: the writer may have written the buffer down meanwhile.
