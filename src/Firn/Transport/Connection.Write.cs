@@ -12,7 +12,14 @@ internal sealed partial class Connection
     /// <summary>How long the writer thread waits for more work before it retires (a busy connection keeps it).</summary>
     private static readonly TimeSpan WriterIdleTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long the read loop may go on after a write failed before the connection closes: what the peer sent before may
+    /// still wait unread in this side's socket (a peer that exited leaves its last frames there, then the end of the stream).
+    /// </summary>
+    private static readonly TimeSpan WriteFailureReadGrace = TimeSpan.FromSeconds(2);
+
     private readonly Lock _writerGate = new();
+    private int _writeFailed;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _writerRunning;
 
@@ -58,9 +65,30 @@ internal sealed partial class Connection
         }
     }
 
+    /// <summary>Whether a write to the socket failed (the peer no longer reads); the connection closes at the end of the stream or after a grace.</summary>
+    public bool WriteFailed => Volatile.Read(ref _writeFailed) != 0;
+
     /// <inheritdoc />
-    void IInlineWriter.OnSendFailed() =>
-        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Close(ConnectionCloseReason.RemotePartyTerminated, "a write to the socket failed"), this, preferLocal: false);
+    void IInlineWriter.OnSendFailed() => OnWriteFailed("a write to the socket failed");
+
+    /// <summary>
+    /// Nothing more can be written, but the read loop keeps reading: it closes the connection itself at the end of the
+    /// stream, which for a peer that is gone comes right after its last frames; a peer that keeps its end open gets
+    /// <see cref="WriteFailureReadGrace"/>.
+    /// </summary>
+    private void OnWriteFailed(string detail)
+    {
+        if (Interlocked.Exchange(ref _writeFailed, 1) != 0)
+        {
+            return;
+        }
+
+        _ = Task.WhenAny(_closed.Task, Task.Delay(WriteFailureReadGrace)).ContinueWith(
+            _ => Close(ConnectionCloseReason.RemotePartyTerminated, detail),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
 
     /// <summary>The write loop has the turn: make sure a writer thread is there to take it.</summary>
     private void EnsureWriter()
@@ -120,7 +148,12 @@ internal sealed partial class Connection
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (SocketException ex)
+        {
+            _drained.TrySetResult();
+            OnWriteFailed(ex.Message);
+        }
+        catch (ObjectDisposedException ex)
         {
             _drained.TrySetResult();
             Close(ConnectionCloseReason.RemotePartyTerminated, ex.Message);
