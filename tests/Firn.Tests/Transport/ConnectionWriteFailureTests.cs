@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Firn.Tests.Support;
 using Firn.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,81 +10,55 @@ public sealed class ConnectionWriteFailureTests
     [Fact]
     public async Task Frames_a_gone_peer_sent_before_a_write_failed_are_all_handled_before_the_connection_closes()
     {
-        var path = Path.Combine("/tmp", $"firn-epipe-{Guid.NewGuid():N}.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen(1);
-        try
+        using var sockets = await SocketPair.ConnectAsync("epipe");
+        var connection = new Connection(sockets.Local, 1024, NullLogger.Instance, "a peer that is gone", 1024 * 1024);
+        var handled = new List<byte>();
+        using var inFirstHandler = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        connection.Start((_, body) =>
         {
-            var local = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await local.ConnectAsync(new UnixDomainSocketEndPoint(path));
-            var remote = await listener.AcceptAsync();
-            var connection = new Connection(local, 1024, NullLogger.Instance, "a peer that is gone", 1024 * 1024);
-            var handled = new List<byte>();
-            using var inFirstHandler = new ManualResetEventSlim();
-            using var release = new ManualResetEventSlim();
-            connection.Start((_, body) =>
-            {
-                lock (handled)
-                {
-                    handled.Add(body[0]);
-                }
-
-                if (body[0] == 1)
-                {
-                    // Holds the read loop inside the first frame while the write fails.
-                    inFirstHandler.Set();
-                    release.Wait(TestApps.Timeout);
-                }
-            });
-
-            // The peer sends three frames and is gone, as an exited process would be.
-            remote.Send(Frames(1, 2, 3));
-            remote.Dispose();
-            Assert.True(inFirstHandler.Wait(TestApps.Timeout));
-
-            connection.Send(FrameKind.Ping, default);
-            await TestApps.UntilAsync(() => connection.WriteFailed, "the write to the gone peer failed");
-            release.Set();
-
-            Assert.Equal(ConnectionCloseReason.RemotePartyTerminated, await connection.Closed.WaitAsync(TestApps.Timeout));
             lock (handled)
             {
-                Assert.Equal([1, 2, 3], handled);
+                handled.Add(body[0]);
             }
-        }
-        finally
+
+            if (body[0] == 1)
+            {
+                // Holds the read loop inside the first frame while the write fails.
+                inFirstHandler.Set();
+                release.Wait(TestApps.Timeout);
+            }
+        });
+
+        // The peer sends three frames and is gone, as an exited process would be.
+        sockets.Remote.Send(Frames(1, 2, 3));
+        sockets.Remote.Dispose();
+        Assert.True(inFirstHandler.Wait(TestApps.Timeout));
+
+        connection.Send(FrameKind.Ping, default);
+        await TestApps.UntilAsync(() => connection.WriteFailed, "the write to the gone peer failed");
+        release.Set();
+
+        Assert.Equal(ConnectionCloseReason.RemotePartyTerminated, await connection.Closed.WaitAsync(TestApps.Timeout));
+        lock (handled)
         {
-            File.Delete(path);
+            Assert.Equal([1, 2, 3], handled);
         }
     }
 
     [Fact]
     public async Task A_peer_that_stops_reading_but_keeps_its_end_open_is_closed_after_the_grace()
     {
-        var path = Path.Combine("/tmp", $"firn-epipe-{Guid.NewGuid():N}.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen(1);
-        try
-        {
-            var local = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await local.ConnectAsync(new UnixDomainSocketEndPoint(path));
-            using var remote = await listener.AcceptAsync();
-            var connection = new Connection(local, 1024, NullLogger.Instance, "a peer that stopped reading", 1024 * 1024);
-            connection.Start((_, _) => { });
+        using var sockets = await SocketPair.ConnectAsync("epipe");
+        var connection = new Connection(sockets.Local, 1024, NullLogger.Instance, "a peer that stopped reading", 1024 * 1024);
+        connection.Start((_, _) => { });
 
-            // Its read side is shut, so writes fail, but the stream never ends: the grace bounds the wait.
-            remote.Shutdown(SocketShutdown.Receive);
-            connection.Send(FrameKind.Ping, default);
+        // Its read side is shut, so writes fail, but the stream never ends: the grace bounds the wait.
+        sockets.Remote.Shutdown(System.Net.Sockets.SocketShutdown.Receive);
+        connection.Send(FrameKind.Ping, default);
 
-            Assert.Equal(ConnectionCloseReason.RemotePartyTerminated, await connection.Closed.WaitAsync(TestApps.Timeout));
-            Assert.True(connection.WriteFailed);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        Assert.Equal(ConnectionCloseReason.RemotePartyTerminated, await connection.Closed.WaitAsync(TestApps.Timeout));
+        Assert.True(connection.WriteFailed);
     }
 
     private static byte[] Frames(params byte[] bodies)
