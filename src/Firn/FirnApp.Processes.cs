@@ -59,7 +59,7 @@ public sealed partial class FirnApp
     public Task RestartProcessAsync(string name, CancellationToken cancellationToken = default) => RequireProcess(name).RestartAsync(cancellationToken);
 
     /// <summary>Bytes waiting to be written to a child's connection, or null when it is not connected (diagnostics and tests).</summary>
-    internal int? BufferedBytesFor(string name) => RequireProcess(name).CurrentSession?.Connection.Outbound.PendingBytes;
+    internal long? BufferedBytesFor(string name) => RequireProcess(name).CurrentSession?.Connection.Outbound.UnwrittenBytes;
 
     private ManagedProcess? FindProcess(string name) => _processes.Find(p => string.Equals(p.Name, name, StringComparison.Ordinal));
 

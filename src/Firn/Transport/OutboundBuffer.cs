@@ -86,10 +86,10 @@ internal sealed class OutboundBuffer
     /// <summary>The default hard limit: 256 MiB waiting to be written.</summary>
     public const int DefaultHardLimit = 256 * 1024 * 1024;
 
-    /// <summary>Pending bytes above which <see cref="IsCongested"/> is true.</summary>
+    /// <summary>Unwritten bytes (<see cref="UnwrittenBytes"/>) above which <see cref="IsCongested"/> is true.</summary>
     public int CongestionLimit { get; }
 
-    /// <summary>Pending bytes the buffer never exceeds: a frame that would is refused, and <see cref="Overflowed"/> is raised.</summary>
+    /// <summary>Unwritten bytes (<see cref="UnwrittenBytes"/>) the buffer never exceeds: a frame that would is refused, and <see cref="Overflowed"/> is raised.</summary>
     public int HardLimit { get; }
 
     /// <summary>Writes batches on the appending thread when the buffer is idle; without one, every batch goes through the loop.</summary>
@@ -102,10 +102,16 @@ internal sealed class OutboundBuffer
     public event Action? Overflowed;
 
     /// <summary>
-    /// Whether more than <see cref="CongestionLimit"/> bytes wait to be written: the peer is not reading.
-    /// The router stops delivering to a congested peer until <see cref="Drained"/> fires.
+    /// Whether more than <see cref="CongestionLimit"/> bytes wait to be written (<see cref="UnwrittenBytes"/>): the peer
+    /// is not reading. The router stops delivering to a congested peer until <see cref="Drained"/> fires.
     /// </summary>
-    public bool IsCongested => Volatile.Read(ref _length) > CongestionLimit;
+    public bool IsCongested => UnwrittenBytes > CongestionLimit;
+
+    /// <summary>
+    /// Bytes appended and not yet handed to the socket: what waits in the buffer and the batch a writer has taken and
+    /// not finished writing. The limits count these (a batch being written to a peer that stopped reading is still held).
+    /// </summary>
+    public long UnwrittenBytes => Volatile.Read(ref _reserved) - Volatile.Read(ref _written);
 
     /// <summary>
     /// Whether the buffer is congested counting <paramref name="heldBytes"/> a caller holds to append next (the router's
@@ -114,7 +120,7 @@ internal sealed class OutboundBuffer
     /// </summary>
     public bool IsCongestedWith(long heldBytes)
     {
-        if (Volatile.Read(ref _length) + heldBytes <= CongestionLimit)
+        if (UnwrittenBytes + heldBytes <= CongestionLimit)
         {
             return false;
         }
@@ -128,7 +134,7 @@ internal sealed class OutboundBuffer
         lock (_lock)
         {
             // Checked again under the lock: the writer may have written the buffer down meanwhile.
-            if (_length + heldBytes <= CongestionLimit)
+            if (_reserved - _written + heldBytes <= CongestionLimit)
             {
                 return false;
             }
@@ -168,14 +174,14 @@ internal sealed class OutboundBuffer
                 return false;
             }
 
-            appended = (long)_length + FrameFormat.HeaderSize + bodyLength <= HardLimit;
+            appended = _reserved - _written + FrameFormat.HeaderSize + bodyLength <= HardLimit;
             if (appended)
             {
                 var destination = Reserve(FrameFormat.HeaderSize + bodyLength);
                 FrameFormat.WriteHeader(destination, kind, bodyLength);
                 prefix.CopyTo(destination[FrameFormat.HeaderSize..]);
                 payload.CopyTo(destination[(FrameFormat.HeaderSize + prefix.Length)..]);
-                _congested |= _length > CongestionLimit;
+                _congested |= _reserved - _written > CongestionLimit;
             }
             else
             {
@@ -220,7 +226,7 @@ internal sealed class OutboundBuffer
             foreach (var payload in payloads)
             {
                 var bodyLength = 4 + payload.Length;
-                if ((long)_length + FrameFormat.HeaderSize + bodyLength > HardLimit)
+                if (_reserved - _written + FrameFormat.HeaderSize + bodyLength > HardLimit)
                 {
                     // The peer is not reading: refuse this frame and every later one; the owner closes the connection.
                     _completed = true;
@@ -235,7 +241,7 @@ internal sealed class OutboundBuffer
                 payload.CopyTo(destination[(FrameFormat.HeaderSize + 4)..]);
             }
 
-            _congested |= _length > CongestionLimit;
+            _congested |= _reserved - _written > CongestionLimit;
             turn = ClaimLocked();
         }
 
@@ -574,7 +580,7 @@ internal sealed class OutboundBuffer
             waiters.RemoveAll(w => w.Target <= _written);
         }
 
-        var drained = _congested && _length <= CongestionLimit;
+        var drained = _congested && _reserved - _written <= CongestionLimit;
         if (drained)
         {
             _congested = false;

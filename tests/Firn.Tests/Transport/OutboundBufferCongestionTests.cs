@@ -18,10 +18,36 @@ public sealed class OutboundBufferCongestionTests
 
         var batch = await buffer.TakeAsync(CancellationToken.None);
         Assert.Equal(2 * (FrameFormat.HeaderSize + 60), batch.Count);
+        Assert.True(buffer.IsCongested);
+        Assert.Equal(0, drained);
+        buffer.OnBatchWritten();
         Assert.False(buffer.IsCongested);
         buffer.OnBatchWritten();
-        buffer.OnBatchWritten();
 
+        Assert.Equal(1, drained);
+    }
+
+    [Fact]
+    public async Task A_batch_taken_and_not_yet_written_counts_toward_the_limits()
+    {
+        // A writer blocked on a peer that stopped reading still holds its batch: the next frames must see it.
+        var buffer = new OutboundBuffer(congestionLimit: 100, hardLimit: 200);
+        var drained = 0;
+        buffer.Drained += () => drained++;
+
+        buffer.Append(FrameKind.Deliver, new byte[60], default);
+        var batch = await buffer.TakeAsync(CancellationToken.None);
+        Assert.Equal(0, buffer.PendingBytes);
+        Assert.Equal(batch.Count, buffer.UnwrittenBytes);
+
+        buffer.Append(FrameKind.Deliver, new byte[60], default);
+        Assert.True(buffer.IsCongested);
+        Assert.True(buffer.IsCongestedWith(0));
+        Assert.False(buffer.Append(FrameKind.Deliver, new byte[200 - (2 * batch.Count) - FrameFormat.HeaderSize + 1], default));
+
+        buffer.OnBatchWritten();
+        Assert.Equal(batch.Count, buffer.UnwrittenBytes);
+        Assert.False(buffer.IsCongested);
         Assert.Equal(1, drained);
     }
 
