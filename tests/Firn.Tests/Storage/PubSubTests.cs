@@ -10,8 +10,11 @@ public sealed class PubSubTests
     public async Task A_child_gets_every_publication_made_after_it_subscribed_in_order_including_pattern_matches()
     {
         var log = new TestLog();
-        await using var app = await TestApps.StartAsync(TestApps.Create(log, ("sub", ["subscribe", "orders.*", "5"])));
-        app.SharedMemory.Publish("orders.early", "lost");
+        var created = TestApps.Create(log, ("sub", ["subscribe", "orders.*", "5"]));
+
+        // Published before the child exists, so before it subscribed (after the start it may already have).
+        created.SharedMemory.Publish("orders.early", "lost");
+        await using var app = await TestApps.StartAsync(created);
         Assert.Equal("ready", await app.NextReportAsync("sub"));
 
         app.SharedMemory.Publish("orders.new", "1");
