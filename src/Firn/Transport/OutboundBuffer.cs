@@ -113,6 +113,9 @@ internal sealed class OutboundBuffer
     /// </summary>
     public long UnwrittenBytes => Volatile.Read(ref _reserved) - Volatile.Read(ref _written);
 
+    /// <summary><see cref="UnwrittenBytes"/>, read under the lock.</summary>
+    private long UnwrittenLocked => _reserved - _written;
+
     /// <summary>
     /// Whether the buffer is congested counting <paramref name="heldBytes"/> a caller holds to append next (the router's
     /// delivery run). When it is, <see cref="Drained"/> fires once the buffer is written down below the limit, even if
@@ -134,7 +137,7 @@ internal sealed class OutboundBuffer
         lock (_lock)
         {
             // Checked again under the lock: the writer may have written the buffer down meanwhile.
-            if (_reserved - _written + heldBytes <= CongestionLimit)
+            if (UnwrittenLocked + heldBytes <= CongestionLimit)
             {
                 return false;
             }
@@ -174,14 +177,14 @@ internal sealed class OutboundBuffer
                 return false;
             }
 
-            appended = _reserved - _written + FrameFormat.HeaderSize + bodyLength <= HardLimit;
+            appended = UnwrittenLocked + FrameFormat.HeaderSize + bodyLength <= HardLimit;
             if (appended)
             {
                 var destination = Reserve(FrameFormat.HeaderSize + bodyLength);
                 FrameFormat.WriteHeader(destination, kind, bodyLength);
                 prefix.CopyTo(destination[FrameFormat.HeaderSize..]);
                 payload.CopyTo(destination[(FrameFormat.HeaderSize + prefix.Length)..]);
-                _congested |= _reserved - _written > CongestionLimit;
+                _congested |= UnwrittenLocked > CongestionLimit;
             }
             else
             {
@@ -226,7 +229,7 @@ internal sealed class OutboundBuffer
             foreach (var payload in payloads)
             {
                 var bodyLength = 4 + payload.Length;
-                if (_reserved - _written + FrameFormat.HeaderSize + bodyLength > HardLimit)
+                if (UnwrittenLocked + FrameFormat.HeaderSize + bodyLength > HardLimit)
                 {
                     // The peer is not reading: refuse this frame and every later one; the owner closes the connection.
                     _completed = true;
@@ -241,7 +244,7 @@ internal sealed class OutboundBuffer
                 payload.CopyTo(destination[(FrameFormat.HeaderSize + 4)..]);
             }
 
-            _congested |= _reserved - _written > CongestionLimit;
+            _congested |= UnwrittenLocked > CongestionLimit;
             turn = ClaimLocked();
         }
 
@@ -580,7 +583,7 @@ internal sealed class OutboundBuffer
             waiters.RemoveAll(w => w.Target <= _written);
         }
 
-        var drained = _congested && _reserved - _written <= CongestionLimit;
+        var drained = _congested && UnwrittenLocked <= CongestionLimit;
         if (drained)
         {
             _congested = false;
