@@ -137,8 +137,7 @@ public sealed partial class Channel<T>
         _codec.Serialize(buffer, message);
         if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
-            throw new MessageTooLargeException(
-                $"A message on channel '{Name}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize). Nothing was sent.");
+            throw _maxMessageSize.TooLarge(buffer.WrittenCount, $"A message on channel '{Name}'", "Nothing was sent.");
         }
 
         return buffer;

@@ -340,8 +340,7 @@ public sealed partial class RpcEndpoint
         RpcArguments.Write(buffer, _serializer, args, writers);
         if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
-            throw new MessageTooLargeException(
-                $"The arguments of a call to '{call.Method}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize). Nothing was sent.");
+            throw _maxMessageSize.TooLarge(buffer.WrittenCount, $"The arguments of a call to '{call.Method}'", "Nothing was sent.");
         }
 
         var id = _pending.Add(call);

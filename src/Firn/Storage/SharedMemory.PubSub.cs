@@ -26,8 +26,7 @@ public sealed partial class SharedMemory
         _serializer.Serialize(buffer, data);
         if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
-            throw new MessageTooLargeException(
-                $"A publication on '{topic}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize). Nothing was published.");
+            throw _maxMessageSize.TooLarge(buffer.WrittenCount, $"A publication on '{topic}'", "Nothing was published.");
         }
 
         _backend.Publish(topic, typeName, buffer.WrittenSpan);

@@ -252,8 +252,7 @@ public sealed partial class SharedMemory
         _serializer.Serialize(buffer, value);
         if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
-            throw new MessageTooLargeException(
-                $"The value for key '{key}' serialized to {buffer.WrittenCount} bytes; the limit is {_maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize). Nothing was stored.");
+            throw _maxMessageSize.TooLarge(buffer.WrittenCount, $"The value for key '{key}'", "Nothing was stored.");
         }
 
         return buffer.WrittenSpan.ToArray();
