@@ -88,7 +88,7 @@ public sealed class HostileClientTests
     {
         var log = new TestLog();
         await using var app = await TestApps.StartAsync(CreateApp(log, TimeSpan.FromSeconds(3)));
-        var hello = Frame(FrameKind.Hello, Handshake.EncodeHello("echo", "secret"));
+        var hello = Frames.Encode(FrameKind.Hello, Handshake.EncodeHello("echo", "secret"));
 
         using var socket = await ConnectAsync(app);
         await SendAllAsync(socket, hello[..(hello.Length / 2)]);
@@ -174,7 +174,7 @@ public sealed class HostileClientTests
         await WhileSleeperIsStartingAsync(log, async app =>
         {
             using var socket = await ConnectAsync(app);
-            await SendAllAsync(socket, Frame(FrameKind.Hello, Handshake.EncodeHello("sleeper", new string('0', 64))));
+            await SendAllAsync(socket, Frames.Encode(FrameKind.Hello, Handshake.EncodeHello("sleeper", new string('0', 64))));
             var (kind, body) = Assert.Single(Frames.Parse(await ReadUntilClosedAsync(socket)));
 
             Assert.Equal(FrameKind.Reject, kind);
@@ -196,7 +196,7 @@ public sealed class HostileClientTests
             // The secret leaks (here through /proc), but the connection does not come from the spawned process.
             var secret = ReadEnvironmentVariable(pid, "FIRN_SECRET");
             using var socket = await ConnectAsync(app);
-            await SendAllAsync(socket, Frame(FrameKind.Hello, Handshake.EncodeHello("sleeper", secret)));
+            await SendAllAsync(socket, Frames.Encode(FrameKind.Hello, Handshake.EncodeHello("sleeper", secret)));
             var (kind, body) = Assert.Single(Frames.Parse(await ReadUntilClosedAsync(socket)));
 
             Assert.Equal(FrameKind.Reject, kind);
@@ -239,24 +239,24 @@ public sealed class HostileClientTests
             case "a header announcing a body over the limit":
                 return (Header((FrameKind)0x42, BodyLimit + 1), Unauthenticated + $"FrameTooLarge: the peer announced a frame body of {BodyLimit + 1} bytes", null);
             case "a first frame that is not Hello":
-                return (Frame(FrameKind.Send, [1, 0, 0, 0, 9, 9]), Unauthenticated + "ProtocolViolation: only one Hello frame is allowed before authentication; got Send", null);
+                return (Frames.Encode(FrameKind.Send, [1, 0, 0, 0, 9, 9]), Unauthenticated + "ProtocolViolation: only one Hello frame is allowed before authentication; got Send", null);
             case "a first frame of an unknown kind":
-                return (Frame((FrameKind)0xEE, []), Unauthenticated + "ProtocolViolation: only one Hello frame is allowed before authentication; got 238", null);
+                return (Frames.Encode((FrameKind)0xEE, []), Unauthenticated + "ProtocolViolation: only one Hello frame is allowed before authentication; got 238", null);
             case "a Hello with an unknown process name":
-                return (Frame(FrameKind.Hello, Handshake.EncodeHello("nobody", "secret")), "Refused a connection: no process named 'nobody' is declared", "no process named 'nobody' is declared");
+                return (Frames.Encode(FrameKind.Hello, Handshake.EncodeHello("nobody", "secret")), "Refused a connection: no process named 'nobody' is declared", "no process named 'nobody' is declared");
             case "a Hello for echo with a wrong secret":
                 // The running child is already connected, so the main process refuses any further Hello for it.
-                return (Frame(FrameKind.Hello, Handshake.EncodeHello("echo", new string('0', 64))), "Refused a connection: process 'echo'", "'echo'");
+                return (Frames.Encode(FrameKind.Hello, Handshake.EncodeHello("echo", new string('0', 64))), "Refused a connection: process 'echo'", "'echo'");
             case "a Hello with a wrong protocol version":
                 var hello = Handshake.EncodeHello("echo", "secret");
                 BinaryPrimitives.WriteUInt16LittleEndian(hello, FrameFormat.ProtocolVersion + 1);
-                return (Frame(FrameKind.Hello, hello), $"Refused a connection: protocol version {FrameFormat.ProtocolVersion + 1} is not supported", "protocol version");
+                return (Frames.Encode(FrameKind.Hello, hello), $"Refused a connection: protocol version {FrameFormat.ProtocolVersion + 1} is not supported", "protocol version");
             case "a truncated Hello body":
                 // A complete frame whose body stops inside the process name.
                 var truncated = Handshake.EncodeHello("echo", "secret")[..5];
-                return (Frame(FrameKind.Hello, truncated), Unauthenticated + "ProtocolViolation: Frame body ended early", null);
+                return (Frames.Encode(FrameKind.Hello, truncated), Unauthenticated + "ProtocolViolation: Frame body ended early", null);
             case "a second Hello after a refused one":
-                var twice = Frame(FrameKind.Hello, Handshake.EncodeHello("nobody", "secret"));
+                var twice = Frames.Encode(FrameKind.Hello, Handshake.EncodeHello("nobody", "secret"));
                 return ([.. twice, .. twice], "Refused a connection: no process named 'nobody' is declared", null);
             default:
                 throw new ArgumentOutOfRangeException(nameof(opening), opening, "unknown opening");
@@ -400,6 +400,4 @@ public sealed class HostileClientTests
         FrameFormat.WriteHeader(header, kind, bodyLength);
         return header;
     }
-
-    private static byte[] Frame(FrameKind kind, byte[] body) => [.. Header(kind, body.Length), .. body];
 }

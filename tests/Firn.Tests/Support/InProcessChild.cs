@@ -55,13 +55,7 @@ internal sealed class InProcessChild : IAsyncDisposable
     }
 
     /// <summary>Sends one frame to the child, as the main process.</summary>
-    public async Task SendFrameAsync(FrameKind kind, byte[] body)
-    {
-        var frame = new byte[FrameFormat.HeaderSize + body.Length];
-        FrameFormat.WriteHeader(frame, kind, body.Length);
-        body.CopyTo(frame, FrameFormat.HeaderSize);
-        await Main.SendAsync(frame);
-    }
+    public async Task SendFrameAsync(FrameKind kind, byte[] body) => await Main.SendAsync(Frames.Encode(kind, body));
 
     public async ValueTask DisposeAsync()
     {

@@ -203,13 +203,7 @@ internal sealed class SilentMain : IAsyncDisposable
         }
     }
 
-    private async Task SendAsync(FrameKind kind, byte[] body)
-    {
-        var frame = new byte[FrameFormat.HeaderSize + body.Length];
-        FrameFormat.WriteHeader(frame, kind, body.Length);
-        body.CopyTo(frame, FrameFormat.HeaderSize);
-        await _connection!.SendAsync(frame, SocketFlags.None, _stop.Token);
-    }
+    private async Task SendAsync(FrameKind kind, byte[] body) => await _connection!.SendAsync(Frames.Encode(kind, body), SocketFlags.None, _stop.Token);
 
     private async Task<(FrameKind Kind, byte[] Body)?> ReadFrameAsync(NetworkStream stream)
     {

@@ -31,7 +31,7 @@ public sealed class ConnectionWriteFailureTests
         });
 
         // The peer sends three frames and is gone, as an exited process would be.
-        sockets.Remote.Send(Frames(1, 2, 3));
+        sockets.Remote.Send([.. new byte[] { 1, 2, 3 }.SelectMany(body => Frames.Encode(FrameKind.Deliver, [body]))]);
         sockets.Remote.Dispose();
         Assert.True(inFirstHandler.Wait(TestApps.Timeout));
 
@@ -59,18 +59,5 @@ public sealed class ConnectionWriteFailureTests
 
         Assert.Equal(ConnectionCloseReason.RemotePartyTerminated, await connection.Closed.WaitAsync(TestApps.Timeout));
         Assert.True(connection.WriteFailed);
-    }
-
-    private static byte[] Frames(params byte[] bodies)
-    {
-        var frames = new byte[bodies.Length * (FrameFormat.HeaderSize + 1)];
-        for (var i = 0; i < bodies.Length; i++)
-        {
-            var frame = frames.AsSpan(i * (FrameFormat.HeaderSize + 1), FrameFormat.HeaderSize + 1);
-            FrameFormat.WriteHeader(frame, FrameKind.Deliver, 1);
-            frame[FrameFormat.HeaderSize] = bodies[i];
-        }
-
-        return frames;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Firn.Tests.Support;
 using Firn.Transport;
 
 namespace Firn.Tests.Transport;
@@ -142,7 +143,7 @@ public sealed class FrameDecoderTests
     public void A_stream_split_at_any_byte_boundary_decodes_to_the_same_frames()
     {
         var frames = SampleFrames();
-        var stream = frames.SelectMany(f => Frame(f.Kind, f.Body)).ToArray();
+        var stream = frames.SelectMany(f => Frames.Encode(f.Kind, f.Body)).ToArray();
 
         // Whole, then every two-piece split, then one byte at a time.
         Assert.Equal(Describe(frames), Describe(DecodeAll([stream])));
@@ -159,7 +160,7 @@ public sealed class FrameDecoderTests
     public void A_stream_split_at_every_pair_of_byte_boundaries_decodes_to_the_same_frames()
     {
         var frames = SampleFrames().Take(5).ToList();
-        var stream = frames.SelectMany(f => Frame(f.Kind, f.Body)).ToArray();
+        var stream = frames.SelectMany(f => Frames.Encode(f.Kind, f.Body)).ToArray();
         var expected = Describe(frames);
 
         for (var first = 0; first <= stream.Length; first++)
@@ -240,14 +241,6 @@ public sealed class FrameDecoderTests
         var frame = new byte[FrameFormat.HeaderSize + bodyLength];
         Header(kind, bodyLength).CopyTo(frame, 0);
         frame.AsSpan(FrameFormat.HeaderSize).Fill(fill);
-        return frame;
-    }
-
-    private static byte[] Frame(FrameKind kind, byte[] body)
-    {
-        var frame = new byte[FrameFormat.HeaderSize + body.Length];
-        FrameFormat.WriteHeader(frame, kind, body.Length);
-        body.CopyTo(frame, FrameFormat.HeaderSize);
         return frame;
     }
 }
