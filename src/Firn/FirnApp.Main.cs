@@ -10,6 +10,7 @@ public sealed partial class FirnApp
 {
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly StopDeadline _stopDeadline = new();
     private readonly List<ManagedProcess> _processes = [];
     private Router? _router;
     private MainServices? _services;
@@ -19,6 +20,7 @@ public sealed partial class FirnApp
     private Task _afterStartHooks = Task.CompletedTask;
     private bool _started;
     private bool _stopped;
+    private bool _runningMain;
     private string? _failedChild;
 
     /// <summary>The main process's socket path (main process only, after <see cref="StartAsync"/>).</summary>
@@ -33,10 +35,13 @@ public sealed partial class FirnApp
 
     /// <summary>
     /// Starts the main process: its socket, the before-start hooks, then every child in declaration order, each
-    /// awaited until it is ready and followed by its after-process-start hooks; then the after-start hooks.
+    /// awaited until it is ready and followed by its after-process-start hooks; then the after-start hooks. A stop asked
+    /// for meanwhile (<see cref="RequestStop"/>, a signal, <see cref="StopAsync"/>) abandons the start at once: no
+    /// further child is spawned, the one starting is killed, and no after-start hook runs.
     /// </summary>
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <returns>Completes when every child is running.</returns>
+    /// <exception cref="OperationCanceledException">A stop was asked for, or <paramref name="cancellationToken"/> fired, before every child was running.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (_child is not null)
@@ -44,7 +49,8 @@ public sealed partial class FirnApp
             throw new InvalidOperationException($"StartAsync is for the main process; this is child '{ProcessName}'. Call RunAsync.");
         }
 
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        await _lifecycle.WaitAsync(starting.Token).ConfigureAwait(false);
         try
         {
             if (_started)
@@ -60,7 +66,10 @@ public sealed partial class FirnApp
             _supervisor = CreateSupervisor(_host.SocketPath, _services);
             foreach (var declaration in _declarations)
             {
-                _processes.Add(new ManagedProcess(declaration, _supervisor));
+                lock (_processes)
+                {
+                    _processes.Add(new ManagedProcess(declaration, _supervisor));
+                }
 
                 // The built-in channels exist from the start, typed like the seed's untyped channels.
                 link.Router.Open(link.Peer, ActiveName(declaration.Name), Channels.TypeNames.Of(typeof(object)));
@@ -68,12 +77,14 @@ public sealed partial class FirnApp
             }
 
             _heartbeats = new HeartbeatMonitor(_processes, Options.HeartbeatInterval, Options.HeartbeatTimeout);
-            await _beforeStart.RunAsync(Logger, null, _stopping.Token).ConfigureAwait(false);
+            await _beforeStart.RunAsync(Logger, null, timeout: null, starting.Token, _stopDeadline.HardToken).ConfigureAwait(false);
             foreach (var process in _processes)
             {
-                await process.StartAsync(cancellationToken).ConfigureAwait(false);
+                starting.Token.ThrowIfCancellationRequested();
+                await process.StartAsync(starting.Token).ConfigureAwait(false);
             }
 
+            starting.Token.ThrowIfCancellationRequested();
             _afterStartHooks = _afterStart.StartAll(Logger, _stopping.Token);
         }
         finally
@@ -83,8 +94,11 @@ public sealed partial class FirnApp
     }
 
     /// <summary>
-    /// Stops the app: cancels <see cref="Stopping"/>, runs the before-shutdown hooks, stops children in reverse
-    /// declaration order (each after its before-process-shutdown hooks), then runs the after-shutdown hooks.
+    /// Stops the app: cancels <see cref="Stopping"/> (a start or restart in progress is abandoned), runs the
+    /// before-shutdown hooks, stops children in reverse declaration order (each after its before-process-shutdown
+    /// hooks), then runs the after-shutdown hooks. The whole stop is bounded by <see cref="FirnAppOptions.StopTimeout"/>:
+    /// at that deadline children still running are killed, and the stop returns at most 2 s later; hooks that ignore
+    /// their tokens are abandoned (see <see cref="FirnAppOptions.ShutdownHookTimeout"/>). Everything abandoned is logged.
     /// </summary>
     /// <returns>Completes when everything has stopped.</returns>
     public async Task StopAsync()
@@ -94,6 +108,8 @@ public sealed partial class FirnApp
             throw new InvalidOperationException($"StopAsync is for the main process; this is child '{ProcessName}'.");
         }
 
+        // Before the lifecycle lock: a start or restart that holds it sees the stop at once and gives up.
+        await BeginStopAsync().ConfigureAwait(false);
         await _lifecycle.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -104,28 +120,64 @@ public sealed partial class FirnApp
 
             _stopped = true;
             _heartbeats?.Dispose();
-            await SafeCancellation.CancelAsync(_stopping, Logger, "the app stopping").ConfigureAwait(false);
-            await _beforeShutdown.RunAsync(Logger, null, CancellationToken.None).ConfigureAwait(false);
-            for (var i = _processes.Count - 1; i >= 0; i--)
+            if (_supervisor is { } supervisor)
             {
-                await _processes[i].StopAsync().ConfigureAwait(false);
+                await supervisor.RunShutdownHooksAsync(_beforeShutdown, Logger, null).ConfigureAwait(false);
+                if (!await _stopDeadline.WaitAsync(StopChildrenAsync()).ConfigureAwait(false))
+                {
+                    AppLog.ChildrenAbandonedAtStop(Logger, StopDeadline.Grace);
+                }
             }
 
-            await Task.WhenAny(_afterStartHooks, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false);
+            if (!await _stopDeadline.WaitAsync(_afterStartHooks).ConfigureAwait(false))
+            {
+                AppLog.AfterStartHooksAbandoned(Logger);
+            }
+
             _host?.Dispose();
             StopSweeper();
-
-            // Subscribers see every state change before the app reports itself stopped.
-            if (_supervisor is not null)
+            if (_supervisor is { } stopped)
             {
-                await Task.WhenAny(_supervisor.FlushEventsAsync(), Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false);
+                // Subscribers see every state change before the app reports itself stopped.
+                await _stopDeadline.WaitAsync(stopped.FlushEventsAsync()).ConfigureAwait(false);
+                await stopped.RunShutdownHooksAsync(_afterShutdown, Logger, null).ConfigureAwait(false);
             }
-
-            await _afterShutdown.RunAsync(Logger, null, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
             _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Fires <see cref="Stopping"/> and starts the stop's deadline (once).</summary>
+    private Task BeginStopAsync()
+    {
+        if (_stopDeadline.Arm(Options.StopTimeout))
+        {
+            // At the deadline, every child still alive is killed at once, not only the one whose turn it is.
+            _stopDeadline.Token.UnsafeRegister(static state => ((FirnApp)state!).KillChildrenAtStopDeadline(), this);
+        }
+
+        return SafeCancellation.CancelAsync(_stopping, Logger, "the app stopping");
+    }
+
+    private void KillChildrenAtStopDeadline()
+    {
+        lock (_processes)
+        {
+            foreach (var process in _processes)
+            {
+                process.KillAtStopDeadline();
+            }
+        }
+    }
+
+    /// <summary>Stops the children in reverse declaration order.</summary>
+    private async Task StopChildrenAsync()
+    {
+        for (var i = _processes.Count - 1; i >= 0; i--)
+        {
+            await _processes[i].StopAsync().ConfigureAwait(false);
         }
     }
 
@@ -153,7 +205,7 @@ public sealed partial class FirnApp
             }
 
             AppLog.Restarting(Logger);
-            await _beforeRestart.RunAsync(Logger, null, _stopping.Token).ConfigureAwait(false);
+            await _supervisor!.RunHooksAsync(_beforeRestart, Logger, null).ConfigureAwait(false);
             for (var i = _processes.Count - 1; i >= 0; i--)
             {
                 await _processes[i].StopForRestartAsync().ConfigureAwait(false);
@@ -164,7 +216,7 @@ public sealed partial class FirnApp
                 await process.StartAfterRestartAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await _afterRestart.RunAsync(Logger, null, _stopping.Token).ConfigureAwait(false);
+            await _supervisor.RunHooksAsync(_afterRestart, Logger, null).ConfigureAwait(false);
         }
         finally
         {
@@ -180,6 +232,7 @@ public sealed partial class FirnApp
         LoggerFactory = LoggerFactory,
         Hooks = _processHooks,
         AppStopping = _stopping.Token,
+        StopDeadline = _stopDeadline,
         OnControlRequest = OnControlRequest,
         OnStateChanged = RaiseProcessStateChanged,
         OnFailed = OnProcessFailed,
@@ -218,6 +271,7 @@ public sealed partial class FirnApp
 
     private async Task<int> RunMainAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _runningMain, true);
         using var registration = cancellationToken.Register(RequestStop);
         PosixSignalRegistration? sigint = null, sigterm = null;
         if (Options.HandleSignals)
@@ -232,17 +286,19 @@ public sealed partial class FirnApp
             {
                 await StartAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+            {
+                // Stopped while starting: the children already running are stopped, and that is a clean stop.
+                AppLog.Stopping(Logger);
+                await StopAsync().ConfigureAwait(false);
+                return Volatile.Read(ref _failedChild) is null ? 0 : 1;
+            }
+            catch (Exception ex)
             {
                 // A child that cannot start stops the app; the children already running are stopped, not orphaned.
                 AppLog.StartFailed(Logger, ex);
                 await StopAsync().ConfigureAwait(false);
                 return 1;
-            }
-            catch (OperationCanceledException)
-            {
-                await StopAsync().ConfigureAwait(false);
-                return 0;
             }
 
             await _stopRequested.Task.ConfigureAwait(false);
@@ -254,6 +310,17 @@ public sealed partial class FirnApp
         {
             sigint?.Dispose();
             sigterm?.Dispose();
+        }
+    }
+
+    /// <summary>A stop request (signal, <see cref="RequestStop"/>, a child's request) while <see cref="RunAsync"/> runs the app.</summary>
+    private void OnStopRequested()
+    {
+        _stopRequested.TrySetResult();
+        if (Volatile.Read(ref _runningMain))
+        {
+            // At once, not when RunAsync gets to StopAsync: a start in progress is abandoned now.
+            _ = SafeCancellation.CancelAsync(_stopping, Logger, "the app stopping");
         }
     }
 

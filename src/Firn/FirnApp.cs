@@ -149,7 +149,7 @@ public sealed partial class FirnApp : IAsyncDisposable
     {
         if (_child is null)
         {
-            _stopRequested.TrySetResult();
+            OnStopRequested();
         }
         else
         {
@@ -197,6 +197,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _stopDeadline.Dispose();
         _rpcPending.Dispose();
         if (_ownsLoggerFactory)
         {

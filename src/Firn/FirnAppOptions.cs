@@ -10,6 +10,8 @@ public sealed class FirnAppOptions
     private int _channelSendWindow = 4096;
     private TimeSpan _startTimeout = TimeSpan.FromSeconds(30);
     private TimeSpan _shutdownTimeout = TimeSpan.FromSeconds(5);
+    private TimeSpan _stopTimeout = TimeSpan.FromSeconds(30);
+    private TimeSpan _shutdownHookTimeout = TimeSpan.FromSeconds(5);
     private TimeSpan _handshakeTimeout = TimeSpan.FromSeconds(5);
     private int _storeMaxKeys = 1_000_000;
     private long _storeMaxBytes = 1L << 30;
@@ -68,6 +70,31 @@ public sealed class FirnAppOptions
     {
         get => _shutdownTimeout;
         init => _shutdownTimeout = Positive(value);
+    }
+
+    /// <summary>
+    /// The bound on the whole stop of the app (<see cref="FirnApp.StopAsync"/>, Ctrl+C, SIGTERM): hooks and children.
+    /// Default 30 s. At this deadline every hook's token has fired, children still running are killed with SIGKILL, and
+    /// the stop waits at most 2 s more for what is still running before it goes on without it (logged), so
+    /// <see cref="FirnApp.StopAsync"/> returns within <c>StopTimeout</c> + 2 s.
+    /// </summary>
+    public TimeSpan StopTimeout
+    {
+        get => _stopTimeout;
+        init => _stopTimeout = Positive(value);
+    }
+
+    /// <summary>
+    /// How long each shutdown hook (<see cref="FirnApp.OnBeforeShutdown(Func{CancellationToken, Task})"/>,
+    /// <see cref="FirnApp.OnBeforeProcessShutdown(Func{string, CancellationToken, Task})"/>,
+    /// <see cref="FirnApp.OnAfterShutdown(Func{CancellationToken, Task})"/>) may run: its token fires after this time or
+    /// at the stop's deadline (<see cref="StopTimeout"/>), whichever is first, and a hook still running 1 s after its
+    /// token fired is abandoned (logged) while the stop goes on. Default 5 s.
+    /// </summary>
+    public TimeSpan ShutdownHookTimeout
+    {
+        get => _shutdownHookTimeout;
+        init => _shutdownHookTimeout = Positive(value);
     }
 
     /// <summary>How long a connecting peer has to complete the handshake. Default 5 s.</summary>

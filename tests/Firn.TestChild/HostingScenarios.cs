@@ -82,6 +82,28 @@ internal static class HostingScenarios
                 await Scenarios.WaitForStop(stopping);
                 break;
 
+            case "restart-once-then-hang":
+                // Declared with WaitForReadySignal. The first instance (no marker file args[1] yet) creates the marker,
+                // becomes ready and asks to be restarted when told "restart"; every later instance reports its pid and
+                // never becomes ready.
+                if (!File.Exists(args[1]))
+                {
+                    await File.WriteAllTextAsync(args[1], pid, stopping);
+                    context.SignalReady();
+                    while (await context.ActiveChannel.ReceiveAsync(stopping) is not "restart")
+                    {
+                    }
+
+                    context.RequestRestart();
+                }
+                else
+                {
+                    await report.SendAsync("pid=" + pid, stopping);
+                }
+
+                await Scenarios.WaitForStop(stopping);
+                break;
+
             case "ignore-stop":
                 // Ignores the stop request and SIGTERM, and keeps the process alive with a foreground thread: only SIGKILL ends it.
                 using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => signal.Cancel = true))

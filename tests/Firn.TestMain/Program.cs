@@ -8,6 +8,11 @@ using System.Globalization;
 using Firn;
 using Firn.Hosting;
 
+if (args is ["slow-start"])
+{
+    return await Firn.TestMain.SlowStart.RunAsync();
+}
+
 var app = new FirnApp(new FirnAppOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(500), SocketDirectory = "/tmp" });
 var fast = new ProcessOptions { Restart = RestartPolicy.Temporary, ShutdownTimeout = TimeSpan.FromMilliseconds(500), KillTimeout = TimeSpan.FromMilliseconds(500) };
 app.AddProcess("firn", new ProcessOptions

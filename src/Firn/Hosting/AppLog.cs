@@ -23,6 +23,12 @@ internal static partial class AppLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping")]
     public static partial void Stopping(ILogger logger);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The children were not all reaped {Grace} after the stop's deadline (FirnAppOptions.StopTimeout); the stop went on without waiting for them (they were killed)")]
+    public static partial void ChildrenAbandonedAtStop(ILogger logger, TimeSpan grace);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An after-start hook had not returned by the stop's deadline (FirnAppOptions.StopTimeout); the stop went on without it")]
+    public static partial void AfterStartHooksAbandoned(ILogger logger);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Restarting every child")]
     public static partial void Restarting(ILogger logger);
 

@@ -168,7 +168,7 @@ internal sealed partial class ManagedProcess
         try
         {
             await Task.Delay(delay, backoff.Token).ConfigureAwait(false);
-            await Hooks.BeforeRestart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
+            await _supervisor.RunHooksAsync(Hooks.BeforeRestart, _logger, Name).ConfigureAwait(false);
             await _control.WaitAsync(backoff.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -230,7 +230,7 @@ internal sealed partial class ManagedProcess
 
     private async Task OnFailedAsync()
     {
-        await Hooks.Failed.RunAsync(_logger, Name, CancellationToken.None).ConfigureAwait(false);
+        await _supervisor.RunHooksAsync(Hooks.Failed, _logger, Name).ConfigureAwait(false);
         _supervisor.OnFailed(this);
     }
 }

@@ -81,7 +81,10 @@ internal sealed partial class ManagedProcess
             _control.Release();
         }
 
-        await Hooks.AfterStart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
+        if (!_supervisor.AppStopping.IsCancellationRequested)
+        {
+            await _supervisor.RunHooksAsync(Hooks.AfterStart, _logger, Name).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Runs the before-process-shutdown hooks, then stops the current instance (or cancels a pending restart).</summary>
@@ -89,7 +92,7 @@ internal sealed partial class ManagedProcess
     {
         if (State is ProcessState.Starting or ProcessState.Running)
         {
-            await Hooks.BeforeShutdown.RunAsync(_logger, Name, CancellationToken.None).ConfigureAwait(false);
+            await _supervisor.RunShutdownHooksAsync(Hooks.BeforeShutdown, _logger, Name).ConfigureAwait(false);
         }
 
         await StopWithoutHooksAsync().ConfigureAwait(false);
@@ -98,7 +101,7 @@ internal sealed partial class ManagedProcess
     /// <summary>A requested restart: before-process-restart hooks, stop, start, then the after-start and after-restart hooks.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
-        await Hooks.BeforeRestart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
+        await _supervisor.RunHooksAsync(Hooks.BeforeRestart, _logger, Name).ConfigureAwait(false);
         await WaitForControlAsStopperAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -116,7 +119,7 @@ internal sealed partial class ManagedProcess
     /// <summary>The first half of an app restart: before-process-restart hooks, then stop.</summary>
     public async Task StopForRestartAsync()
     {
-        await Hooks.BeforeRestart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
+        await _supervisor.RunHooksAsync(Hooks.BeforeRestart, _logger, Name).ConfigureAwait(false);
         await StopWithoutHooksAsync().ConfigureAwait(false);
     }
 
@@ -223,8 +226,12 @@ internal sealed partial class ManagedProcess
 
     private async Task RunAfterRestartHooksAsync()
     {
-        await Hooks.AfterStart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
-        await Hooks.AfterRestart.RunAsync(_logger, Name, _supervisor.AppStopping).ConfigureAwait(false);
+        // A child that became ready while the app began to stop runs no after-start hooks: it is about to be stopped.
+        if (!_supervisor.AppStopping.IsCancellationRequested)
+        {
+            await _supervisor.RunHooksAsync(Hooks.AfterStart, _logger, Name).ConfigureAwait(false);
+            await _supervisor.RunHooksAsync(Hooks.AfterRestart, _logger, Name).ConfigureAwait(false);
+        }
     }
 
     private async Task StopWithoutHooksAsync()
@@ -312,9 +319,9 @@ internal sealed partial class ManagedProcess
                 throw new InvalidOperationException($"Process '{Name}' is already {_state.ToString().ToLowerInvariant()}.");
             }
 
-            if (_stopsWaiting > 0)
+            if (_stopsWaiting > 0 || _supervisor.AppStopping.IsCancellationRequested)
             {
-                return new StartFailure(ProcessExitReason.Stopped, new OperationCanceledException($"The start of process '{Name}' was abandoned: it is being stopped."), Aborted: true);
+                return Abandoned();
             }
 
             var secretText = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -351,11 +358,17 @@ internal sealed partial class ManagedProcess
         }
 
         var timeout = Options.StartTimeout ?? _supervisor.AppOptions.StartTimeout;
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, instance.Abort.Token);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, instance.Abort.Token, _supervisor.AppStopping);
         waiting.CancelAfter(timeout);
         try
         {
             await instance.Ready.Task.WaitAsync(waiting.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (instance.Abort.IsCancellationRequested || _supervisor.AppStopping.IsCancellationRequested)
+        {
+            // A stop of this child or of the app: the start is abandoned at once, and that is no failure of the child.
+            await AbandonAsync(instance, timedOut: false).ConfigureAwait(false);
+            return Abandoned();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -367,11 +380,6 @@ internal sealed partial class ManagedProcess
             }
 
             throw;
-        }
-        catch (OperationCanceledException) when (instance.Abort.IsCancellationRequested)
-        {
-            await AbandonAsync(instance, timedOut: false).ConfigureAwait(false);
-            return new StartFailure(ProcessExitReason.Stopped, new OperationCanceledException($"The start of process '{Name}' was abandoned: it is being stopped."), Aborted: true);
         }
         catch (OperationCanceledException)
         {
@@ -421,6 +429,11 @@ internal sealed partial class ManagedProcess
         next?.Invoke();
         return null;
     }
+
+    private StartFailure Abandoned() => new(
+        ProcessExitReason.Stopped,
+        new OperationCanceledException($"The start of process '{Name}' was abandoned: {(_supervisor.AppStopping.IsCancellationRequested ? "the app is stopping" : "it is being stopped")}.", _supervisor.AppStopping),
+        Aborted: true);
 
     /// <summary>Runs on <see cref="ProcessSpawner"/>'s thread: starts the process and wires its output.</summary>
     private int Spawn(Instance instance, ProcessStartInfo info)
@@ -498,6 +511,7 @@ internal sealed partial class ManagedProcess
             Transition(ProcessState.Stopping);
         }
 
+        // Each wait ends early at the app's stop deadline: what is still running then is killed.
         var shutdownTimeout = Options.ShutdownTimeout ?? _supervisor.AppOptions.ShutdownTimeout;
         if (session is not null && !session.Connection.IsClosing)
         {
@@ -536,8 +550,41 @@ internal sealed partial class ManagedProcess
         await instance.Exited.Task.ConfigureAwait(false);
     }
 
-    private static async Task<bool> FinishedAsync(Instance instance, TimeSpan timeout) =>
-        await Task.WhenAny(instance.Exited.Task, Task.Delay(timeout)).ConfigureAwait(false) == instance.Exited.Task;
+    private async Task<bool> FinishedAsync(Instance instance, TimeSpan timeout)
+    {
+        try
+        {
+            await instance.Exited.Task.WaitAsync(timeout, _supervisor.StopDeadline.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The app's stop deadline passed: the instance still alive is killed now, whatever stop phase it is in (or
+    /// before its turn in the stop's reverse order). Its exit counts as <see cref="ProcessExitReason.Killed"/>.
+    /// </summary>
+    public void KillAtStopDeadline()
+    {
+        Instance? instance;
+        lock (_lock)
+        {
+            instance = _instance;
+            if (instance is null || instance.HasExited || instance.Process is null)
+            {
+                return;
+            }
+
+            instance.StopRequested = true;
+            instance.Killed = true;
+        }
+
+        LogKilledAtDeadline(Name, _supervisor.AppOptions.StopTimeout);
+        KillInstance(instance);
+    }
 
     /// <summary>Sends SIGTERM unless the instance already exited (then its pid may belong to someone else).</summary>
     private void SendSigterm(Instance instance)

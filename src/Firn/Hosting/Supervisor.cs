@@ -25,6 +25,9 @@ internal sealed partial class Supervisor
     /// <summary>Fires when the app stops: no automatic restart begins after it.</summary>
     public required CancellationToken AppStopping { get; init; }
 
+    /// <summary>The deadline of the app's stop; armed once a stop is asked for.</summary>
+    public required StopDeadline StopDeadline { get; init; }
+
     /// <summary>A child asked something of the main process.</summary>
     public required Action<ManagedProcess, ControlRequest> OnControlRequest { get; init; }
 
@@ -45,6 +48,14 @@ internal sealed partial class Supervisor
         LogTransition(change);
         _events.Post(() => OnStateChanged(change));
     }
+
+    /// <summary>Runs hooks about a child with the app's stopping token; one that ignores it is abandoned soon after the app began to stop.</summary>
+    public Task RunHooksAsync(LifespanHooks hooks, ILogger logger, string? name) =>
+        hooks.RunAsync(logger, name, timeout: null, AppStopping, StopDeadline.HardToken);
+
+    /// <summary>Runs shutdown hooks: each one's token fires after <see cref="FirnAppOptions.ShutdownHookTimeout"/> or at the stop's deadline.</summary>
+    public Task RunShutdownHooksAsync(LifespanHooks hooks, ILogger logger, string? name) =>
+        hooks.RunAsync(logger, name, AppOptions.ShutdownHookTimeout, StopDeadline.Token, StopDeadline.HardToken);
 
     /// <summary>Completes once every state change published so far has been handled.</summary>
     public Task FlushEventsAsync() => _events.FlushAsync();

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using Firn.Hosting;
+using Firn.Tests.Support;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+
+namespace Firn.Tests.Hosting;
+
+/// <summary>
+/// A stop is prompt and bounded: a stop during start-up abandons the remaining starts, children being started or
+/// restarted when the app stops end as Exited (never Failed), and hooks or children that ignore the stop cannot hold it
+/// past <see cref="FirnAppOptions.StopTimeout"/>.
+/// </summary>
+public sealed class StopBoundTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_stop_requested_during_start_spawns_no_further_child_runs_no_after_start_hook_and_fails_nothing()
+    {
+        using var log = new CategoryLog();
+        var children = Enumerable.Range(0, 8).Select(i => ($"c{i}", SupervisedApps.Child(["ready-later"], RestartPolicy.Permanent, waitForReadySignal: true))).ToArray();
+        await using var app = SupervisedApps.Create(log.Factory, children);
+        var afterStart = 0;
+        var afterProcessStart = 0;
+        app.OnAfterStart(() => Interlocked.Increment(ref afterStart));
+        app.OnAfterProcessStart(_ => Interlocked.Increment(ref afterProcessStart));
+
+        var run = app.RunAsync();
+        Assert.StartsWith("pid=", await app.NextReportAsync("c0"), StringComparison.Ordinal);
+        app.GetChannel<object?>("c0-active").Send("go");
+        Assert.Equal("ready", await app.NextReportAsync("c0"));
+
+        // c1 connects and waits for a "go" that never comes; the stop must not wait out its start timeout (60 s here).
+        Assert.StartsWith("pid=", await app.NextReportAsync("c1"), StringComparison.Ordinal);
+        var clock = Stopwatch.StartNew();
+        app.RequestStop();
+        Assert.Equal(0, await run.WaitAsync(TestApps.Timeout));
+        output.WriteLine($"RunAsync returned {clock.Elapsed.TotalSeconds:F2} s after the stop request");
+
+        Assert.Equal(0, Volatile.Read(ref afterStart));
+        Assert.Equal(1, Volatile.Read(ref afterProcessStart));
+        Assert.All(app.GetProcesses().Take(2), p => Assert.Equal(ProcessState.Exited, p.State));
+        Assert.All(app.GetProcesses().Skip(2), p => Assert.Equal(ProcessState.NotStarted, p.State));
+        Assert.DoesNotContain(log.Entries, e => e.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task SIGTERM_while_the_first_child_is_starting_stops_a_real_main_process_at_once_without_spawning_more()
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Firn.TestMain.dll"));
+        info.ArgumentList.Add("slow-start");
+        info.Environment.Remove("FIRN_PROCESS_NAME");
+        using var main = Process.Start(info)!;
+        var lines = new List<string>();
+        var starting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+
+            if (line.Contains("state s0 Starting", StringComparison.Ordinal))
+            {
+                starting.TrySetResult();
+            }
+        }
+
+        main.OutputDataReceived += (_, e) => OnLine(e.Data);
+        main.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        main.BeginOutputReadLine();
+        main.BeginErrorReadLine();
+        try
+        {
+            // s0 never becomes ready: without the stop, the start would wait its two-minute start timeout.
+            await starting.Task.WaitAsync(TestApps.Timeout);
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(0, NativeMethods.kill(main.Id, NativeMethods.SIGTERM));
+            await main.WaitForExitAsync().WaitAsync(TestApps.Timeout);
+            output.WriteLine($"the main process exited {clock.Elapsed.TotalSeconds:F2} s after SIGTERM, with code {main.ExitCode}");
+            string[] seen;
+            lock (lines)
+            {
+                seen = [.. lines];
+            }
+
+            Assert.Equal(0, main.ExitCode);
+            Assert.Contains("state s0 Exited", seen);
+            Assert.DoesNotContain(seen, line => line.StartsWith("state s1", StringComparison.Ordinal));
+            Assert.DoesNotContain("after-start", seen);
+            Assert.DoesNotContain(seen, line => line.Contains("Failed", StringComparison.Ordinal) || line.Contains("[ERROR]", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (!main.HasExited)
+            {
+                main.Kill();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_stop_while_children_are_restarting_or_in_back_off_ends_them_Exited_with_no_error()
+    {
+        using var log = new CategoryLog();
+        var marker = Path.Combine(Path.GetTempPath(), $"firn-restart-once-{Guid.NewGuid():N}");
+        try
+        {
+            await using var app = SupervisedApps.Create(
+                log.Factory,
+                ("restarting", SupervisedApps.Child(["restart-once-then-hang", marker], RestartPolicy.Permanent, waitForReadySignal: true)),
+                ("backoff", SupervisedApps.Child(["obey"], RestartPolicy.Permanent, restartDelay: TimeSpan.FromMinutes(5), maxRestartDelay: TimeSpan.FromMinutes(5))));
+            await TestApps.StartAsync(app);
+
+            // "restarting" asks for its own restart; its new instance connects but never becomes ready.
+            app.GetChannel<object?>("restarting-active").Send("restart");
+            Assert.StartsWith("pid=", await app.NextReportAsync("restarting"), StringComparison.Ordinal);
+            Assert.Equal(ProcessState.Starting, app.GetProcess("restarting").State);
+
+            // "backoff" crashes and waits five minutes for its restart.
+            app.Exit("backoff", await app.NextReportAsync("backoff"), 3);
+            await TestApps.UntilAsync(() => app.GetProcess("backoff").State == ProcessState.Backoff, "backoff is in back-off");
+
+            await app.StopAsync().WaitAsync(TestApps.Timeout);
+
+            Assert.All(app.GetProcesses(), p => Assert.Equal(ProcessState.Exited, p.State));
+            Assert.DoesNotContain(log.Entries, e => e.Level >= LogLevel.Error);
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Fact]
+    public async Task Shutdown_hooks_get_tokens_that_fire_at_their_deadline_and_hooks_that_ignore_them_are_abandoned()
+    {
+        using var log = new CategoryLog();
+        using var release = new ManualResetEventSlim();
+        var options = new FirnAppOptions
+        {
+            LoggerFactory = log.Factory,
+            HandleSignals = false,
+            SocketDirectory = "/tmp",
+            StartTimeout = TestApps.Timeout,
+            StopTimeout = TimeSpan.FromSeconds(20),
+            ShutdownHookTimeout = TimeSpan.FromSeconds(1),
+        };
+        await using var app = new FirnApp(options);
+        app.AddProcess("a", SupervisedApps.Child(["idle"]));
+        var tokensFired = 0;
+        async Task AwaitToken(CancellationToken token)
+        {
+            await Task.Delay(Timeout.Infinite, token).ContinueWith(_ => { }, TaskScheduler.Default);
+            Interlocked.Increment(ref tokensFired);
+        }
+
+        app.OnBeforeShutdown(AwaitToken);
+        app.OnBeforeShutdown(() => release.Wait());                              // blocks its thread, ignores everything
+        app.OnBeforeProcessShutdown((_, token) => AwaitToken(token));
+        app.OnAfterShutdown(_ => Task.Delay(Timeout.Infinite, CancellationToken.None)); // never returns
+        var afterShutdownRan = false;
+        app.OnAfterShutdown(() => afterShutdownRan = true);
+        await TestApps.StartAsync(app);
+        var pid = app.GetProcess("a").ProcessId!.Value;
+
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await app.StopAsync().WaitAsync(TestApps.Timeout);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        output.WriteLine($"StopAsync took {clock.Elapsed.TotalSeconds:F2} s");
+        Assert.Equal(2, Volatile.Read(ref tokensFired));
+        Assert.True(afterShutdownRan, "the hook after an abandoned one still runs");
+        Assert.Equal(2, log.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("was abandoned", StringComparison.Ordinal)));
+        Assert.Equal(ProcessState.Exited, app.GetProcess("a").State);
+        Assert.Equal(ProcessExitReason.Stopped, app.GetProcess("a").LastExitReason);
+        Assert.False(SupervisedApps.IsAlive(pid));
+    }
+
+    [Fact]
+    public async Task The_whole_stop_is_bounded_by_StopTimeout_children_that_outlast_it_are_killed_and_what_was_cut_short_is_logged()
+    {
+        using var log = new CategoryLog();
+        var stopTimeout = TimeSpan.FromSeconds(4);
+        var options = new FirnAppOptions
+        {
+            LoggerFactory = log.Factory,
+            HandleSignals = false,
+            SocketDirectory = "/tmp",
+            StartTimeout = TestApps.Timeout,
+            StopTimeout = stopTimeout,
+            ShutdownHookTimeout = TimeSpan.FromSeconds(2),
+        };
+        await using var app = new FirnApp(options);
+
+        // Each would take 60 s + 60 s to be stopped gracefully; the stop's deadline comes first.
+        var stubborn = SupervisedApps.Child(["ignore-stop"], shutdownTimeout: TimeSpan.FromSeconds(60), killTimeout: TimeSpan.FromSeconds(60));
+        app.AddProcess("first", stubborn);
+        app.AddProcess("second", stubborn);
+        app.OnBeforeShutdown(_ => Task.Delay(Timeout.Infinite, CancellationToken.None));
+        await TestApps.StartAsync(app);
+        var pids = new[] { await app.NextReportAsync("first"), await app.NextReportAsync("second") }.Select(r => int.Parse(SupervisedApps.Pid(r), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+        var clock = Stopwatch.StartNew();
+        await app.StopAsync().WaitAsync(TestApps.Timeout);
+        var took = clock.Elapsed;
+        output.WriteLine($"StopAsync took {took.TotalSeconds:F2} s with StopTimeout {stopTimeout.TotalSeconds} s");
+
+        // The documented bound is StopTimeout + 2 s; the margin is for a loaded machine's scheduling, not for waiting.
+        Assert.True(took < stopTimeout + StopDeadlineGrace + TimeSpan.FromSeconds(3), $"the stop took {took}");
+        Assert.All(pids, pid => Assert.False(SupervisedApps.IsAlive(pid), $"pid {pid} is dead"));
+        Assert.All(app.GetProcesses(), p => Assert.Equal(ProcessState.Exited, p.State));
+        Assert.All(app.GetProcesses(), p => Assert.Equal(ProcessExitReason.Killed, p.LastExitReason));
+        Assert.True(log.Contains(LogLevel.Warning, "A before-shutdown hook (for the app) was still running"));
+        Assert.True(log.Contains(LogLevel.Warning, "Process 'first' was still running at the app's stop deadline"));
+    }
+
+    private static readonly TimeSpan StopDeadlineGrace = TimeSpan.FromSeconds(2);
+}
