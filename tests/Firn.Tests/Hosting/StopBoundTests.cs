@@ -226,5 +226,32 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         Assert.True(log.Contains(LogLevel.Warning, "Process 'first' was still running at the app's stop deadline"));
     }
 
+    [Fact]
+    public void The_stop_bounds_default_to_what_the_README_says_and_must_be_positive()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        Assert.Equal(TimeSpan.FromSeconds(30), new FirnAppOptions().StopTimeout);
+        Assert.Contains("`FirnAppOptions.StopTimeout` (default 30 s)", readme, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(5), new FirnAppOptions().ShutdownHookTimeout);
+        Assert.Contains("`FirnAppOptions.ShutdownHookTimeout` (default 5 s)", readme, StringComparison.Ordinal);
+
+        Assert.Equal(TimeSpan.FromTicks(1), new FirnAppOptions { StopTimeout = TimeSpan.FromTicks(1), ShutdownHookTimeout = TimeSpan.FromTicks(1) }.StopTimeout);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FirnAppOptions { StopTimeout = TimeSpan.Zero });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FirnAppOptions { ShutdownHookTimeout = TimeSpan.Zero });
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Firn.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root was not found above " + AppContext.BaseDirectory);
+    }
+
     private static readonly TimeSpan StopDeadlineGrace = TimeSpan.FromSeconds(2);
 }
