@@ -5,7 +5,11 @@
 //
 //   dotnet run -c Release --project tools/Firn.Soak -- --minutes 10 --children 4 --kill-every 5
 //
-// Exit code 0: nothing lost. 1: something was lost (the report says what). Not run in CI.
+// With --chaos (and --seed K to replay a run), a disruption is at random a SIGKILL, a SIGSTOP/SIGCONT pause or a
+// requested restart, and after the traffic the main process's descriptors, threads and memory must come back to their
+// level before it (tests/Firn.Tests/Hardening/ChaosSoakTests.cs runs a short one in CI).
+//
+// Exit code 0: nothing lost, no duplicate beyond the bound, health back to baseline. 1: otherwise (the report says what).
 using System.Globalization;
 using Firn;
 using Firn.Hosting;
@@ -33,12 +37,17 @@ if (!app.IsMainProcess)
 var ledger = new SoakLedger();
 app.Rpc.Register("main.echo", (long n) => n);
 await app.StartAsync();
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Soak: {settings.Children} children, {settings.Duration.TotalMinutes} minutes, a child SIGKILLed every {settings.KillEvery.TotalSeconds} s"));
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"Soak: {settings.Children} children, {settings.Duration.TotalMinutes} minutes, a child {(settings.Chaos ? "SIGKILLed, paused or restarted" : "SIGKILLed")} every {settings.KillEvery.TotalSeconds} s, seed {settings.Seed}"));
+bool lost, settled;
 using (var traffic = new SoakTraffic(app, ledger, settings))
 {
     await traffic.RunAsync();
+    lost = ledger.Report(Console.Out);
+    settled = !settings.Chaos || await traffic.SettleAsync();
+    Console.WriteLine($"Health: before the traffic {traffic.Baseline}; after it {traffic.Final}{(settled ? "" : " (not back to the level before it, within fds +" + SoakHealth.DescriptorSlack + ", threads +" + SoakHealth.ThreadSlack + ", RSS +" + (SoakHealth.ResidentSlackKiB / 1024) + " MiB)")}");
 }
 
-var lost = ledger.Report(Console.Out);
 await app.StopAsync();
-return lost ? 1 : 0;
+return lost || !settled ? 1 : 0;

@@ -1,12 +1,25 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Firn.Soak;
 
-/// <summary>The main process's side of the soak: it sends work, checks acknowledged writes, calls the children, publishes ticks, kills children at random and reports its own health.</summary>
-internal sealed class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSettings settings) : IDisposable
+/// <summary>
+/// The main process's side of the soak: it sends work, checks acknowledged writes, calls the children, publishes ticks,
+/// disrupts children at random (SIGKILL; with --chaos also SIGSTOP/SIGCONT and requested restarts) and reports its own health.
+/// </summary>
+internal sealed partial class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSettings settings) : IDisposable
 {
+    private const int SIGCONT = 18;
+    private const int SIGSTOP = 19;
     private readonly CancellationTokenSource _stop = new(settings.Duration);
+    private readonly Random _random = new(settings.Seed);
+
+    /// <summary>The main process's health before the traffic began.</summary>
+    public SoakHealth Baseline { get; private set; }
+
+    /// <summary>The main process's health once the traffic ended and everything settled (see <see cref="SettleAsync"/>).</summary>
+    public SoakHealth Final { get; private set; }
 
     public async Task RunAsync()
     {
@@ -18,12 +31,13 @@ internal sealed class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSettings s
             app.SharedMemory.Delete(key);
         });
 
+        Baseline = SoakHealth.Now();
         var token = _stop.Token;
         await Task.WhenAll(
             Loop(SendWorkAsync, token),
             Loop(CallChildrenAsync, token),
             Loop(PublishAsync, token),
-            Loop(KillAsync, token),
+            Loop(DisruptAsync, token),
             Loop(ReportAsync, token));
 
         // Drain: everything sent must come back, however long the last restart takes.
@@ -37,6 +51,32 @@ internal sealed class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSettings s
         // applied but never announced (the running instances' latest notices may still be on their way).
         var running = app.GetProcesses().Select(p => p.ProcessId?.ToString(CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
         ledger.CountUnannounced(app.SharedMemory.Keys.Count(key => key.Split(':') is ["soak", _, var pid, _] && !running.Contains(pid)));
+    }
+
+    /// <summary>
+    /// After the traffic: waits (up to a minute) until every worker runs again and the main process's descriptors,
+    /// threads and memory are back within <see cref="SoakHealth"/>'s slack of <see cref="Baseline"/>, without forcing a
+    /// garbage collection (a descriptor that only a collection would release counts as leaked). Returns whether they are.
+    /// </summary>
+    public async Task<bool> SettleAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (true)
+        {
+            Final = SoakHealth.Now();
+            var running = app.GetProcesses().All(p => p.State == Hosting.ProcessState.Running);
+            if (running && Final.IsBackTo(Baseline))
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(250);
+        }
     }
 
     public void Dispose() => _stop.Dispose();
@@ -90,24 +130,41 @@ internal sealed class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSettings s
         await Task.Delay(10, token);
     }
 
-    private async Task KillAsync(CancellationToken token)
+    private async Task DisruptAsync(CancellationToken token)
     {
         await Task.Delay(settings.KillEvery, token);
-        var victim = app.GetProcess($"worker-{Random.Shared.Next(settings.Children)}");
-        if (victim.ProcessId is { } pid)
+        var name = $"worker-{_random.Next(settings.Children)}";
+        if (app.GetProcess(name).ProcessId is not { } pid)
         {
-            Process.GetProcessById(pid).Kill();
-            ledger.CountKill();
+            return;
+        }
+
+        switch (settings.Chaos ? _random.Next(3) : 0)
+        {
+            case 0:
+                _ = kill(pid, 9);
+                ledger.CountKill();
+                break;
+            case 1:
+                // Shorter than the heartbeat timeout: the child must come back as it was, not be killed as unresponsive.
+                _ = kill(pid, SIGSTOP);
+                await Task.Delay(_random.Next(200, 2000), CancellationToken.None);
+                _ = kill(pid, SIGCONT);
+                ledger.CountPause();
+                break;
+            default:
+                await app.RestartProcessAsync(name, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+                ledger.CountRestart();
+                break;
         }
     }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
 
     private async Task ReportAsync(CancellationToken token)
     {
         await Task.Delay(TimeSpan.FromSeconds(10), token);
-        var status = File.ReadAllLines("/proc/self/status");
-        string Field(string name) => status.First(l => l.StartsWith(name, StringComparison.Ordinal))[(name.Length + 1)..].Trim();
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"[{DateTime.Now:HH:mm:ss}] main RSS {Field("VmRSS")}, fds {Directory.GetFiles("/proc/self/fd").Length}, threads {Field("Threads")}; {ledger.Line()}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss}] main {SoakHealth.Now()}; {ledger.Line()}"));
     }
 }
