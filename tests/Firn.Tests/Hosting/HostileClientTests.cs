@@ -12,6 +12,11 @@ namespace Firn.Tests.Hosting;
 /// Raw clients that misbehave against a real main process: each is disconnected with a logged reason,
 /// and the real child keeps working.
 /// </summary>
+/// <remarks>
+/// The clients run in the test process, which is the main process: admission lets its connections start a
+/// handshake (as it does a child being started), so these tests reach the handshake's own checks. Any other
+/// process is closed at accept already (<see cref="AdmissionTests"/>).
+/// </remarks>
 public sealed class HostileClientTests
 {
     private const int MaxMessageSize = 1024 * 1024;
@@ -145,7 +150,7 @@ public sealed class HostileClientTests
                 Assert.Empty(await ReadUntilClosedAsync(extra));
             }
 
-            await UntilLoggedAsync(log, LogLevel.Warning, $"Refused a connection: {MainHost.MaxPendingConnections} connections are already in their handshake");
+            await UntilLoggedAsync(log, LogLevel.Warning, $"Refused a connection: {MainHost.MaxPendingConnections} connections from pid {Environment.ProcessId} are already in their handshake");
             Assert.Equal(MainHost.MaxPendingConnections, app.Host.PendingConnections);
 
             // The child is already authenticated, so the pending limit does not touch it.
