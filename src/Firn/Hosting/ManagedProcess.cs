@@ -439,14 +439,29 @@ internal sealed partial class ManagedProcess
     private int Spawn(Instance instance, ProcessStartInfo info)
     {
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var secretFd = -1;
         try
         {
+            if (!Declaration.IsCommand)
+            {
+                secretFd = SecretHandover.CreateReadEnd(instance.Secret);
+                info.Environment[ChildEnvironment.SecretFdVariable] = secretFd.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             process.Start();
         }
         catch
         {
             process.Dispose();
             throw;
+        }
+        finally
+        {
+            // The child has its own copy now (or none, if it failed to start).
+            if (secretFd >= 0)
+            {
+                _ = NativeMethods.close(secretFd);
+            }
         }
 
         lock (_lock)

@@ -198,8 +198,10 @@ public sealed class HostileClientTests
         {
             var pid = app.GetProcess("sleeper").ProcessId!.Value;
 
-            // The secret leaks (here through /proc), but the connection does not come from the spawned process.
-            var secret = ReadEnvironmentVariable(pid, "FIRN_SECRET");
+            // The secret leaks (here read through /proc from the pipe the sleeper inherited and never reads), but the
+            // connection does not come from the spawned process. (The test process is the main process, which may
+            // start a handshake; a connection from any other stranger is closed at accept, see AdmissionTests.)
+            var secret = File.ReadAllText($"/proc/{pid}/fd/{ReadEnvironmentVariable(pid, "FIRN_SECRET_FD")}");
             using var socket = await ConnectAsync(app);
             await SendAllAsync(socket, Frames.Encode(FrameKind.Hello, Handshake.EncodeHello("sleeper", secret)));
             var (kind, body) = Assert.Single(Frames.Parse(await ReadUntilClosedAsync(socket)));
