@@ -51,6 +51,29 @@ public sealed class AdmissionTests
             $"{lifetimes.Length} stranger connections closed, median life {lifetimes[lifetimes.Length / 2].TotalMilliseconds:F0} ms, longest {lifetimes[^1].TotalMilliseconds:F0} ms");
     }
 
+    [Fact]
+    public async Task The_wait_for_spawns_in_flight_ends_once_every_spawn_queued_before_it_has_returned()
+    {
+        // Admission relies on this: a peer forked by a spawn still in flight is looked up again once it returned.
+        using var inSpawn = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var first = ProcessSpawner.RunAsync(() =>
+        {
+            inSpawn.Set();
+            return release.Wait(TestApps.Timeout);
+        });
+        var second = ProcessSpawner.RunAsync(() => 2);
+        Assert.True(inSpawn.Wait(TestApps.Timeout));
+
+        var waiting = ProcessSpawner.WhenQueuedSpawnsFinished();
+        Assert.False(waiting.IsCompleted);
+
+        release.Set();
+        await waiting.WaitAsync(TestApps.Timeout);
+        Assert.True(first.IsCompletedSuccessfully && second.IsCompletedSuccessfully, "the wait ended before the spawns queued before it returned");
+        Assert.True(await first);
+    }
+
     private static FirnApp CreateApp(TestLog log)
     {
         var app = new FirnApp(new FirnAppOptions
