@@ -61,6 +61,8 @@ public sealed partial class FirnApp
     /// <summary>Bytes waiting to be written to a child's connection, or null when it is not connected (diagnostics and tests).</summary>
     internal long? BufferedBytesFor(string name) => RequireProcess(name).CurrentSession?.Connection.Outbound.UnwrittenBytes;
 
+    private bool IsStartingChild(int pid) => _processes.Exists(p => p.ExpectsConnectionFrom(pid));
+
     private ManagedProcess? FindProcess(string name) => _processes.Find(p => string.Equals(p.Name, name, StringComparison.Ordinal));
 
     private ManagedProcess RequireProcess(string name)

@@ -29,8 +29,27 @@ internal static partial class NativeMethods
     /// <summary><c>poll</c> event: readable (for a pidfd: the process has exited).</summary>
     internal const short POLLIN = 0x1;
 
+    /// <summary><c>pipe2</c> and <c>open</c> flag: close on exec.</summary>
+    internal const int O_CLOEXEC = 0x80000;
+
+    /// <summary><c>fcntl</c> command: set the descriptor flags (0 clears close-on-exec).</summary>
+    internal const int F_SETFD = 2;
+
     [LibraryImport("libc", SetLastError = false)]
     internal static partial uint geteuid();
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static unsafe partial int pipe2(int* fds, int flags);
+
+    /// <summary><c>fcntl</c> with an integer argument. Variadic in C; on Linux x64 and arm64 an int passes the same way.</summary>
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int fcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static unsafe partial nint read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static unsafe partial nint write(int fd, byte* buffer, nuint count);
 
     [LibraryImport("libc", SetLastError = false)]
     internal static partial int getppid();

@@ -4,6 +4,12 @@ using System.Globalization;
 using Firn;
 using Firn.TestChild;
 
+// Not a child at all: a program of the same user that holds connections to a main process's socket.
+if (args is ["stranger", var socketPath, var count])
+{
+    return await Stranger.RunAsync(socketPath, int.Parse(count, CultureInfo.InvariantCulture));
+}
+
 // A test may shorten the child's call timeout (FirnAppOptions.CallTimeout; -1 waits for ever).
 var callTimeout = Environment.GetEnvironmentVariable("FIRN_TEST_CALL_TIMEOUT_MS");
 var app = new FirnApp(callTimeout is null ? null : new FirnAppOptions { CallTimeout = TimeSpan.FromMilliseconds(int.Parse(callTimeout, CultureInfo.InvariantCulture)) });

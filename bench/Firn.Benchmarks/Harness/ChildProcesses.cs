@@ -55,7 +55,7 @@ internal sealed class ChildProcesses
         }
 
         // A peer is not a Firn child, whatever this process is.
-        foreach (var variable in new[] { "FIRN_PROCESS_NAME", "FIRN_SOCKET", "FIRN_SECRET", "FIRN_PARENT_PID" })
+        foreach (var variable in new[] { "FIRN_PROCESS_NAME", "FIRN_SOCKET", "FIRN_SECRET_FD", "FIRN_PARENT_PID" })
         {
             info.Environment.Remove(variable);
         }

@@ -1,14 +1,15 @@
 namespace Firn.Hosting;
 
 /// <summary>
-/// What the main process hands a child at spawn, through environment variables. Their presence is what
-/// makes a <see cref="FirnApp"/> run as a child.
+/// What the main process hands a child at spawn, through environment variables (the secret through an inherited
+/// pipe they name, see <see cref="SecretHandover"/>). Their presence is what makes a <see cref="FirnApp"/> run as a child.
 /// </summary>
 internal sealed record ChildEnvironment(string ProcessName, string SocketPath, string Secret, int ParentProcessId, bool WaitForReadySignal = false)
 {
     public const string NameVariable = "FIRN_PROCESS_NAME";
     public const string SocketVariable = "FIRN_SOCKET";
-    public const string SecretVariable = "FIRN_SECRET";
+    /// <summary>The number of the inherited descriptor the secret is read from (the number only, never the secret).</summary>
+    public const string SecretFdVariable = "FIRN_SECRET_FD";
     public const string ParentVariable = "FIRN_PARENT_PID";
     public const string ReadyVariable = "FIRN_WAIT_READY";
 
@@ -22,18 +23,20 @@ internal sealed record ChildEnvironment(string ProcessName, string SocketPath, s
         }
 
         var socket = Environment.GetEnvironmentVariable(SocketVariable);
-        var secret = Environment.GetEnvironmentVariable(SecretVariable);
-        if (string.IsNullOrEmpty(socket) || string.IsNullOrEmpty(secret))
+        if (string.IsNullOrEmpty(socket) || !int.TryParse(Environment.GetEnvironmentVariable(SecretFdVariable), out var secretFd) || secretFd < 3)
         {
             throw new FirnConfigurationException(
-                $"This process was started as Firn child '{name}' but {SocketVariable} or {SecretVariable} is missing. Children are started by the main process; do not set {NameVariable} by hand.");
+                $"This process was started as Firn child '{name}' but {SocketVariable} or {SecretFdVariable} is missing or invalid. Children are started by the main process; do not set {NameVariable} by hand.");
         }
+
+        // Read once and closed: nothing this child starts in turn, and no other process later, finds it there.
+        var secret = SecretHandover.ReadAndClose(secretFd);
 
         _ = int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), out var parent);
         var waitForReady = Environment.GetEnvironmentVariable(ReadyVariable) == "1";
 
-        // The secret must not leak to processes this child starts in turn.
-        Environment.SetEnvironmentVariable(SecretVariable, null);
+        // Processes this child starts in turn are not Firn children.
+        Environment.SetEnvironmentVariable(SecretFdVariable, null);
         Environment.SetEnvironmentVariable(NameVariable, null);
         Environment.SetEnvironmentVariable(SocketVariable, null);
         Environment.SetEnvironmentVariable(ReadyVariable, null);

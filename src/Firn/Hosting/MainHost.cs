@@ -12,7 +12,7 @@ namespace Firn.Hosting;
 /// </summary>
 internal sealed partial class MainHost : IDisposable
 {
-    /// <summary>Connections that have not finished their handshake; more are refused at once.</summary>
+    /// <summary>Connections from one process that may be in their handshake at once; more from it are refused at once.</summary>
     public const int MaxPendingConnections = 64;
 
     /// <summary>The largest frame body accepted before authentication: enough for a Hello, too little to hurt.</summary>
@@ -23,15 +23,23 @@ internal sealed partial class MainHost : IDisposable
     private readonly Router _router;
     private readonly FirnAppOptions _options;
     private readonly Func<string, ManagedProcess?> _findProcess;
+    private readonly Func<int, bool> _isStartingChild;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<int, int> _pendingByProcess = [];
     private int _pending;
 
-    public MainHost(FirnAppOptions options, Router router, Func<string, ManagedProcess?> findProcess, ILogger logger)
+    /// <param name="options">The app's options.</param>
+    /// <param name="router">Where authenticated children's channels live.</param>
+    /// <param name="findProcess">The declared child of a name, or null.</param>
+    /// <param name="isStartingChild">Whether a pid is a spawned child instance that is waiting for its connection.</param>
+    /// <param name="logger">The host's log.</param>
+    public MainHost(FirnAppOptions options, Router router, Func<string, ManagedProcess?> findProcess, Func<int, bool> isStartingChild, ILogger logger)
     {
         _options = options;
         _router = router;
         _findProcess = findProcess;
+        _isStartingChild = isStartingChild;
         _logger = logger;
         _directory = SocketDirectory.Create(options.SocketDirectory);
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -54,7 +62,16 @@ internal sealed partial class MainHost : IDisposable
     public string SocketPath => _directory.SocketPath;
 
     /// <summary>Connections still in their handshake, for tests and diagnostics.</summary>
-    public int PendingConnections => Volatile.Read(ref _pending);
+    public int PendingConnections
+    {
+        get
+        {
+            lock (_pendingByProcess)
+            {
+                return _pending;
+            }
+        }
+    }
 
     public void Dispose()
     {
@@ -84,19 +101,25 @@ internal sealed partial class MainHost : IDisposable
                 continue;
             }
 
-            if (Interlocked.Increment(ref _pending) > MaxPendingConnections)
+            var peer = await AdmitAsync(socket).ConfigureAwait(false);
+            if (peer is not { } credentials)
             {
-                Interlocked.Decrement(ref _pending);
-                LogTooManyPending(MaxPendingConnections);
                 socket.Dispose();
                 continue;
             }
 
-            Handshake(socket);
+            if (!TryTakeSlot(credentials.ProcessId))
+            {
+                LogTooManyPending(credentials.ProcessId, MaxPendingConnections);
+                socket.Dispose();
+                continue;
+            }
+
+            Handshake(socket, credentials);
         }
     }
 
-    private void Handshake(Socket socket)
+    private void Handshake(Socket socket, PeerCredentials credentials)
     {
         var connection = new Connection(socket, MaxHandshakeBodyLength, _logger, "an unauthenticated peer", _options.ConnectionBufferLimit);
         ChildSession? session = null;
@@ -106,7 +129,7 @@ internal sealed partial class MainHost : IDisposable
         {
             if (Interlocked.Exchange(ref pendingReleased, 1) == 0)
             {
-                Interlocked.Decrement(ref _pending);
+                ReleaseSlot(credentials.ProcessId);
             }
         }
 
@@ -124,7 +147,7 @@ internal sealed partial class MainHost : IDisposable
             }
 
             helloSeen = true;
-            session = Authenticate(socket, connection, body);
+            session = Authenticate(credentials, connection, body);
             ReleasePending();
         });
 
@@ -143,7 +166,7 @@ internal sealed partial class MainHost : IDisposable
         _ = connection.Closed.ContinueWith(_ => ReleasePending(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private ChildSession? Authenticate(Socket socket, Connection connection, ReadOnlySpan<byte> body)
+    private ChildSession? Authenticate(PeerCredentials credentials, Connection connection, ReadOnlySpan<byte> body)
     {
         var (version, name, secret) = Hosting.Handshake.DecodeHello(body);
         if (version != FrameFormat.ProtocolVersion)
@@ -157,7 +180,6 @@ internal sealed partial class MainHost : IDisposable
             return Refuse(connection, $"no process named '{name}' is declared");
         }
 
-        var credentials = PeerCredentials.Read(socket);
         var session = process.Authenticate(Encoding.UTF8.GetBytes(secret), credentials, connection, out var refusal);
         if (session is null)
         {
@@ -191,6 +213,6 @@ internal sealed partial class MainHost : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection: {Reason}")]
     private partial void LogRefused(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection: {Max} connections are already in their handshake")]
-    private partial void LogTooManyPending(int max);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection: {Max} connections from pid {Pid} are already in their handshake")]
+    private partial void LogTooManyPending(int pid, int max);
 }

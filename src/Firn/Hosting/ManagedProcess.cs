@@ -151,13 +151,23 @@ internal sealed partial class ManagedProcess
         return StartOrThrowAsync(cancellationToken);
     }
 
+    /// <summary>Whether <paramref name="pid"/> is this child's spawned instance, still waiting for its connection (admission at accept time).</summary>
+    public bool ExpectsConnectionFrom(int pid)
+    {
+        lock (_lock)
+        {
+            var instance = _instance;
+            return IsExpectingConnectionLocked(instance) && instance.Pid == pid;
+        }
+    }
+
     /// <summary>Checks a Hello from a connecting peer; returns the session on success or a reason to refuse.</summary>
     public ChildSession? Authenticate(ReadOnlySpan<byte> secret, PeerCredentials credentials, Connection connection, out string? refusal)
     {
         lock (_lock)
         {
             var instance = _instance;
-            if (Declaration.IsCommand || _state != ProcessState.Starting || instance?.Process is null || instance.Session is not null || instance.HasExited)
+            if (!IsExpectingConnectionLocked(instance))
             {
                 refusal = $"process '{Name}' is not expecting a connection (state {_state})";
                 return null;
@@ -183,6 +193,9 @@ internal sealed partial class ManagedProcess
             return session;
         }
     }
+
+    private bool IsExpectingConnectionLocked([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] Instance? instance) =>
+        !Declaration.IsCommand && _state == ProcessState.Starting && instance?.Process is not null && instance.Session is null && !instance.HasExited;
 
     /// <summary>Called once the Welcome was queued.</summary>
     public void OnAuthenticated(ChildSession session)
@@ -439,14 +452,29 @@ internal sealed partial class ManagedProcess
     private int Spawn(Instance instance, ProcessStartInfo info)
     {
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var secretFd = -1;
         try
         {
+            if (!Declaration.IsCommand)
+            {
+                secretFd = SecretHandover.CreateReadEnd(instance.Secret);
+                info.Environment[ChildEnvironment.SecretFdVariable] = secretFd.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             process.Start();
         }
         catch
         {
             process.Dispose();
             throw;
+        }
+        finally
+        {
+            // The child has its own copy now (or none, if it failed to start).
+            if (secretFd >= 0)
+            {
+                _ = NativeMethods.close(secretFd);
+            }
         }
 
         lock (_lock)

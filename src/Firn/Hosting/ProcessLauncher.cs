@@ -20,7 +20,10 @@ internal static class ProcessLauncher
     /// <summary>Whether external commands can be tied to the main process's life (<c>setpriv</c> is installed).</summary>
     public static bool CanTieCommandsToParent => Setpriv.Value is not null;
 
-    /// <summary>The start settings of a Firn child: this program re-launched, or the declared Firn executable.</summary>
+    /// <summary>
+    /// The start settings of a Firn child: this program re-launched, or the declared Firn executable. The secret is not
+    /// among them: the spawn hands it over (<see cref="SecretHandover"/>, <see cref="ChildEnvironment.SecretFdVariable"/>).
+    /// </summary>
     public static ProcessStartInfo CreateStartInfo(ProcessDeclaration declaration, ChildEnvironment environment)
     {
         var info = NewStartInfo(declaration.Options);
@@ -50,7 +53,7 @@ internal static class ProcessLauncher
 
         info.Environment[ChildEnvironment.NameVariable] = environment.ProcessName;
         info.Environment[ChildEnvironment.SocketVariable] = environment.SocketPath;
-        info.Environment[ChildEnvironment.SecretVariable] = environment.Secret;
+        info.Environment.Remove(ChildEnvironment.SecretFdVariable);
         info.Environment[ChildEnvironment.ParentVariable] = environment.ParentProcessId.ToString(CultureInfo.InvariantCulture);
         info.Environment.Remove(ChildEnvironment.ReadyVariable);
         if (environment.WaitForReadySignal)
@@ -94,7 +97,7 @@ internal static class ProcessLauncher
         }
 
         // The command is not a Firn program; Firn's variables would only mislead a Firn program it starts in turn.
-        foreach (var variable in new[] { ChildEnvironment.NameVariable, ChildEnvironment.SocketVariable, ChildEnvironment.SecretVariable, ChildEnvironment.ParentVariable, ChildEnvironment.ReadyVariable, FirnConsoleLoggerProvider.FormatVariable })
+        foreach (var variable in new[] { ChildEnvironment.NameVariable, ChildEnvironment.SocketVariable, ChildEnvironment.SecretFdVariable, ChildEnvironment.ParentVariable, ChildEnvironment.ReadyVariable, FirnConsoleLoggerProvider.FormatVariable })
         {
             info.Environment.Remove(variable);
         }

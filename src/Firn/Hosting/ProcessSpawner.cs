@@ -15,6 +15,10 @@ internal static class ProcessSpawner
 {
     private static readonly BlockingCollection<Action> Work = [];
     private static readonly Lazy<Thread> SpawnerThread = new(StartThread);
+    private static readonly Lock CountLock = new();
+    private static readonly List<(long Through, TaskCompletionSource Done)> Waiters = [];
+    private static long s_queued;
+    private static long s_finished;
 
     /// <summary>The managed id of the spawner thread, for tests.</summary>
     public static int ThreadId => SpawnerThread.Value.ManagedThreadId;
@@ -24,20 +28,66 @@ internal static class ProcessSpawner
     {
         _ = SpawnerThread.Value;
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Work.Add(() =>
+        lock (CountLock)
         {
-            try
+            // Counted before the item is queued, so a spawn is in flight from before its fork until after it returned.
+            s_queued++;
+            Work.Add(() =>
             {
-                result.SetResult(spawn());
-            }
+                try
+                {
+                    result.SetResult(spawn());
+                }
 #pragma warning disable CA1031 // The failure belongs to the caller: it is handed over, not swallowed.
-            catch (Exception ex)
+                catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                result.SetException(ex);
-            }
-        });
+                {
+                    result.SetException(ex);
+                }
+                finally
+                {
+                    OnFinished();
+                }
+            });
+        }
+
         return result.Task;
+    }
+
+    /// <summary>
+    /// Completes once every spawn queued before this call has returned (at once if none is in flight). A process
+    /// that was forked before this call therefore had its pid recorded by the time this completes.
+    /// </summary>
+    public static Task WhenQueuedSpawnsFinished()
+    {
+        lock (CountLock)
+        {
+            if (s_finished == s_queued)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Waiters.Add((s_queued, done));
+            return done.Task;
+        }
+    }
+
+    private static void OnFinished()
+    {
+        lock (CountLock)
+        {
+            // One thread runs the items in queue order, so finishing item n means every earlier one finished too.
+            s_finished++;
+            for (var i = Waiters.Count - 1; i >= 0; i--)
+            {
+                if (Waiters[i].Through <= s_finished)
+                {
+                    Waiters[i].Done.SetResult();
+                    Waiters.RemoveAt(i);
+                }
+            }
+        }
     }
 
     private static Thread StartThread()

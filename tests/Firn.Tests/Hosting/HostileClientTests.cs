@@ -12,6 +12,11 @@ namespace Firn.Tests.Hosting;
 /// Raw clients that misbehave against a real main process: each is disconnected with a logged reason,
 /// and the real child keeps working.
 /// </summary>
+/// <remarks>
+/// The clients run in the test process, which is the main process: admission lets its connections start a
+/// handshake (as it does a child being started), so these tests reach the handshake's own checks. Any other
+/// process is closed at accept already (<see cref="AdmissionTests"/>).
+/// </remarks>
 public sealed class HostileClientTests
 {
     private const int MaxMessageSize = 1024 * 1024;
@@ -145,7 +150,7 @@ public sealed class HostileClientTests
                 Assert.Empty(await ReadUntilClosedAsync(extra));
             }
 
-            await UntilLoggedAsync(log, LogLevel.Warning, $"Refused a connection: {MainHost.MaxPendingConnections} connections are already in their handshake");
+            await UntilLoggedAsync(log, LogLevel.Warning, $"Refused a connection: {MainHost.MaxPendingConnections} connections from pid {Environment.ProcessId} are already in their handshake");
             Assert.Equal(MainHost.MaxPendingConnections, app.Host.PendingConnections);
 
             // The child is already authenticated, so the pending limit does not touch it.
@@ -193,8 +198,10 @@ public sealed class HostileClientTests
         {
             var pid = app.GetProcess("sleeper").ProcessId!.Value;
 
-            // The secret leaks (here through /proc), but the connection does not come from the spawned process.
-            var secret = ReadEnvironmentVariable(pid, "FIRN_SECRET");
+            // The secret leaks (here read through /proc from the pipe the sleeper inherited and never reads), but the
+            // connection does not come from the spawned process. (The test process is the main process, which may
+            // start a handshake; a connection from any other stranger is closed at accept, see AdmissionTests.)
+            var secret = File.ReadAllText($"/proc/{pid}/fd/{ReadEnvironmentVariable(pid, "FIRN_SECRET_FD")}");
             using var socket = await ConnectAsync(app);
             await SendAllAsync(socket, Frames.Encode(FrameKind.Hello, Handshake.EncodeHello("sleeper", secret)));
             var (kind, body) = Assert.Single(Frames.Parse(await ReadUntilClosedAsync(socket)));

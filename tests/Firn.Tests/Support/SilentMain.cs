@@ -130,14 +130,22 @@ internal sealed class SilentMain : IAsyncDisposable
 
         start.Environment[ChildEnvironment.NameVariable] = name;
         start.Environment[ChildEnvironment.SocketVariable] = _path;
-        start.Environment[ChildEnvironment.SecretVariable] = "silent-main-secret";
+        var secretFd = SecretHandover.CreateReadEnd("silent-main-secret"u8);
+        start.Environment[ChildEnvironment.SecretFdVariable] = secretFd.ToString(CultureInfo.InvariantCulture);
         start.Environment[ChildEnvironment.ParentVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         start.Environment["FIRN_LOG_LEVEL"] = "Warning";
         start.Environment["FIRN_TEST_CALL_TIMEOUT_MS"] = ((long)callTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         _child = new Process { StartInfo = start };
         _child.OutputDataReceived += (_, e) => Record(e.Data);
         _child.ErrorDataReceived += (_, e) => Record(e.Data);
-        _child.Start();
+        try
+        {
+            _child.Start();
+        }
+        finally
+        {
+            _ = NativeMethods.close(secretFd);
+        }
         _child.BeginOutputReadLine();
         _child.BeginErrorReadLine();
 
