@@ -17,10 +17,11 @@ internal static class NameScenarios
         var channel = Attempt(() => app.GetChannel<string>("x\uD800y").Send("through a lone surrogate"));
         var key = Attempt(() => app.SharedMemory.Set("k\uD800", "through a lone surrogate"));
         var report = app.GetChannel<string>("report-" + context.ProcessName);
+        var payload = Attempt(() => report.Send("payload \uDC00"));
 
         // Then the child keeps working: the same channel and store, with well-formed names.
         app.SharedMemory.Set("k-after", "ok");
-        await report.SendAsync($"{channel}\n{key}", context.Stopping);
+        await report.SendAsync($"{channel}\n{key}\n{payload}", context.Stopping);
         await Scenarios.WaitForStop(context.Stopping);
         return true;
     }

@@ -165,15 +165,16 @@ public sealed class IllFormedNameTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_childs_lone_surrogate_channel_name_and_key_are_refused_in_the_child_and_nothing_aliases_in_main()
+    public async Task A_childs_lone_surrogate_channel_name_key_and_string_are_refused_in_the_child_and_nothing_aliases_in_main()
     {
         await using var app = await TestApps.StartAsync(TestApps.Create(_log, ("names", ["ill-formed-names"])));
 
         var report = (await app.NextReportAsync("names")).Split('\n');
 
-        Assert.Equal(2, report.Length);
+        Assert.Equal(3, report.Length);
         Assert.StartsWith("ArgumentException: A channel name must be well-formed UTF-16; it contains a lone surrogate (U+D800) at index 1.", report[0], StringComparison.Ordinal);
         Assert.StartsWith("ArgumentException: A key or topic must be well-formed UTF-16; it contains a lone surrogate (U+D800) at index 1.", report[1], StringComparison.Ordinal);
+        Assert.StartsWith("ArgumentException: A string message must be well-formed UTF-16; it contains a lone surrogate (U+DC00) at index 8.", report[2], StringComparison.Ordinal);
         Assert.False(app.TryGetChannel<string>("x\uFFFDy", out _));
         Assert.False(app.SharedMemory.TryGet<string>("k\uFFFD", out _));
         Assert.Equal("ok", app.SharedMemory.Get<string>("k-after"));
