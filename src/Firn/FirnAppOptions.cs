@@ -6,6 +6,7 @@ namespace Firn;
 /// <summary>Settings of a <see cref="FirnApp"/>. Values are checked when set.</summary>
 public sealed class FirnAppOptions
 {
+    private string _mainProcessName = "main";
     private int _maxMessageSize = Transport.FrameFormat.DefaultMaxMessageSize;
     private int _channelSendWindow = 4096;
     private TimeSpan _startTimeout = TimeSpan.FromSeconds(30);
@@ -22,8 +23,17 @@ public sealed class FirnAppOptions
     private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(1);
     private TimeSpan _heartbeatTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The main process's name in logs and as a sender. Default <c>main</c>.</summary>
-    public string MainProcessName { get; init; } = "main";
+    /// <summary>The main process's name in logs and as a sender (well-formed UTF-16: it travels as a caller's name). Default <c>main</c>.</summary>
+    public string MainProcessName
+    {
+        get => _mainProcessName;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            Transport.WellFormedUtf16.ThrowIfIllFormed(value, "The main process's name", nameof(value));
+            _mainProcessName = value;
+        }
+    }
 
     /// <summary>Where the private socket directory is created. Default: <c>$XDG_RUNTIME_DIR</c>, else the temp directory.</summary>
     public string? SocketDirectory { get; init; }

@@ -29,7 +29,7 @@ internal static class ChannelListCodec
     }
 
     public static byte[] EncodeError(uint requestId, string message) =>
-        new BodyWriter().WriteUInt32(requestId).WriteByte(Failed).WriteString(message).Written.ToArray();
+        new BodyWriter().WriteUInt32(requestId).WriteByte(Failed).WriteText(message).Written.ToArray();
 
     /// <summary>Reads a reply: the channels, or the main process's error message.</summary>
     /// <exception cref="ProtocolViolationException">The body is malformed.</exception>

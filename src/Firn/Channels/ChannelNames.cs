@@ -1,3 +1,5 @@
+using Firn.Transport;
+
 namespace Firn.Channels;
 
 /// <summary>Rules for channel names.</summary>
@@ -16,7 +18,7 @@ public static class ChannelNames
     /// <returns>The channel name.</returns>
     public static string Passive(string process) => process + "-passive";
 
-    /// <summary>Throws <see cref="ArgumentException"/> if <paramref name="name"/> is not a valid channel name.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> if <paramref name="name"/> is not a valid channel name: 1 to <see cref="MaxLength"/> characters, no control characters, no lone surrogate (well-formed UTF-16).</summary>
     /// <param name="name">The name to check.</param>
     public static void Validate(string name)
     {
@@ -33,5 +35,7 @@ public static class ChannelNames
                 throw new ArgumentException($"A channel name may not contain control characters: '{name.Replace("\0", "\\0", StringComparison.Ordinal)}'.", nameof(name));
             }
         }
+
+        WellFormedUtf16.ThrowIfIllFormed(name, "A channel name", nameof(name));
     }
 }

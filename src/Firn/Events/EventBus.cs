@@ -1,4 +1,5 @@
 using Firn.Storage;
+using Firn.Transport;
 
 namespace Firn.Events;
 
@@ -38,7 +39,7 @@ public sealed class EventBus
     /// <summary>Publishes an event named <paramref name="name"/> with <paramref name="data"/>.</summary>
     /// <param name="name">The event's name.</param>
     /// <param name="data">Its data.</param>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long, or contains <c>*</c> or <c>?</c>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long, contains <c>*</c> or <c>?</c>, or contains a lone surrogate.</exception>
     /// <exception cref="Channels.MessageTooLargeException">The data serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was published.</exception>
     /// <exception cref="StoreException">In a child: the connection to the main process is closed.</exception>
     public void Publish(string name, object? data = null) => Publish(new Event(name, data));
@@ -48,7 +49,7 @@ public sealed class EventBus
     /// <param name="handler">Runs for each event, one at a time, in order; an exception is logged.</param>
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or too long, or <paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long or contains a lone surrogate, or <paramref name="handler"/> is <see langword="null"/>.</exception>
     /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
     /// <exception cref="StoreException">In a child: the main process refused the subscription, or the connection to it is closed.</exception>
     public Subscription Subscribe(string name, Action<Event> handler, SubscribeOptions? options = null)
@@ -69,7 +70,7 @@ public sealed class EventBus
     /// <param name="handler">Awaited for each event, one at a time, in order.</param>
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or too long, or <paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long or contains a lone surrogate, or <paramref name="handler"/> is <see langword="null"/>.</exception>
     /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
     /// <exception cref="StoreException">In a child: the main process refused the subscription, or the connection to it is closed.</exception>
     public Subscription Subscribe(string name, Func<Event, Task> handler, SubscribeOptions? options = null) =>
@@ -81,7 +82,7 @@ public sealed class EventBus
     /// <param name="options">Buffer size and overflow behaviour.</param>
     /// <param name="cancellationToken">Abandons the subscription.</param>
     /// <returns>The subscription, once every later event will reach it.</returns>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or too long, or <paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long or contains a lone surrogate, or <paramref name="handler"/> is <see langword="null"/>.</exception>
     /// <exception cref="TimeoutException">In a child: the main process did not confirm the subscription within <see cref="FirnAppOptions.CallTimeout"/>; it was withdrawn.</exception>
     /// <exception cref="StoreException">In a child: the main process refused the subscription, or the connection to it is closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the subscription was withdrawn.</exception>
@@ -105,6 +106,7 @@ public sealed class EventBus
             throw new ArgumentException($"An event name has 1 to {StoreKeys.MaxLength - TopicPrefix.Length} characters; got {name.Length}.", paramName);
         }
 
+        WellFormedUtf16.ThrowIfIllFormed(name, "An event name", paramName);
         if (!allowPattern && TopicPattern.IsPattern(name))
         {
             throw new ArgumentException($"Event name '{name}' contains a wildcard; '*' and '?' are only for subscribing to several names.", paramName);

@@ -52,7 +52,7 @@ internal static class Handshake
 
     private static int ToInt(uint value) => value <= int.MaxValue ? (int)value : throw new ProtocolViolationException($"a handshake field of {value} is out of range");
 
-    public static byte[] EncodeReject(string reason) => new BodyWriter().WriteString(reason).Written.ToArray();
+    public static byte[] EncodeReject(string reason) => new BodyWriter().WriteText(reason).Written.ToArray();
 
     public static string DecodeReject(ReadOnlySpan<byte> body) => new BodyReader(body).ReadString();
 }

@@ -23,7 +23,7 @@ internal readonly record struct RpcError(string ProcessName, string TypeName, st
     }
 
     public ReadOnlySpan<byte> Encode() =>
-        new BodyWriter().WriteString(Cut(ProcessName)).WriteString(Cut(TypeName)).WriteString(Cut(Message)).WriteString(Cut(StackTrace)).Written;
+        new BodyWriter().WriteText(Cut(ProcessName)).WriteText(Cut(TypeName)).WriteText(Cut(Message)).WriteText(Cut(StackTrace)).Written;
 
     /// <summary>The exception a caller sees for a failed call of <paramref name="method"/>.</summary>
     public Exception ToException(RpcStatus status, string method) => status switch

@@ -1,3 +1,5 @@
+using Firn.Transport;
+
 namespace Firn.Rpc;
 
 /// <summary>Rules for method names.</summary>
@@ -6,7 +8,7 @@ public static class RpcNames
     /// <summary>The longest method name, in characters.</summary>
     public const int MaxLength = 256;
 
-    /// <summary>Throws <see cref="ArgumentException"/> if <paramref name="name"/> is not a valid method name (1 to <see cref="MaxLength"/> characters, no control characters).</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> if <paramref name="name"/> is not a valid method name (1 to <see cref="MaxLength"/> characters, no control characters, no lone surrogate).</summary>
     /// <param name="name">The name to check.</param>
     public static void Validate(string name)
     {
@@ -23,5 +25,7 @@ public static class RpcNames
                 throw new ArgumentException("A method name may not contain control characters.", nameof(name));
             }
         }
+
+        WellFormedUtf16.ThrowIfIllFormed(name, "A method name", nameof(name));
     }
 }

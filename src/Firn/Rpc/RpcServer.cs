@@ -70,7 +70,7 @@ internal sealed class RpcServer
             error = ex.Message;
         }
 
-        var reply = new BodyWriter().WriteUInt32(requestId).WriteByte(error is null ? (byte)0 : (byte)1).WriteString(error ?? string.Empty);
+        var reply = new BodyWriter().WriteUInt32(requestId).WriteByte(error is null ? (byte)0 : (byte)1).WriteText(error ?? string.Empty);
         session.Connection.Send(FrameKind.RpcRegistered, reply.Written);
     }
 

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Unicode;
 
 namespace Firn.Transport;
 
@@ -129,6 +131,10 @@ internal sealed class BodyWriter
         return this;
     }
 
+    /// <summary>
+    /// Writes a name or other exact string: a 2-byte length, then strict UTF-8. A lone surrogate has no UTF-8 encoding
+    /// and is refused (with nothing written) rather than sent as U+FFFD, which would read as another string.
+    /// </summary>
     public BodyWriter WriteString(string value)
     {
         var byteCount = Encoding.UTF8.GetByteCount(value);
@@ -138,25 +144,27 @@ internal sealed class BodyWriter
         }
 
         WriteUInt16((ushort)byteCount);
-        Encoding.UTF8.GetBytes(value, Grow(byteCount));
+        if (Utf8.FromUtf16(value, Grow(byteCount), out _, out _, replaceInvalidSequences: false) != OperationStatus.Done)
+        {
+            Length -= 2 + byteCount;
+            WellFormedUtf16.ThrowIfIllFormed(value, "A protocol string", nameof(value));
+        }
+
         return this;
     }
 
     /// <summary>
-    /// Writes text meant for people (an error message) as a protocol string, cut at a character boundary if it is
-    /// longer than a string can be: a message that quotes names from the wire must not make the reply fail.
+    /// Writes text meant for people (an error message, a stack trace) as a protocol string: a lone surrogate becomes
+    /// U+FFFD, and text longer than a string can be is cut at a character boundary, so a message that quotes anything
+    /// (a handler's exception, names from the wire) never makes the reply fail.
     /// </summary>
     public BodyWriter WriteText(string value)
     {
-        if (Encoding.UTF8.GetByteCount(value) <= ushort.MaxValue)
-        {
-            return WriteString(value);
-        }
-
         var lengthAt = Length;
-        WriteUInt16(ushort.MaxValue);
-        Encoding.UTF8.GetEncoder().Convert(value, Grow(ushort.MaxValue), flush: true, out _, out var written, out _);
-        Length -= ushort.MaxValue - written;
+        WriteUInt16(0);
+        var room = Math.Min(Encoding.UTF8.GetByteCount(value), ushort.MaxValue);
+        Utf8.FromUtf16(value, Grow(room), out _, out var written, replaceInvalidSequences: true);
+        Length -= room - written;
         BinaryPrimitives.WriteUInt16LittleEndian(_buffer.AsSpan(lengthAt), (ushort)written);
         return this;
     }

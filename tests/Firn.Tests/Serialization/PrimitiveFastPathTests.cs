@@ -14,7 +14,7 @@ public sealed class PrimitiveFastPathTests
     public static TheoryData<string?> Strings => new()
     {
         null, string.Empty, "a", new string('x', 31), new string('x', 32), new string('é', 200), new string('y', 70_000), "日本語 and emoji 🎉",
-        new string('x', 255), new string('x', 256), new string('x', 65_535), new string('x', 65_536), "lone \ud800 surrogate",
+        new string('x', 255), new string('x', 256), new string('x', 65_535), new string('x', 65_536), "replacement \ufffd and pair \ud83d\ude00",
     };
 
     [Theory]
@@ -116,6 +116,28 @@ public sealed class PrimitiveFastPathTests
         Assert.Throws<MessagePackSerializationException>(() => serializer.Deserialize<int>(text));
         Assert.Throws<MessagePackSerializationException>(() => serializer.Deserialize<string>(Write(serializer, 42)));
         Assert.ThrowsAny<Exception>(() => serializer.Deserialize<string>(new byte[] { 0xdb, 0xff, 0xff, 0xff, 0xff }));
+    }
+
+    [Fact]
+    public void A_string_with_a_lone_surrogate_is_refused_at_send_rather_than_changed_to_U_FFFD()
+    {
+        // MessagePack would write U+FFFD in its place: the receiver would get another string. Both the one-pass and
+        // the counted (long) encodings refuse it; a valid pair at the boundary is written as MessagePack writes it.
+        var serializer = new MessagePackFirnSerializer();
+        var longText = new string('x', 5000);
+        foreach (var (text, index) in new[] { ("a\uD800", 1), ("\uDC00b", 0), ("a\uDC00\uD800", 1), (longText + "\uD800", 5000) })
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            var asString = Assert.Throws<ArgumentException>(() => serializer.Serialize(buffer, text));
+            var asObject = Assert.Throws<ArgumentException>(() => serializer.Serialize<object?>(buffer, text));
+
+            Assert.Contains($"lone surrogate (U+{(int)text[index]:X4}) at index {index}", asString.Message, StringComparison.Ordinal);
+            Assert.Equal(asString.Message, asObject.Message);
+            Assert.Equal(0, buffer.WrittenCount);
+        }
+
+        AssertSame("a\uD83D\uDE00");
+        AssertSame(longText + "\uD83D\uDE00");
     }
 
     private static void AssertSame<T>(T value)
