@@ -453,6 +453,7 @@ internal sealed partial class ManagedProcess
         {
             var parseLevels = !Declaration.IsCommand;
             var output = _supervisor.LoggerFactory.CreateLogger(Name);
+            instance.OutputReaders = [process.StandardOutput, process.StandardError];
             instance.Output = Task.WhenAll(
                 ChildOutputForwarder.ForwardAsync(process.StandardOutput, output, Name, isError: false, parseLevels),
                 ChildOutputForwarder.ForwardAsync(process.StandardError, output, Name, isError: true, parseLevels));
