@@ -4,9 +4,15 @@
 //   inproc   this program re-launched, with an entry that stops when asked
 //   stubborn this program re-launched, with an entry that ignores every stop and a foreground thread
 //   command  an external command (sleep), started through setpriv when it is installed
+//   with the argument "blocked-stdout", it runs BlockedStdout's scenario instead.
 using System.Globalization;
 using Firn;
 using Firn.Hosting;
+
+if (args is ["blocked-stdout", ..])
+{
+    return await BlockedStdout.RunAsync();
+}
 
 var app = new FirnApp(new FirnAppOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(500), SocketDirectory = "/tmp" });
 var fast = new ProcessOptions { Restart = RestartPolicy.Temporary, ShutdownTimeout = TimeSpan.FromMilliseconds(500), KillTimeout = TimeSpan.FromMilliseconds(500) };
