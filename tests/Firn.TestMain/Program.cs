@@ -4,6 +4,7 @@
 //   inproc   this program re-launched, with an entry that stops when asked
 //   stubborn this program re-launched, with an entry that ignores every stop and a foreground thread
 //   command  an external command (sleep), started through setpriv when it is installed
+//   with the argument "blocked-stdout" it runs BlockedStdout's scenario instead, and with "slow-start" SlowStart's.
 using System.Globalization;
 using Firn;
 using Firn.Hosting;
@@ -11,6 +12,11 @@ using Firn.Hosting;
 if (args is ["slow-start"])
 {
     return await Firn.TestMain.SlowStart.RunAsync();
+}
+
+if (args is ["blocked-stdout", ..])
+{
+    return await BlockedStdout.RunAsync();
 }
 
 var app = new FirnApp(new FirnAppOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(500), SocketDirectory = "/tmp" });

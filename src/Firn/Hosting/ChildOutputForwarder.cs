@@ -13,7 +13,8 @@ internal static class ChildOutputForwarder
     /// <summary>
     /// Starts forwarding; the task completes at the end of the stream. With <paramref name="parseLevels"/>, a line
     /// written by a Firn child's console logger (<c>[WARN] message</c>) keeps its level; any other line is logged at
-    /// Information (standard output) or Warning (standard error).
+    /// Information (standard output) or Warning (standard error). The reader is disposed when the task completes: the
+    /// pipe is the forwarder's alone (<see cref="System.Diagnostics.Process"/> leaves a stream it handed out to its user).
     /// </summary>
     public static Task ForwardAsync(StreamReader reader, ILogger logger, string processName, bool isError, bool parseLevels) =>
         Task.Run(() => PumpAsync(reader, logger, processName, isError, parseLevels));
@@ -87,7 +88,11 @@ internal static class ChildOutputForwarder
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            // The pipe broke with the process: nothing more to forward.
+            // The pipe broke with the process, or its exit was handled and the pipe closed: nothing more to forward.
+        }
+        finally
+        {
+            reader.Dispose();
         }
     }
 }

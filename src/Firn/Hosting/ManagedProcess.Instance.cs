@@ -44,6 +44,9 @@ internal sealed partial class ManagedProcess
 
         public int? ExitCode { get; set; }
 
+        /// <summary>The read ends of its output pipes while they are forwarded (none with <see cref="ProcessOutput.Inherit"/>).</summary>
+        public StreamReader[] OutputReaders { get; set; } = [];
+
         /// <summary>Completes when its output has been forwarded to the end.</summary>
         public Task Output { get; set; } = Task.CompletedTask;
 

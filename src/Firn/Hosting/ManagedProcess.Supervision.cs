@@ -91,6 +91,7 @@ internal sealed partial class ManagedProcess
 
         // Let its last lines through before its exit is reported.
         await Task.WhenAny(instance.Output, Task.Delay(OutputDrainGrace)).ConfigureAwait(false);
+        CloseOutput(instance);
 
         ChildSession? session;
         Action? next = null;
@@ -131,6 +132,25 @@ internal sealed partial class ManagedProcess
         process.Dispose();
         instance.Exited.TrySetResult(code);
         next?.Invoke();
+    }
+
+    /// <summary>
+    /// Closes the output pipes of an exited instance whose forwarders have not reached the end, which happens when a
+    /// process it started keeps the write ends open. Each forwarder disposes its own reader at the end; closing only the
+    /// streams here makes a forwarder's pending or next read fail, and it stops (the descriptor itself is released once
+    /// a read blocked in the kernel returns).
+    /// </summary>
+    private static void CloseOutput(Instance instance)
+    {
+        if (instance.Output.IsCompleted)
+        {
+            return;
+        }
+
+        foreach (var reader in instance.OutputReaders)
+        {
+            reader.BaseStream.Dispose();
+        }
     }
 
     /// <summary>

@@ -13,8 +13,8 @@ namespace Firn.Hosting;
 /// </summary>
 /// <remarks>
 /// Two locks: <see cref="_control"/> serializes the operations that spawn or stop (start, stop, restart, automatic
-/// restart) and is held across awaits; <see cref="_lock"/> guards the fields and is never held across an await or
-/// while user code (hooks, event handlers) runs. Hooks run outside both, so a hook may itself stop or restart this child.
+/// restart) and is held across awaits; <see cref="_lock"/> guards the fields and is never held across an await,
+/// while user code (hooks, event handlers) runs, or while anything is logged (a state change is only queued under it). Hooks run outside both, so a hook may itself stop or restart this child.
 /// </remarks>
 internal sealed partial class ManagedProcess
 {
@@ -494,6 +494,7 @@ internal sealed partial class ManagedProcess
         {
             var parseLevels = !Declaration.IsCommand;
             var output = _supervisor.LoggerFactory.CreateLogger(Name);
+            instance.OutputReaders = [process.StandardOutput, process.StandardError];
             instance.Output = Task.WhenAll(
                 ChildOutputForwarder.ForwardAsync(process.StandardOutput, output, Name, isError: false, parseLevels),
                 ChildOutputForwarder.ForwardAsync(process.StandardError, output, Name, isError: true, parseLevels));

@@ -40,12 +40,15 @@ internal sealed partial class Supervisor
     private ILogger Logger => _logger ??= LoggerFactory.CreateLogger("Firn.Supervisor");
 
     /// <summary>
-    /// Logs a state change at once (so the log shows it in its true place among other lines), and queues it for
-    /// <see cref="OnStateChanged"/>, keeping the order of the calls.
+    /// Queues a state change for its log line and then <see cref="OnStateChanged"/>, keeping the order of the calls.
     /// </summary>
+    /// <remarks>
+    /// Called under a <see cref="ManagedProcess"/>'s lock, so it only queues: a logger that blocks (standard output
+    /// nobody reads) must hold up neither the supervision of the child nor a caller asking for its status.
+    /// </remarks>
     public void Publish(ProcessStateChangedEventArgs change)
     {
-        LogTransition(change);
+        _events.Post(() => LogTransition(change));
         _events.Post(() => OnStateChanged(change));
     }
 
