@@ -123,9 +123,14 @@ public sealed partial class FirnApp
             if (_supervisor is { } supervisor)
             {
                 await supervisor.RunShutdownHooksAsync(_beforeShutdown, Logger, null).ConfigureAwait(false);
-                if (!await _stopDeadline.WaitAsync(StopChildrenAsync()).ConfigureAwait(false))
+                var children = StopChildrenAsync();
+                if (!await _stopDeadline.WaitAsync(children).ConfigureAwait(false))
                 {
                     AppLog.ChildrenAbandonedAtStop(Logger, StopDeadline.Grace);
+                }
+                else if (children.Exception is { } failure)
+                {
+                    AppLog.StopFailed(Logger, failure.GetBaseException());
                 }
             }
 

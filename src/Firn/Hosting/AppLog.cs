@@ -29,6 +29,9 @@ internal static partial class AppLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "An after-start hook had not returned by the stop's deadline (FirnAppOptions.StopTimeout); the stop went on without it")]
     public static partial void AfterStartHooksAbandoned(ILogger logger);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stopping the children failed")]
+    public static partial void StopFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Restarting every child")]
     public static partial void Restarting(ILogger logger);
 

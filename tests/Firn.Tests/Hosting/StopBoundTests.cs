@@ -180,6 +180,11 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"StopAsync took {clock.Elapsed.TotalSeconds:F2} s");
+        foreach (var entry in log.Entries)
+        {
+            output.WriteLine($"{entry.Level} {entry.Category}: {entry.Message}");
+        }
+
         Assert.Equal(2, Volatile.Read(ref tokensFired));
         Assert.True(afterShutdownRan, "the hook after an abandoned one still runs");
         Assert.Equal(2, log.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("was abandoned", StringComparison.Ordinal)));
