@@ -16,6 +16,7 @@ internal static class Scenarios
         RpcScenarios.TryRunAsync,
         HardeningScenarios.TryRunAsync,
         DeadlineScenarios.TryRunAsync,
+        LargeMessageScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)
