@@ -160,9 +160,11 @@ public sealed class FirnAppOptions
     }
 
     /// <summary>
-    /// The most bytes that may wait to be written to one connection. A quarter of it is the congestion limit, past which
-    /// the main process stops delivering channel messages and publications to that process; past the whole of it, the
-    /// process is not reading and its connection is closed. Default 256 MiB (or twice the largest frame, if that is more).
+    /// The most bytes that may wait to be written to one connection. A quarter of it (less if one more frame of the
+    /// largest message and 128 KiB would not fit above that) is the congestion limit, past which the main process stops
+    /// delivering channel messages and publications to that process; past the whole of it, the process is not reading
+    /// and its connection is closed. A process's own channel sends wait for room instead of reaching it. Default 256 MiB
+    /// (or twice the largest frame, if that is more).
     /// </summary>
     public int ConnectionBufferLimit
     {

@@ -17,6 +17,7 @@ internal static class Scenarios
         HardeningScenarios.TryRunAsync,
         DeadlineScenarios.TryRunAsync,
         NameScenarios.TryRunAsync,
+        LargeMessageScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)

@@ -1,3 +1,5 @@
+using Firn.Transport;
+
 namespace Firn.Channels;
 
 /// <summary>
@@ -7,6 +9,10 @@ namespace Firn.Channels;
 /// count for each child and disconnects one that goes past it, so the main process never holds more than the limit
 /// (plus one message) of any child's messages.
 /// </summary>
+/// <remarks>
+/// Each message counts as its whole frame (<see cref="Cost"/>), not its payload alone: a child's sent messages wait
+/// first in its own outbound buffer, whose hard limit counts frame bytes, and the budget is what keeps them below it.
+/// </remarks>
 internal sealed class SendBudget(long limit)
 {
     private readonly ChangeSignal _signal = new();
@@ -23,15 +29,19 @@ internal sealed class SendBudget(long limit)
     /// <summary>Bytes sent and not yet reported delivered.</summary>
     public long Outstanding => Interlocked.Read(ref _outstanding);
 
-    /// <summary>Whether a message of <paramref name="size"/> bytes fits now (the router's rule: nothing waits, or the total stays within the limit).</summary>
-    public static bool Fits(long outstanding, int size, long limit) => outstanding == 0 || outstanding + size <= limit;
+    /// <summary>What a message of <paramref name="payloadLength"/> bytes counts: its frame (header and channel id included).</summary>
+    public static int Cost(int payloadLength) => FrameFormat.HeaderSize + sizeof(uint) + payloadLength;
 
+    /// <summary>Whether a message of <paramref name="size"/> payload bytes fits now (the router's rule: nothing waits, or the total stays within the limit).</summary>
+    public static bool Fits(long outstanding, int size, long limit) => outstanding == 0 || outstanding + Cost(size) <= limit;
+
+    /// <summary>Takes room for a message of <paramref name="size"/> payload bytes if it fits now.</summary>
     public bool TryTake(int size)
     {
         var current = Interlocked.Read(ref _outstanding);
         while (Fits(current, size, Limit))
         {
-            var seen = Interlocked.CompareExchange(ref _outstanding, current + size, current);
+            var seen = Interlocked.CompareExchange(ref _outstanding, current + Cost(size), current);
             if (seen == current)
             {
                 return true;
@@ -85,7 +95,7 @@ internal sealed class SendBudget(long limit)
         }
     }
 
-    /// <summary>The router delivered (or dropped at close) this many bytes of this process's messages.</summary>
+    /// <summary>The router delivered (or dropped at close) messages that cost this many bytes (<see cref="Cost"/>).</summary>
     public void Release(long bytes)
     {
         Interlocked.Add(ref _outstanding, -bytes);

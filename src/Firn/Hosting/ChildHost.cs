@@ -243,8 +243,10 @@ internal sealed partial class ChildHost : IRouterLink
                     _builtInChannels[ChannelNames.Passive(ProcessName)] = new ChannelBinding(builtIn.Passive.Id, window, builtIn.Passive.IsClosed);
                 }
 
-                // The main process counts this child's waiting bytes against its own limit: use that one.
-                _channels.Budget.Limit = pendingBytesLimit;
+                // The main process counts this child's waiting bytes against its own limit: use that one. Until the
+                // main process reads them they wait in this child's own buffer, so they must also fit there, leaving
+                // its control reserve (this child may have been configured with a smaller ConnectionBufferLimit).
+                _channels.Budget.Limit = Math.Min(pendingBytesLimit, _connection.Outbound.FlowLimit);
                 _welcomed.TrySetResult();
                 break;
             case FrameKind.Reject:

@@ -121,7 +121,13 @@ internal sealed partial class MainHost : IDisposable
 
     private void Handshake(Socket socket, PeerCredentials credentials)
     {
-        var connection = new Connection(socket, MaxHandshakeBodyLength, _logger, "an unauthenticated peer", _options.ConnectionBufferLimit);
+        var connection = new Connection(
+            socket,
+            MaxHandshakeBodyLength,
+            _logger,
+            "an unauthenticated peer",
+            _options.ConnectionBufferLimit,
+            _options.MaxMessageSize + FrameFormat.EnvelopeAllowance + FrameFormat.HeaderSize);
         ChildSession? session = null;
         var helloSeen = false;
         var pendingReleased = 0;

@@ -165,12 +165,12 @@ internal sealed partial class Router
                     receiver.Peer.AddDeliveredBytes(payload.Length);
                     run.Add(receiver, payload);
                     straightThrough++;
-                    straightThroughBytes += payload.Length;
+                    straightThroughBytes += SendBudget.Cost(payload.Length);
                     continue;
                 }
 
                 state.Outstanding++;
-                sender.AddPendingBytes(payload.Length);
+                sender.AddPendingBytes(SendBudget.Cost(payload.Length));
                 state.Pending.Enqueue(message);
                 channel.PendingCount++;
             }
@@ -547,17 +547,18 @@ internal sealed partial class Router
     /// <summary>A sender's message left its queue: it may send one more on the channel, and its bytes no longer wait here.</summary>
     private static void GrantBack(RoutedChannel channel, SenderState sender, RoutedMessage message, bool grantCredit = true)
     {
+        var cost = SendBudget.Cost(message.Payload.Length);
         sender.Outstanding--;
-        sender.Peer.AddPendingBytes(-message.Payload.Length);
+        sender.Peer.AddPendingBytes(-cost);
         if (!sender.Gone)
         {
             if (grantCredit)
             {
-                sender.Peer.GrantCreditAndBytes(channel.Id, message.Payload.Length);
+                sender.Peer.GrantCreditAndBytes(channel.Id, cost);
             }
             else
             {
-                sender.Peer.ReleaseBytes(message.Payload.Length);
+                sender.Peer.ReleaseBytes(cost);
             }
         }
     }
@@ -604,7 +605,7 @@ internal sealed partial class Router
                 {
                     sender.Outstanding--;
                     granted[index]++;
-                    released[index] += message.Payload.Length;
+                    released[index] += SendBudget.Cost(message.Payload.Length);
                 }
 
                 progress = true;

@@ -132,8 +132,15 @@ internal sealed partial class Connection
                     var batch = Outbound.TakeForLoop(out var ended);
                     if (batch.Count > 0)
                     {
-                        _socket.Send(batch, SocketFlags.None);
-                        Outbound.OnBatchWritten();
+                        // In chunks, each counted as it completes: the peer reads (and releases budget for) the start of
+                        // a large batch long before the rest is out, and the buffer's limits must not count it twice.
+                        for (var offset = 0; offset < batch.Count;)
+                        {
+                            var sent = _socket.Send(batch.AsSpan(offset, Math.Min(OutboundBuffer.WriteChunk, batch.Count - offset)), SocketFlags.None);
+                            offset += sent;
+                            Outbound.OnWritten(sent);
+                        }
+
                         continue;
                     }
 

@@ -44,14 +44,15 @@ internal sealed partial class Connection : IInlineWriter
     /// <param name="maxBodyLength">The largest frame body accepted from the peer.</param>
     /// <param name="logger">Where closes are logged.</param>
     /// <param name="description">Who is on the other end, for log lines.</param>
-    /// <param name="bufferLimit">The most bytes that may wait to be written to the peer; past it the peer is not reading and the connection closes (a quarter of it is the congestion limit).</param>
-    public Connection(Socket socket, int maxBodyLength, ILogger logger, string description, int bufferLimit = OutboundBuffer.DefaultHardLimit)
+    /// <param name="bufferLimit">The most bytes that may wait to be written to the peer; past it the peer is not reading and the connection closes.</param>
+    /// <param name="largestFrame">The largest frame this side may append; the congestion limit (at most a quarter of <paramref name="bufferLimit"/>) leaves room for one more (<see cref="OutboundBuffer.CongestionLimitFor"/>).</param>
+    public Connection(Socket socket, int maxBodyLength, ILogger logger, string description, int bufferLimit = OutboundBuffer.DefaultHardLimit, int largestFrame = 0)
     {
         _socket = socket;
         _maxBodyLength = maxBodyLength;
         _logger = logger;
         Description = description;
-        Outbound = new OutboundBuffer(bufferLimit / 4, bufferLimit);
+        Outbound = new OutboundBuffer(OutboundBuffer.CongestionLimitFor(bufferLimit, largestFrame), bufferLimit);
         Outbound.Overflowed += () => ThreadPool.UnsafeQueueUserWorkItem(
             static state => state.Close(ConnectionCloseReason.Overloaded, $"the peer is not reading: {state.Outbound.HardLimit} bytes wait to be written to it (FirnAppOptions.ConnectionBufferLimit)"),
             this,

@@ -86,6 +86,30 @@ internal sealed class OutboundBuffer
     /// <summary>The default hard limit: 256 MiB waiting to be written.</summary>
     public const int DefaultHardLimit = 256 * 1024 * 1024;
 
+    /// <summary>
+    /// The most a write loop hands to the socket at once. Bytes count as written only once the call returns, so up to
+    /// this much may still count here after the peer has read it (and released the sender's budget for it).
+    /// </summary>
+    public const int WriteChunk = 64 * 1024;
+
+    /// <summary>
+    /// Room under the hard limit that flow-controlled frames (channel messages, deliveries) leave to the chunk being
+    /// written (<see cref="WriteChunk"/>) and to control frames (acknowledgements, credits, pongs), so that only a peer
+    /// that stops reading can take the buffer to its hard limit.
+    /// </summary>
+    public const int ControlReserve = 2 * WriteChunk;
+
+    /// <summary>The bytes of flow-controlled frames this buffer may hold: the hard limit less <see cref="ControlReserve"/>.</summary>
+    public long FlowLimit => Math.Max(0, HardLimit - ControlReserve);
+
+    /// <summary>
+    /// The congestion limit for a buffer of <paramref name="hardLimit"/> bytes whose largest frame is
+    /// <paramref name="largestFrame"/>: a quarter of the hard limit, lowered so that one more frame of the largest size
+    /// (the router delivers to a peer while it is not congested) and the control reserve still fit under the hard limit.
+    /// </summary>
+    public static int CongestionLimitFor(int hardLimit, int largestFrame) =>
+        (int)Math.Clamp((long)hardLimit - largestFrame - ControlReserve, 0, hardLimit / 4);
+
     /// <summary>Unwritten bytes (<see cref="UnwrittenBytes"/>) above which <see cref="IsCongested"/> is true.</summary>
     public int CongestionLimit { get; }
 
@@ -426,6 +450,22 @@ internal sealed class OutboundBuffer
     }
 
     /// <summary>
+    /// Called by the write loop after it wrote <paramref name="bytes"/> of the batch in hand (it writes a large batch in
+    /// parts, so that what the peer has already read stops counting against the limits before the whole batch is out).
+    /// </summary>
+    public void OnWritten(int bytes)
+    {
+        bool drained;
+        List<TaskCompletionSource<bool>>? flushed;
+        lock (_lock)
+        {
+            drained = CountWrittenLocked(bytes, out flushed);
+        }
+
+        Settle(flushed, drained);
+    }
+
+    /// <summary>
     /// Completes with <see langword="true"/> once every byte appended before this call has been written to the socket
     /// (handed to the kernel, which delivers it even if this process dies next), or <see langword="false"/> if the
     /// connection closed first.
@@ -575,7 +615,7 @@ internal sealed class OutboundBuffer
     {
         _lastWriteEnded = Stopwatch.GetTimestamp();
         _written += bytes;
-        _inFlight = 0;
+        _inFlight = Math.Max(0, _inFlight - bytes);
         flushed = null;
         if (_flushWaiters is { Count: > 0 } waiters)
         {

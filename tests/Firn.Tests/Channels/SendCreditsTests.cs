@@ -91,9 +91,10 @@ public sealed class SendCreditsTests
     [Fact]
     public async Task The_byte_budget_wakes_a_waiting_sender_when_bytes_are_released()
     {
+        // A message counts as its frame (SendBudget.Cost: 9 bytes more than its payload).
         var budget = new SendBudget(100);
-        Assert.True(budget.TryTake(100));
-        var waiting = budget.TakeAsync(50, CancellationToken.None).AsTask();
+        Assert.True(budget.TryTake(91));
+        var waiting = budget.TakeAsync(41, CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted);
 
         budget.Release(60);

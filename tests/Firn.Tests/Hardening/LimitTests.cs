@@ -100,12 +100,13 @@ public sealed class LimitTests
         var options = new FirnAppOptions { ConnectionBufferLimit = limit, MaxMessageSize = 256 * 1024 };
         await using var app = await TestApps.StartAsync(TestApps.Create(log, options, ("filler", ["fill-bytes", "heavy", size.ToString()])));
 
-        // Each message is the array plus MessagePack's 5-byte header; ten fit in a mebibyte, an eleventh does not.
+        // Each message is the array plus MessagePack's 5-byte header, counted as its frame (9 bytes more); ten fit in a
+        // mebibyte, an eleventh does not.
         Assert.Equal("fitted:10", await app.NextReportAsync("filler"));
         var heavy = app.GetChannel<byte[]>("heavy");
         Assert.Equal(10, app.Router.GetStats("heavy")!.Value.Pending);
 
-        Assert.Equal((size + 5L) * 10, app.Router.PendingBytesOf("filler"));
+        Assert.Equal(SendBudget.Cost(size + 5) * 10L, app.Router.PendingBytesOf("filler"));
         Assert.Equal(size, (await heavy.ReceiveAsync(TestApps.Timeout)).Length);
         Assert.Equal("sent-after-wait", await app.NextReportAsync("filler"));
     }

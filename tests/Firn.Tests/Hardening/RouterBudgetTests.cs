@@ -1,3 +1,4 @@
+using Firn.Channels;
 using Firn.Routing;
 using Firn.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,8 +18,9 @@ public sealed class RouterBudgetTests
         var sender = new Peer("hostile");
         var id = router.Open(sender, "no-receiver", "System.Byte[]").ChannelId;
 
-        router.Send(sender, id, new byte[600]);
-        router.Send(sender, id, new byte[400]);
+        // Each message counts as its frame: SendBudget.Cost(591) + SendBudget.Cost(391) is exactly 1000.
+        router.Send(sender, id, new byte[591]);
+        router.Send(sender, id, new byte[391]);
         Assert.Empty(sender.Violations);
         Assert.Equal(1000, sender.PendingBytes);
 
@@ -41,7 +43,7 @@ public sealed class RouterBudgetTests
         router.Attach(receiver, id, 16, Firn.Channels.ReceiveMode.Active);
 
         Assert.Equal(0, sender.PendingBytes);
-        Assert.Equal(5000, sender.Released);
+        Assert.Equal(SendBudget.Cost(5000), sender.Released);
         Assert.Equal(1, receiver.Delivered);
     }
 
@@ -62,8 +64,8 @@ public sealed class RouterBudgetTests
         Assert.Equal(3, router.GetStats("run")!.Value.Pending);
         Assert.Contains("more than its window of 3 messages", sender.Violations.Single(), StringComparison.Ordinal);
         Assert.Equal(2, sender.Credits);
-        Assert.Equal(2, sender.Released);
-        Assert.Equal(3, sender.PendingBytes);
+        Assert.Equal(2 * SendBudget.Cost(1), sender.Released);
+        Assert.Equal(3 * SendBudget.Cost(1), sender.PendingBytes);
     }
 
     [Fact]

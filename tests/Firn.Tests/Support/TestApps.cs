@@ -46,6 +46,19 @@ internal static class TestApps
     /// </summary>
     public static ProcessOptions Child(params string[] args) => Child(false, args);
 
+    /// <summary>A test child with extra environment variables (Firn.TestChild reads its own options from some).</summary>
+    public static ProcessOptions Child(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var child = Child(false, args);
+        return new ProcessOptions
+        {
+            Restart = child.Restart,
+            Executable = child.Executable,
+            Arguments = child.Arguments,
+            Environment = child.Environment.Concat(environment).ToDictionary(),
+        };
+    }
+
     /// <summary>A test child that counts as running only once its scenario calls <c>SignalReady</c> (for example after registering its handlers).</summary>
     public static ProcessOptions ReadyChild(params string[] args) => Child(true, args);
 
