@@ -241,17 +241,24 @@ public sealed class StopBoundTests(ITestOutputHelper output)
             HandleSignals = false,
             SocketDirectory = "/tmp",
             StartTimeout = TestApps.Timeout,
-            StopTimeout = TimeSpan.FromSeconds(2),
+            StopTimeout = TimeSpan.FromSeconds(4),
+            ShutdownHookTimeout = TimeSpan.FromMilliseconds(50),
         };
         await using var app = new FirnApp(options);
         app.AddProcess("stubborn", SupervisedApps.Child(["ignore-stop"], shutdownTimeout: TimeSpan.FromSeconds(60), killTimeout: TimeSpan.FromSeconds(60)));
 
-        // Their tokens have fired before they start, and each returns at once: a hook that returns just as its wait is
-        // cancelled is done, not an error of the stop.
+        // A hook that returns just as its wait is cancelled is done, not an error of the stop: the before-shutdown hooks
+        // return the moment their token fires (50 ms), the after-shutdown hooks' tokens have fired before they start.
         const int hooks = 40;
         var ran = 0;
+        var returnedOnToken = 0;
         for (var i = 0; i < hooks; i++)
         {
+            app.OnBeforeShutdown(async token =>
+            {
+                await Task.Delay(Timeout.Infinite, token).ContinueWith(_ => { }, TaskScheduler.Default);
+                Interlocked.Increment(ref returnedOnToken);
+            });
             app.OnAfterShutdown(() => Interlocked.Increment(ref ran));
         }
 
@@ -259,6 +266,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         Assert.StartsWith("pid=", await app.NextReportAsync("stubborn"), StringComparison.Ordinal);
         await app.StopAsync().WaitAsync(TestApps.Timeout);
 
+        Assert.Equal(hooks, Volatile.Read(ref returnedOnToken));
         await TestApps.UntilAsync(() => Volatile.Read(ref ran) == hooks, "every after-shutdown hook ran");
         Assert.Equal(ProcessExitReason.Killed, app.GetProcess("stubborn").LastExitReason);
     }
