@@ -98,7 +98,9 @@ public sealed partial class FirnApp
     /// before-shutdown hooks, stops children in reverse declaration order (each after its before-process-shutdown
     /// hooks), then runs the after-shutdown hooks. The whole stop is bounded by <see cref="FirnAppOptions.StopTimeout"/>:
     /// at that deadline children still running are killed, and the stop returns at most 2 s later; hooks that ignore
-    /// their tokens are abandoned (see <see cref="FirnAppOptions.ShutdownHookTimeout"/>). Everything abandoned is logged.
+    /// their tokens are abandoned (see <see cref="FirnAppOptions.ShutdownHookTimeout"/>), and after-start hooks still
+    /// running 1 s after the children have stopped are abandoned too. Everything abandoned is logged. An app stopped
+    /// before it started stays stopped: a later <see cref="StartAsync"/> throws <see cref="OperationCanceledException"/>.
     /// </summary>
     /// <returns>Completes when everything has stopped.</returns>
     public async Task StopAsync()
@@ -108,9 +110,20 @@ public sealed partial class FirnApp
             throw new InvalidOperationException($"StopAsync is for the main process; this is child '{ProcessName}'.");
         }
 
-        // Before the lifecycle lock: a start or restart that holds it sees the stop at once and gives up.
-        await BeginStopAsync().ConfigureAwait(false);
-        await _lifecycle.WaitAsync().ConfigureAwait(false);
+        // Before the lifecycle lock: a start or restart that holds it sees the stop at once and gives up. Both waits
+        // are bounded: Stopping's callbacks are user code, and a start may be stuck in a spawn that cannot be cancelled
+        // (the deadline's kill still reaches every child).
+        await _stopDeadline.WaitAsync(BeginStopAsync()).ConfigureAwait(false);
+        try
+        {
+            await _lifecycle.WaitAsync(_stopDeadline.HardToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            AppLog.StopGaveUpOnLifecycle(Logger);
+            return;
+        }
+
         try
         {
             if (!_started || _stopped)
@@ -134,9 +147,10 @@ public sealed partial class FirnApp
                 }
             }
 
-            if (!await _stopDeadline.WaitAsync(_afterStartHooks).ConfigureAwait(false))
+            // Their token fired when the stop began; by now they have had the children's stop and one more second.
+            if (!await _stopDeadline.WaitAsync(_afterStartHooks, LifespanHooks.AbandonGrace).ConfigureAwait(false))
             {
-                AppLog.AfterStartHooksAbandoned(Logger);
+                AppLog.AfterStartHooksAbandoned(Logger, LifespanHooks.AbandonGrace);
             }
 
             _host?.Dispose();

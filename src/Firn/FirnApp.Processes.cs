@@ -34,7 +34,13 @@ public sealed partial class FirnApp
 
     /// <summary>The status of every child, in declaration order.</summary>
     /// <returns>One snapshot per child.</returns>
-    public IReadOnlyList<ProcessStatus> GetProcesses() => [.. _processes.Select(p => p.GetStatus())];
+    public IReadOnlyList<ProcessStatus> GetProcesses()
+    {
+        lock (_processes)
+        {
+            return [.. _processes.Select(p => p.GetStatus())];
+        }
+    }
 
     /// <summary>The status of one child.</summary>
     /// <param name="name">The child's name.</param>
@@ -61,9 +67,22 @@ public sealed partial class FirnApp
     /// <summary>Bytes waiting to be written to a child's connection, or null when it is not connected (diagnostics and tests).</summary>
     internal long? BufferedBytesFor(string name) => RequireProcess(name).CurrentSession?.Connection.Outbound.UnwrittenBytes;
 
-    private bool IsStartingChild(int pid) => _processes.Exists(p => p.ExpectsConnectionFrom(pid));
+    /// <remarks>Called by the accept loop, which runs while <see cref="StartAsync"/> may still be filling the list.</remarks>
+    private bool IsStartingChild(int pid)
+    {
+        lock (_processes)
+        {
+            return _processes.Exists(p => p.ExpectsConnectionFrom(pid));
+        }
+    }
 
-    private ManagedProcess? FindProcess(string name) => _processes.Find(p => string.Equals(p.Name, name, StringComparison.Ordinal));
+    private ManagedProcess? FindProcess(string name)
+    {
+        lock (_processes)
+        {
+            return _processes.Find(p => string.Equals(p.Name, name, StringComparison.Ordinal));
+        }
+    }
 
     private ManagedProcess RequireProcess(string name)
     {

@@ -36,6 +36,9 @@ internal sealed class ConsoleLogQueue : IDisposable
         _thread = new Thread(WriteLoop) { IsBackground = true, Name = "Firn console log" };
         _thread.Start();
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+
+        // An unhandled exception ends the process without ProcessExit: the lines that led to it must still reach the output.
+        AppDomain.CurrentDomain.UnhandledException += OnProcessExit;
     }
 
     public int Capacity { get; }
@@ -92,6 +95,7 @@ internal sealed class ConsoleLogQueue : IDisposable
     public void Dispose()
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        AppDomain.CurrentDomain.UnhandledException -= OnProcessExit;
         Flush(FlushBound);
         lock (_gate)
         {

@@ -26,8 +26,11 @@ internal static partial class AppLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "The children were not all reaped {Grace} after the stop's deadline (FirnAppOptions.StopTimeout); the stop went on without waiting for them (they were killed)")]
     public static partial void ChildrenAbandonedAtStop(ILogger logger, TimeSpan grace);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An after-start hook had not returned by the stop's deadline (FirnAppOptions.StopTimeout); the stop went on without it")]
-    public static partial void AfterStartHooksAbandoned(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An after-start hook was still running {Grace} after the children had stopped (its token fired when the stop began); the stop went on without it")]
+    public static partial void AfterStartHooksAbandoned(ILogger logger, TimeSpan grace);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The stop gave up waiting for a start or restart in progress at its deadline (FirnAppOptions.StopTimeout + 2 s); the children were killed at the deadline")]
+    public static partial void StopGaveUpOnLifecycle(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stopping the children failed")]
     public static partial void StopFailed(ILogger logger, Exception exception);

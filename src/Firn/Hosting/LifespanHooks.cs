@@ -84,6 +84,7 @@ internal sealed partial class LifespanHooks
         Task.WhenAll(Snapshot().Select(hook => Task.Run(() => InvokeAsync(hook, logger, null, cancellationToken), CancellationToken.None)));
 
     /// <summary>Waits until the hook returns, or until <see cref="AbandonGrace"/> after its token fired, or until <paramref name="hardStop"/>.</summary>
+    /// <returns>Whether the hook returned (<paramref name="run"/> never faults: <see cref="InvokeAsync"/> catches everything).</returns>
     private static async Task<bool> ReturnsInTimeAsync(Task run, CancellationToken hookToken, CancellationToken hardStop)
     {
         using (var either = CancellationTokenSource.CreateLinkedTokenSource(hookToken, hardStop))
@@ -91,23 +92,28 @@ internal sealed partial class LifespanHooks
             try
             {
                 await run.WaitAsync(either.Token).ConfigureAwait(false);
-                return true;
             }
-            catch (OperationCanceledException) when (!run.IsCompleted)
+            catch (OperationCanceledException)
             {
+                // The hook may return at this very moment: it is judged by whether it completed, below.
             }
+        }
+
+        if (run.IsCompleted || hardStop.IsCancellationRequested)
+        {
+            return run.IsCompleted;
         }
 
         try
         {
             // Its token fired: a hook that honours it returns now.
             await run.WaitAsync(AbandonGrace, hardStop).ConfigureAwait(false);
-            return true;
         }
-        catch (Exception ex) when ((ex is TimeoutException or OperationCanceledException) && !run.IsCompleted)
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            return false;
         }
+
+        return run.IsCompleted;
     }
 
     private async Task InvokeAsync(Func<string?, CancellationToken, Task> hook, ILogger logger, string? processName, CancellationToken cancellationToken)

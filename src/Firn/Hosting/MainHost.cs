@@ -101,7 +101,19 @@ internal sealed partial class MainHost : IDisposable
                 continue;
             }
 
-            var peer = await AdmitAsync(socket).ConfigureAwait(false);
+            PeerCredentials? peer;
+            try
+            {
+                peer = await AdmitAsync(socket).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The accept loop must outlive any one peer's failure, or every later child is stranded.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogAdmissionFailed(ex);
+                peer = null;
+            }
+
             if (peer is not { } credentials)
             {
                 socket.Dispose();
@@ -212,6 +224,9 @@ internal sealed partial class MainHost : IDisposable
         LogRefused(reason);
         return null;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Admitting a connection failed; it was closed, and the main process is still listening")]
+    private partial void LogAdmissionFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Accepting a connection failed ({Error}); still listening")]
     private partial void LogAcceptFailed(SocketError error);

@@ -14,11 +14,18 @@ internal sealed class StopDeadline : IDisposable
     private readonly CancellationTokenSource _hard = new();
     private int _armed;
 
+    public StopDeadline()
+    {
+        // Read once: work abandoned at the deadline may still look at them after the app was disposed.
+        Token = _soft.Token;
+        HardToken = _hard.Token;
+    }
+
     /// <summary>Fires at the deadline.</summary>
-    public CancellationToken Token => _soft.Token;
+    public CancellationToken Token { get; }
 
     /// <summary>Fires <see cref="Grace"/> after the deadline.</summary>
-    public CancellationToken HardToken => _hard.Token;
+    public CancellationToken HardToken { get; }
 
     /// <summary>Starts the clock; later calls do nothing.</summary>
     /// <returns>Whether this call started it.</returns>
@@ -45,13 +52,16 @@ internal sealed class StopDeadline : IDisposable
     /// Waits for <paramref name="task"/> until the hard deadline (what the deadline cut short, such as a killed child,
     /// has <see cref="Grace"/> to finish). Returns whether it completed; one that did not is left running.
     /// </summary>
-    public async Task<bool> WaitAsync(Task task)
+    public Task<bool> WaitAsync(Task task) => WaitAsync(task, Timeout.InfiniteTimeSpan);
+
+    /// <summary>Like <see cref="WaitAsync(Task)"/>, and at most <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitAsync(Task task, TimeSpan timeout)
     {
         try
         {
-            await task.WaitAsync(HardToken).ConfigureAwait(false);
+            await task.WaitAsync(timeout, HardToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!task.IsCompleted)
+        catch (Exception ex) when ((ex is OperationCanceledException or TimeoutException) && !task.IsCompleted)
         {
             return false;
         }

@@ -232,6 +232,72 @@ public sealed class StopBoundTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Hooks_after_a_stop_that_reached_its_deadline_still_run_and_the_stop_does_not_throw()
+    {
+        using var log = new CategoryLog();
+        var options = new FirnAppOptions
+        {
+            LoggerFactory = log.Factory,
+            HandleSignals = false,
+            SocketDirectory = "/tmp",
+            StartTimeout = TestApps.Timeout,
+            StopTimeout = TimeSpan.FromSeconds(4),
+            ShutdownHookTimeout = TimeSpan.FromMilliseconds(50),
+        };
+        await using var app = new FirnApp(options);
+        app.AddProcess("stubborn", SupervisedApps.Child(["ignore-stop"], shutdownTimeout: TimeSpan.FromSeconds(60), killTimeout: TimeSpan.FromSeconds(60)));
+
+        // A hook that returns just as its wait is cancelled is done, not an error of the stop: the before-shutdown hooks
+        // return the moment their token fires (50 ms), the after-shutdown hooks' tokens have fired before they start.
+        const int hooks = 40;
+        var ran = 0;
+        var returnedOnToken = 0;
+        for (var i = 0; i < hooks; i++)
+        {
+            app.OnBeforeShutdown(async token =>
+            {
+                await Task.Delay(Timeout.Infinite, token).ContinueWith(_ => { }, TaskScheduler.Default);
+                Interlocked.Increment(ref returnedOnToken);
+            });
+            app.OnAfterShutdown(() => Interlocked.Increment(ref ran));
+        }
+
+        await TestApps.StartAsync(app);
+        Assert.StartsWith("pid=", await app.NextReportAsync("stubborn"), StringComparison.Ordinal);
+        await app.StopAsync().WaitAsync(TestApps.Timeout);
+
+        Assert.Equal(hooks, Volatile.Read(ref returnedOnToken));
+        await TestApps.UntilAsync(() => Volatile.Read(ref ran) == hooks, "every after-shutdown hook ran");
+        Assert.Equal(ProcessExitReason.Killed, app.GetProcess("stubborn").LastExitReason);
+    }
+
+    [Fact]
+    public async Task An_after_start_hook_that_ignores_its_token_holds_the_stop_one_second_past_the_children_not_until_the_deadline()
+    {
+        using var log = new CategoryLog();
+        await using var app = SupervisedApps.Create(log.Factory, ("a", SupervisedApps.Child(["idle"])));
+        app.OnAfterStart(_ => Task.Delay(Timeout.Infinite, CancellationToken.None));
+        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.ProcessStateChanged += (_, change) =>
+        {
+            if (change.State == ProcessState.Exited)
+            {
+                exited.TrySetResult();
+            }
+        };
+        await TestApps.StartAsync(app);
+
+        var clock = Stopwatch.StartNew();
+        await app.StopAsync().WaitAsync(TestApps.Timeout);
+        output.WriteLine($"StopAsync took {clock.Elapsed.TotalSeconds:F2} s (StopTimeout {app.Options.StopTimeout.TotalSeconds} s)");
+
+        // Well under the 30 s deadline; subscribers got the last state change before StopAsync returned.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the stop took {clock.Elapsed}");
+        Assert.True(exited.Task.IsCompleted, "the Exited state change reached its subscriber before StopAsync returned");
+        Assert.True(log.Contains(LogLevel.Warning, "An after-start hook was still running"));
+    }
+
+    [Fact]
     public void The_stop_bounds_default_to_what_the_README_says_and_must_be_positive()
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
