@@ -142,15 +142,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
     {
         using var log = new CategoryLog();
         using var release = new ManualResetEventSlim();
-        var options = new FirnAppOptions
-        {
-            LoggerFactory = log.Factory,
-            HandleSignals = false,
-            SocketDirectory = "/tmp",
-            StartTimeout = TestApps.Timeout,
-            StopTimeout = TimeSpan.FromSeconds(20),
-            ShutdownHookTimeout = TimeSpan.FromSeconds(1),
-        };
+        var options = StopOptions(log, stopTimeout: TimeSpan.FromSeconds(20), shutdownHookTimeout: TimeSpan.FromSeconds(1));
         await using var app = new FirnApp(options);
         app.AddProcess("a", SupervisedApps.Child(["idle"]));
         var tokensFired = 0;
@@ -198,15 +190,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
     {
         using var log = new CategoryLog();
         var stopTimeout = TimeSpan.FromSeconds(4);
-        var options = new FirnAppOptions
-        {
-            LoggerFactory = log.Factory,
-            HandleSignals = false,
-            SocketDirectory = "/tmp",
-            StartTimeout = TestApps.Timeout,
-            StopTimeout = stopTimeout,
-            ShutdownHookTimeout = TimeSpan.FromSeconds(2),
-        };
+        var options = StopOptions(log, stopTimeout: stopTimeout, shutdownHookTimeout: TimeSpan.FromSeconds(2));
         await using var app = new FirnApp(options);
 
         // Each would take 60 s + 60 s to be stopped gracefully; the stop's deadline comes first.
@@ -235,15 +219,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
     public async Task Hooks_after_a_stop_that_reached_its_deadline_still_run_and_the_stop_does_not_throw()
     {
         using var log = new CategoryLog();
-        var options = new FirnAppOptions
-        {
-            LoggerFactory = log.Factory,
-            HandleSignals = false,
-            SocketDirectory = "/tmp",
-            StartTimeout = TestApps.Timeout,
-            StopTimeout = TimeSpan.FromSeconds(4),
-            ShutdownHookTimeout = TimeSpan.FromMilliseconds(50),
-        };
+        var options = StopOptions(log, stopTimeout: TimeSpan.FromSeconds(4), shutdownHookTimeout: TimeSpan.FromMilliseconds(50));
         await using var app = new FirnApp(options);
         app.AddProcess("stubborn", SupervisedApps.Child(["ignore-stop"], shutdownTimeout: TimeSpan.FromSeconds(60), killTimeout: TimeSpan.FromSeconds(60)));
 
@@ -310,6 +286,17 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => new FirnAppOptions { StopTimeout = TimeSpan.Zero });
         Assert.Throws<ArgumentOutOfRangeException>(() => new FirnAppOptions { ShutdownHookTimeout = TimeSpan.Zero });
     }
+
+    /// <summary>Options for an app of these tests, with the stop bounds under test.</summary>
+    private static FirnAppOptions StopOptions(CategoryLog log, TimeSpan stopTimeout, TimeSpan? shutdownHookTimeout = null) => new()
+    {
+        LoggerFactory = log.Factory,
+        HandleSignals = false,
+        SocketDirectory = "/tmp",
+        StartTimeout = TestApps.Timeout,
+        StopTimeout = stopTimeout,
+        ShutdownHookTimeout = shutdownHookTimeout ?? new FirnAppOptions().ShutdownHookTimeout,
+    };
 
     private static string RepositoryRoot()
     {
