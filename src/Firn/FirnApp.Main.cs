@@ -110,10 +110,17 @@ public sealed partial class FirnApp
             throw new InvalidOperationException($"StopAsync is for the main process; this is child '{ProcessName}'.");
         }
 
-        // Before the lifecycle lock: a start or restart that holds it sees the stop at once and gives up. Both waits
-        // are bounded: Stopping's callbacks are user code, and a start may be stuck in a spawn that cannot be cancelled
-        // (the deadline's kill still reaches every child).
-        await _stopDeadline.WaitAsync(BeginStopAsync()).ConfigureAwait(false);
+        // Before the lifecycle lock: a start or restart that holds it sees the stop at once and gives up. Stopping's
+        // callbacks are user code: they get what a hook gets (1 s) before the stop goes on without them. RunAsync, if
+        // it runs the app, returns once this stop is done.
+        _stopRequested.TrySetResult();
+        if (!await _stopDeadline.WaitAsync(BeginStopAsync(), LifespanHooks.AbandonGrace).ConfigureAwait(false))
+        {
+            AppLog.StoppingCallbacksAbandoned(Logger, LifespanHooks.AbandonGrace);
+        }
+
+        // A start stuck in a spawn that cannot be cancelled is not waited for past the deadline (whose kill still
+        // reaches every child).
         try
         {
             await _lifecycle.WaitAsync(_stopDeadline.HardToken).ConfigureAwait(false);

@@ -35,6 +35,9 @@ internal static partial class AppLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Stopping the children failed")]
     public static partial void StopFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A callback registered on Stopping was still running {Grace} after the stop began; the stop went on without waiting for it")]
+    public static partial void StoppingCallbacksAbandoned(ILogger logger, TimeSpan grace);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Restarting every child")]
     public static partial void Restarting(ILogger logger);
 

@@ -274,6 +274,52 @@ public sealed class StopBoundTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task StopAsync_called_by_the_program_ends_RunAsync()
+    {
+        using var log = new CategoryLog();
+        await using var app = SupervisedApps.Create(log.Factory, ("a", SupervisedApps.Child(["idle"])));
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.OnAfterStart(() => started.TrySetResult());
+        var run = app.RunAsync();
+        await started.Task.WaitAsync(TestApps.Timeout);
+
+        await app.StopAsync().WaitAsync(TestApps.Timeout);
+
+        Assert.Equal(0, await run.WaitAsync(TestApps.Timeout));
+        Assert.Equal(ProcessState.Exited, app.GetProcess("a").State);
+    }
+
+    [Fact]
+    public async Task A_Stopping_callback_that_blocks_gets_one_second_and_the_stop_then_runs_its_hooks_and_stops_children_gracefully()
+    {
+        using var log = new CategoryLog();
+        using var release = new ManualResetEventSlim();
+        await using var app = new FirnApp(StopOptions(log, stopTimeout: TimeSpan.FromSeconds(20)));
+        app.AddProcess("a", SupervisedApps.Child(["idle"]));
+        var hooks = new List<string>();
+        app.OnBeforeShutdown(() => hooks.Add("before-shutdown"));
+        app.OnBeforeProcessShutdown(name => hooks.Add("before-process-shutdown:" + name));
+        app.OnAfterShutdown(() => hooks.Add("after-shutdown"));
+        await TestApps.StartAsync(app);
+        using var blocking = app.Stopping.Register(() => release.Wait());
+
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await app.StopAsync().WaitAsync(TestApps.Timeout);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        output.WriteLine($"StopAsync took {clock.Elapsed.TotalSeconds:F2} s");
+        Assert.Equal(["before-shutdown", "before-process-shutdown:a", "after-shutdown"], hooks);
+        Assert.Equal(ProcessExitReason.Stopped, app.GetProcess("a").LastExitReason);
+        Assert.True(log.Contains(LogLevel.Warning, "A callback registered on Stopping was still running"));
+    }
+
+    [Fact]
     public void The_stop_bounds_default_to_what_the_README_says_and_must_be_positive()
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
