@@ -17,6 +17,7 @@ internal static class Scenarios
         HardeningScenarios.TryRunAsync,
         DeadlineScenarios.TryRunAsync,
         LargeMessageScenarios.TryRunAsync,
+        LargeApiScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)
