@@ -9,8 +9,9 @@ namespace Firn.Transport;
 /// <remarks>
 /// Requests that found no room wait in one queue, first come first served, and are let in as writes make room. A new
 /// frame never overtakes a waiting one, so the frames of one producer (a stream's items, then its outcome) keep their
-/// order. Room counts <see cref="CommittedBytes"/>: what waits to be written, what was reserved and not yet appended,
-/// and what is held. A frame always fits in an empty buffer, so one larger than <see cref="FlowLimit"/> still goes.
+/// order. Room counts what waits to be written and what was reserved and not yet appended; congestion also counts what
+/// is held (<see cref="CommittedBytes"/>). A frame always fits in an empty buffer, so one larger than
+/// <see cref="FlowLimit"/> still goes.
 /// </remarks>
 internal sealed partial class OutboundBuffer
 {
@@ -139,10 +140,11 @@ internal sealed partial class OutboundBuffer
         return FitsLocked(frameBytes);
     }
 
+    /// <summary>Whether a frame fits in the buffer now: the held frames are not in it yet (they queue behind the head).</summary>
     private bool FitsLocked(long frameBytes)
     {
-        var committed = CommittedLocked;
-        return committed == 0 || committed + frameBytes <= FlowLimit;
+        var inBuffer = UnwrittenLocked + _promised;
+        return inBuffer == 0 || inBuffer + frameBytes <= FlowLimit;
     }
 
     private async ValueTask<bool> AppendLaterAsync(FrameKind kind, byte[] prefix, byte[] payload, CancellationToken cancellationToken) =>
@@ -195,18 +197,15 @@ internal sealed partial class OutboundBuffer
                 continue;
             }
 
-            // The head's own held bytes count among the committed ones: take them out before asking whether it fits.
-            var heldHere = head.Frame is null ? 0 : head.Size;
-            _held -= heldHere;
             if (!FitsLocked(head.Size))
             {
-                _held += heldHere;
                 break;
             }
 
             _roomQueue.Dequeue();
             if (head.Frame is { } frame)
             {
+                _held -= frame.Length;
                 frame.CopyTo(Reserve(frame.Length));
                 _congested |= UnwrittenLocked > CongestionLimit;
             }
