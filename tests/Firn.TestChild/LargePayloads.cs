@@ -56,5 +56,24 @@ public static class LargePayloads
         return sequence;
     }
 
+    /// <summary>Holds back every answer until all of the calls have arrived, so that their large results are produced together.</summary>
+    public sealed class Gate
+    {
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _arrived;
+
+        /// <summary>The payload <paramref name="sequence"/> of <paramref name="length"/> bytes, once <paramref name="total"/> calls have asked.</summary>
+        public async Task<byte[]> GiveAsync(int sequence, int length, int total)
+        {
+            if (Interlocked.Increment(ref _arrived) >= total)
+            {
+                _all.TrySetResult();
+            }
+
+            await _all.Task.ConfigureAwait(false);
+            return Make(sequence, length);
+        }
+    }
+
     private static byte Filler(int sequence, int index) => (byte)((sequence * 131) + (index * 7) + (index >> 8));
 }

@@ -35,4 +35,25 @@ public sealed class LargeReceiver(int count, IReadOnlyList<int> lengths)
             _outcome.TrySetResult("bad: " + ex.Message);
         }
     }
+
+    /// <summary>Reads the stream <paramref name="method"/>(count, lengths) of payloads and checks them: "ok", or what was wrong.</summary>
+    public static async Task<string> ReadStreamAsync(FirnApp app, string method, int count, int[] lengths, CancellationToken cancellationToken = default)
+    {
+        var receiver = new LargeReceiver(count, lengths);
+        try
+        {
+            await foreach (var item in app.Rpc.StreamAsync<byte[]>(method, [count, lengths], cancellationToken))
+            {
+                receiver.Take(item);
+            }
+        }
+#pragma warning disable CA1031 // Whatever failed is the report.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return $"bad: {ex.GetType().Name}: {ex.Message}";
+        }
+
+        return receiver.Outcome.IsCompleted ? await receiver.Outcome : "bad: the stream ended early";
+    }
 }

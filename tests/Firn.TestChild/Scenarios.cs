@@ -18,6 +18,7 @@ internal static class Scenarios
         DeadlineScenarios.TryRunAsync,
         NameScenarios.TryRunAsync,
         LargeMessageScenarios.TryRunAsync,
+        LargeApiScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)

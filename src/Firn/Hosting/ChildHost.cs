@@ -136,6 +136,14 @@ internal sealed partial class ChildHost : IRouterLink
     /// <summary>Queues a frame whose body is <paramref name="header"/> followed by <paramref name="payload"/>; returns <see langword="false"/> if the connection is closed.</summary>
     public bool Send(FrameKind kind, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload) => _connection?.Outbound.Append(kind, header, payload) ?? false;
 
+    /// <summary>
+    /// Queues a frame of the public API (a call, a result, a stream item, a publication, a store request) once there is
+    /// room for it in this child's own buffer (see <see cref="OutboundBuffer.AppendWhenRoomAsync"/>); completes with
+    /// <see langword="false"/> if the connection is closed.
+    /// </summary>
+    public ValueTask<bool> SendWhenRoomAsync(FrameKind kind, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, CancellationToken cancellationToken) =>
+        _connection?.Outbound.AppendWhenRoomAsync(kind, header, payload, cancellationToken) ?? ValueTask.FromResult(false);
+
     /// <summary>Adds to a per-id counter frame (credits, acknowledgements) that goes out once per batch.</summary>
     public void AddCounter(FrameKind kind, uint id, uint count) => _connection?.Outbound.AddCounter(kind, id, count);
 

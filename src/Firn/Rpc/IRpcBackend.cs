@@ -8,8 +8,11 @@ internal interface IRpcBackend
 
     void Unregister(string name);
 
-    /// <summary>Sends a call; throws <see cref="RpcException"/> when the main process cannot be reached.</summary>
-    void Call(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args);
+    /// <summary>
+    /// Sends a call once there is room for it (a child waits for room in its own connection buffer; the arguments are
+    /// copied if it must); throws <see cref="RpcException"/> when the main process cannot be reached.
+    /// </summary>
+    ValueTask CallAsync(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args, CancellationToken cancellationToken);
 
     void Cancel(uint callId);
 

@@ -28,15 +28,22 @@ internal sealed class LocalRpcPeer : RpcPeer, IRpcBackend, IRpcResponder
 
     public void Unregister(string name) => _table.Unregister(this, name);
 
-    public void Call(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args) => _table.Call(this, callId, flags, credit, method, args);
+    public ValueTask CallAsync(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
+    {
+        _table.Call(this, callId, flags, credit, method, args);
+        return ValueTask.CompletedTask;
+    }
 
     public void Cancel(uint callId) => _table.Cancel(this, callId);
 
     public void GrantCredit(uint callId, int count) => _table.GrantCredit(this, callId, count);
 
     // RpcPeer: what the table hands this process.
-    public override void Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args) =>
+    public override bool Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args)
+    {
         _dispatcher.Invoke(invocationId, flags, credit, method, caller, args, this);
+        return true;
+    }
 
     public override void CancelInvocation(uint invocationId) => _dispatcher.Cancel(invocationId);
 
@@ -50,7 +57,8 @@ internal sealed class LocalRpcPeer : RpcPeer, IRpcBackend, IRpcResponder
         throw new InvalidOperationException($"Firn's main process broke its own RPC protocol: {reason}. This is a bug in Firn.");
 
     // IRpcResponder: outcomes of the invocations this process runs.
-    void IRpcResponder.Complete(uint invocationId, RpcStatus status, ReadOnlySpan<byte> body) => _table.Complete(this, invocationId, status, body);
+    // The main process's own handlers wait for room in the caller's buffer (their results are not held for them).
+    Task IRpcResponder.CompleteAsync(uint invocationId, RpcStatus status, ReadOnlySpan<byte> body) => _table.CompleteWhenRoomAsync(this, invocationId, status, body);
 
-    void IRpcResponder.StreamItem(uint invocationId, ReadOnlySpan<byte> payload) => _table.StreamItem(this, invocationId, payload);
+    Task IRpcResponder.StreamItemAsync(uint invocationId, ReadOnlySpan<byte> payload) => _table.StreamItemWhenRoomAsync(this, invocationId, payload);
 }

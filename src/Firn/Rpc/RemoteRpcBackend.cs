@@ -71,12 +71,20 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
 
     public void Unregister(string name) => _host.Send(FrameKind.RpcUnregister, new BodyWriter().WriteString(name).Written);
 
-    public void Call(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args)
+    public ValueTask CallAsync(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
     {
-        if (_disconnected || !_host.Send(FrameKind.RpcCall, RpcFrames.CallHeader(callId, flags, credit, method), args))
+        if (_disconnected)
         {
             throw Unavailable(method);
         }
+
+        var sent = _host.SendWhenRoomAsync(FrameKind.RpcCall, RpcFrames.CallHeader(callId, flags, credit, method), args, cancellationToken);
+        if (sent.IsCompletedSuccessfully)
+        {
+            return sent.Result ? ValueTask.CompletedTask : throw Unavailable(method);
+        }
+
+        return SentAsync(sent, method);
     }
 
     public void Cancel(uint callId)
@@ -88,14 +96,15 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
 
     public void GrantCredit(uint callId, int count) => _host.AddCounter(FrameKind.RpcStreamCredit, callId, (uint)count);
 
-    void IRpcResponder.Complete(uint invocationId, RpcStatus status, ReadOnlySpan<byte> body) =>
-        _host.Send(FrameKind.RpcResult, RpcFrames.OutcomeHeader(invocationId, status), body);
+    // An outcome that finds the connection closed has no one to go to: the main process has failed the call already.
+    Task IRpcResponder.CompleteAsync(uint invocationId, RpcStatus status, ReadOnlySpan<byte> body) =>
+        Settled(_host.SendWhenRoomAsync(FrameKind.RpcResult, RpcFrames.OutcomeHeader(invocationId, status), body, CancellationToken.None));
 
-    void IRpcResponder.StreamItem(uint invocationId, ReadOnlySpan<byte> payload)
+    Task IRpcResponder.StreamItemAsync(uint invocationId, ReadOnlySpan<byte> payload)
     {
         Span<byte> header = stackalloc byte[4];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header, invocationId);
-        _host.Send(FrameKind.RpcStreamItem, header, payload);
+        return Settled(_host.SendWhenRoomAsync(FrameKind.RpcStreamItem, header, payload, CancellationToken.None));
     }
 
     /// <summary>The connection to the main process is gone: every call and registration in flight fails.</summary>
@@ -109,6 +118,16 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
             {
                 pending.TrySetException(Unavailable("a registration"));
             }
+        }
+    }
+
+    private static Task Settled(ValueTask<bool> sent) => sent.IsCompletedSuccessfully ? Task.CompletedTask : sent.AsTask();
+
+    private static async ValueTask SentAsync(ValueTask<bool> sent, string method)
+    {
+        if (!await sent.ConfigureAwait(false))
+        {
+            throw Unavailable(method);
         }
     }
 

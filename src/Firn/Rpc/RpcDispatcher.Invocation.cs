@@ -92,7 +92,7 @@ internal sealed partial class RpcDispatcher
                 }
                 catch (Exception ex) when (ex is RpcException or ProtocolViolationException)
                 {
-                    _owner.Fail(_responder, id, RpcStatus.InvalidArguments, ex.Message);
+                    await _owner.Fail(_responder, id, RpcStatus.InvalidArguments, ex.Message).ConfigureAwait(false);
                     return;
                 }
                 finally
@@ -105,7 +105,7 @@ internal sealed partial class RpcDispatcher
                 if (_method.IsStream)
                 {
                     await _method.PumpAsync(returned, _owner._serializer, SendItemAsync, token).ConfigureAwait(false);
-                    _responder.Complete(id, RpcStatus.Ok, default);
+                    await _responder.CompleteAsync(id, RpcStatus.Ok, default).ConfigureAwait(false);
                     return;
                 }
 
@@ -115,28 +115,28 @@ internal sealed partial class RpcDispatcher
                 if (buffer.WrittenCount > _owner._maxMessageSize.Bytes)
                 {
                     // The handler did not throw: say what happened, not "the handler threw" with no type.
-                    _owner.Fail(_responder, id, RpcStatus.ResultTooLarge,
-                        $"The result of '{_method.Name}' serialized to {buffer.WrittenCount} bytes, over the limit of {_owner._maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize); it was not sent. Return less, or stream it (IAsyncEnumerable<T>).");
+                    await _owner.Fail(_responder, id, RpcStatus.ResultTooLarge,
+                        $"The result of '{_method.Name}' serialized to {buffer.WrittenCount} bytes, over the limit of {_owner._maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize); it was not sent. Return less, or stream it (IAsyncEnumerable<T>).").ConfigureAwait(false);
                     return;
                 }
 
-                _responder.Complete(id, RpcStatus.Ok, buffer.WrittenSpan);
+                await _responder.CompleteAsync(id, RpcStatus.Ok, buffer.WrittenSpan).ConfigureAwait(false);
             }
             catch (StreamItemTooLargeException ex)
             {
-                _owner.Fail(_responder, id, RpcStatus.ResultTooLarge, ex.Message);
+                await _owner.Fail(_responder, id, RpcStatus.ResultTooLarge, ex.Message).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_owner._stopping.IsCancellationRequested && Volatile.Read(ref _cancelled) == 0)
             {
                 // The process is stopping (or restarting) and its token ended the handler: say so, not "a task was cancelled".
-                _owner.Fail(_responder, id, RpcStatus.ProcessExited, $"Process '{_owner.ProcessName}' stopped while handling the call to '{_method.Name}'; the handler was cancelled.");
+                await _owner.Fail(_responder, id, RpcStatus.ProcessExited, $"Process '{_owner.ProcessName}' stopped while handling the call to '{_method.Name}'; the handler was cancelled.").ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The handler's exception is the call's result: it goes back to the caller.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 _owner.LogHandlerFailed(ex, _method.Name, _caller);
-                _responder.Complete(id, RpcStatus.RemoteError, RpcError.FromException(_owner.ProcessName, ex).Encode());
+                await _responder.CompleteAsync(id, RpcStatus.RemoteError, RpcError.FromException(_owner.ProcessName, ex).Encode()).ConfigureAwait(false);
             }
             finally
             {
@@ -155,7 +155,7 @@ internal sealed partial class RpcDispatcher
             }
 
             await _credits!.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _responder.StreamItem(Id, payload.Span);
+            await _responder.StreamItemAsync(Id, payload.Span).ConfigureAwait(false);
         }
     }
 

@@ -44,14 +44,14 @@ internal sealed partial class RpcDispatcher
     {
         if (!_methods.TryGetValue(methodName, out var method))
         {
-            Fail(responder, id, RpcStatus.MethodNotFound, $"No handler '{methodName}' is registered in process '{ProcessName}'.");
+            _ = Fail(responder, id, RpcStatus.MethodNotFound, $"No handler '{methodName}' is registered in process '{ProcessName}'.");
             return;
         }
 
         var wantsStream = (flags & RpcFlags.Stream) != 0;
         if (wantsStream != method.IsStream)
         {
-            Fail(responder, id, RpcStatus.InvalidArguments, method.IsStream
+            _ = Fail(responder, id, RpcStatus.InvalidArguments, method.IsStream
                 ? $"Method '{methodName}' returns a stream; call it with StreamAsync."
                 : $"Method '{methodName}' returns one result, not a stream; call it with CallAsync.");
             return;
@@ -59,7 +59,7 @@ internal sealed partial class RpcDispatcher
 
         if (_draining)
         {
-            Fail(responder, id, RpcStatus.ProcessExited, $"Process '{ProcessName}' is stopping and takes no new calls.");
+            _ = Fail(responder, id, RpcStatus.ProcessExited, $"Process '{ProcessName}' is stopping and takes no new calls.");
             return;
         }
 
@@ -103,8 +103,8 @@ internal sealed partial class RpcDispatcher
         return Task.WhenAny(_drained.Task, Task.Delay(timeout));
     }
 
-    private void Fail(IRpcResponder responder, uint id, RpcStatus status, string message) =>
-        responder.Complete(id, status, RpcError.Plain(ProcessName, message).Encode());
+    private Task Fail(IRpcResponder responder, uint id, RpcStatus status, string message) =>
+        responder.CompleteAsync(id, status, RpcError.Plain(ProcessName, message).Encode());
 
     private void Finished(Invocation invocation)
     {

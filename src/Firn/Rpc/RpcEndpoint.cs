@@ -250,7 +250,8 @@ public sealed partial class RpcEndpoint
             call.ExpireAfter(timeout);
         }
 
-        var id = Start(call, RpcFlags.None, 0, args, writers);
+        var id = Start(call, RpcFlags.None, 0, args, writers, cancellationToken, out var sent);
+        await SentAsync(id, sent).ConfigureAwait(false);
         var result = call.Result;
         if (result.IsCompleted)
         {
@@ -283,7 +284,8 @@ public sealed partial class RpcEndpoint
     {
         cancellationToken.ThrowIfCancellationRequested();
         var call = new StreamCall(method);
-        var id = Start(call, RpcFlags.Stream, StreamWindow, args, writers);
+        var id = Start(call, RpcFlags.Stream, StreamWindow, args, writers, cancellationToken, out var sent);
+        await SentAsync(id, sent).ConfigureAwait(false);
         var finished = false;
         var consumed = 0;
         try
@@ -321,7 +323,10 @@ public sealed partial class RpcEndpoint
         }
     }
 
-    private uint Start(PendingCall call, RpcFlags flags, int credit, object?[]? args, RpcArguments.ArgumentWriter[]? writers)
+    /// <summary>
+    /// Starts a call: <paramref name="sent"/> completes once it is queued (a child may wait for room in its own buffer).
+    /// </summary>
+    private uint Start(PendingCall call, RpcFlags flags, int credit, object?[]? args, RpcArguments.ArgumentWriter[]? writers, CancellationToken cancellationToken, out ValueTask sent)
     {
         RpcNames.Validate(call.Method);
 
@@ -346,7 +351,7 @@ public sealed partial class RpcEndpoint
         var id = _pending.Add(call);
         try
         {
-            backend.Call(id, flags, credit, call.Method, buffer.WrittenSpan);
+            sent = backend.CallAsync(id, flags, credit, call.Method, buffer.WrittenSpan, cancellationToken);
         }
         catch
         {
@@ -355,6 +360,25 @@ public sealed partial class RpcEndpoint
         }
 
         return id;
+    }
+
+    /// <summary>Waits until a call is queued; if it cannot be, it is no longer pending.</summary>
+    private async ValueTask SentAsync(uint id, ValueTask sent)
+    {
+        if (sent.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        try
+        {
+            await sent.ConfigureAwait(false);
+        }
+        catch
+        {
+            _pending.Remove(id);
+            throw;
+        }
     }
 
     private void Abandon(uint id)

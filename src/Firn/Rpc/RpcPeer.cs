@@ -33,8 +33,8 @@ internal abstract class RpcPeer
     /// <summary>Marks the peer gone; a full fence, so the table's re-checks after adding an entry see it (see <see cref="RpcTable"/>).</summary>
     public void MarkGone() => Interlocked.Exchange(ref _gone, 1);
 
-    /// <summary>Hands this process an invocation of one of its methods.</summary>
-    public abstract void Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args);
+    /// <summary>Hands this process an invocation of one of its methods; <see langword="false"/> if its connection has no room for it now.</summary>
+    public abstract bool Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args);
 
     /// <summary>The caller gave up on an invocation this process is running.</summary>
     public abstract void CancelInvocation(uint invocationId);
@@ -47,6 +47,20 @@ internal abstract class RpcPeer
 
     /// <summary>One item of a stream call this process made.</summary>
     public abstract void ReplyItem(uint callId, ReadOnlySpan<byte> payload);
+
+    /// <summary>As <see cref="Reply"/>, from a producer that can wait: completes once the outcome is queued, waiting for room on the way.</summary>
+    public virtual Task ReplyWhenRoomAsync(uint callId, RpcStatus status, ReadOnlySpan<byte> body)
+    {
+        Reply(callId, status, body);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>As <see cref="ReplyItem"/>, from a producer that can wait (see <see cref="ReplyWhenRoomAsync"/>).</summary>
+    public virtual Task ReplyItemWhenRoomAsync(uint callId, ReadOnlySpan<byte> payload)
+    {
+        ReplyItem(callId, payload);
+        return Task.CompletedTask;
+    }
 
     /// <summary>Drops the connection of a process that broke the protocol.</summary>
     public abstract void Violate(string reason);

@@ -129,18 +129,40 @@ internal sealed class RpcServer
 
         public override bool IsCongested => session.IsCongested;
 
-        public override void Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args) =>
-            Outbound.Append(FrameKind.RpcInvoke, RpcFrames.InvokeHeader(invocationId, flags, credit, method, caller), args);
+        // Never past the room for flow frames: a caller is refused instead (a closing connection counts as sent; its sweep fails the call).
+        public override bool Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args)
+        {
+            var appended = Outbound.TryAppendWithinRoom(FrameKind.RpcInvoke, RpcFrames.InvokeHeader(invocationId, flags, credit, method, caller), args);
+            return appended != false;
+        }
 
         public override void CancelInvocation(uint invocationId) => Outbound.AppendChannelFrame(FrameKind.RpcCancelInvocation, invocationId, default);
 
         public override void GrantInvocationCredit(uint invocationId, int count) => Outbound.AddCounter(FrameKind.RpcInvocationCredit, invocationId, (uint)count);
 
+        // Relayed from another child's read loop, which must not wait: held in the main process until there is room.
         public override void Reply(uint callId, RpcStatus status, ReadOnlySpan<byte> body) =>
-            Outbound.Append(FrameKind.RpcReply, RpcFrames.OutcomeHeader(callId, status), body);
+            Outbound.AppendOrHold(FrameKind.RpcReply, RpcFrames.OutcomeHeader(callId, status), body);
 
-        public override void ReplyItem(uint callId, ReadOnlySpan<byte> payload) => Outbound.AppendChannelFrame(FrameKind.RpcCallItem, callId, payload);
+        public override void ReplyItem(uint callId, ReadOnlySpan<byte> payload)
+        {
+            Span<byte> header = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header, callId);
+            Outbound.AppendOrHold(FrameKind.RpcCallItem, header, payload);
+        }
+
+        public override Task ReplyWhenRoomAsync(uint callId, RpcStatus status, ReadOnlySpan<byte> body) =>
+            Settled(Outbound.AppendWhenRoomAsync(FrameKind.RpcReply, RpcFrames.OutcomeHeader(callId, status), body, CancellationToken.None));
+
+        public override Task ReplyItemWhenRoomAsync(uint callId, ReadOnlySpan<byte> payload)
+        {
+            Span<byte> header = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header, callId);
+            return Settled(Outbound.AppendWhenRoomAsync(FrameKind.RpcCallItem, header, payload, CancellationToken.None));
+        }
 
         public override void Violate(string reason) => session.Violate(reason);
+
+        private static Task Settled(ValueTask<bool> queued) => queued.IsCompletedSuccessfully ? Task.CompletedTask : queued.AsTask();
     }
 }

@@ -85,8 +85,7 @@ internal sealed class RpcTable
 
         if (owner.IsCongested)
         {
-            Fail(caller, callId, RpcStatus.LimitExceeded,
-                $"Process '{owner.ProcessName}' is not reading its connection fast enough (its buffer is over the congestion limit); call '{method}' was not made. Retry later.", owner.ProcessName);
+            Fail(caller, callId, RpcStatus.LimitExceeded, NotReading(owner, method), owner.ProcessName);
             return;
         }
 
@@ -120,7 +119,16 @@ internal sealed class RpcTable
             return;
         }
 
-        owner.Invoke(id, flags, credit, method, caller.ProcessName, args);
+        if (!owner.Invoke(id, flags, credit, method, caller.ProcessName, args))
+        {
+            // Its buffer has no room for these arguments (others were queued since the check above): as congested.
+            if (TryTake(id, out _))
+            {
+                Fail(caller, callId, RpcStatus.LimitExceeded, NotReading(owner, method), owner.ProcessName);
+            }
+
+            return;
+        }
 
         // The caller may have gone between the check and the invoke: its sweep sent a cancellation the owner could not
         // match yet. Send it again now that the owner knows the invocation (a second cancellation is harmless).
@@ -155,46 +163,69 @@ internal sealed class RpcTable
         call.Owner.GrantInvocationCredit(id, count);
     }
 
+    /// <summary>A child's answer, relayed from its read loop: a caller with no room now gets it once it has (see <see cref="RpcPeer.Reply"/>).</summary>
     public void Complete(RpcPeer owner, uint id, RpcStatus status, ReadOnlySpan<byte> body)
     {
-        if (!_calls.TryGetValue(id, out var call))
-        {
-            // Cancelled or abandoned meanwhile: the caller no longer waits.
-            return;
-        }
-
-        if (!ReferenceEquals(call.Owner, owner))
-        {
-            owner.Violate($"it answered invocation {id}, which was not sent to it");
-            return;
-        }
-
-        if (TryTake(id, out _))
+        if (TryTakeAnswer(owner, id, out var call))
         {
             call.Caller.Reply(call.CallId, status, body);
         }
     }
 
+    /// <summary>An answer of the main process's own handler, which waits for room in the caller's buffer.</summary>
+    public Task CompleteWhenRoomAsync(RpcPeer owner, uint id, RpcStatus status, ReadOnlySpan<byte> body) =>
+        TryTakeAnswer(owner, id, out var call) ? call.Caller.ReplyWhenRoomAsync(call.CallId, status, body) : Task.CompletedTask;
+
+    /// <summary>A child's stream item, relayed from its read loop (see <see cref="Complete"/>).</summary>
     public void StreamItem(RpcPeer owner, uint id, ReadOnlySpan<byte> payload)
     {
-        if (!_calls.TryGetValue(id, out var call))
+        if (TryTakeItem(owner, id, out var call))
         {
-            return;
+            call.Caller.ReplyItem(call.CallId, payload);
+        }
+    }
+
+    /// <summary>A stream item of the main process's own handler, which waits for room in the caller's buffer.</summary>
+    public Task StreamItemWhenRoomAsync(RpcPeer owner, uint id, ReadOnlySpan<byte> payload) =>
+        TryTakeItem(owner, id, out var call) ? call.Caller.ReplyItemWhenRoomAsync(call.CallId, payload) : Task.CompletedTask;
+
+    private bool TryTakeAnswer(RpcPeer owner, uint id, out RoutedCall call)
+    {
+        if (!_calls.TryGetValue(id, out call!))
+        {
+            // Cancelled or abandoned meanwhile: the caller no longer waits.
+            return false;
+        }
+
+        if (!ReferenceEquals(call.Owner, owner))
+        {
+            owner.Violate($"it answered invocation {id}, which was not sent to it");
+            return false;
+        }
+
+        return TryTake(id, out _);
+    }
+
+    private bool TryTakeItem(RpcPeer owner, uint id, out RoutedCall call)
+    {
+        if (!_calls.TryGetValue(id, out call!))
+        {
+            return false;
         }
 
         if (!ReferenceEquals(call.Owner, owner) || !call.IsStream)
         {
             owner.Violate($"it sent a stream item for invocation {id}, which is not a stream sent to it");
-            return;
+            return false;
         }
 
         if (!call.TakeCredit())
         {
             owner.Violate($"it sent more items on stream '{call.Method}' than the caller allowed");
-            return;
+            return false;
         }
 
-        call.Caller.ReplyItem(call.CallId, payload);
+        return true;
     }
 
     /// <summary>A process is gone: its methods are unregistered and every call it was handling fails now.</summary>
@@ -230,6 +261,9 @@ internal sealed class RpcTable
             }
         }
     }
+
+    private static string NotReading(RpcPeer owner, string method) =>
+        $"Process '{owner.ProcessName}' is not reading its connection fast enough (its buffer is over the congestion limit); call '{method}' was not made. Retry later.";
 
     private static string Exited(RpcPeer owner, string method) =>
         $"Process '{owner.ProcessName}' exited, restarted or lost its connection before it answered the call to '{method}'.";

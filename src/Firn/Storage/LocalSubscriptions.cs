@@ -11,7 +11,8 @@ internal interface IPubSubBackend
     /// <summary>Tells the hub this process no longer subscribes to <paramref name="key"/>.</summary>
     void Unregister(string key, bool isPattern);
 
-    void Publish(string topic, string typeName, ReadOnlySpan<byte> payload);
+    /// <summary>Publishes; completes once the publication is queued (a child waits for room in its own connection buffer, copying the payload if it must).</summary>
+    ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload);
 }
 
 /// <summary>

@@ -85,5 +85,9 @@ internal sealed class LocalPubSubBackend(TopicHub hub, TopicSubscriber self) : I
 
     public void Unregister(string key, bool isPattern) => hub.Remove(self, key);
 
-    public void Publish(string topic, string typeName, ReadOnlySpan<byte> payload) => hub.Publish(topic, typeName, payload.ToArray());
+    public ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload)
+    {
+        hub.Publish(topic, typeName, payload.ToArray());
+        return ValueTask.CompletedTask;
+    }
 }

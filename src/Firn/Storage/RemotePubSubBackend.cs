@@ -54,10 +54,21 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
         _host.Send(FrameKind.Unsubscribe, new BodyWriter().WriteString(key).Written);
     }
 
-    public void Publish(string topic, string typeName, ReadOnlySpan<byte> payload)
+    public ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload)
     {
         var body = new BodyWriter().WriteString(topic).WriteString(typeName).WriteBytes(payload);
-        if (!_host.Send(FrameKind.Publish, body.Written))
+        var queued = _host.SendWhenRoomAsync(FrameKind.Publish, body.Written, default, CancellationToken.None);
+        if (queued.IsCompletedSuccessfully)
+        {
+            return queued.Result ? ValueTask.CompletedTask : throw Unavailable();
+        }
+
+        return QueuedAsync(queued);
+    }
+
+    private static async ValueTask QueuedAsync(ValueTask<bool> queued)
+    {
+        if (!await queued.ConfigureAwait(false))
         {
             throw Unavailable();
         }

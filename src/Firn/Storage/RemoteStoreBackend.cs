@@ -46,7 +46,19 @@ internal sealed class RemoteStoreBackend : IStoreBackend, IDisposable
         var id = Interlocked.Increment(ref _nextId);
         var reply = new PendingRequest(request, _deadlines is null ? 0 : DeadlineSweep.DeadlineAfter(_timeout));
         _pending[id] = reply;
-        if (_disconnected || !_host.Send(FrameKind.StoreRequest, StoreCodec.EncodeRequest(id, request)))
+        bool queued;
+        try
+        {
+            // A large value waits for room in this child's own buffer rather than overflowing it.
+            queued = !_disconnected && await _host.SendWhenRoomAsync(FrameKind.StoreRequest, StoreCodec.EncodeRequest(id, request), default, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _pending.TryRemove(id, out _);
+            throw;
+        }
+
+        if (!queued)
         {
             _pending.TryRemove(id, out _);
             throw Unavailable();

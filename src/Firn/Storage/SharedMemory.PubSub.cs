@@ -13,6 +13,10 @@ public sealed partial class SharedMemory
     /// <typeparam name="T">The data's type; subscribers of another type (other than <see cref="object"/>) skip it with a logged warning.</typeparam>
     /// <param name="topic">A topic without wildcards.</param>
     /// <param name="data">The data.</param>
+    /// <remarks>
+    /// Publishing never waits for subscribers. In a child it waits, when it must, for room in the child's own connection
+    /// buffer (a burst of large publications is paced by what the main process has read, never overflowing it).
+    /// </remarks>
     public void Publish<T>(string topic, T data)
     {
         StoreKeys.ValidateTopic(topic);
@@ -22,6 +26,26 @@ public sealed partial class SharedMemory
     /// <summary>Publishes <paramref name="data"/> (serialized as <typeparamref name="T"/>) under the type name <paramref name="typeName"/>; the topic is valid.</summary>
     internal void Publish<T>(string topic, string typeName, T data)
     {
+        var queued = PublishCore(topic, typeName, data);
+        if (!queued.IsCompletedSuccessfully)
+        {
+            queued.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Async form of <see cref="Publish{T}(string, T)"/>: publishing never waits for subscribers, and in a child awaits room in its own connection buffer when there is none.</summary>
+    /// <typeparam name="T">The data's type.</typeparam>
+    /// <param name="topic">The topic.</param>
+    /// <param name="data">The data.</param>
+    /// <returns>A task that completes once the publication is queued.</returns>
+    public ValueTask PublishAsync<T>(string topic, T data)
+    {
+        StoreKeys.ValidateTopic(topic);
+        return PublishCore(topic, TypeNames.Of(typeof(T)), data);
+    }
+
+    private ValueTask PublishCore<T>(string topic, string typeName, T data)
+    {
         var buffer = SerializationBuffer.Rent();
         _serializer.Serialize(buffer, data);
         if (buffer.WrittenCount > _maxMessageSize.Bytes)
@@ -29,18 +53,7 @@ public sealed partial class SharedMemory
             throw _maxMessageSize.TooLarge(buffer.WrittenCount, $"A publication on '{topic}'", "Nothing was published.");
         }
 
-        _backend.Publish(topic, typeName, buffer.WrittenSpan);
-    }
-
-    /// <summary>Async form of <see cref="Publish{T}(string, T)"/> (publishing never waits for subscribers).</summary>
-    /// <typeparam name="T">The data's type.</typeparam>
-    /// <param name="topic">The topic.</param>
-    /// <param name="data">The data.</param>
-    /// <returns>A completed task.</returns>
-    public ValueTask PublishAsync<T>(string topic, T data)
-    {
-        Publish(topic, data);
-        return ValueTask.CompletedTask;
+        return _backend.PublishAsync(topic, typeName, buffer.WrittenSpan);
     }
 
     /// <summary>Calls <paramref name="handler"/> for every publication on <paramref name="topic"/> (or matching it, if it contains <c>*</c> or <c>?</c>) made from now on.</summary>

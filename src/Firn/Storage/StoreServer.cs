@@ -26,6 +26,13 @@ internal sealed class StoreServer
                 $"The answer to {request.Operation} is {reply.Length} bytes, over the message size limit of {_maxMessageSize} (FirnAppOptions.MaxMessageSize). Read keys one by one with Keys and Get."));
         }
 
-        session.Connection.Send(FrameKind.StoreReply, reply);
+        // A reply with no room waits on the requester's own read loop (a thread of its own): the requester's next
+        // requests wait in its socket until it has read its replies. No other process waits for it; one that stops
+        // reading for good is found by heartbeats, and the closing connection ends the wait.
+        var queued = session.Connection.Outbound.AppendWhenRoomAsync(FrameKind.StoreReply, reply, default, CancellationToken.None);
+        if (!queued.IsCompletedSuccessfully)
+        {
+            queued.AsTask().GetAwaiter().GetResult();
+        }
     }
 }

@@ -214,8 +214,8 @@ internal sealed class SessionTopicSubscriber(ChildSession session) : TopicSubscr
 
         frame ??= TopicHub.EncodePublication(publication);
 
-        // A closing connection refuses the frame: the process is gone, which is not a miss to report.
-        session.Connection.Send(FrameKind.Publication, frame);
-        return true;
+        // Never past the room for flow frames (concurrent publishers may pass the check above together): past it, the
+        // publication is missed. A closing connection refuses the frame: the process is gone, which is not a miss to report.
+        return session.Connection.Outbound.TryAppendWithinRoom(FrameKind.Publication, frame, default) != false;
     }
 }

@@ -26,7 +26,7 @@ internal interface IInlineWriter
 /// loop than written one system call each); then, and whenever an inline write cannot finish (the socket is full) or
 /// more was appended meanwhile, the role passes to the loop, which keeps it while there is data.
 /// </remarks>
-internal sealed class OutboundBuffer
+internal sealed partial class OutboundBuffer
 {
     /// <summary>An idle connection's buffer is small (a process may have many idle children); a busy one grows by doubling.</summary>
     private const int InitialSize = 4 * 1024;
@@ -129,7 +129,7 @@ internal sealed class OutboundBuffer
     /// Whether more than <see cref="CongestionLimit"/> bytes wait to be written (<see cref="UnwrittenBytes"/>): the peer
     /// is not reading. The router stops delivering to a congested peer until <see cref="Drained"/> fires.
     /// </summary>
-    public bool IsCongested => UnwrittenBytes > CongestionLimit;
+    public bool IsCongested => CommittedBytes > CongestionLimit;
 
     /// <summary>
     /// Bytes appended and not yet handed to the socket: what waits in the buffer and the batch a writer has taken and
@@ -147,7 +147,7 @@ internal sealed class OutboundBuffer
     /// </summary>
     public bool IsCongestedWith(long heldBytes)
     {
-        if (UnwrittenBytes + heldBytes <= CongestionLimit)
+        if (CommittedBytes + heldBytes <= CongestionLimit)
         {
             return false;
         }
@@ -161,7 +161,7 @@ internal sealed class OutboundBuffer
         lock (_lock)
         {
             // Checked again under the lock: the writer may have written the buffer down meanwhile.
-            if (UnwrittenLocked + heldBytes <= CongestionLimit)
+            if (CommittedLocked + heldBytes <= CongestionLimit)
             {
                 return false;
             }
@@ -189,19 +189,45 @@ internal sealed class OutboundBuffer
 
     /// <summary>Appends one frame whose body is <paramref name="prefix"/> followed by <paramref name="payload"/>.</summary>
     /// <returns><see langword="false"/> if the buffer was completed (the connection is closing).</returns>
-    public bool Append(FrameKind kind, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> payload)
+    public bool Append(FrameKind kind, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> payload) =>
+        Append(kind, prefix, payload, 0, RoomRule.None) == AppendResult.Appended;
+
+    /// <summary>
+    /// Appends one frame: turns <paramref name="reserved"/> bytes of reserved room into its unwritten bytes, and applies
+    /// <paramref name="rule"/> (see OutboundBuffer.Room.cs), under one lock.
+    /// </summary>
+    private AppendResult Append(FrameKind kind, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> payload, int reserved, RoomRule rule)
     {
         var bodyLength = prefix.Length + payload.Length;
         bool appended;
         Turn turn;
         lock (_lock)
         {
+            _promised -= reserved;
             if (_completed)
             {
-                return false;
+                return AppendResult.Closed;
             }
 
-            appended = UnwrittenLocked + FrameFormat.HeaderSize + bodyLength <= HardLimit;
+            if (rule != RoomRule.None && !HasRoomLocked(FrameFormat.HeaderSize + bodyLength))
+            {
+                if (rule == RoomRule.Required)
+                {
+                    return AppendResult.NoRoom;
+                }
+
+                if (TryHoldLocked(kind, prefix, payload))
+                {
+                    return AppendResult.Held;
+                }
+
+                appended = false;
+            }
+            else
+            {
+                appended = UnwrittenLocked + FrameFormat.HeaderSize + bodyLength <= HardLimit;
+            }
+
             if (appended)
             {
                 var destination = Reserve(FrameFormat.HeaderSize + bodyLength);
@@ -223,9 +249,10 @@ internal sealed class OutboundBuffer
         if (!appended)
         {
             Overflowed?.Invoke();
+            return AppendResult.Closed;
         }
 
-        return appended;
+        return AppendResult.Appended;
     }
 
     /// <summary>Appends a frame whose body is a channel id and a payload (the hot path for messages).</summary>
@@ -349,11 +376,15 @@ internal sealed class OutboundBuffer
     public void Complete()
     {
         Turn turn;
+        List<RoomRequest>? refused;
         lock (_lock)
         {
             _completed = true;
+            refused = DropRoomQueueLocked();
             turn = ClaimLocked();
         }
+
+        refused?.ForEach(request => request.Done!.TrySetResult(false));
 
         // The loop must see the end, so an idle buffer's role goes to it, never inline.
         Go(turn == Turn.Inline ? Turn.Loop : turn);
@@ -441,12 +472,13 @@ internal sealed class OutboundBuffer
     {
         bool drained;
         List<TaskCompletionSource<bool>>? flushed;
+        List<RoomRequest>? granted;
         lock (_lock)
         {
-            drained = CountWrittenLocked(_inFlight, out flushed);
+            drained = CountWrittenLocked(_inFlight, out flushed, out granted);
         }
 
-        Settle(flushed, drained);
+        Settle(flushed, drained, granted);
     }
 
     /// <summary>
@@ -457,12 +489,13 @@ internal sealed class OutboundBuffer
     {
         bool drained;
         List<TaskCompletionSource<bool>>? flushed;
+        List<RoomRequest>? granted;
         lock (_lock)
         {
-            drained = CountWrittenLocked(bytes, out flushed);
+            drained = CountWrittenLocked(bytes, out flushed, out granted);
         }
 
-        Settle(flushed, drained);
+        Settle(flushed, drained, granted);
     }
 
     /// <summary>
@@ -556,10 +589,11 @@ internal sealed class OutboundBuffer
 
         bool drained;
         List<TaskCompletionSource<bool>>? flushed;
+        List<RoomRequest>? granted;
         var toLoop = false;
         lock (_lock)
         {
-            drained = CountWrittenLocked(sent, out flushed);
+            drained = CountWrittenLocked(sent, out flushed, out granted);
             if (sent < batch.Count)
             {
                 _carry = batch[sent..];
@@ -580,10 +614,13 @@ internal sealed class OutboundBuffer
             GiveLoopTurn();
         }
 
-        if (flushed is not null || drained)
+        if (flushed is not null || drained || granted is not null)
         {
             // Flush waiters and the router (which takes its own locks) must not run on an appender, which may hold one.
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Buffer.Settle(state.Flushed, state.Drained), (Buffer: this, Flushed: flushed, Drained: drained), preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static state => state.Buffer.Settle(state.Flushed, state.Drained, state.Granted),
+                (Buffer: this, Flushed: flushed, Drained: drained, Granted: granted),
+                preferLocal: false);
         }
     }
 
@@ -611,7 +648,7 @@ internal sealed class OutboundBuffer
     }
 
     /// <summary>Counts written bytes; returns whether congestion cleared and which flush waiters are done. Call under the lock.</summary>
-    private bool CountWrittenLocked(int bytes, out List<TaskCompletionSource<bool>>? flushed)
+    private bool CountWrittenLocked(int bytes, out List<TaskCompletionSource<bool>>? flushed, out List<RoomRequest>? granted)
     {
         _lastWriteEnded = Stopwatch.GetTimestamp();
         _written += bytes;
@@ -623,7 +660,15 @@ internal sealed class OutboundBuffer
             waiters.RemoveAll(w => w.Target <= _written);
         }
 
-        var drained = _congested && UnwrittenLocked <= CongestionLimit;
+        // Room was made: frames waiting for it go next (their appends are written by the writer that called this).
+        granted = _roomQueue.Count > 0 ? GrantLocked() : null;
+        return DrainedLocked();
+    }
+
+    /// <summary>Whether a congested buffer is below its limit again (then it no longer counts as congested). Call under the lock.</summary>
+    private bool DrainedLocked()
+    {
+        var drained = _congested && CommittedLocked <= CongestionLimit;
         if (drained)
         {
             _congested = false;
@@ -632,8 +677,9 @@ internal sealed class OutboundBuffer
         return drained;
     }
 
-    private void Settle(List<TaskCompletionSource<bool>>? flushed, bool drained)
+    private void Settle(List<TaskCompletionSource<bool>>? flushed, bool drained, List<RoomRequest>? granted = null)
     {
+        granted?.ForEach(request => request.Done!.TrySetResult(true));
         flushed?.ForEach(done => done.TrySetResult(true));
         if (drained)
         {

@@ -154,7 +154,11 @@ public sealed class RpcTableTests
 
         public List<string> Violations { get; } = [];
 
-        public override void Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args) => Invocations.Add(invocationId);
+        public override bool Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args)
+        {
+            Invocations.Add(invocationId);
+            return true;
+        }
 
         public override void CancelInvocation(uint invocationId)
         {
