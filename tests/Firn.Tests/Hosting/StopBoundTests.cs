@@ -161,17 +161,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         await TestApps.StartAsync(app);
         var pid = app.GetProcess("a").ProcessId!.Value;
 
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            await app.StopAsync().WaitAsync(TestApps.Timeout);
-        }
-        finally
-        {
-            release.Set();
-        }
-
-        output.WriteLine($"StopAsync took {clock.Elapsed.TotalSeconds:F2} s");
+        await StopThenReleaseAsync(app, release);
         foreach (var entry in log.Entries)
         {
             output.WriteLine($"{entry.Level} {entry.Category}: {entry.Message}");
@@ -303,17 +293,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         await TestApps.StartAsync(app);
         using var blocking = app.Stopping.Register(() => release.Wait());
 
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            await app.StopAsync().WaitAsync(TestApps.Timeout);
-        }
-        finally
-        {
-            release.Set();
-        }
-
-        output.WriteLine($"StopAsync took {clock.Elapsed.TotalSeconds:F2} s");
+        await StopThenReleaseAsync(app, release);
         Assert.Equal(["before-shutdown", "before-process-shutdown:a", "after-shutdown"], hooks);
         Assert.Equal(ProcessExitReason.Stopped, app.GetProcess("a").LastExitReason);
         Assert.True(log.Contains(LogLevel.Warning, "A callback registered on Stopping was still running"));
@@ -331,6 +311,22 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         Assert.Equal(TimeSpan.FromTicks(1), new FirnAppOptions { StopTimeout = TimeSpan.FromTicks(1), ShutdownHookTimeout = TimeSpan.FromTicks(1) }.StopTimeout);
         Assert.Throws<ArgumentOutOfRangeException>(() => new FirnAppOptions { StopTimeout = TimeSpan.Zero });
         Assert.Throws<ArgumentOutOfRangeException>(() => new FirnAppOptions { ShutdownHookTimeout = TimeSpan.Zero });
+    }
+
+    /// <summary>Stops the app, then lets go of what its hooks or callbacks block on (also when the stop fails).</summary>
+    private async Task StopThenReleaseAsync(FirnApp app, ManualResetEventSlim release)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await app.StopAsync().WaitAsync(TestApps.Timeout);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        output.WriteLine($"StopAsync took {clock.Elapsed.TotalSeconds:F2} s");
     }
 
     /// <summary>Options for an app of these tests, with the stop bounds under test.</summary>
