@@ -18,8 +18,16 @@ internal readonly record struct SoakHealth(int Descriptors, int Threads, long Re
     {
         var status = File.ReadAllLines("/proc/self/status");
         long Field(string name) => long.Parse(status.First(l => l.StartsWith(name, StringComparison.Ordinal))[(name.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        return new SoakHealth(Directory.GetFiles("/proc/self/fd").Length, (int)Field("Threads:"), Field("VmRSS:"));
+        return new SoakHealth(CountDescriptors(), (int)Field("Threads:"), Field("VmRSS:"));
     }
+
+    /// <summary>
+    /// The descriptors an instance of a child can hold in the main process: pipes, sockets and kernel objects. Files are
+    /// left out: the runtime keeps each assembly it loads open, and one loaded late in the run is not a leak.
+    /// </summary>
+    private static int CountDescriptors() =>
+        new DirectoryInfo("/proc/self/fd").GetFiles().Count(fd => fd.LinkTarget is { } target &&
+            (target.StartsWith("pipe:", StringComparison.Ordinal) || target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("anon_inode:", StringComparison.Ordinal)));
 
     /// <summary>Whether this reading is back within the slack of <paramref name="baseline"/>.</summary>
     public bool IsBackTo(SoakHealth baseline) =>
@@ -27,5 +35,5 @@ internal readonly record struct SoakHealth(int Descriptors, int Threads, long Re
         Threads <= baseline.Threads + ThreadSlack &&
         ResidentKiB <= baseline.ResidentKiB + ResidentSlackKiB;
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"fds {Descriptors}, threads {Threads}, RSS {ResidentKiB / 1024} MiB");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"pipe/socket fds {Descriptors}, threads {Threads}, RSS {ResidentKiB / 1024} MiB");
 }
