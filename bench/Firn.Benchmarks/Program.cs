@@ -6,6 +6,7 @@
 //
 // The same executable also runs as every child process: a Firn child (the Firn environment is set) or a peer's
 // process ("role ...").
+using Firn;
 using Firn.Benchmarks;
 using Firn.Benchmarks.FirnSide;
 using Firn.Benchmarks.Roles;

@@ -10,7 +10,6 @@
 // With --restart, the child also asks the main process over a channel to restart it after it has received
 // two active messages (the seed's "restart the bot" scenario), and the main process does so.
 using Firn;
-using Firn.Hosting;
 using Microsoft.Extensions.Logging;
 
 var app = new FirnApp();
@@ -47,8 +46,8 @@ app.OnAfterStart(async stopping =>
         {
             var name = request["restart ".Length..];
             app.Logger.LogInformation("Restarting '{Name}' on its request", name);
-            await app.RestartProcessAsync(name, stopping);
-            app.Logger.LogInformation("'{Name}' restarted (pid {Pid})", name, app.GetProcess(name).ProcessId);
+            await app.Supervisor!.RestartProcessAsync(name, stopping);
+            app.Logger.LogInformation("'{Name}' restarted (pid {Pid})", name, app.Supervisor!.GetProcess(name).ProcessId);
         },
         filter: request => request.StartsWith("restart ", StringComparison.Ordinal));
 

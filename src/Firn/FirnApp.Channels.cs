@@ -19,18 +19,6 @@ public sealed partial class FirnApp
     internal IFirnSerializer Serializer => _channels.Serializer;
 
     /// <summary>
-    /// Registers the channel <paramref name="name"/> with message type <typeparamref name="T"/> (the seed's
-    /// <c>set_channel</c>), or returns it if it exists with that type. In the main process it may be called before
-    /// <see cref="StartAsync"/>, which fixes the type before any child connects; in a child, from its entry.
-    /// </summary>
-    /// <typeparam name="T">The message type.</typeparam>
-    /// <param name="name">The channel's name.</param>
-    /// <param name="options">This process's settings for the channel, used the first time this process obtains it.</param>
-    /// <returns>The channel (the same object <see cref="GetChannel{T}"/> returns).</returns>
-    /// <exception cref="ChannelTypeMismatchException">The name is registered with another type; the message names both.</exception>
-    public Channel<T> RegisterChannel<T>(string name, ChannelOptions? options = null) => _channels.Get<T>(name, options);
-
-    /// <summary>
     /// Returns the channel <paramref name="name"/> if some process has opened or registered it; unlike
     /// <see cref="GetChannel{T}"/>, it never creates one. In a child this may be a round trip to the main process.
     /// </summary>
@@ -41,17 +29,14 @@ public sealed partial class FirnApp
     /// <exception cref="ChannelTypeMismatchException">The channel exists with another type; the message names both.</exception>
     public bool TryGetChannel<T>(string name, [NotNullWhen(true)] out Channel<T>? channel) => _channels.TryGet(name, out channel);
 
+    /// <summary>The channel list as the main process sees it (its own router); see <see cref="FirnSupervisor.GetChannels"/>.</summary>
+    internal IReadOnlyList<ChannelInfo> ListChannels() => _channels.List();
+
     /// <summary>
     /// Every channel of the app, ordered by name: its message type, the processes that opened it with their receive
     /// modes, how many messages wait for a receiver or were delivered and not consumed, and whether it is closed.
     /// In a child this is a round trip to the main process.
     /// </summary>
-    /// <returns>A snapshot.</returns>
-    /// <exception cref="InvalidOperationException">In a child: the list is larger than <see cref="FirnAppOptions.MaxMessageSize"/>, or the connection is lost.</exception>
-    /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>.</exception>
-    public IReadOnlyList<ChannelInfo> GetChannels() => _channels.List();
-
-    /// <summary>Async form of <see cref="GetChannels"/>.</summary>
     /// <param name="cancellationToken">Abandons the wait.</param>
     /// <returns>A snapshot.</returns>
     /// <exception cref="InvalidOperationException">In a child: the list is larger than <see cref="FirnAppOptions.MaxMessageSize"/>, or the connection is lost.</exception>

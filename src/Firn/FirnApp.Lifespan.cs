@@ -50,11 +50,11 @@ public sealed partial class FirnApp
     /// <param name="hook">The hook.</param>
     public void OnAfterShutdown(Action hook) => _afterShutdown.Add(hook);
 
-    /// <summary>Registers a hook that runs when the whole application restarts (<see cref="RestartAsync"/>), before any child is stopped.</summary>
+    /// <summary>Registers a hook that runs when the whole application restarts (<see cref="FirnSupervisor.RestartAsync"/>), before any child is stopped.</summary>
     /// <param name="hook">The hook; its token fires when the app stops.</param>
     public void OnBeforeRestart(Func<CancellationToken, Task> hook) => _beforeRestart.Add(hook);
 
-    /// <summary>Registers a synchronous hook that runs when the whole application restarts (<see cref="RestartAsync"/>), before any child is stopped.</summary>
+    /// <summary>Registers a synchronous hook that runs when the whole application restarts (<see cref="FirnSupervisor.RestartAsync"/>), before any child is stopped.</summary>
     /// <param name="hook">The hook.</param>
     public void OnBeforeRestart(Action hook) => _beforeRestart.Add(hook);
 

@@ -24,7 +24,7 @@ public sealed partial class FirnApp
     private string? _failedChild;
 
     /// <summary>The main process's socket path (main process only, after <see cref="StartAsync"/>).</summary>
-    public string SocketPath => _host?.SocketPath ?? throw new InvalidOperationException("The app has not started, or this is not the main process.");
+    internal string SocketPath => _host?.SocketPath ?? throw new InvalidOperationException("The app has not started, or this is not the main process.");
 
     internal Router Router => _router ?? throw new InvalidOperationException("The app has not started.");
 
@@ -42,7 +42,7 @@ public sealed partial class FirnApp
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <returns>Completes when every child is running.</returns>
     /// <exception cref="OperationCanceledException">A stop was asked for, or <paramref name="cancellationToken"/> fired, before every child was running.</exception>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
+    internal async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (_child is not null)
         {
@@ -103,7 +103,7 @@ public sealed partial class FirnApp
     /// before it started stays stopped: a later <see cref="StartAsync"/> throws <see cref="OperationCanceledException"/>.
     /// </summary>
     /// <returns>Completes when everything has stopped.</returns>
-    public async Task StopAsync()
+    internal async Task StopAsync()
     {
         if (_child is not null)
         {
@@ -215,7 +215,7 @@ public sealed partial class FirnApp
     /// </summary>
     /// <param name="cancellationToken">Abandons the start of the children.</param>
     /// <returns>Completes when every child is running again.</returns>
-    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    internal async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         if (_child is not null)
         {

@@ -7,12 +7,6 @@ namespace Firn;
 public sealed partial class FirnApp
 {
     /// <summary>
-    /// Raised in the main process for every state transition of every child, in the order they happened, one at a
-    /// time, on a thread-pool thread (never under a supervisor lock). A handler's exception is logged.
-    /// </summary>
-    public event EventHandler<ProcessStateChangedEventArgs>? ProcessStateChanged;
-
-    /// <summary>
     /// Declares a child that is an external command (any executable, not a Firn program): supervised like any child
     /// (restart policy, stop with SIGTERM then SIGKILL, output into the log, status) but it never connects, so it has
     /// no channels of its own and counts as running as soon as it is spawned. It is started through
@@ -34,7 +28,7 @@ public sealed partial class FirnApp
 
     /// <summary>The status of every child, in declaration order.</summary>
     /// <returns>One snapshot per child.</returns>
-    public IReadOnlyList<ProcessStatus> GetProcesses()
+    internal IReadOnlyList<ProcessStatus> GetProcesses()
     {
         lock (_processes)
         {
@@ -45,24 +39,24 @@ public sealed partial class FirnApp
     /// <summary>The status of one child.</summary>
     /// <param name="name">The child's name.</param>
     /// <returns>A snapshot.</returns>
-    public ProcessStatus GetProcess(string name) => RequireProcess(name).GetStatus();
+    internal ProcessStatus GetProcess(string name) => RequireProcess(name).GetStatus();
 
     /// <summary>Starts a child that is not running (a pending automatic restart happens now); its restart intensity starts afresh.</summary>
     /// <param name="name">The child's name.</param>
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <returns>Completes when the child is ready.</returns>
-    public Task StartProcessAsync(string name, CancellationToken cancellationToken = default) => RequireProcess(name).StartAsync(cancellationToken);
+    internal Task StartProcessAsync(string name, CancellationToken cancellationToken = default) => RequireProcess(name).StartAsync(cancellationToken);
 
     /// <summary>Stops a child gracefully (ask, wait, SIGTERM, wait, SIGKILL) and does not restart it; a pending restart is cancelled.</summary>
     /// <param name="name">The child's name.</param>
     /// <returns>Completes when the child has exited.</returns>
-    public Task StopProcessAsync(string name) => RequireProcess(name).StopAsync();
+    internal Task StopProcessAsync(string name) => RequireProcess(name).StopAsync();
 
     /// <summary>Stops a child gracefully and starts a new instance. Messages sent to it meanwhile wait in its channels' buffers.</summary>
     /// <param name="name">The child's name.</param>
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <returns>Completes when the new instance is ready.</returns>
-    public Task RestartProcessAsync(string name, CancellationToken cancellationToken = default) => RequireProcess(name).RestartAsync(cancellationToken);
+    internal Task RestartProcessAsync(string name, CancellationToken cancellationToken = default) => RequireProcess(name).RestartAsync(cancellationToken);
 
     /// <summary>Bytes waiting to be written to a child's connection, or null when it is not connected (diagnostics and tests).</summary>
     internal long? BufferedBytesFor(string name) => RequireProcess(name).CurrentSession?.Connection.Outbound.UnwrittenBytes;
@@ -96,25 +90,6 @@ public sealed partial class FirnApp
             nameof(name));
     }
 
-    private void RaiseProcessStateChanged(ProcessStateChangedEventArgs change)
-    {
-        if (ProcessStateChanged is not { } handlers)
-        {
-            return;
-        }
-
-        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<ProcessStateChangedEventArgs>>())
-        {
-            try
-            {
-                handler(this, change);
-            }
-#pragma warning disable CA1031 // A subscriber's failure is logged; the other subscribers and the supervisor go on.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                AppLog.StateHandlerFailed(Logger, ex, change.Name);
-            }
-        }
-    }
+    private void RaiseProcessStateChanged(ProcessStateChangedEventArgs change) =>
+        Supervisor?.RaiseProcessStateChanged(change, (ex, name) => AppLog.StateHandlerFailed(Logger, ex, name));
 }

@@ -13,7 +13,7 @@ public sealed partial class FirnApp
 
     /// <summary>
     /// Remote procedure calls: register handlers and typed services in any process, call them from any process.
-    /// In the main process it is usable at once (registrations made before <see cref="StartAsync"/> are in place
+    /// In the main process it is usable at once (registrations made before <see cref="FirnSupervisor.StartAsync"/> are in place
     /// when children start); in a child, from its entry on.
     /// </summary>
     public RpcEndpoint Rpc => _rpc ?? throw new InvalidOperationException("RPC is not available in this process.");

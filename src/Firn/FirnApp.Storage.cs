@@ -14,7 +14,7 @@ public sealed partial class FirnApp
     private SharedMemory? _sharedMemory;
     private RemoteStoreBackend? _childStore;
     private Timer? _sweeper;
-    private Events.EventBus? _events;
+    private EventBus? _events;
 
     /// <summary>
     /// The key-value store and pub/sub shared by every process (the seed's <c>shared_memory</c>). In the main
@@ -27,7 +27,7 @@ public sealed partial class FirnApp
     /// Events (the seed's <c>Event(name, data)</c>) published to every process over pub/sub, subscribed to by name.
     /// Available where <see cref="SharedMemory"/> is.
     /// </summary>
-    public Events.EventBus Events => _events ??= new Events.EventBus(SharedMemory, Serializer);
+    public EventBus Events => _events ??= new EventBus(SharedMemory, Serializer);
 
     /// <summary>The store itself (main process only), for diagnostics and tests.</summary>
     internal KeyValueStore Store => _store ?? throw new InvalidOperationException("The store lives in the main process.");

@@ -49,6 +49,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         _channels = new ChannelRegistry(Options.Serializer, MessageLimit, LoggerFactory, Options.StartTimeout, Options.ConnectionBufferLimit);
         if (_child is null)
         {
+            Supervisor = new FirnSupervisor(this);
             InitializeMainChannels();
             InitializeMainStorage();
         }
@@ -69,6 +70,12 @@ public sealed partial class FirnApp : IAsyncDisposable
     /// <summary>Whether this process is the main process.</summary>
     public bool IsMainProcess => _child is null;
 
+    /// <summary>
+    /// The main process's handle on its children (start, stop, restart, status, state changes); <see langword="null"/>
+    /// in a child, which talks to the main process through the <see cref="FirnProcessContext"/> its entry receives.
+    /// </summary>
+    public FirnSupervisor? Supervisor { get; }
+
     /// <summary>This process's name: <see cref="FirnAppOptions.MainProcessName"/> in the main process, the child's name in a child.</summary>
     public string ProcessName { get; }
 
@@ -83,7 +90,7 @@ public sealed partial class FirnApp : IAsyncDisposable
 
     /// <summary>
     /// Declares a child process whose entry is <paramref name="entry"/>. In the main process this only records it;
-    /// <see cref="StartAsync"/> starts it. In the child of that name, <see cref="RunAsync"/> runs the entry.
+    /// <see cref="FirnSupervisor.StartAsync"/> starts it. In the child of that name, <see cref="RunAsync"/> runs the entry.
     /// </summary>
     /// <param name="name">A unique name: ASCII letters, digits, '-', '_' and '.'.</param>
     /// <param name="entry">What the child runs; it should return soon after <see cref="FirnProcessContext.Stopping"/> fires.</param>
@@ -132,12 +139,6 @@ public sealed partial class FirnApp : IAsyncDisposable
     /// <returns>The channel (the same object on every call in this process).</returns>
     public Channel<T> GetChannel<T>(string name, ChannelOptions? options = null) => _channels.Get<T>(name, options);
 
-    /// <summary>In a child: its <c>{name}-active</c> channel. In the main process, use <c>GetChannel&lt;object?&gt;("child-active")</c>.</summary>
-    public Channel<object?> ActiveChannel => _context?.ActiveChannel ?? throw NotInChild(nameof(ActiveChannel));
-
-    /// <summary>In a child: its <c>{name}-passive</c> channel.</summary>
-    public Channel<object?> PassiveChannel => _context?.PassiveChannel ?? throw NotInChild(nameof(PassiveChannel));
-
     /// <summary>Starts the app and runs until it is stopped (Ctrl+C, SIGTERM, <see cref="RequestStop"/>, or a child's request); in a child, runs its entry.</summary>
     /// <param name="cancellationToken">Stops the app when it fires.</param>
     /// <returns>The process exit code: 0 after a graceful stop.</returns>
@@ -182,7 +183,7 @@ public sealed partial class FirnApp : IAsyncDisposable
             // A read of a key nobody writes: the main process answers it only after handling every frame sent before it.
             await store.ExecuteAsync(new Storage.StoreRequest(Storage.StoreOperation.Get, BarrierKey), cancellationToken).ConfigureAwait(false);
         }
-        catch (Storage.StoreException ex)
+        catch (StoreException ex)
         {
             throw new InvalidOperationException("The connection to the main process closed before everything sent had reached it.", ex);
         }
@@ -205,8 +206,6 @@ public sealed partial class FirnApp : IAsyncDisposable
         }
     }
 
-    private static InvalidOperationException NotInChild(string member) =>
-        new($"{member} exists only in a child process; in the main process use GetChannel<object?>(\"<child>-active\") or \"<child>-passive\".");
 
     private FirnApp Declare(ProcessDeclaration declaration)
     {

@@ -58,7 +58,7 @@ public sealed class FirnAppOptions
 
     /// <summary>
     /// How many messages one process may have waiting in the router on one channel before <c>Send</c> waits
-    /// (or fails, with <see cref="Channels.ChannelFullMode.Fail"/>). Default 4096.
+    /// (or fails, with <see cref="ChannelFullMode.Fail"/>). Default 4096.
     /// </summary>
     public int ChannelSendWindow
     {
@@ -83,10 +83,10 @@ public sealed class FirnAppOptions
     }
 
     /// <summary>
-    /// The bound on the whole stop of the app (<see cref="FirnApp.StopAsync"/>, Ctrl+C, SIGTERM): hooks and children.
+    /// The bound on the whole stop of the app (<see cref="FirnSupervisor.StopAsync"/>, Ctrl+C, SIGTERM): hooks and children.
     /// Default 30 s. At this deadline every hook's token has fired, children still running are killed with SIGKILL, and
     /// the stop waits at most 2 s more for what is still running before it goes on without it (logged), so
-    /// <see cref="FirnApp.StopAsync"/> returns within <c>StopTimeout</c> + 2 s.
+    /// <see cref="FirnSupervisor.StopAsync"/> returns within <c>StopTimeout</c> + 2 s.
     /// </summary>
     public TimeSpan StopTimeout
     {
@@ -123,7 +123,7 @@ public sealed class FirnAppOptions
     /// <summary>Whether the main process handles Ctrl+C and SIGTERM by stopping gracefully in <see cref="FirnApp.RunAsync"/>. Default true.</summary>
     public bool HandleSignals { get; init; } = true;
 
-    /// <summary>The most keys the shared store holds; a write that would add one more fails with <see cref="Storage.StoreException"/>. Default 1,000,000.</summary>
+    /// <summary>The most keys the shared store holds; a write that would add one more fails with <see cref="StoreException"/>. Default 1,000,000.</summary>
     public int StoreMaxKeys
     {
         get => _storeMaxKeys;
@@ -138,7 +138,7 @@ public sealed class FirnAppOptions
     }
 
     /// <summary>
-    /// How long a remote call (<see cref="Rpc.RpcEndpoint.CallAsync{TResult}(string, object?[])"/>) or a child's store request
+    /// How long a remote call (<see cref="RpcEndpoint.CallAsync{TResult}(string, object?[])"/>) or a child's store request
     /// waits for its answer when the caller gives no timeout. Default 30 s; <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.
     /// </summary>
     public TimeSpan CallTimeout
@@ -150,7 +150,7 @@ public sealed class FirnAppOptions
     }
 
     /// <summary>
-    /// The most calls one process may have in flight at once; a call beyond it fails with <see cref="Rpc.RpcException"/>
+    /// The most calls one process may have in flight at once; a call beyond it fails with <see cref="RpcException"/>
     /// at once, and nothing else is affected. Default 65,536.
     /// </summary>
     public int MaxCallsInFlight
@@ -192,7 +192,7 @@ public sealed class FirnAppOptions
 
     /// <summary>
     /// How long a running child may send nothing (not even an answer to a ping) before the main process kills it as
-    /// unresponsive (<see cref="Hosting.ProcessExitReason.Unresponsive"/>) and applies its restart policy. Default 10 s;
+    /// unresponsive (<see cref="ProcessExitReason.Unresponsive"/>) and applies its restart policy. Default 10 s;
     /// <see cref="Timeout.InfiniteTimeSpan"/> turns heartbeats off. It must be longer than <see cref="HeartbeatInterval"/>.
     /// </summary>
     public TimeSpan HeartbeatTimeout

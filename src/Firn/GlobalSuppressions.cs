@@ -10,7 +10,7 @@ using System.Diagnostics.CodeAnalysis;
 [assembly: SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "See above.", Scope = "type", Target = "~T:Firn.Hosting.ManagedProcess")]
 
 // The seed's type is Event(name, data); Firn keeps its name. VB callers write [Event].
-[assembly: SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "The seed's name.", Scope = "type", Target = "~T:Firn.Events.Event")]
+[assembly: SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "The seed's name.", Scope = "type", Target = "~T:Firn.Event")]
 
 // Named after Go's select and LiteyukiStudio's magicoca.select, which Firn users know; Visual Basic callers write [Select].
-[assembly: SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "See above.", Scope = "type", Target = "~T:Firn.Channels.Select")]
+[assembly: SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "See above.", Scope = "type", Target = "~T:Firn.Select")]

@@ -339,7 +339,7 @@ internal sealed class DispatcherFuzzer : IFuzzTarget
                     _ = app.SharedMemory.Increment("n");
                     break;
                 case 3:
-                    _ = app.GetChannels();
+                    _ = app.Supervisor!.GetChannels();
                     break;
                 case 4:
                     var receiver = app.GetChannel<object?>(channel);

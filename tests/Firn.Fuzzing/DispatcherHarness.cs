@@ -65,7 +65,7 @@ internal sealed class DispatcherHarness : IAsyncDisposable
         });
         try
         {
-            await app.StartAsync().ConfigureAwait(false);
+            await app.Supervisor!.StartAsync().ConfigureAwait(false);
         }
         catch
         {

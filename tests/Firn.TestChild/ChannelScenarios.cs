@@ -1,5 +1,3 @@
-using Firn.Channels;
-using Firn.Hosting;
 
 namespace Firn.TestChild;
 

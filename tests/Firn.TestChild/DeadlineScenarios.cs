@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Firn.Hosting;
 
 namespace Firn.TestChild;
 
@@ -33,7 +32,7 @@ internal static class DeadlineScenarios
                 };
                 break;
             case "deadline-list-channels":
-                call = () => Task.Run(() => app.GetChannels());
+                call = () => app.GetChannelsAsync().AsTask();
                 break;
             case "deadline-rpc-register":
                 call = () => Task.Run(() => app.Rpc.Register("deadline.method", () => 1));

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Firn.Hosting;
 
 namespace Firn.TestChild;
 
@@ -38,7 +37,7 @@ internal static class HardeningScenarios
                     subscriptions.Add(await app.SharedMemory.SubscribeAsync<int>("t-one-more", (_, _) => Task.CompletedTask, cancellationToken: stopping));
                     extra = "subscribed";
                 }
-                catch (Storage.StoreException ex)
+                catch (StoreException ex)
                 {
                     extra = "error:" + ex.Message;
                 }
@@ -98,7 +97,7 @@ internal static class HardeningScenarios
             case "echo-subscribe":
                 // args: topic, channel. Subscribes to the topic; every publication "{n}:..." sends n back on the channel.
                 var echoes = app.GetChannel<int>(args[2]);
-                using (app.SharedMemory.Subscribe<string>(args[1], text => echoes.Send(int.Parse(text.AsSpan(0, text.IndexOf(':')), CultureInfo.InvariantCulture)), new Storage.SubscribeOptions { BufferSize = 1_000_000 }))
+                using (app.SharedMemory.Subscribe<string>(args[1], text => echoes.Send(int.Parse(text.AsSpan(0, text.IndexOf(':')), CultureInfo.InvariantCulture)), new SubscribeOptions { BufferSize = 1_000_000 }))
                 {
                     await report.SendAsync("ready", stopping);
                     await Scenarios.WaitForStop(stopping);
@@ -180,7 +179,7 @@ internal static class HardeningScenarios
             action();
             return "ok";
         }
-        catch (Firn.Channels.MessageTooLargeException ex)
+        catch (MessageTooLargeException ex)
         {
             return "refused:" + ex.Message;
         }

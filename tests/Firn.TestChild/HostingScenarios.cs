@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Firn.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.TestChild;

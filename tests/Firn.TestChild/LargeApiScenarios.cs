@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Firn.Hosting;
 
 namespace Firn.TestChild;
 
@@ -69,7 +68,7 @@ internal static class LargeApiScenarios
                 // Subscribes to topic args[1] (args[2] payloads of each length args[3..]); a publication on "large.end"
                 // makes it report how many arrived, all intact and none twice, or what was wrong.
                 var checker = new PartialReceiver(Parse(args[2]), [.. args[3..].Select(Parse)]);
-                app.SharedMemory.Subscribe<byte[]>(args[1], checker.Take, new Firn.Storage.SubscribeOptions { BufferSize = 100_000 });
+                app.SharedMemory.Subscribe<byte[]>(args[1], checker.Take, new SubscribeOptions { BufferSize = 100_000 });
                 app.SharedMemory.Subscribe<string>("large.end", _ => report.Send(checker.Outcome));
                 await report.SendAsync("ready", stopping);
                 await Scenarios.WaitForStop(stopping);

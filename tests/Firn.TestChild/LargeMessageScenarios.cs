@@ -1,6 +1,4 @@
 using System.Globalization;
-using Firn.Channels;
-using Firn.Hosting;
 
 namespace Firn.TestChild;
 
@@ -34,7 +32,7 @@ internal static class LargeMessageScenarios
                 var bufferSize = Parse(args[2]);
                 var delay = Parse(args[3]);
                 var receiver = new LargeReceiver(Parse(args[4]), [.. args[5..].Select(Parse)]);
-                app.RegisterChannel<byte[]>(args[1], new ChannelOptions { ReceiveBufferSize = bufferSize }).OnReceive(message =>
+                app.GetChannel<byte[]>(args[1], new ChannelOptions { ReceiveBufferSize = bufferSize }).OnReceive(message =>
                 {
                     Thread.Sleep(delay);
                     receiver.Take(message);

@@ -1,4 +1,3 @@
-using Firn.Hosting;
 
 namespace Firn.TestChild;
 

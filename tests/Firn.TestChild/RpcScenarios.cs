@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Firn.Events;
-using Firn.Hosting;
-using Firn.Rpc;
 
 namespace Firn.TestChild;
 
@@ -25,7 +22,7 @@ internal static class RpcScenarios
                 rpc.Register($"{name}.throw", (string message) => ThrowInvalid(message));
                 rpc.Register($"{name}.caller", (RpcCallContext call) => call.CallerProcess);
                 rpc.Register($"{name}.pid", () => Environment.ProcessId);
-                rpc.Register($"{name}.reply-on", (Firn.Channels.Channel<string> channel, string text) => channel.Send($"{name}:{text}"));
+                rpc.Register($"{name}.reply-on", (Channel<string> channel, string text) => channel.Send($"{name}:{text}"));
                 rpc.Register($"{name}.point", (Point p, int scale) => new Point(p.X * scale, p.Y * scale));
                 rpc.Register($"{name}.slow", async (CancellationToken token) =>
                 {
@@ -179,7 +176,7 @@ internal static class RpcScenarios
 
     private static int ThrowInvalid(string message) => throw new InvalidOperationException(message);
 
-    private static async IAsyncEnumerable<int> CountAsync(int n, Firn.Channels.Channel<string> report, [EnumeratorCancellation] CancellationToken token)
+    private static async IAsyncEnumerable<int> CountAsync(int n, Channel<string> report, [EnumeratorCancellation] CancellationToken token)
     {
         var produced = 0;
         try
@@ -263,7 +260,7 @@ public interface ICalculator
 }
 
 /// <summary>The service implementation a child exposes.</summary>
-internal sealed class Calculator(string process, Firn.Channels.Channel<string> report) : ICalculator
+internal sealed class Calculator(string process, Channel<string> report) : ICalculator
 {
     private readonly List<string> _remembered = [];
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Firn.Hosting;
-using Firn.Storage;
 
 namespace Firn.TestChild;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Firn;
-using Firn.Hosting;
 using Microsoft.Win32.SafeHandles;
 
 /// <summary>
@@ -62,13 +61,13 @@ internal static class BlockedStdout
             for (var i = 0; i < 10; i++)
             {
                 var watch = Stopwatch.StartNew();
-                var status = app.GetProcess("chatty");
+                var status = app.Supervisor!.GetProcess("chatty");
                 slowest = watch.Elapsed > slowest ? watch.Elapsed : slowest;
                 GC.KeepAlive(status);
                 Thread.Sleep(10);
             }
 
-            var current = app.GetProcess("chatty");
+            var current = app.Supervisor!.GetProcess("chatty");
             using var self = Process.GetCurrentProcess();
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"status pid={current.ProcessId} state={current.State} restarts={current.Restarts} slowest-ms={slowest.TotalMilliseconds:F0} threads={self.Threads.Count}"));
         }

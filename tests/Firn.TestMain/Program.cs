@@ -7,7 +7,6 @@
 //   with the argument "blocked-stdout" it runs BlockedStdout's scenario instead, and with "slow-start" SlowStart's.
 using System.Globalization;
 using Firn;
-using Firn.Hosting;
 
 if (args is ["slow-start"])
 {
@@ -41,7 +40,7 @@ app.AddCommand("command", new ProcessOptions { Executable = "sleep", Arguments =
 
 app.OnAfterStart(() =>
 {
-    var pids = app.GetProcesses().Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name}:{p.ProcessId}"));
+    var pids = app.Supervisor!.GetProcesses().Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name}:{p.ProcessId}"));
     Console.Out.WriteLine("pids=" + string.Join(',', pids));
     Console.Out.Flush();
 });

@@ -1,5 +1,4 @@
 using Firn;
-using Firn.Hosting;
 
 namespace Firn.TestMain;
 
@@ -24,7 +23,7 @@ internal static class SlowStart
             });
         }
 
-        app.ProcessStateChanged += (_, change) => Print($"state {change.Name} {change.State}");
+        app.Supervisor!.ProcessStateChanged += (_, change) => Print($"state {change.Name} {change.State}");
         app.OnAfterStart(() => Print("after-start"));
         var code = await app.RunAsync();
         Print("exit " + code);

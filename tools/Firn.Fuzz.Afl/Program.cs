@@ -1,3 +1,4 @@
+using Firn;
 using Firn.Fuzzing;
 using SharpFuzz;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Firn;
 using Firn.Fuzzing;
 
 // Runs the seeded fuzzers for a while, or replays one case.

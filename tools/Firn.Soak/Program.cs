@@ -12,7 +12,6 @@
 // Exit code 0: nothing lost, no duplicate beyond the bound, health back to baseline. 1: otherwise (the report says what).
 using System.Globalization;
 using Firn;
-using Firn.Hosting;
 using Firn.Soak;
 
 var settings = SoakSettings.Parse(args);
@@ -36,7 +35,7 @@ if (!app.IsMainProcess)
 
 var ledger = new SoakLedger();
 app.Rpc.Register("main.echo", (long n) => n);
-await app.StartAsync();
+await app.Supervisor!.StartAsync();
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
     $"Soak: {settings.Children} children, {settings.Duration.TotalMinutes} minutes, a child {(settings.Chaos ? "SIGKILLed, paused or restarted" : "SIGKILLed")} every {settings.KillEvery.TotalSeconds} s, seed {settings.Seed}"));
@@ -49,5 +48,5 @@ using (var traffic = new SoakTraffic(app, ledger, settings))
     Console.WriteLine($"Health: before the traffic {traffic.Baseline}; after it {traffic.Final}{(settled ? "" : " (not back to the level before it, within fds +" + SoakHealth.DescriptorSlack + ", threads +" + SoakHealth.ThreadSlack + ", RSS +" + (SoakHealth.ResidentSlackKiB / 1024) + " MiB)")}");
 }
 
-await app.StopAsync();
+await app.Supervisor!.StopAsync();
 return lost || !settled ? 1 : 0;

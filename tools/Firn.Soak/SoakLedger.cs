@@ -58,9 +58,9 @@ internal sealed class SoakLedger
 
     /// <summary>
     /// The most duplicates the documented guarantee allows: only what an instance that was killed or restarted held
-    /// unacknowledged comes again, at most its receive window (<see cref="Channels.ChannelOptions.ReceiveBufferSize"/>) each.
+    /// unacknowledged comes again, at most its receive window (<see cref="ChannelOptions.ReceiveBufferSize"/>) each.
     /// </summary>
-    public long DuplicateBound => (Interlocked.Read(ref _kills) + Interlocked.Read(ref _restarts)) * new Channels.ChannelOptions().ReceiveBufferSize;
+    public long DuplicateBound => (Interlocked.Read(ref _kills) + Interlocked.Read(ref _restarts)) * new ChannelOptions().ReceiveBufferSize;
 
     /// <summary>The number of the next publication.</summary>
     public long NextPublication() => Interlocked.Increment(ref _published) - 1;

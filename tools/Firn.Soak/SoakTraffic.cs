@@ -49,7 +49,7 @@ internal sealed partial class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSe
 
         // Every announced write was checked and deleted; a write of an instance that is gone and still in the store was
         // applied but never announced (the running instances' latest notices may still be on their way).
-        var running = app.GetProcesses().Select(p => p.ProcessId?.ToString(CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
+        var running = app.Supervisor!.GetProcesses().Select(p => p.ProcessId?.ToString(CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
         ledger.CountUnannounced(app.SharedMemory.Keys.Count(key => key.Split(':') is ["soak", _, var pid, _] && !running.Contains(pid)));
     }
 
@@ -64,7 +64,7 @@ internal sealed partial class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSe
         while (true)
         {
             Final = SoakHealth.Now();
-            var running = app.GetProcesses().All(p => p.State == Hosting.ProcessState.Running);
+            var running = app.Supervisor!.GetProcesses().All(p => p.State == ProcessState.Running);
             if (running && Final.IsBackTo(Baseline))
             {
                 return true;
@@ -115,7 +115,7 @@ internal sealed partial class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSe
             var sum = await app.Rpc.CallAsync<long>($"{child}.add", [20L, 22L], TimeSpan.FromSeconds(10), token);
             ledger.CallEnded(sum == 42);
         }
-        catch (Rpc.RpcException)
+        catch (RpcException)
         {
             // A child being killed or restarted: expected in a soak, counted.
             ledger.CallEnded(false);
@@ -134,7 +134,7 @@ internal sealed partial class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSe
     {
         await Task.Delay(settings.KillEvery, token);
         var name = $"worker-{_random.Next(settings.Children)}";
-        if (app.GetProcess(name).ProcessId is not { } pid)
+        if (app.Supervisor!.GetProcess(name).ProcessId is not { } pid)
         {
             return;
         }
@@ -153,7 +153,7 @@ internal sealed partial class SoakTraffic(FirnApp app, SoakLedger ledger, SoakSe
                 ledger.CountPause();
                 break;
             default:
-                await app.RestartProcessAsync(name, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+                await app.Supervisor!.RestartProcessAsync(name, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
                 ledger.CountRestart();
                 break;
         }

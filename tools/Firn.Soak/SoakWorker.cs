@@ -1,5 +1,4 @@
 using System.Globalization;
-using Firn.Hosting;
 
 namespace Firn.Soak;
 
@@ -59,10 +58,10 @@ internal static class SoakWorker
         catch (OperationCanceledException)
         {
         }
-        catch (Rpc.RpcException) when (stopping.IsCancellationRequested)
+        catch (RpcException) when (stopping.IsCancellationRequested)
         {
         }
-        catch (Channels.ChannelClosedException) when (stopping.IsCancellationRequested)
+        catch (ChannelClosedException) when (stopping.IsCancellationRequested)
         {
         }
     }

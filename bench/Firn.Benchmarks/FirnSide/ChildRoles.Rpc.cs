@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Firn.Benchmarks.Harness;
-using Firn.Hosting;
 
 namespace Firn.Benchmarks.FirnSide;
 

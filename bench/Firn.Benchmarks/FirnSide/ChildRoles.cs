@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Firn.Benchmarks.Harness;
-using Firn.Hosting;
 
 namespace Firn.Benchmarks.FirnSide;
 
@@ -134,7 +133,7 @@ internal static partial class ChildRoles
     {
         var report = context.App.GetChannel<string>(ReportChannel);
         long delivered = 0, droppedBefore = 0;
-        Storage.Subscription? subscription = null;
+        Subscription? subscription = null;
         subscription = context.App.SharedMemory.Subscribe<string>("b5", message =>
         {
             if (message == "END")

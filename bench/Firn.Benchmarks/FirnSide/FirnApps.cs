@@ -1,5 +1,4 @@
 using Firn.Benchmarks.Harness;
-using Firn.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Benchmarks.FirnSide;

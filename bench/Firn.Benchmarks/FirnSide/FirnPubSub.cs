@@ -20,7 +20,7 @@ internal sealed class FirnPubSub : FirnContestant
     public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)
     {
         AppOrNull = FirnApps.CreateMain(Context, Enumerable.Range(0, Subscribers).Select(i => $"b5-sub-{i}"), waitForReady: true);
-        await App.StartAsync(cancellationToken);
+        await App.Supervisor!.StartAsync(cancellationToken);
         return null;
     }
 

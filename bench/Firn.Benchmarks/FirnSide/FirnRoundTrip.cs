@@ -14,7 +14,7 @@ internal sealed class FirnRoundTrip(BenchContext context, string caseId, IReadOn
     public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)
     {
         AppOrNull = FirnApps.CreateMain(Context, [_prefix + "-echo"]);
-        await App.StartAsync(cancellationToken);
+        await App.Supervisor!.StartAsync(cancellationToken);
         return null;
     }
 

@@ -13,7 +13,7 @@ internal sealed class FirnRpc(BenchContext context) : FirnContestant(context)
     {
         AppOrNull = FirnApps.CreateMain(Context, ["b4-client"]);
         App.Rpc.Register("add", (int a, int b) => a + b);
-        await App.StartAsync(cancellationToken);
+        await App.Supervisor!.StartAsync(cancellationToken);
         return null;
     }
 

@@ -14,13 +14,13 @@ internal sealed class FirnStart(BenchContext context) : Contestant(FirnName)
     {
         await using var app = FirnApps.CreateMain(context, ["b6-echo"]);
         var clock = Stopwatch.StartNew();
-        await app.StartAsync(cancellationToken);
+        await app.Supervisor!.StartAsync(cancellationToken);
         var connected = clock.Elapsed;
         await RoundTripAsync(app, cancellationToken);
         var start = clock.Elapsed;
 
         clock.Restart();
-        await app.RestartProcessAsync("b6-echo", cancellationToken);
+        await app.Supervisor!.RestartProcessAsync("b6-echo", cancellationToken);
         await RoundTripAsync(app, cancellationToken);
         var restart = clock.Elapsed;
         return new Metrics

@@ -12,7 +12,7 @@ internal sealed class FirnStore(BenchContext context) : FirnContestant(context)
     public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)
     {
         AppOrNull = FirnApps.CreateMain(Context, ["b3-client"]);
-        await App.StartAsync(cancellationToken);
+        await App.Supervisor!.StartAsync(cancellationToken);
         App.SharedMemory.Set("b3", Payload.Text64);
         return null;
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Firn.Benchmarks.Harness;
-using Firn.Channels;
 
 namespace Firn.Benchmarks.FirnSide;
 
@@ -36,7 +35,7 @@ internal sealed class FirnThroughput : FirnContestant
     public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)
     {
         AppOrNull = FirnApps.CreateMain(Context, _senders);
-        await App.StartAsync(cancellationToken);
+        await App.Supervisor!.StartAsync(cancellationToken);
         if (_sizes.Contains(0))
         {
             App.GetChannel<string>(_channel, ReceiverOptions).OnReceive(_ => Count());

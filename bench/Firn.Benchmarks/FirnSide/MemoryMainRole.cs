@@ -28,7 +28,7 @@ internal static class MemoryMainRole
     private static async Task<int> IdleAsync(ILoggerFactory logs, string socketDirectory, int children)
     {
         await using var app = FirnApps.CreateMain(logs, socketDirectory, Enumerable.Range(0, children).Select(i => $"b7-idle-{i}"));
-        await app.StartAsync();
+        await app.Supervisor!.StartAsync();
         await Task.Delay(TimeSpan.FromSeconds(1));
         var rss = await SettledRssAsync();
         RoleOutput.Write(new Dictionary<string, double>
@@ -43,7 +43,7 @@ internal static class MemoryMainRole
     private static async Task<int> ChannelsAsync(ILoggerFactory logs, string socketDirectory, int channels)
     {
         await using var app = FirnApps.CreateMain(logs, socketDirectory, ["b7-opener"]);
-        await app.StartAsync();
+        await app.Supervisor!.StartAsync();
         var before = await SettledRssAsync();
         await app.CommandAsync("b7-opener", Format.Invariantly($"open {channels}"), CancellationToken.None);
         if (await app.NextReportAsync(CancellationToken.None) != "done")
@@ -59,7 +59,7 @@ internal static class MemoryMainRole
     {
         await using var app = FirnApps.CreateMain(logs, socketDirectory, ["b7-source"]);
         long received = 0;
-        await app.StartAsync();
+        await app.Supervisor!.StartAsync();
         var start = Rss.CurrentMegabytes();
         app.GetChannel<byte[]>("b7-slow").OnReceive(_ =>
         {

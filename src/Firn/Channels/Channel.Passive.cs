@@ -1,4 +1,6 @@
-namespace Firn.Channels;
+using Firn.Channels;
+
+namespace Firn;
 
 /// <content>Passive receive mode: handlers run for each message.</content>
 public sealed partial class Channel<T>

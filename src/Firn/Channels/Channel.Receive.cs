@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using Firn.Channels;
 
-namespace Firn.Channels;
+namespace Firn;
 
 /// <content>Active receive mode: the app pulls messages.</content>
 public sealed partial class Channel<T>

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using Firn.Channels;
 using Firn.Serialization;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
-namespace Firn.Channels;
+namespace Firn;
 
 /// <summary>
 /// A named channel that carries messages of type <typeparamref name="T"/> between the processes of a Firn app.
@@ -138,30 +139,6 @@ public sealed partial class Channel<T>
         if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
             throw _maxMessageSize.TooLarge(buffer.WrittenCount, $"A message on channel '{Name}'", "Nothing was sent.");
-        }
-
-        return buffer;
-    }
-}
-
-/// <summary>A per-thread scratch buffer for serializing one message at a time.</summary>
-internal static class SerializationBuffer
-{
-    private const int KeepBelow = 1024 * 1024;
-
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? s_threadBuffer;
-
-    public static ArrayBufferWriter<byte> Rent()
-    {
-        var buffer = s_threadBuffer;
-        if (buffer is null || buffer.Capacity > KeepBelow)
-        {
-            buffer = s_threadBuffer = new ArrayBufferWriter<byte>(256);
-        }
-        else
-        {
-            buffer.ResetWrittenCount();
         }
 
         return buffer;

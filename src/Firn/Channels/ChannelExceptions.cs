@@ -1,4 +1,6 @@
-namespace Firn.Channels;
+using Firn.Channels;
+
+namespace Firn;
 
 /// <summary>The channel was closed: nothing more can be sent, and receivers end once its buffer is drained.</summary>
 public sealed class ChannelClosedException : InvalidOperationException
@@ -96,6 +98,3 @@ public sealed class MessageTooLargeException : ArgumentException
     {
     }
 }
-
-/// <summary>A child process reached the number of channels it may create.</summary>
-internal sealed class ChannelLimitException(string message) : InvalidOperationException(message);

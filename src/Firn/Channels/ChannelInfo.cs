@@ -1,6 +1,8 @@
-namespace Firn.Channels;
+using Firn.Channels;
 
-/// <summary>One channel as the main process's router sees it; returned by <see cref="FirnApp.GetChannels"/>.</summary>
+namespace Firn;
+
+/// <summary>One channel as the main process's router sees it; returned by <see cref="FirnApp.GetChannelsAsync"/>.</summary>
 /// <param name="Name">The channel's name.</param>
 /// <param name="TypeName">The message type fixed by its first use, written as in errors (<c>System.Collections.Generic.List&lt;System.String&gt;</c>).</param>
 /// <param name="Members">The processes that opened the channel, by name, with the receive mode each uses on it.</param>

@@ -3,7 +3,7 @@ using Firn.Transport;
 namespace Firn.Channels;
 
 /// <summary>Rules for channel names.</summary>
-public static class ChannelNames
+internal static class ChannelNames
 {
     /// <summary>The longest channel name, in characters.</summary>
     public const int MaxLength = 256;

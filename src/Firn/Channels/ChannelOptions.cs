@@ -1,4 +1,6 @@
-namespace Firn.Channels;
+using Firn.Channels;
+
+namespace Firn;
 
 /// <summary>What <c>Send</c> does when this process's buffer on a channel is full.</summary>
 public enum ChannelFullMode

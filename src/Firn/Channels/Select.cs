@@ -1,4 +1,6 @@
-namespace Firn.Channels;
+using Firn.Channels;
+
+namespace Firn;
 
 /// <summary>
 /// Waits on several channels at once and handles the first message that arrives on any of them, like Go's

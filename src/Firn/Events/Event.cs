@@ -1,7 +1,7 @@
 using Firn.Channels;
 using Firn.Serialization;
 
-namespace Firn.Events;
+namespace Firn;
 
 /// <summary>
 /// A named event with optional data (the seed's <c>Event(name, data)</c>), published to every process with

@@ -1,7 +1,7 @@
 using Firn.Storage;
 using Firn.Transport;
 
-namespace Firn.Events;
+namespace Firn;
 
 /// <summary>
 /// Events across processes (<c>app.Events</c>): <see cref="Publish(Event)"/> from any process reaches every
@@ -17,9 +17,9 @@ public sealed class EventBus
     internal const string EventTypeName = "Firn.Events.Event";
 
     private readonly SharedMemory _memory;
-    private readonly Serialization.IFirnSerializer _serializer;
+    private readonly IFirnSerializer _serializer;
 
-    internal EventBus(SharedMemory memory, Serialization.IFirnSerializer serializer)
+    internal EventBus(SharedMemory memory, IFirnSerializer serializer)
     {
         _memory = memory;
         _serializer = serializer;
@@ -28,7 +28,7 @@ public sealed class EventBus
     /// <summary>Publishes <paramref name="event"/> to every subscriber of its name.</summary>
     /// <param name="event">The event.</param>
     /// <exception cref="ArgumentNullException"><paramref name="event"/> is <see langword="null"/>.</exception>
-    /// <exception cref="Channels.MessageTooLargeException">The data serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was published.</exception>
+    /// <exception cref="MessageTooLargeException">The data serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was published.</exception>
     /// <exception cref="StoreException">In a child: the connection to the main process is closed.</exception>
     public void Publish(Event @event)
     {
@@ -40,7 +40,7 @@ public sealed class EventBus
     /// <param name="name">The event's name.</param>
     /// <param name="data">Its data.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long, contains <c>*</c> or <c>?</c>, or contains a lone surrogate.</exception>
-    /// <exception cref="Channels.MessageTooLargeException">The data serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was published.</exception>
+    /// <exception cref="MessageTooLargeException">The data serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was published.</exception>
     /// <exception cref="StoreException">In a child: the connection to the main process is closed.</exception>
     public void Publish(string name, object? data = null) => Publish(new Event(name, data));
 

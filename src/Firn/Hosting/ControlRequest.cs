@@ -1,7 +1,7 @@
 namespace Firn.Hosting;
 
 /// <summary>What a child can ask of the main process about itself or the app.</summary>
-public enum ControlRequest : byte
+internal enum ControlRequest : byte
 {
     /// <summary>Restart this child (stop it gracefully, then start a new instance).</summary>
     RestartSelf = 1,
@@ -12,6 +12,6 @@ public enum ControlRequest : byte
     /// <summary>Stop the whole application.</summary>
     StopApplication = 3,
 
-    /// <summary>Restart the whole application: every child, see <see cref="FirnApp.RestartAsync"/>.</summary>
+    /// <summary>Restart the whole application: every child, see <see cref="FirnSupervisor.RestartAsync"/>.</summary>
     RestartApplication = 4,
 }

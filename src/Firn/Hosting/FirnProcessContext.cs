@@ -1,7 +1,8 @@
 using Firn.Channels;
+using Firn.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Firn.Hosting;
+namespace Firn;
 
 /// <summary>What a child's entry gets: its name, its two built-in channels, a logger and a stop signal.</summary>
 public sealed class FirnProcessContext
@@ -48,7 +49,7 @@ public sealed class FirnProcessContext
     /// <summary>Asks the main process to stop the whole application.</summary>
     public void RequestApplicationStop() => _host.SendControl(ControlRequest.StopApplication);
 
-    /// <summary>Asks the main process to restart the whole application: every child, this one included (see <see cref="FirnApp.RestartAsync"/>).</summary>
+    /// <summary>Asks the main process to restart the whole application: every child, this one included (see <see cref="FirnSupervisor.RestartAsync"/>).</summary>
     public void RequestApplicationRestart() => _host.SendControl(ControlRequest.RestartApplication);
 
     /// <summary>

@@ -1,4 +1,6 @@
-namespace Firn.Hosting;
+using Firn.Hosting;
+
+namespace Firn;
 
 /// <summary>Why the last instance of a child ended. See <see cref="ProcessStatus.LastExitReason"/>.</summary>
 public enum ProcessExitReason

@@ -1,4 +1,6 @@
-namespace Firn.Hosting;
+using Firn.Hosting;
+
+namespace Firn;
 
 /// <summary>How a child process is launched, supervised and stopped. Values are checked when set.</summary>
 public sealed class ProcessOptions

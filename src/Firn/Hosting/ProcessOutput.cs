@@ -1,4 +1,6 @@
-namespace Firn.Hosting;
+using Firn.Hosting;
+
+namespace Firn;
 
 /// <summary>Where a child's standard output and standard error go.</summary>
 public enum ProcessOutput

@@ -1,6 +1,8 @@
-namespace Firn.Hosting;
+using Firn.Hosting;
 
-/// <summary>Where a child process is in its life. <see cref="FirnApp.ProcessStateChanged"/> reports every transition.</summary>
+namespace Firn;
+
+/// <summary>Where a child process is in its life. <see cref="FirnSupervisor.ProcessStateChanged"/> reports every transition.</summary>
 public enum ProcessState
 {
     /// <summary>Declared, not started yet.</summary>
@@ -23,7 +25,7 @@ public enum ProcessState
 
     /// <summary>
     /// The supervisor gave up: it restarted too often (its restart intensity), or a start that was asked for failed.
-    /// Only <see cref="FirnApp.StartProcessAsync"/> or a restart starts it again.
+    /// Only <see cref="FirnSupervisor.StartProcessAsync"/> or a restart starts it again.
     /// </summary>
     Failed,
 }

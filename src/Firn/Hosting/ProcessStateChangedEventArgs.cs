@@ -1,4 +1,6 @@
-namespace Firn.Hosting;
+using Firn.Hosting;
+
+namespace Firn;
 
 /// <summary>A child moved from one <see cref="ProcessState"/> to another.</summary>
 public sealed class ProcessStateChangedEventArgs : EventArgs

@@ -1,4 +1,6 @@
-namespace Firn.Hosting;
+using Firn.Hosting;
+
+namespace Firn;
 
 /// <summary>When the supervisor restarts a child that exited without being asked to (Erlang/OTP's restart types).</summary>
 public enum RestartPolicy

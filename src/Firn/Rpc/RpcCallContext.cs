@@ -1,4 +1,6 @@
-namespace Firn.Rpc;
+using Firn.Rpc;
+
+namespace Firn;
 
 /// <summary>
 /// What a handler may learn about the call it serves: declare a parameter of this type (it is filled in,

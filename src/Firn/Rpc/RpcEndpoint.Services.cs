@@ -1,6 +1,7 @@
 using Firn.Channels;
+using Firn.Rpc;
 
-namespace Firn.Rpc;
+namespace Firn;
 
 /// <content>Typed services: an interface implemented in one process, called through a proxy in another.</content>
 public sealed partial class RpcEndpoint

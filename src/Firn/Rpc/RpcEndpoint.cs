@@ -1,8 +1,9 @@
 using Firn.Channels;
+using Firn.Rpc;
 using Firn.Serialization;
 using Firn.Transport;
 
-namespace Firn.Rpc;
+namespace Firn;
 
 /// <summary>
 /// This process's remote procedure calls (<c>app.Rpc</c>): register handlers by name in any process, and call

@@ -1,4 +1,6 @@
-namespace Firn.Rpc;
+using Firn.Rpc;
+
+namespace Firn;
 
 /// <summary>A remote call failed: no such method, the handling process exited, bad arguments, a limit, or a lost connection.</summary>
 /// <remarks>

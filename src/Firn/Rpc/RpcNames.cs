@@ -3,7 +3,7 @@ using Firn.Transport;
 namespace Firn.Rpc;
 
 /// <summary>Rules for method names.</summary>
-public static class RpcNames
+internal static class RpcNames
 {
     /// <summary>The longest method name, in characters.</summary>
     public const int MaxLength = 256;

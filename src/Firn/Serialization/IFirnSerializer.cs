@@ -1,6 +1,7 @@
 using System.Buffers;
+using Firn.Serialization;
 
-namespace Firn.Serialization;
+namespace Firn;
 
 /// <summary>
 /// Turns message values into bytes and back. Implementations must never let the bytes choose which

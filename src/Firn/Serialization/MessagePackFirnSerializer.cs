@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using Firn.Channels;
+using Firn.Serialization;
 using MessagePack;
 using MessagePack.Resolvers;
 
-namespace Firn.Serialization;
+namespace Firn;
 
 /// <summary>
 /// The default serializer: MessagePack with the contractless standard resolver (plain classes and

@@ -1,7 +1,8 @@
 using Firn.Channels;
+using Firn.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace Firn.Storage;
+namespace Firn;
 
 /// <content>Publish/subscribe: every subscriber in every process gets every publication made after it subscribed.</content>
 public sealed partial class SharedMemory

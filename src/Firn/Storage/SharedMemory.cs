@@ -1,9 +1,10 @@
 using Firn.Channels;
 using Firn.Serialization;
+using Firn.Storage;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
-namespace Firn.Storage;
+namespace Firn;
 
 /// <summary>
 /// The key-value store and publish/subscribe shared by every process of the app (the seed's

@@ -1,4 +1,6 @@
-namespace Firn.Storage;
+using Firn.Storage;
+
+namespace Firn;
 
 /// <summary>A stored value has another type than the one asked for.</summary>
 public sealed class StoreTypeMismatchException : InvalidOperationException

@@ -3,7 +3,7 @@ using Firn.Transport;
 namespace Firn.Storage;
 
 /// <summary>Rules for store keys and pub/sub topics.</summary>
-public static class StoreKeys
+internal static class StoreKeys
 {
     /// <summary>The longest key or topic, in characters.</summary>
     public const int MaxLength = 1024;

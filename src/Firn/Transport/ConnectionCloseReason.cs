@@ -1,7 +1,7 @@
 namespace Firn.Transport;
 
 /// <summary>Why a connection between two Firn processes closed.</summary>
-public enum ConnectionCloseReason
+internal enum ConnectionCloseReason
 {
     /// <summary>This side closed it on purpose (stop, dispose).</summary>
     LocallyClosed,

@@ -1,7 +1,7 @@
 namespace Firn.Transport;
 
 /// <summary>A peer sent bytes that break the Firn protocol; its connection is closed.</summary>
-public sealed class ProtocolViolationException : Exception
+internal sealed class ProtocolViolationException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public ProtocolViolationException()

@@ -35,7 +35,7 @@ public sealed class ChannelRegistryTests
             "ls-passive|System.String|lister:Passive|0|0|False",
             "ls-queued|System.Int32|main:None|3|0|False",
             "ls-sendonly|System.Int64|lister:None|0|0|False");
-        Assert.Equal(expected, ChannelListing.Format(app.GetChannels(), "ls"));
+        Assert.Equal(expected, ChannelListing.Format(app.Supervisor!.GetChannels(), "ls"));
         Assert.Equal(expected, ChannelListing.Format(await app.GetChannelsAsync(), "ls"));
 
         app.GetChannel<object?>("lister-active").Send("list");
@@ -60,10 +60,10 @@ public sealed class ChannelRegistryTests
         Assert.StartsWith("error: ", error, StringComparison.Ordinal);
         Assert.Contains("over the message size limit of 1024 bytes", error, StringComparison.Ordinal);
         Assert.Contains("FirnAppOptions.MaxMessageSize", error, StringComparison.Ordinal);
-        Assert.True(app.GetChannels().Count > 40);
+        Assert.True(app.Supervisor!.GetChannels().Count > 40);
         command.Send("list");
         Assert.Equal(error, await app.NextReportAsync("lister"));
-        Assert.Equal(Firn.Hosting.ProcessState.Running, app.GetProcess("lister").State);
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("lister").State);
     }
 
     [Fact]
@@ -71,10 +71,10 @@ public sealed class ChannelRegistryTests
     {
         var log = new TestLog();
         var app = TestApps.Create(log, ("registrar", ["registry-register"]));
-        var registered = app.RegisterChannel<int>("pre-registered");
-        Assert.Same(registered, app.RegisterChannel<int>("pre-registered"));
+        var registered = app.GetChannel<int>("pre-registered");
         Assert.Same(registered, app.GetChannel<int>("pre-registered"));
-        var clash = Assert.Throws<ChannelTypeMismatchException>(() => app.RegisterChannel<string>("pre-registered"));
+        Assert.Same(registered, app.GetChannel<int>("pre-registered"));
+        var clash = Assert.Throws<ChannelTypeMismatchException>(() => app.GetChannel<string>("pre-registered"));
         AssertNamesBoth(clash.Message, "pre-registered", "System.Int32", "System.String");
         Assert.False(app.TryGetChannel<int>("not-yet", out var missing));
         Assert.Null(missing);
@@ -89,10 +89,10 @@ public sealed class ChannelRegistryTests
         Assert.Equal("child-registered", fromChild.Name);
         Assert.Throws<ChannelTypeMismatchException>(() => app.TryGetChannel<int>("child-registered", out _));
         Assert.False(app.TryGetChannel<int>("never-opened", out _));
-        var names = app.GetChannels().Select(c => c.Name).ToList();
+        var names = app.Supervisor!.GetChannels().Select(c => c.Name).ToList();
         Assert.DoesNotContain("never-opened", names);
         Assert.DoesNotContain("not-yet", names);
-        var child = Assert.Single(app.GetChannels(), c => c.Name == "child-registered");
+        var child = Assert.Single(app.Supervisor!.GetChannels(), c => c.Name == "child-registered");
         Assert.Equal("System.String", child.TypeName);
         Assert.Equal(["main", "registrar"], child.Members.Select(m => m.ProcessName));
     }

@@ -33,7 +33,7 @@ public sealed class ChannelsInMessagesTests
 
         Assert.Equal("maker-got:got:maker", await app.NextReportAsync("maker"));
         Assert.Equal("back:pong-from-maker", await app.NextReportAsync("user"));
-        var shared = Assert.Single(app.GetChannels(), c => c.Name == "maker-private");
+        var shared = Assert.Single(app.Supervisor!.GetChannels(), c => c.Name == "maker-private");
         Assert.Equal(["maker:Active", "user:Active"], shared.Members.Select(m => $"{m.ProcessName}:{m.Mode}"));
     }
 
@@ -52,7 +52,7 @@ public sealed class ChannelsInMessagesTests
         Assert.Contains("'skewed-reply'", error, StringComparison.Ordinal);
         Assert.Contains("System.Int32", error, StringComparison.Ordinal);
         Assert.Contains("System.String", error, StringComparison.Ordinal);
-        var skewed = Assert.Single(app.GetChannels(), c => c.Name == "skewed-reply");
+        var skewed = Assert.Single(app.Supervisor!.GetChannels(), c => c.Name == "skewed-reply");
         Assert.Equal(["main"], skewed.Members.Select(m => m.ProcessName));
 
         var reply = app.GetChannel<string>("reply-3");
@@ -106,7 +106,7 @@ public sealed class ChannelsInMessagesTests
         Assert.Contains("System.Int32", mismatch.Message, StringComparison.Ordinal);
         Assert.Contains("System.String", mismatch.Message, StringComparison.Ordinal);
 
-        var outside = Assert.ThrowsAny<Exception>(() => Firn.Serialization.MessagePackFirnSerializer.Instance.Deserialize<SkewedHandoff>(bytes));
+        var outside = Assert.ThrowsAny<Exception>(() => MessagePackFirnSerializer.Instance.Deserialize<SkewedHandoff>(bytes));
         Assert.Contains("can only be read by a FirnApp", outside.InnerException?.Message ?? outside.Message, StringComparison.Ordinal);
     }
 

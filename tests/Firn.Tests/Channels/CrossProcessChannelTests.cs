@@ -219,12 +219,12 @@ public sealed class CrossProcessChannelTests
             ("victim", ["idle"]),
             ("echo", ["echo", "survivor-in", "survivor-out"])));
         Assert.StartsWith("pid=", await app.NextReportAsync("victim"), StringComparison.Ordinal);
-        var pid = app.GetProcess("victim").ProcessId!.Value;
+        var pid = app.Supervisor!.GetProcess("victim").ProcessId!.Value;
 
         System.Diagnostics.Process.GetProcessById(pid).Kill();
 
-        await TestApps.UntilAsync(() => app.GetProcess("victim").State == Firn.Hosting.ProcessState.Exited, "the main process saw the child exit");
-        Assert.Equal(137, app.GetProcess("victim").LastExitCode);
+        await TestApps.UntilAsync(() => app.Supervisor!.GetProcess("victim").State == ProcessState.Exited, "the main process saw the child exit");
+        Assert.Equal(137, app.Supervisor!.GetProcess("victim").LastExitCode);
         var input = app.GetChannel<string>("survivor-in");
         var output = app.GetChannel<string>("survivor-out");
         input.Send("still here");

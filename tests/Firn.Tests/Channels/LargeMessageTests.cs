@@ -72,7 +72,7 @@ public sealed class LargeMessageTests
         var received = new LargeReceiver(Count, Lengths);
         if (direction == Direction.ChildToMain)
         {
-            app.RegisterChannel<byte[]>("large", new ChannelOptions { ReceiveBufferSize = receiveBufferSize }).OnReceive(message =>
+            app.GetChannel<byte[]>("large", new ChannelOptions { ReceiveBufferSize = receiveBufferSize }).OnReceive(message =>
             {
                 Thread.Sleep(handlerMilliseconds);
                 received.Take(message);
@@ -104,7 +104,7 @@ public sealed class LargeMessageTests
         Assert.Equal("ok", await outcome);
         foreach (var child in children)
         {
-            var status = app.GetProcess(child);
+            var status = app.Supervisor!.GetProcess(child);
             Assert.True(status.State == ProcessState.Running && status.Restarts == 0 && status.LastExitCode is null, $"child '{child}' did not stay connected: {status}");
         }
     }
@@ -124,7 +124,7 @@ public sealed class LargeMessageTests
         Assert.Equal("ready", await app.NextReportAsync("receiver"));
         var output = app.GetChannel<byte[]>("large");
         var report = app.NextReportAsync("receiver");
-        var pid = app.GetProcess("receiver").ProcessId!.Value;
+        var pid = app.Supervisor!.GetProcess("receiver").ProcessId!.Value;
         Assert.Equal(0, NativeMethods.kill(pid, NativeMethods.SIGSTOP));
         Task sending;
         try
@@ -161,7 +161,7 @@ public sealed class LargeMessageTests
         Assert.True(ConnectionClosed(log) is null, string.Join(Environment.NewLine, log.Entries.Select(e => e.Message)));
         Assert.Equal("ok", await report);
         await sending.WaitAsync(TestApps.Timeout);
-        Assert.Equal(0, app.GetProcess("receiver").Restarts);
+        Assert.Equal(0, app.Supervisor!.GetProcess("receiver").Restarts);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Firn.Events;
 using Firn.TestChild;
 using Firn.Tests.Support;
 

@@ -27,7 +27,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 Interlocked.Increment(ref distinct);
             }
         });
-        await app.StartAsync().WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StartAsync().WaitAsync(TestApps.Timeout);
         Assert.StartsWith("pid=", await app.NextReportAsync("sink"), StringComparison.Ordinal);
         var input = app.GetChannel<int>("chaos");
 
@@ -45,7 +45,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             // Kill at points spread over the stream, whenever it gets there; each new instance reports its pid.
             var threshold = k * total / (kills + 1);
             await TestApps.UntilAsync(() => Volatile.Read(ref distinct) >= threshold, $"{threshold} numbers arrived");
-            var pid = app.GetProcess("sink").ProcessId!.Value;
+            var pid = app.Supervisor!.GetProcess("sink").ProcessId!.Value;
             Process.GetProcessById(pid).Kill();
             Assert.StartsWith("pid=", await app.NextReportAsync("sink"), StringComparison.Ordinal);
         }
@@ -58,7 +58,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.All(seen, count => Assert.True(count >= 1));
 
         // Only what the killed instance held unacknowledged comes again: at most its receive window per kill.
-        Assert.InRange(duplicates, 0, kills * new Firn.Channels.ChannelOptions().ReceiveBufferSize);
-        Assert.Equal(kills, app.GetProcess("sink").Restarts);
+        Assert.InRange(duplicates, 0, kills * new ChannelOptions().ReceiveBufferSize);
+        Assert.Equal(kills, app.Supervisor!.GetProcess("sink").Restarts);
     }
 }

@@ -34,7 +34,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             ("blaster", SupervisedApps.Child(["blast", "blast"], RestartPolicy.Permanent, maxRestarts: 20, waitForReadySignal: true)));
         long received = 0;
         app.GetChannel<byte[]>("blast").OnReceive(_ => Interlocked.Increment(ref received));
-        await app.StartAsync().WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StartAsync().WaitAsync(TestApps.Timeout);
         Assert.StartsWith("pid=", await app.NextReportAsync("blaster"), StringComparison.Ordinal);
 
         // One cycle first, so everything the runtime opens lazily for a kill and a restart exists before the count.
@@ -62,7 +62,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         await TestApps.UntilAsync(() => OpenDescriptors() <= descriptors, $"the descriptors return to {descriptors} (now {OpenDescriptors()})");
         var grown = GC.GetTotalMemory(forceFullCollection: true) - memory;
         Assert.True(grown < 32 * 1024 * 1024, $"the managed heap grew by {grown} bytes over five kills");
-        Assert.Equal(6, app.GetProcess("blaster").Restarts);
+        Assert.Equal(6, app.Supervisor!.GetProcess("blaster").Restarts);
     }
 
     [Fact]
@@ -83,8 +83,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             });
         }
 
-        await app.StartAsync().WaitAsync(TestApps.Timeout);
-        await Task.WhenAll(Enumerable.Range(0, count).Select(i => app.StopProcessAsync($"sleeper-{i}"))).WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StartAsync().WaitAsync(TestApps.Timeout);
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => app.Supervisor!.StopProcessAsync($"sleeper-{i}"))).WaitAsync(TestApps.Timeout);
 
         // Start them again from fifty short-lived threads (as thread-pool threads are, when the pool retires them), and let
         // every thread end: Linux sends a child its parent-death signal when the thread that forked it exits.
@@ -94,19 +94,19 @@ public sealed class FaultTests(ITestOutputHelper output)
             threadIds[t] = Environment.CurrentManagedThreadId;
             for (var i = t; i < count; i += threadIds.Length)
             {
-                app.StartProcessAsync($"sleeper-{i}").GetAwaiter().GetResult();
+                app.Supervisor!.StartProcessAsync($"sleeper-{i}").GetAwaiter().GetResult();
             }
         })).ToArray();
         Array.ForEach(threads, t => t.Start());
         Array.ForEach(threads, t => t.Join());
-        var pids = Enumerable.Range(0, count).Select(i => app.GetProcess($"sleeper-{i}").ProcessId!.Value).ToArray();
+        var pids = Enumerable.Range(0, count).Select(i => app.Supervisor!.GetProcess($"sleeper-{i}").ProcessId!.Value).ToArray();
 
         // The signal is sent as the thread exits; a negative check needs a moment for a signalled process to die.
         await TestApps.UntilAsync(() => threads.All(t => !t.IsAlive), "every starting thread has ended");
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         var dead = pids.Where(pid => !SupervisedApps.IsAlive(pid)).ToArray();
         Assert.Empty(dead);
-        Assert.All(Enumerable.Range(0, count), i => Assert.Equal(ProcessState.Running, app.GetProcess($"sleeper-{i}").State));
+        Assert.All(Enumerable.Range(0, count), i => Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess($"sleeper-{i}").State));
     }
 
     private static async Task<double> KillMidStreamAsync(FirnApp app, Func<long> received)
@@ -116,7 +116,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var call = app.Rpc.CallAsync("blaster.hang", [], Timeout.InfiniteTimeSpan);
         await TestApps.UntilAsync(() => app.RpcTable.Count == 1, "the call is in flight");
         var watch = Stopwatch.StartNew();
-        Process.GetProcessById(app.GetProcess("blaster").ProcessId!.Value).Kill();
+        Process.GetProcessById(app.Supervisor!.GetProcess("blaster").ProcessId!.Value).Kill();
         await Assert.ThrowsAsync<RpcProcessExitedException>(() => call.WaitAsync(TestApps.Timeout));
         var elapsed = watch.Elapsed.TotalMilliseconds;
         Assert.StartsWith("pid=", await app.NextReportAsync("blaster"), StringComparison.Ordinal);

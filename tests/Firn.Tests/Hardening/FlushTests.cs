@@ -17,11 +17,11 @@ public sealed class FlushTests
         app.GetChannel<int>("last-words").OnReceive(received.Enqueue);
         await using var started = await TestApps.StartAsync(app);
 
-        await TestApps.UntilAsync(() => app.GetProcess("doomed").State == Firn.Hosting.ProcessState.Exited, "the child killed itself");
+        await TestApps.UntilAsync(() => app.Supervisor!.GetProcess("doomed").State == ProcessState.Exited, "the child killed itself");
         await TestApps.UntilAsync(() => received.Count == count, $"all {count} messages arrived");
 
         Assert.Equal(Enumerable.Range(0, count), received);
-        Assert.Equal(137, app.GetProcess("doomed").LastExitCode);
+        Assert.Equal(137, app.Supervisor!.GetProcess("doomed").LastExitCode);
     }
 
     /// <summary>Each way a child can end while managed code still runs, and the exit code the main process sees.</summary>
@@ -50,11 +50,11 @@ public sealed class FlushTests
         app.GetChannel<int>("numbered").OnReceive(received.Enqueue);
         await using var started = await TestApps.StartAsync(app);
 
-        await TestApps.UntilAsync(() => app.GetProcess("dying").State == Firn.Hosting.ProcessState.Exited, "the child ended");
+        await TestApps.UntilAsync(() => app.Supervisor!.GetProcess("dying").State == ProcessState.Exited, "the child ended");
         await TestApps.UntilAsync(() => received.Count >= count, $"all {count} messages arrived (so far {received.Count})");
 
         Assert.Equal(Enumerable.Range(0, count), received);
-        Assert.Equal(exitCode, app.GetProcess("dying").LastExitCode);
+        Assert.Equal(exitCode, app.Supervisor!.GetProcess("dying").LastExitCode);
     }
 
     [Fact]

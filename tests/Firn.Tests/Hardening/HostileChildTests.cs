@@ -30,7 +30,7 @@ public sealed class HostileChildTests
         // Nobody receives, so nothing comes back as credit: the window is all the flooder may have waiting.
         await flooder.SendAsync((byte[])[.. Enumerable.Range(0, Window).SelectMany(_ => ChildFrames.Send(channelId, X))]);
         Assert.True(await flooder.SyncAsync(), "a child was closed for sending exactly its window");
-        Assert.Equal(Window, harness.App.GetChannels().Single(c => c.Name == "nobody-reads").Queued);
+        Assert.Equal(Window, harness.App.Supervisor!.GetChannels().Single(c => c.Name == "nobody-reads").Queued);
 
         await flooder.SendAsync(ChildFrames.Send(channelId, X));
 

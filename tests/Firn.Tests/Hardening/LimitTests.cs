@@ -74,7 +74,7 @@ public sealed class LimitTests
         Assert.StartsWith($"refused:A message on channel 'bytes' serialized to {limit + 1} bytes; the limit is {limit} bytes", parts[0], StringComparison.Ordinal);
         Assert.StartsWith($"refused:The value for key 'over-limit' serialized to {limit + 1} bytes; the limit is {limit} bytes", parts[1], StringComparison.Ordinal);
         Assert.Equal([1, 2, 3], await channel.ReceiveAsync(TestApps.Timeout));
-        Assert.Equal(ProcessState.Running, app.GetProcess("sender").State);
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("sender").State);
         Assert.DoesNotContain(log.Entries, e => e.Message.Contains("frame body", StringComparison.Ordinal) || e.Message.Contains("broke the protocol", StringComparison.Ordinal));
     }
 

@@ -61,7 +61,7 @@ public sealed class OverloadTests(ITestOutputHelper output)
         await using var started = await TestApps.StartAsync(app);
         Assert.Equal("ready", await app.NextReportAsync("frozen"));
         Assert.Equal("ready", await app.NextReportAsync("healthy"));
-        var frozenPid = app.GetProcess("frozen").ProcessId!.Value;
+        var frozenPid = app.Supervisor!.GetProcess("frozen").ProcessId!.Value;
         var data = new string('x', 16 * 1024);
         var published = 0;
 
@@ -121,11 +121,11 @@ public sealed class OverloadTests(ITestOutputHelper output)
         var app = TestApps.Create(log, Options(), ("frozen", ["discard", "to-frozen"]), ("healthy", ["echo", "in-h", "out-h"]));
         await using var started = await TestApps.StartAsync(app);
         Assert.Equal("ready", await app.NextReportAsync("frozen"));
-        var frozenPid = app.GetProcess("frozen").ProcessId!.Value;
+        var frozenPid = app.Supervisor!.GetProcess("frozen").ProcessId!.Value;
         var toFrozen = app.GetChannel<byte[]>("to-frozen");
         var payload = new byte[4 * 1024];
         var window = app.Options.ChannelSendWindow;
-        int Queued() => app.GetChannels().Single(c => c.Name == "to-frozen").Queued;
+        int Queued() => app.Supervisor!.GetChannels().Single(c => c.Name == "to-frozen").Queued;
 
         try
         {
@@ -163,7 +163,7 @@ public sealed class OverloadTests(ITestOutputHelper output)
         var app = TestApps.Create(log, Options(), ("frozen", ["rpc-serve"]), ("healthy", ["echo", "in-h", "out-h"]));
         await using var started = await TestApps.StartAsync(app);
         Assert.Equal("ready", await app.NextReportAsync("frozen"));
-        var frozenPid = app.GetProcess("frozen").ProcessId!.Value;
+        var frozenPid = app.Supervisor!.GetProcess("frozen").ProcessId!.Value;
         var megabyte = new string('y', 1024 * 1024);
 
         try
@@ -198,7 +198,7 @@ public sealed class OverloadTests(ITestOutputHelper output)
         var app = TestApps.Create(log, Options(), ("frozen", ["rpc-serve"]));
         await using var started = await TestApps.StartAsync(app);
         Assert.Equal("ready", await app.NextReportAsync("frozen"));
-        var pid = app.GetProcess("frozen").ProcessId!.Value;
+        var pid = app.Supervisor!.GetProcess("frozen").ProcessId!.Value;
         Assert.Equal(0, NativeMethods.kill(pid, NativeMethods.SIGSTOP));
         try
         {

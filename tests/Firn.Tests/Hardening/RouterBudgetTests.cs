@@ -40,7 +40,7 @@ public sealed class RouterBudgetTests
 
         router.Send(sender, id, new byte[5000]);
         Assert.Empty(sender.Violations);
-        router.Attach(receiver, id, 16, Firn.Channels.ReceiveMode.Active);
+        router.Attach(receiver, id, 16, ReceiveMode.Active);
 
         Assert.Equal(0, sender.PendingBytes);
         Assert.Equal(SendBudget.Cost(5000), sender.Released);
@@ -55,7 +55,7 @@ public sealed class RouterBudgetTests
         var receiver = new Peer("receiver");
         var id = router.Open(sender, "run", "System.Byte[]").ChannelId;
         router.Open(receiver, "run", "System.Byte[]");
-        router.Attach(receiver, id, 2, Firn.Channels.ReceiveMode.Active);
+        router.Attach(receiver, id, 2, ReceiveMode.Active);
 
         // Two go straight to the receiver (its window is 2), three wait (the sender's window); the sixth breaks it.
         router.Send(sender, id, new byte[][] { [1], [2], [3], [4], [5], [6] });
@@ -78,8 +78,8 @@ public sealed class RouterBudgetTests
         var second = router.Open(sender, "second", "System.Byte[]").ChannelId;
         router.Open(receiver, "first", "System.Byte[]");
         router.Open(receiver, "second", "System.Byte[]");
-        router.Attach(receiver, first, 100, Firn.Channels.ReceiveMode.Active);
-        router.Attach(receiver, second, 100, Firn.Channels.ReceiveMode.Active);
+        router.Attach(receiver, first, 100, ReceiveMode.Active);
+        router.Attach(receiver, second, 100, ReceiveMode.Active);
 
         // 600 + 400 reach the limit; the third waits though the receiver's window has room.
         router.Send(sender, first, new byte[][] { new byte[600], new byte[400], new byte[10] });
@@ -111,7 +111,7 @@ public sealed class RouterBudgetTests
         var receiver = new Peer("receiver") { CongestionLimit = 1000 };
         var id = router.Open(sender, "c", "System.Byte[]").ChannelId;
         router.Open(receiver, "c", "System.Byte[]");
-        router.Attach(receiver, id, 100, Firn.Channels.ReceiveMode.Active);
+        router.Attach(receiver, id, 100, ReceiveMode.Active);
 
         // Straight through: 0, 300, 600 and 900 bytes queued are within the limit, so four go out (one message past it at most).
         router.Send(sender, id, Enumerable.Range(0, 10).Select(_ => new byte[300]).ToArray());
@@ -143,7 +143,7 @@ public sealed class RouterBudgetTests
         receiver.Buffer.Drained += () => router.Redispatch(receiver);
         var id = router.Open(sender, "c", "System.Byte[]").ChannelId;
         router.Open(receiver, "c", "System.Byte[]");
-        router.Attach(receiver, id, 100, Firn.Channels.ReceiveMode.Active);
+        router.Attach(receiver, id, 100, ReceiveMode.Active);
 
         // Each frame is 300 bytes and a header; the buffer never held more than the limit before the run was handed over.
         router.Send(sender, id, Enumerable.Range(0, 10).Select(_ => new byte[300]).ToArray());

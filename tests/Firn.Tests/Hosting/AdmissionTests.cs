@@ -22,21 +22,21 @@ public sealed class AdmissionTests
     {
         var log = new TestLog();
         await using var app = await TestApps.StartAsync(CreateApp(log));
-        await using var stranger = await StrangerProcess.StartAsync(app.SocketPath, StrangerConnections);
+        await using var stranger = await StrangerProcess.StartAsync(app.Supervisor!.SocketPath, StrangerConnections);
 
         // Every one of its connections has been closed and reopened at least once.
         await TestApps.UntilAsync(() => stranger.Closed >= 2 * StrangerConnections, $"the stranger's connections were closed {2 * StrangerConnections} times");
 
         var watch = Stopwatch.StartNew();
-        await app.RestartProcessAsync("echo").WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.RestartProcessAsync("echo").WaitAsync(TestApps.Timeout);
         var requested = watch.Elapsed;
         await AssertEchoWorksAsync(app, "after a requested restart");
 
-        var before = app.GetProcess("echo");
+        var before = app.Supervisor!.GetProcess("echo");
         Assert.Equal(0, NativeMethods.kill(before.ProcessId!.Value, NativeMethods.SIGKILL));
         watch.Restart();
         await TestApps.UntilAsync(
-            () => app.GetProcess("echo") is { State: ProcessState.Running } now && now.Restarts > before.Restarts,
+            () => app.Supervisor!.GetProcess("echo") is { State: ProcessState.Running } now && now.Restarts > before.Restarts,
             "the killed child was restarted automatically");
         var automatic = watch.Elapsed;
         await AssertEchoWorksAsync(app, "after an automatic restart");

@@ -21,7 +21,7 @@ public sealed class ChildRequestTests
         var exited = await states.WaitForAsync("quitter", ProcessState.Exited);
         Assert.Equal(ProcessState.Stopping, exited.PreviousState);
         Assert.Equal(ProcessExitReason.Stopped, exited.Status.LastExitReason);
-        Assert.Equal(0, app.GetProcess("quitter").Restarts);
+        Assert.Equal(0, app.Supervisor!.GetProcess("quitter").Restarts);
         Assert.True(log.Contains(LogLevel.Information, "Process 'quitter' asked: StopSelf"));
     }
 
@@ -41,8 +41,8 @@ public sealed class ChildRequestTests
 
         Assert.NotEqual(first, await app.NextReportAsync("first"));
         Assert.NotEqual(second, await app.NextReportAsync("second"));
-        Assert.All(app.GetProcesses(), p => Assert.Equal(ProcessState.Running, p.State));
-        Assert.All(app.GetProcesses(), p => Assert.Equal(1, p.Restarts));
+        Assert.All(app.Supervisor!.GetProcesses(), p => Assert.Equal(ProcessState.Running, p.State));
+        Assert.All(app.Supervisor!.GetProcesses(), p => Assert.Equal(1, p.Restarts));
         Assert.True(log.Contains(LogLevel.Information, "Process 'second' asked: RestartApplication"));
     }
 }

@@ -10,7 +10,7 @@ public sealed class ChildSecretTests
     {
         var log = new TestLog();
         await using var app = await TestApps.StartAsync(TestApps.Create(log, ("echo", ["echo", "in-x", "out-x"])));
-        var pid = app.GetProcess("echo").ProcessId!.Value;
+        var pid = app.Supervisor!.GetProcess("echo").ProcessId!.Value;
 
         // What any process of the same user can read for the child's whole life.
         var names = File.ReadAllText($"/proc/{pid}/environ").Split('\0').Select(entry => entry.Split('=')[0]).ToArray();

@@ -19,15 +19,15 @@ public sealed class ExternalCommandTests
         });
         await TestApps.StartAsync(app);
 
-        var status = app.GetProcess("shell");
+        var status = app.Supervisor!.GetProcess("shell");
         Assert.Equal(ProcessState.Running, status.State);
         Assert.NotNull(status.ProcessId);
         await TestApps.UntilAsync(() => log.Entries.Any(e => e is ("shell", LogLevel.Warning, "err-line")), "the command's stderr line is logged");
         await TestApps.UntilAsync(() => log.Entries.Any(e => e is ("shell", LogLevel.Information, "out-line")), "the command's stdout line is logged");
 
-        await app.StopProcessAsync("shell").WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StopProcessAsync("shell").WaitAsync(TestApps.Timeout);
 
-        status = app.GetProcess("shell");
+        status = app.Supervisor!.GetProcess("shell");
         Assert.Equal(ProcessState.Exited, status.State);
         Assert.Equal(ProcessExitReason.Stopped, status.LastExitReason);
         Assert.Equal(15, status.LastSignal);
@@ -53,7 +53,7 @@ public sealed class ExternalCommandTests
 
         Assert.Equal(ProcessExitReason.Crashed, failed.Status.LastExitReason);
         Assert.Equal(7, failed.Status.LastExitCode);
-        Assert.Equal(2, app.GetProcess("flaky").Restarts);
+        Assert.Equal(2, app.Supervisor!.GetProcess("flaky").Restarts);
         Assert.Equal(3, states.For("flaky").Count(c => c.State == ProcessState.Running));
     }
 
@@ -64,11 +64,11 @@ public sealed class ExternalCommandTests
         await using var app = SupervisedApps.Create(log.Factory);
         app.AddCommand("ghost", new ProcessOptions { Executable = "firn-no-such-command" });
 
-        var error = await Assert.ThrowsAsync<FirnConfigurationException>(() => app.StartAsync().WaitAsync(TestApps.Timeout));
+        var error = await Assert.ThrowsAsync<FirnConfigurationException>(() => app.Supervisor!.StartAsync().WaitAsync(TestApps.Timeout));
 
         Assert.Equal("Process 'ghost': command 'firn-no-such-command' was not found on PATH or is not executable.", error.Message);
-        Assert.Equal(ProcessState.Failed, app.GetProcess("ghost").State);
-        Assert.Equal(ProcessExitReason.StartFailed, app.GetProcess("ghost").LastExitReason);
+        Assert.Equal(ProcessState.Failed, app.Supervisor!.GetProcess("ghost").State);
+        Assert.Equal(ProcessExitReason.StartFailed, app.Supervisor!.GetProcess("ghost").LastExitReason);
     }
 
     [Fact]

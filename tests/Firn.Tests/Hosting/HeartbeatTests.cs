@@ -15,7 +15,7 @@ public sealed class HeartbeatTests
         using var log = new CategoryLog();
         await using var app = SupervisedApps.Create(log.Factory, Interval, HeartbeatTimeout, ("frozen", SupervisedApps.Child(["idle"], RestartPolicy.Permanent)));
         var states = new StateRecorder(app);
-        await app.StartAsync().WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StartAsync().WaitAsync(TestApps.Timeout);
         var firstPid = int.Parse(SupervisedApps.Pid(await app.NextReportAsync("frozen")), System.Globalization.CultureInfo.InvariantCulture);
 
         Assert.Equal(0, NativeMethods.kill(firstPid, NativeMethods.SIGSTOP));
@@ -24,7 +24,7 @@ public sealed class HeartbeatTests
         Assert.Equal(ProcessExitReason.Unresponsive, backoff.Status.LastExitReason);
         var secondPid = int.Parse(SupervisedApps.Pid(await app.NextReportAsync("frozen")), System.Globalization.CultureInfo.InvariantCulture);
         Assert.NotEqual(firstPid, secondPid);
-        Assert.Equal(ProcessState.Running, app.GetProcess("frozen").State);
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("frozen").State);
         await TestApps.UntilAsync(() => !SupervisedApps.IsAlive(firstPid), "the frozen instance is gone");
         Assert.True(log.Contains(Microsoft.Extensions.Logging.LogLevel.Error, "sent nothing for 00:00:01, not even a heartbeat"));
     }
@@ -34,14 +34,14 @@ public sealed class HeartbeatTests
     {
         using var log = new CategoryLog();
         await using var app = SupervisedApps.Create(log.Factory, Interval, HeartbeatTimeout, ("busy", SupervisedApps.Child(["busy"], RestartPolicy.Permanent)));
-        await app.StartAsync().WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StartAsync().WaitAsync(TestApps.Timeout);
         var pid = SupervisedApps.Pid(await app.NextReportAsync("busy"));
 
         // A negative check needs a span of time: three heartbeat timeouts with one core kept busy by the child.
         await Task.Delay(3 * HeartbeatTimeout);
 
-        Assert.Equal(pid, app.GetProcess("busy").ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(0, app.GetProcess("busy").Restarts);
+        Assert.Equal(pid, app.Supervisor!.GetProcess("busy").ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, app.Supervisor!.GetProcess("busy").Restarts);
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public sealed class HostileClientTests
         }
 
         await AssertEchoWorksAsync(app, "ping");
-        Assert.Equal(ProcessState.Running, app.GetProcess("echo").State);
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("echo").State);
         await TestApps.UntilAsync(() => app.Host.PendingConnections == 0, "the hostile connection no longer counts as pending");
     }
 
@@ -110,10 +110,10 @@ public sealed class HostileClientTests
         var log = new TestLog();
         await using var app = await TestApps.StartAsync(CreateApp(log, LongHandshakeTimeout));
 
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(app.SocketPath));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(app.Supervisor!.SocketPath));
         Assert.Equal(
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
-            File.GetUnixFileMode(Path.GetDirectoryName(app.SocketPath)!));
+            File.GetUnixFileMode(Path.GetDirectoryName(app.Supervisor!.SocketPath)!));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class HostileClientTests
         string directory;
         await using (var app = await TestApps.StartAsync(CreateApp(log, LongHandshakeTimeout)))
         {
-            directory = Path.GetDirectoryName(app.SocketPath)!;
+            directory = Path.GetDirectoryName(app.Supervisor!.SocketPath)!;
             Assert.True(Directory.Exists(directory));
         }
 
@@ -185,7 +185,7 @@ public sealed class HostileClientTests
             Assert.Equal(FrameKind.Reject, kind);
             Assert.Equal("wrong secret for process 'sleeper'", Handshake.DecodeReject(body));
             await UntilLoggedAsync(log, LogLevel.Warning, "Refused a connection: wrong secret for process 'sleeper'");
-            Assert.Equal(ProcessState.Starting, app.GetProcess("sleeper").State);
+            Assert.Equal(ProcessState.Starting, app.Supervisor!.GetProcess("sleeper").State);
             await AssertEchoWorksAsync(app, "ping");
         });
     }
@@ -196,7 +196,7 @@ public sealed class HostileClientTests
         var log = new TestLog();
         await WhileSleeperIsStartingAsync(log, async app =>
         {
-            var pid = app.GetProcess("sleeper").ProcessId!.Value;
+            var pid = app.Supervisor!.GetProcess("sleeper").ProcessId!.Value;
 
             // The secret leaks (here read through /proc from the pipe the sleeper inherited and never reads), but the
             // connection does not come from the spawned process. (The test process is the main process, which may
@@ -211,7 +211,7 @@ public sealed class HostileClientTests
             Assert.Contains(expected, Handshake.DecodeReject(body), StringComparison.Ordinal);
             Assert.Contains($"is not the spawned process 'sleeper' (pid {pid})", Handshake.DecodeReject(body), StringComparison.Ordinal);
             await UntilLoggedAsync(log, LogLevel.Warning, "Refused a connection: " + expected);
-            Assert.Equal(ProcessState.Starting, app.GetProcess("sleeper").State);
+            Assert.Equal(ProcessState.Starting, app.Supervisor!.GetProcess("sleeper").State);
             await AssertEchoWorksAsync(app, "ping");
         });
     }
@@ -221,7 +221,7 @@ public sealed class HostileClientTests
     {
         using var abandon = new CancellationTokenSource();
         await using var app = CreateAppWithStartingChild(log);
-        var starting = app.StartAsync(abandon.Token);
+        var starting = app.Supervisor!.StartAsync(abandon.Token);
         try
         {
             await TestApps.UntilAsync(() => SleeperIsStarting(app), "the sleeper child is spawned and waiting for its connection");
@@ -310,8 +310,8 @@ public sealed class HostileClientTests
     {
         try
         {
-            var status = app.GetProcess("sleeper");
-            return status.State == ProcessState.Starting && status.ProcessId is not null && app.GetProcess("echo").State == ProcessState.Running;
+            var status = app.Supervisor!.GetProcess("sleeper");
+            return status.State == ProcessState.Starting && status.ProcessId is not null && app.Supervisor!.GetProcess("echo").State == ProcessState.Running;
         }
         catch (ArgumentException)
         {
@@ -338,7 +338,7 @@ public sealed class HostileClientTests
         try
         {
             using var timeout = new CancellationTokenSource(TestApps.Timeout);
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(app.SocketPath), timeout.Token);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(app.Supervisor!.SocketPath), timeout.Token);
             return socket;
         }
         catch

@@ -36,7 +36,7 @@ public sealed class InstanceDescriptorTests(ITestOutputHelper output)
         // RestartProcessAsync returns after the old instance's exit was handled: its descriptors must be gone already.
         var after = Descriptors();
         output.WriteLine($"descriptors: {baseline.Total} before, {after.Total} after {restarts} restarts (pipes {baseline.Pipes} -> {after.Pipes}, sockets {baseline.Sockets} -> {after.Sockets}); {GC.CollectionCount(2) - collections} gen-2 collections meanwhile");
-        Assert.Equal(restarts + 1, app.GetProcess("cycler").Restarts);
+        Assert.Equal(restarts + 1, app.Supervisor!.GetProcess("cycler").Restarts);
         Assert.True(after.Pipes <= baseline.Pipes + Slack, $"pipes went from {baseline.Pipes} to {after.Pipes}");
         Assert.True(after.Sockets <= baseline.Sockets + Slack, $"sockets went from {baseline.Sockets} to {after.Sockets}");
         Assert.True(after.Total <= baseline.Total + Slack, $"descriptors went from {baseline.Total} to {after.Total}");
@@ -44,9 +44,9 @@ public sealed class InstanceDescriptorTests(ITestOutputHelper output)
 
     private static async Task RestartAsync(FirnApp app)
     {
-        await app.RestartProcessAsync("cycler").WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.RestartProcessAsync("cycler").WaitAsync(TestApps.Timeout);
         Assert.StartsWith("pid=", await app.NextReportAsync("cycler"), StringComparison.Ordinal);
-        Assert.Equal(ProcessState.Running, app.GetProcess("cycler").State);
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("cycler").State);
     }
 
     private static (int Total, int Pipes, int Sockets) Descriptors()

@@ -62,24 +62,24 @@ public sealed class LifespanHookTests
             Assert.Equal(["before-start", "after-process-start:a", "after-process-start:b", "after-start"], Drain());
             Assert.True(log.Contains(LogLevel.Error, "A before-start hook failed (for the app)"));
 
-            await app.RestartProcessAsync("a").WaitAsync(TestApps.Timeout);
+            await app.Supervisor!.RestartProcessAsync("a").WaitAsync(TestApps.Timeout);
             Assert.Equal(["before-process-restart:a", "after-process-start:a", "after-process-restart:a"], Drain());
 
-            await app.StopProcessAsync("b").WaitAsync(TestApps.Timeout);
-            await app.StartProcessAsync("b").WaitAsync(TestApps.Timeout);
+            await app.Supervisor!.StopProcessAsync("b").WaitAsync(TestApps.Timeout);
+            await app.Supervisor!.StartProcessAsync("b").WaitAsync(TestApps.Timeout);
             Assert.Equal(["before-process-shutdown:b", "after-process-start:b"], Drain());
 
-            await app.RestartAsync().WaitAsync(TestApps.Timeout);
+            await app.Supervisor!.RestartAsync().WaitAsync(TestApps.Timeout);
             Assert.Equal(
                 ["before-restart", "before-process-restart:b", "before-process-restart:a", "after-process-start:a", "after-process-restart:a", "after-process-start:b", "after-process-restart:b", "after-restart"],
                 Drain());
 
-            await app.StopAsync().WaitAsync(TestApps.Timeout);
+            await app.Supervisor!.StopAsync().WaitAsync(TestApps.Timeout);
             Assert.Equal(["before-shutdown", "before-process-shutdown:b", "before-process-shutdown:a", "after-shutdown"], Drain());
         }
 
-        Assert.Equal(2, app.GetProcess("a").Restarts);
-        Assert.Equal(1, app.GetProcess("b").Restarts);
+        Assert.Equal(2, app.Supervisor!.GetProcess("a").Restarts);
+        Assert.Equal(1, app.Supervisor!.GetProcess("b").Restarts);
     }
 
     [Fact]
@@ -98,11 +98,11 @@ public sealed class LifespanHookTests
     {
         var log = new CategoryLog();
         await using var app = SupervisedApps.Create(log.Factory, ("solo", SupervisedApps.Child(["idle"])));
-        app.ProcessStateChanged += (_, _) => throw new InvalidOperationException("a failing subscriber");
+        app.Supervisor!.ProcessStateChanged += (_, _) => throw new InvalidOperationException("a failing subscriber");
         var states = new StateRecorder(app);
 
         await TestApps.StartAsync(app);
-        await app.StopProcessAsync("solo").WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StopProcessAsync("solo").WaitAsync(TestApps.Timeout);
         await states.WaitForAsync("solo", ProcessState.Exited);
 
         Assert.Equal(["NotStarted->Starting", "Starting->Running", "Running->Stopping", "Stopping->Exited"], states.Path("solo"));

@@ -61,7 +61,7 @@ public sealed class NoOrphanTests(ITestOutputHelper output)
         var log = new CategoryLog();
         await using var app = await TestApps.StartAsync(SupervisedApps.Create(log.Factory, ("anchor", SupervisedApps.Child(["idle"]))));
         await app.NextReportAsync("anchor");
-        await app.StopProcessAsync("anchor").WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StopProcessAsync("anchor").WaitAsync(TestApps.Timeout);
 
         // Start both children from a thread that ends right after; Linux would send a parent-death signal tied to it.
         var threadId = 0;
@@ -71,7 +71,7 @@ public sealed class NoOrphanTests(ITestOutputHelper output)
             threadId = int.Parse(Path.GetFileName(File.ResolveLinkTarget("/proc/thread-self", returnFinalTarget: false)!.FullName), CultureInfo.InvariantCulture);
             try
             {
-                app.StartProcessAsync("anchor").GetAwaiter().GetResult();
+                app.Supervisor!.StartProcessAsync("anchor").GetAwaiter().GetResult();
             }
             catch (Exception ex)
             {
@@ -84,8 +84,8 @@ public sealed class NoOrphanTests(ITestOutputHelper output)
         await TestApps.UntilAsync(() => !Directory.Exists($"/proc/self/task/{threadId}"), "the starting thread has exited in the kernel");
 
         var pid = SupervisedApps.Pid(await app.NextReportAsync("anchor"));
-        Assert.Equal(ProcessState.Running, app.GetProcess("anchor").State);
-        Assert.Equal(pid, app.GetProcess("anchor").ProcessId?.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("anchor").State);
+        Assert.Equal(pid, app.Supervisor!.GetProcess("anchor").ProcessId?.ToString(CultureInfo.InvariantCulture));
         Assert.True(SupervisedApps.IsAlive(int.Parse(pid, CultureInfo.InvariantCulture)));
         Assert.False(log.Contains(LogLevel.Warning, "Ignored a parent-death signal"));
     }
@@ -97,22 +97,22 @@ public sealed class NoOrphanTests(ITestOutputHelper output)
         await using var app = SupervisedApps.Create(log.Factory, ("anchor", SupervisedApps.Child(["idle"])));
         app.AddCommand("sleeper", new ProcessOptions { Executable = "sleep", Arguments = ["600"], Restart = RestartPolicy.Temporary });
         await TestApps.StartAsync(app);
-        await app.StopProcessAsync("sleeper").WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StopProcessAsync("sleeper").WaitAsync(TestApps.Timeout);
 
         var threadId = 0;
         var thread = new Thread(() =>
         {
             threadId = int.Parse(Path.GetFileName(File.ResolveLinkTarget("/proc/thread-self", returnFinalTarget: false)!.FullName), CultureInfo.InvariantCulture);
-            app.StartProcessAsync("sleeper").GetAwaiter().GetResult();
+            app.Supervisor!.StartProcessAsync("sleeper").GetAwaiter().GetResult();
         });
         thread.Start();
         thread.Join();
         await TestApps.UntilAsync(() => !Directory.Exists($"/proc/self/task/{threadId}"), "the starting thread has exited in the kernel");
-        var pid = app.GetProcess("sleeper").ProcessId!.Value;
+        var pid = app.Supervisor!.GetProcess("sleeper").ProcessId!.Value;
 
         // A parent-death SIGKILL tied to that thread would be on its way now; a round trip to the other child gives it time to land.
-        await app.RestartProcessAsync("anchor").WaitAsync(TestApps.Timeout);
-        Assert.Equal(ProcessState.Running, app.GetProcess("sleeper").State);
+        await app.Supervisor!.RestartProcessAsync("anchor").WaitAsync(TestApps.Timeout);
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("sleeper").State);
         Assert.True(SupervisedApps.IsAlive(pid), $"the command (pid {pid}) was killed when the thread that started it exited");
     }
 
@@ -148,8 +148,8 @@ public sealed class NoOrphanTests(ITestOutputHelper output)
 
         // Still the same instance, and it still obeys.
         app.Exit("hardy", "pid=" + pid, 0);
-        await TestApps.UntilAsync(() => app.GetProcess("hardy").State == ProcessState.Exited, "the child exits on command");
-        Assert.Equal(ProcessExitReason.Completed, app.GetProcess("hardy").LastExitReason);
+        await TestApps.UntilAsync(() => app.Supervisor!.GetProcess("hardy").State == ProcessState.Exited, "the child exits on command");
+        Assert.Equal(ProcessExitReason.Completed, app.Supervisor!.GetProcess("hardy").LastExitReason);
     }
 
     [Fact]

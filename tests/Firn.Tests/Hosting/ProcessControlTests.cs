@@ -18,8 +18,8 @@ public sealed class ProcessControlTests
         var secondPid = await app.NextReportAsync("phoenix");
 
         Assert.NotEqual(firstPid, secondPid);
-        Assert.Equal(1, app.GetProcess("phoenix").Restarts);
-        Assert.Equal(ProcessState.Running, app.GetProcess("phoenix").State);
+        Assert.Equal(1, app.Supervisor!.GetProcess("phoenix").Restarts);
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("phoenix").State);
         Assert.True(log.Contains(Microsoft.Extensions.Logging.LogLevel.Information, "RestartSelf"));
     }
 
@@ -33,7 +33,7 @@ public sealed class ProcessControlTests
         input.Send("before");
         Assert.Equal("echo:before", await output.ReceiveAsync().AsTask().WaitAsync(TestApps.Timeout));
 
-        var restart = app.RestartProcessAsync("echo");
+        var restart = app.Supervisor!.RestartProcessAsync("echo");
         var sent = 0;
         while (!restart.IsCompleted && sent < 500)
         {
@@ -75,7 +75,7 @@ public sealed class ProcessControlTests
             Assert.Equal("echo:m" + i, await output.ReceiveAsync().AsTask().WaitAsync(TestApps.Timeout));
         }
 
-        await app.RestartProcessAsync("echo").WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.RestartProcessAsync("echo").WaitAsync(TestApps.Timeout);
         input.Send("after");
 
         Assert.Equal("echo:after", await output.ReceiveAsync().AsTask().WaitAsync(TestApps.Timeout));
@@ -89,12 +89,12 @@ public sealed class ProcessControlTests
         var app = await TestApps.StartAsync(TestApps.Create(log, ("a", ["idle"]), ("b", ["idle"])));
         await app.NextReportAsync("a");
         await app.NextReportAsync("b");
-        var pids = app.GetProcesses().Select(p => p.ProcessId!.Value).ToArray();
+        var pids = app.Supervisor!.GetProcesses().Select(p => p.ProcessId!.Value).ToArray();
 
         await app.DisposeAsync();
 
-        Assert.All(app.GetProcesses(), p => Assert.Equal(ProcessState.Exited, p.State));
-        Assert.All(app.GetProcesses(), p => Assert.Equal(0, p.LastExitCode));
+        Assert.All(app.Supervisor!.GetProcesses(), p => Assert.Equal(ProcessState.Exited, p.State));
+        Assert.All(app.Supervisor!.GetProcesses(), p => Assert.Equal(0, p.LastExitCode));
         Assert.All(pids, pid => Assert.False(IsAlive(pid), $"pid {pid} is still alive"));
     }
 
@@ -105,13 +105,13 @@ public sealed class ProcessControlTests
         await using var app = await TestApps.StartAsync(TestApps.Create(log, ("status", ["idle"])));
         var report = await app.NextReportAsync("status");
 
-        var status = app.GetProcess("status");
+        var status = app.Supervisor!.GetProcess("status");
 
         Assert.Equal("pid=" + status.ProcessId, report);
         Assert.Equal(ProcessState.Running, status.State);
         Assert.NotNull(status.Uptime);
         Assert.Equal(0, status.Restarts);
-        Assert.Throws<ArgumentException>(() => app.GetProcess("nope"));
+        Assert.Throws<ArgumentException>(() => app.Supervisor!.GetProcess("nope"));
     }
 
     [Fact]

@@ -13,19 +13,19 @@ public sealed class ReadinessTests
         await using var app = SupervisedApps.Create(log.Factory, ("late", SupervisedApps.Child(["ready-later"], waitForReadySignal: true)));
         var states = new StateRecorder(app);
 
-        var starting = app.StartAsync();
+        var starting = app.Supervisor!.StartAsync();
         await states.WaitForAsync("late", ProcessState.Starting);
         var pid = SupervisedApps.Pid(await app.NextReportAsync("late"));
 
         // Connected and its entry runs, but it has not signalled: still starting, and so is the app.
-        Assert.Equal(ProcessState.Starting, app.GetProcess("late").State);
+        Assert.Equal(ProcessState.Starting, app.Supervisor!.GetProcess("late").State);
         Assert.False(starting.IsCompleted);
 
         app.GetChannel<object?>("late-active").Send("go");
         await starting.WaitAsync(TestApps.Timeout);
 
-        Assert.Equal(ProcessState.Running, app.GetProcess("late").State);
-        Assert.Equal(pid, app.GetProcess("late").ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("late").State);
+        Assert.Equal(pid, app.Supervisor!.GetProcess("late").ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("ready", await app.NextReportAsync("late"));
     }
 
@@ -38,10 +38,10 @@ public sealed class ReadinessTests
             ("never", SupervisedApps.Child(["idle"], waitForReadySignal: true, startTimeout: TimeSpan.FromSeconds(1))));
         var states = new StateRecorder(app);
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => app.StartAsync().WaitAsync(TestApps.Timeout));
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => app.Supervisor!.StartAsync().WaitAsync(TestApps.Timeout));
 
         Assert.Contains("Process 'never' did not become ready within 00:00:01", error.Message, StringComparison.Ordinal);
-        var status = app.GetProcess("never");
+        var status = app.Supervisor!.GetProcess("never");
         Assert.Equal(ProcessState.Failed, status.State);
         Assert.Equal(ProcessExitReason.StartTimeout, status.LastExitReason);
         Assert.Null(status.ProcessId);

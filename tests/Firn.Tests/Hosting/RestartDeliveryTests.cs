@@ -52,6 +52,6 @@ public sealed class RestartDeliveryTests
 
         await TestApps.UntilAsync(() => sent.All(seen.ContainsKey), $"every message is echoed (missing {sent.Count(m => !seen.ContainsKey(m))} of {sent.Count})");
         Assert.NotEqual(pid, SupervisedApps.Pid(await app.NextReportAsync("relay")));
-        Assert.Equal(1, app.GetProcess("relay").Restarts);
+        Assert.Equal(1, app.Supervisor!.GetProcess("relay").Restarts);
     }
 }

@@ -48,7 +48,7 @@ public sealed class RestartPolicyTests
         Assert.Equal(TimeSpan.FromMilliseconds(100), reset.RestartDelay);
         await states.WaitForAsync("crashy", ProcessState.Running, 5);
 
-        Assert.Equal(4, app.GetProcess("crashy").Restarts);
+        Assert.Equal(4, app.Supervisor!.GetProcess("crashy").Restarts);
         Assert.Equal(["NotStarted->Starting", "Starting->Running", "Running->Backoff", "Backoff->Starting", "Starting->Running"], states.Path("crashy").Take(5));
         Assert.True(log.Contains(LogLevel.Warning, "Process 'crashy': Running -> Backoff (Crashed, exit code 3); restarting in"));
     }
@@ -83,9 +83,9 @@ public sealed class RestartPolicyTests
         Assert.Equal(ProcessState.Running, failed.PreviousState);
         Assert.Equal(ProcessExitReason.Crashed, failed.Status.LastExitReason);
         Assert.Equal(7, failed.Status.LastExitCode);
-        Assert.Equal(2, app.GetProcess("fragile").Restarts);
-        Assert.Equal(ProcessState.Failed, app.GetProcess("fragile").State);
-        Assert.Equal(ProcessState.Exited, app.GetProcess("bystander").State);
+        Assert.Equal(2, app.Supervisor!.GetProcess("fragile").Restarts);
+        Assert.Equal(ProcessState.Failed, app.Supervisor!.GetProcess("fragile").State);
+        Assert.Equal(ProcessState.Exited, app.Supervisor!.GetProcess("bystander").State);
         Assert.True(log.Contains(LogLevel.Error, "Process 'fragile': Running -> Failed (Crashed, exit code 7)"));
         Assert.True(log.Contains(LogLevel.Critical, "Process 'fragile' failed and has StopApplicationOnFailure set"));
     }
@@ -123,11 +123,11 @@ public sealed class RestartPolicyTests
         Assert.Equal(ProcessExitReason.Crashed, temporary.Status.LastExitReason);
         Assert.True(log.Contains(LogLevel.Warning, "Process 'temporary-crash': Running -> Exited (Crashed, exit code 5); not restarted"));
 
-        Assert.Equal(0, app.GetProcess("transient-ok").Restarts);
-        Assert.Equal(ProcessState.Exited, app.GetProcess("transient-ok").State);
-        Assert.Equal(0, app.GetProcess("temporary-crash").Restarts);
-        Assert.Equal(1, app.GetProcess("transient-crash").Restarts);
-        Assert.Equal(1, app.GetProcess("permanent-ok").Restarts);
+        Assert.Equal(0, app.Supervisor!.GetProcess("transient-ok").Restarts);
+        Assert.Equal(ProcessState.Exited, app.Supervisor!.GetProcess("transient-ok").State);
+        Assert.Equal(0, app.Supervisor!.GetProcess("temporary-crash").Restarts);
+        Assert.Equal(1, app.Supervisor!.GetProcess("transient-crash").Restarts);
+        Assert.Equal(1, app.Supervisor!.GetProcess("permanent-ok").Restarts);
     }
 
     [Fact]
@@ -143,14 +143,14 @@ public sealed class RestartPolicyTests
 
         app.Exit("patient", await app.NextReportAsync("patient"), 9);
         await states.WaitForAsync("patient", ProcessState.Backoff);
-        await app.StartProcessAsync("patient").WaitAsync(TestApps.Timeout);
-        Assert.Equal(ProcessState.Running, app.GetProcess("patient").State);
+        await app.Supervisor!.StartProcessAsync("patient").WaitAsync(TestApps.Timeout);
+        Assert.Equal(ProcessState.Running, app.Supervisor!.GetProcess("patient").State);
 
         app.Exit("patient", await app.NextReportAsync("patient"), 9);
         await states.WaitForAsync("patient", ProcessState.Backoff, 2);
-        await app.StopProcessAsync("patient").WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StopProcessAsync("patient").WaitAsync(TestApps.Timeout);
 
-        Assert.Equal(ProcessState.Exited, app.GetProcess("patient").State);
+        Assert.Equal(ProcessState.Exited, app.Supervisor!.GetProcess("patient").State);
         await states.WaitForAsync("patient", ProcessState.Exited);
         Assert.Equal(["Running->Backoff", "Backoff->Starting", "Starting->Running", "Running->Backoff", "Backoff->Exited"], states.Path("patient").Skip(2));
     }
@@ -164,9 +164,9 @@ public sealed class RestartPolicyTests
             ("stubborn", SupervisedApps.Child(["ignore-stop"], shutdownTimeout: TimeSpan.FromMilliseconds(500), killTimeout: TimeSpan.FromMilliseconds(500)))));
         var pid = int.Parse(SupervisedApps.Pid(await app.NextReportAsync("stubborn")), System.Globalization.CultureInfo.InvariantCulture);
 
-        await app.StopProcessAsync("stubborn").WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StopProcessAsync("stubborn").WaitAsync(TestApps.Timeout);
 
-        var status = app.GetProcess("stubborn");
+        var status = app.Supervisor!.GetProcess("stubborn");
         Assert.Equal(ProcessState.Exited, status.State);
         Assert.Equal(ProcessExitReason.Killed, status.LastExitReason);
         Assert.Equal(137, status.LastExitCode);

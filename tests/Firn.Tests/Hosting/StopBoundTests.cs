@@ -38,8 +38,8 @@ public sealed class StopBoundTests(ITestOutputHelper output)
 
         Assert.Equal(0, Volatile.Read(ref afterStart));
         Assert.Equal(1, Volatile.Read(ref afterProcessStart));
-        Assert.All(app.GetProcesses().Take(2), p => Assert.Equal(ProcessState.Exited, p.State));
-        Assert.All(app.GetProcesses().Skip(2), p => Assert.Equal(ProcessState.NotStarted, p.State));
+        Assert.All(app.Supervisor!.GetProcesses().Take(2), p => Assert.Equal(ProcessState.Exited, p.State));
+        Assert.All(app.Supervisor!.GetProcesses().Skip(2), p => Assert.Equal(ProcessState.NotStarted, p.State));
         Assert.DoesNotContain(log.Entries, e => e.Level >= LogLevel.Error);
     }
 
@@ -120,15 +120,15 @@ public sealed class StopBoundTests(ITestOutputHelper output)
             // "restarting" asks for its own restart; its new instance connects but never becomes ready.
             app.GetChannel<object?>("restarting-active").Send("restart");
             Assert.StartsWith("pid=", await app.NextReportAsync("restarting"), StringComparison.Ordinal);
-            Assert.Equal(ProcessState.Starting, app.GetProcess("restarting").State);
+            Assert.Equal(ProcessState.Starting, app.Supervisor!.GetProcess("restarting").State);
 
             // "backoff" crashes and waits five minutes for its restart.
             app.Exit("backoff", await app.NextReportAsync("backoff"), 3);
-            await TestApps.UntilAsync(() => app.GetProcess("backoff").State == ProcessState.Backoff, "backoff is in back-off");
+            await TestApps.UntilAsync(() => app.Supervisor!.GetProcess("backoff").State == ProcessState.Backoff, "backoff is in back-off");
 
-            await app.StopAsync().WaitAsync(TestApps.Timeout);
+            await app.Supervisor!.StopAsync().WaitAsync(TestApps.Timeout);
 
-            Assert.All(app.GetProcesses(), p => Assert.Equal(ProcessState.Exited, p.State));
+            Assert.All(app.Supervisor!.GetProcesses(), p => Assert.Equal(ProcessState.Exited, p.State));
             Assert.DoesNotContain(log.Entries, e => e.Level >= LogLevel.Error);
         }
         finally
@@ -159,7 +159,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         var afterShutdownRan = false;
         app.OnAfterShutdown(() => afterShutdownRan = true);
         await TestApps.StartAsync(app);
-        var pid = app.GetProcess("a").ProcessId!.Value;
+        var pid = app.Supervisor!.GetProcess("a").ProcessId!.Value;
 
         await StopThenReleaseAsync(app, release);
         foreach (var entry in log.Entries)
@@ -170,8 +170,8 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         Assert.Equal(2, Volatile.Read(ref tokensFired));
         Assert.True(afterShutdownRan, "the hook after an abandoned one still runs");
         Assert.Equal(2, log.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("was abandoned", StringComparison.Ordinal)));
-        Assert.Equal(ProcessState.Exited, app.GetProcess("a").State);
-        Assert.Equal(ProcessExitReason.Stopped, app.GetProcess("a").LastExitReason);
+        Assert.Equal(ProcessState.Exited, app.Supervisor!.GetProcess("a").State);
+        Assert.Equal(ProcessExitReason.Stopped, app.Supervisor!.GetProcess("a").LastExitReason);
         Assert.False(SupervisedApps.IsAlive(pid));
     }
 
@@ -192,15 +192,15 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         var pids = new[] { await app.NextReportAsync("first"), await app.NextReportAsync("second") }.Select(r => int.Parse(SupervisedApps.Pid(r), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
         var clock = Stopwatch.StartNew();
-        await app.StopAsync().WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StopAsync().WaitAsync(TestApps.Timeout);
         var took = clock.Elapsed;
         output.WriteLine($"StopAsync took {took.TotalSeconds:F2} s with StopTimeout {stopTimeout.TotalSeconds} s");
 
         // The documented bound is StopTimeout + 2 s; the margin is for a loaded machine's scheduling, not for waiting.
         Assert.True(took < stopTimeout + StopDeadlineGrace + TimeSpan.FromSeconds(3), $"the stop took {took}");
         Assert.All(pids, pid => Assert.False(SupervisedApps.IsAlive(pid), $"pid {pid} is dead"));
-        Assert.All(app.GetProcesses(), p => Assert.Equal(ProcessState.Exited, p.State));
-        Assert.All(app.GetProcesses(), p => Assert.Equal(ProcessExitReason.Killed, p.LastExitReason));
+        Assert.All(app.Supervisor!.GetProcesses(), p => Assert.Equal(ProcessState.Exited, p.State));
+        Assert.All(app.Supervisor!.GetProcesses(), p => Assert.Equal(ProcessExitReason.Killed, p.LastExitReason));
         Assert.True(log.Contains(LogLevel.Warning, "A before-shutdown hook (for the app) was still running"));
         Assert.True(log.Contains(LogLevel.Warning, "Process 'first' was still running at the app's stop deadline"));
     }
@@ -230,11 +230,11 @@ public sealed class StopBoundTests(ITestOutputHelper output)
 
         await TestApps.StartAsync(app);
         Assert.StartsWith("pid=", await app.NextReportAsync("stubborn"), StringComparison.Ordinal);
-        await app.StopAsync().WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StopAsync().WaitAsync(TestApps.Timeout);
 
         Assert.Equal(hooks, Volatile.Read(ref returnedOnToken));
         await TestApps.UntilAsync(() => Volatile.Read(ref ran) == hooks, "every after-shutdown hook ran");
-        Assert.Equal(ProcessExitReason.Killed, app.GetProcess("stubborn").LastExitReason);
+        Assert.Equal(ProcessExitReason.Killed, app.Supervisor!.GetProcess("stubborn").LastExitReason);
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         await using var app = SupervisedApps.Create(log.Factory, ("a", SupervisedApps.Child(["idle"])));
         app.OnAfterStart(_ => Task.Delay(Timeout.Infinite, CancellationToken.None));
         var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        app.ProcessStateChanged += (_, change) =>
+        app.Supervisor!.ProcessStateChanged += (_, change) =>
         {
             if (change.State == ProcessState.Exited)
             {
@@ -254,7 +254,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         await TestApps.StartAsync(app);
 
         var clock = Stopwatch.StartNew();
-        await app.StopAsync().WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StopAsync().WaitAsync(TestApps.Timeout);
         output.WriteLine($"StopAsync took {clock.Elapsed.TotalSeconds:F2} s (StopTimeout {app.Options.StopTimeout.TotalSeconds} s)");
 
         // Well under the 30 s deadline; subscribers got the last state change before StopAsync returned.
@@ -273,10 +273,10 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         var run = app.RunAsync();
         await started.Task.WaitAsync(TestApps.Timeout);
 
-        await app.StopAsync().WaitAsync(TestApps.Timeout);
+        await app.Supervisor!.StopAsync().WaitAsync(TestApps.Timeout);
 
         Assert.Equal(0, await run.WaitAsync(TestApps.Timeout));
-        Assert.Equal(ProcessState.Exited, app.GetProcess("a").State);
+        Assert.Equal(ProcessState.Exited, app.Supervisor!.GetProcess("a").State);
     }
 
     [Fact]
@@ -295,7 +295,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
 
         await StopThenReleaseAsync(app, release);
         Assert.Equal(["before-shutdown", "before-process-shutdown:a", "after-shutdown"], hooks);
-        Assert.Equal(ProcessExitReason.Stopped, app.GetProcess("a").LastExitReason);
+        Assert.Equal(ProcessExitReason.Stopped, app.Supervisor!.GetProcess("a").LastExitReason);
         Assert.True(log.Contains(LogLevel.Warning, "A callback registered on Stopping was still running"));
     }
 
@@ -319,7 +319,7 @@ public sealed class StopBoundTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         try
         {
-            await app.StopAsync().WaitAsync(TestApps.Timeout);
+            await app.Supervisor!.StopAsync().WaitAsync(TestApps.Timeout);
         }
         finally
         {

@@ -88,7 +88,7 @@ internal sealed class StateRecorder
 {
     private readonly List<ProcessStateChangedEventArgs> _changes = [];
 
-    public StateRecorder(FirnApp app) => app.ProcessStateChanged += (_, change) =>
+    public StateRecorder(FirnApp app) => app.Supervisor!.ProcessStateChanged += (_, change) =>
     {
         lock (_changes)
         {

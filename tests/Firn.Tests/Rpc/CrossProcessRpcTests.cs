@@ -27,7 +27,7 @@ public sealed class CrossProcessRpcTests
         Assert.Equal(5, await app.Rpc.CallAsync<int>("calc.add", 2, 3));
         Assert.Equal("calc:hi", await app.Rpc.CallAsync<string>("calc.echo", "hi"));
         Assert.Equal(new Point(6, 8), await app.Rpc.CallAsync<Point>("calc.point", new Point(3, 4), 2));
-        Assert.Equal(app.GetProcess("calc").ProcessId, await app.Rpc.CallAsync<int>("calc.pid"));
+        Assert.Equal(app.Supervisor!.GetProcess("calc").ProcessId, await app.Rpc.CallAsync<int>("calc.pid"));
         Assert.Equal("result:42", await app.NextReportAsync("client"));
     }
 
@@ -190,7 +190,7 @@ public sealed class CrossProcessRpcTests
         }
 
         var watch = Stopwatch.StartNew();
-        Process.GetProcessById(app.GetProcess("calc").ProcessId!.Value).Kill();
+        Process.GetProcessById(app.Supervisor!.GetProcess("calc").ProcessId!.Value).Kill();
 
         foreach (var call in calls)
         {
@@ -217,7 +217,7 @@ public sealed class CrossProcessRpcTests
         Assert.Equal("slow-started", await app.NextReportAsync("calc"));
 
         var watch = Stopwatch.StartNew();
-        var restart = app.RestartProcessAsync("calc");
+        var restart = app.Supervisor!.RestartProcessAsync("calc");
 
         // A graceful stop cancels the handler (its token follows the process's); the caller learns that the process stopped.
         var error = await Assert.ThrowsAsync<RpcProcessExitedException>(() => call.WaitAsync(TestApps.Timeout));
@@ -344,7 +344,7 @@ public sealed class CrossProcessRpcTests
         Assert.Equal("calling", await app.NextReportAsync("caller"));
         Assert.Equal("slow-started", await app.NextReportAsync("calc"));
 
-        Process.GetProcessById(app.GetProcess("caller").ProcessId!.Value).Kill();
+        Process.GetProcessById(app.Supervisor!.GetProcess("caller").ProcessId!.Value).Kill();
 
         Assert.Equal("slow-cancelled", await app.NextReportAsync("calc"));
         await TestApps.UntilAsync(() => app.RpcTable.Count == 0, "the table forgot the call");

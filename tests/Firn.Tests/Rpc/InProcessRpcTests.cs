@@ -72,7 +72,7 @@ public sealed class InProcessRpcTests : IAsyncLifetime
     {
         using var registration = Rpc.Register("big.length", (byte[] data) => data.Length);
 
-        var error = await Assert.ThrowsAsync<Firn.Channels.MessageTooLargeException>(() => Rpc.CallAsync<int>("big.length", new byte[17 * 1024 * 1024]));
+        var error = await Assert.ThrowsAsync<MessageTooLargeException>(() => Rpc.CallAsync<int>("big.length", new byte[17 * 1024 * 1024]));
 
         Assert.Contains("big.length", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, _app.RpcTable.Count);

@@ -53,13 +53,13 @@ public sealed class LargeStoreAndPubSubTests
         var lengths = Lengths(LargestValue);
         var app = LargeApps.Create(log);
         var received = new LargeReceiver(Count, lengths);
-        using var subscription = app.SharedMemory.Subscribe<byte[]>("large.pub", received.Take, new Firn.Storage.SubscribeOptions { BufferSize = 100_000 });
+        using var subscription = app.SharedMemory.Subscribe<byte[]>("large.pub", received.Take, new SubscribeOptions { BufferSize = 100_000 });
         app.AddProcess("publisher", Child(["large-publish", "large.pub", .. Sweep(Count, lengths)]));
         app.AddProcess("subscriber", Child(["large-subscribe", "large.pub", .. Sweep(Count, lengths)]));
         await using var started = await TestApps.StartAsync(app);
         Assert.Equal("ready", await app.NextReportAsync("subscriber"));
 
-        var pid = app.GetProcess("subscriber").ProcessId!.Value;
+        var pid = app.Supervisor!.GetProcess("subscriber").ProcessId!.Value;
         var sent = app.NextReportAsync("publisher");
         Assert.Equal(0, NativeMethods.kill(pid, NativeMethods.SIGSTOP));
         try

@@ -85,8 +85,8 @@ public sealed class SharedMemoryTests
         var acknowledged = long.Parse(await app.NextReportAsync("doomed"));
         acknowledged = Math.Max(acknowledged, long.Parse(await app.NextReportAsync("doomed")));
 
-        System.Diagnostics.Process.GetProcessById(app.GetProcess("doomed").ProcessId!.Value).Kill();
-        await TestApps.UntilAsync(() => app.GetProcess("doomed").State == Firn.Hosting.ProcessState.Exited, "the kill is seen");
+        System.Diagnostics.Process.GetProcessById(app.Supervisor!.GetProcess("doomed").ProcessId!.Value).Kill();
+        await TestApps.UntilAsync(() => app.Supervisor!.GetProcess("doomed").State == ProcessState.Exited, "the kill is seen");
 
         var final = app.SharedMemory.Get<long>("doomed-counter");
         Assert.True(final >= acknowledged, $"acknowledged {acknowledged} increments but the store holds {final}");

@@ -54,7 +54,7 @@ internal static class LargeApps
         Assert.True(ConnectionClosed(log) is null, string.Join(Environment.NewLine, log.Entries.Select(e => e.Message)));
         foreach (var child in children)
         {
-            var status = app.GetProcess(child);
+            var status = app.Supervisor!.GetProcess(child);
             Assert.True(status.State == ProcessState.Running && status.Restarts == 0 && status.LastExitCode is null, $"child '{child}' did not stay connected: {status}");
         }
     }

@@ -76,7 +76,7 @@ internal static class TestApps
     {
         try
         {
-            await app.StartAsync().WaitAsync(Timeout);
+            await app.Supervisor!.StartAsync().WaitAsync(Timeout);
             return app;
         }
         catch

@@ -129,7 +129,7 @@ public sealed class ConnectionLengthBoundaryTests
         var honest = harness.Connect("honest");
 
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(harness.App.SocketPath));
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(harness.App.Supervisor!.SocketPath));
         var header = ChildFrames.Header(FrameKind.Hello, length);
         byte[] frame = length <= MainHost.MaxHandshakeBodyLength ? [.. header, .. new byte[length]] : header;
         await socket.SendAsync(frame);

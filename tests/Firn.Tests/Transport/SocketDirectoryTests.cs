@@ -124,7 +124,7 @@ public sealed class SocketDirectoryTests : IDisposable
             LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         });
 
-        var error = await Assert.ThrowsAsync<FirnConfigurationException>(() => app.StartAsync());
+        var error = await Assert.ThrowsAsync<FirnConfigurationException>(() => app.Supervisor!.StartAsync());
 
         Assert.Contains(parent, error.Message, StringComparison.Ordinal);
         Assert.Contains("FirnAppOptions.SocketDirectory", error.Message, StringComparison.Ordinal);
