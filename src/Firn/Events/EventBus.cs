@@ -1,3 +1,4 @@
+using Firn.Channels;
 using Firn.Storage;
 using Firn.Transport;
 
@@ -14,7 +15,7 @@ public sealed class EventBus
     public const string TopicPrefix = "event:";
 
     /// <summary>The type name events carry on pub/sub.</summary>
-    internal const string EventTypeName = "Firn.Events.Event";
+    internal static readonly string EventTypeName = TypeNames.Of(typeof(Event));
 
     private readonly SharedMemory _memory;
     private readonly IFirnSerializer _serializer;
