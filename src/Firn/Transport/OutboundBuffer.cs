@@ -18,7 +18,8 @@ namespace Firn.Transport;
 /// copies its frame and claims the role in one step, and a write counts its bytes, lets in the frames waiting for room
 /// and releases flush waiters in one step; a lock per part would need an order between them and would cost the hot
 /// path a second lock. Nothing runs out of this class under the lock: the inline write, the write loop's wake-up and
-/// the events come after it is released.
+/// the events come after it is released (and, for a caller that holds a lock of its own, after that one too:
+/// <see cref="DeferredWrites"/>).
 /// </remarks>
 internal sealed partial class OutboundBuffer
 {
@@ -81,6 +82,7 @@ internal sealed partial class OutboundBuffer
     public int HardLimit => _limits.HardLimit;
 
     /// <summary>Writes batches on the appending thread when the buffer is idle; without one, every batch goes through the loop.</summary>
+    /// <remarks>Set once, when the connection starts; claims read it under the lock, and the inline writer after.</remarks>
     public IInlineWriter? InlineWriter { get; set; }
 
     /// <summary>
@@ -348,8 +350,14 @@ internal sealed partial class OutboundBuffer
     /// <summary>Takes the writer role if it is free, and says who uses it. Call under the lock.</summary>
     private Holder ClaimLocked() => _role.Claim(inlineAllowed: InlineWriter is not null && !_completed);
 
-    /// <summary>Uses a turn of the writer role claimed under the lock.</summary>
-    private void Go(Holder turn) => TakeTurn(turn);
+    /// <summary>Uses a turn of the writer role claimed under the lock, now or, in a <see cref="DeferredWrites"/> scope, at its end.</summary>
+    private void Go(Holder turn)
+    {
+        if (turn != Holder.None && !DeferredWrites.TryDefer(this, turn))
+        {
+            TakeTurn(turn);
+        }
+    }
 
     /// <summary>Checks, under the lock, what must hold whenever it is released (Debug builds only).</summary>
     [Conditional("DEBUG")]
