@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Firn.Channels;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Routing;
@@ -12,7 +13,9 @@ namespace Firn.Routing;
 /// unacknowledged messages. Memory per channel is therefore bounded whatever the peers do.
 /// </summary>
 /// <remarks>
-/// Each channel has its own lock; peers' methods only enqueue, so no lock is held across I/O.
+/// Each channel has its own lock. Peers' methods only enqueue under it: the socket writes their appends would start wait
+/// for its release (a <see cref="DeferredWrites"/> scope is open around each lock that calls peers), so no channel lock
+/// is held across I/O.
 /// Every request from a child is checked as if the child were hostile: a rule broken is a dropped connection.
 /// </remarks>
 internal sealed partial class Router
@@ -118,6 +121,7 @@ internal sealed partial class Router
         var run = new DeliveryRun(channel.Id);
         var straightThrough = 0;
         var straightThroughBytes = 0L;
+        using var writes = DeferredWrites.Begin();
         lock (channel.Gate)
         {
             var state = channel.FindSender(sender);
@@ -193,6 +197,7 @@ internal sealed partial class Router
             return;
         }
 
+        using var writes = DeferredWrites.Begin();
         lock (channel.Gate)
         {
             if (!channel.Members.Contains(receiver) || channel.FindReceiver(receiver) is not null)
@@ -227,6 +232,8 @@ internal sealed partial class Router
             return;
         }
 
+        // Until the end of the method: a redispatch below (rare: a receiver at its byte limit) holds its writes back too.
+        using var writes = DeferredWrites.Begin();
         lock (channel.Gate)
         {
             var state = channel.FindReceiver(receiver);
@@ -277,6 +284,7 @@ internal sealed partial class Router
 
         RouterPeer[] members;
         var dropped = 0;
+        using var writes = DeferredWrites.Begin();
         lock (channel.Gate)
         {
             if (!channel.Members.Contains(requester))
@@ -339,6 +347,7 @@ internal sealed partial class Router
     {
         foreach (var channel in _byId.Values)
         {
+            using var writes = DeferredWrites.Begin();
             lock (channel.Gate)
             {
                 if (!channel.Members.Remove(peer))
@@ -372,6 +381,7 @@ internal sealed partial class Router
     {
         foreach (var channel in _byId.Values)
         {
+            using var writes = DeferredWrites.Begin();
             lock (channel.Gate)
             {
                 if (channel.PendingCount > 0 && channel.FindReceiver(peer) is not null)

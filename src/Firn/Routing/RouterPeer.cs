@@ -2,7 +2,11 @@ namespace Firn.Routing;
 
 /// <summary>
 /// A process as the router sees it: the main process itself, or one connected child instance.
-/// The router calls these methods under a channel's lock, so they must only enqueue, never block.
+/// The router calls these methods under a channel's lock, so they must only enqueue, never block nor write to a socket.
+/// A child's peer appends frames to its connection's buffer; the write that an append to an idle connection would make
+/// at once is held back until the router has released the lock (the router holds a <see cref="Transport.DeferredWrites"/>
+/// scope around it). <see cref="Violate"/> is the one exception: for a child that broke the rules, it closes the
+/// connection at once (a log line, and a shutdown and a close of the socket, which do not wait for the peer).
 /// </summary>
 internal abstract class RouterPeer
 {

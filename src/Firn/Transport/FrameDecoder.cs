@@ -44,7 +44,7 @@ internal static class FrameDecoder
             return DecodeStatus.NeedMore;
         }
 
-        kind = (FrameKind)buffer[4];
+        kind = (FrameKind)buffer[FrameFormat.KindOffset];
         return DecodeStatus.Frame;
     }
 }

@@ -8,8 +8,20 @@ namespace Firn.Transport;
 /// </summary>
 internal static class FrameFormat
 {
+    /// <summary>Where the header's <see cref="FrameKind"/> byte sits: after the 4-byte body length, which starts the frame.</summary>
+    public const int KindOffset = 4;
+
     /// <summary>Bytes before the body: length (4) and kind (1).</summary>
-    public const int HeaderSize = 5;
+    public const int HeaderSize = KindOffset + 1;
+
+    /// <summary>The channel id that starts the body of a channel frame (messages, deliveries, counters): 4 bytes, little-endian.</summary>
+    public const int ChannelIdSize = 4;
+
+    /// <summary>The body of a counter frame (send credit, released bytes, acknowledgement): a channel id, then a 4-byte count.</summary>
+    public const int CounterBodySize = ChannelIdSize + 4;
+
+    /// <summary>Where a counter frame's count sits, from the start of the frame.</summary>
+    public const int CounterCountOffset = HeaderSize + ChannelIdSize;
 
     /// <summary>The protocol version this build speaks; the handshake refuses any other.</summary>
     public const ushort ProtocolVersion = 1;
@@ -27,7 +39,7 @@ internal static class FrameFormat
     public static void WriteHeader(Span<byte> destination, FrameKind kind, int bodyLength)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)bodyLength);
-        destination[4] = (byte)kind;
+        destination[KindOffset] = (byte)kind;
     }
 
     /// <summary>Reads the body length a header announces (unsigned, so a hostile value is never negative).</summary>

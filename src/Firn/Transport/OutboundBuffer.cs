@@ -1,17 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using Holder = Firn.Transport.OutboundWriterRole.Holder;
 
 namespace Firn.Transport;
-
-/// <summary>Writes a batch to the socket at once, on the thread that appended it (see <see cref="OutboundBuffer.InlineWriter"/>).</summary>
-internal interface IInlineWriter
-{
-    /// <summary>Sends what it can of <paramref name="batch"/> without blocking; returns the bytes sent, or -1 if the socket failed.</summary>
-    int TrySend(ReadOnlySpan<byte> batch);
-
-    /// <summary>The socket failed while writing inline: close the connection.</summary>
-    void OnSendFailed();
-}
 
 /// <summary>
 /// Frames waiting to be written to one socket. Producers append under a short lock; one writer at a time takes
@@ -21,37 +12,26 @@ internal interface IInlineWriter
 /// Small counters (send credits, acknowledgements) are summed per channel and written once per batch.
 /// </summary>
 /// <remarks>
-/// The writer role is a flag under the lock: whoever finds it free takes it. An appender that takes it writes inline
-/// unless the connection wrote less than <see cref="InlineQuietTicks"/> ago (a stream of sends is better batched by the
-/// loop than written one system call each); then, and whenever an inline write cannot finish (the socket is full) or
-/// more was appended meanwhile, the role passes to the loop, which keeps it while there is data.
+/// A facade over four parts: the frames and their byte counts (<see cref="OutboundFrames"/>), the writer role
+/// (<see cref="OutboundWriterRole"/>), the limits and the room for flow frames (<see cref="OutboundLimits"/>), and the
+/// flush waiters (<see cref="OutboundFlushWaiters"/>). They share this buffer's one lock: an append checks the limits,
+/// copies its frame and claims the role in one step, and a write counts its bytes, lets in the frames waiting for room
+/// and releases flush waiters in one step; a lock per part would need an order between them and would cost the hot
+/// path a second lock. Nothing runs out of this class under the lock: the inline write, the write loop's wake-up and
+/// the events come after it is released (and, for a caller that holds a lock of its own, after that one too:
+/// <see cref="DeferredWrites"/>).
 /// </remarks>
 internal sealed partial class OutboundBuffer
 {
-    /// <summary>An idle connection's buffer is small (a process may have many idle children); a busy one grows by doubling.</summary>
-    private const int InitialSize = 4 * 1024;
-    private const int ShrinkAbove = 4 * 1024 * 1024;
-
-    /// <summary>A connection that wrote this recently is streaming: let the loop batch instead of writing inline.</summary>
-    private static readonly long InlineQuietTicks = Stopwatch.Frequency / 50_000;
-
+    /// <summary>Guards <see cref="_completed"/> and every mutable field of the four parts.</summary>
     private readonly Lock _lock = new();
-    private readonly TurnSemaphore _loopTurn = new();
-    private readonly Dictionary<(FrameKind Kind, uint ChannelId), uint> _counters = [];
-    private byte[] _current = new byte[InitialSize];
-    private byte[] _spare = [];
-    private int _length;
-    private bool _writing;
-    private bool _loopHasRole;
-    private ArraySegment<byte> _carry;
-    private long _lastWriteEnded;
+    private readonly OutboundFrames _frames;
+    private readonly OutboundWriterRole _role;
+    private readonly OutboundLimits _limits;
+    private readonly OutboundFlushWaiters _flushWaiters;
+
+    /// <summary>Set once the buffer refuses frames: the connection is closing, or the peer stopped reading (guarded by <see cref="_lock"/>).</summary>
     private bool _completed;
-    private bool _congested;
-    private long _reserved;
-    private long _written;
-    private int _inFlight;
-    private List<(long Target, TaskCompletionSource<bool> Done)>? _flushWaiters;
-    private bool _abandoned;
 
     /// <summary>
     /// Creates a buffer that counts as congested above <paramref name="congestionLimit"/> pending bytes and refuses
@@ -59,25 +39,10 @@ internal sealed partial class OutboundBuffer
     /// </summary>
     public OutboundBuffer(int congestionLimit = DefaultCongestionLimit, int hardLimit = DefaultHardLimit)
     {
-        if (hardLimit < congestionLimit)
-        {
-            throw new ArgumentOutOfRangeException(nameof(hardLimit), hardLimit, "The hard limit must not be below the congestion limit.");
-        }
-
-        CongestionLimit = congestionLimit;
-        HardLimit = hardLimit;
-    }
-
-    private enum Turn
-    {
-        /// <summary>A writer has the role already; it will see the new data.</summary>
-        None,
-
-        /// <summary>The appender took the role and writes inline.</summary>
-        Inline,
-
-        /// <summary>The role goes to the write loop.</summary>
-        Loop,
+        _frames = new OutboundFrames(_lock);
+        _role = new OutboundWriterRole(_lock);
+        _limits = new OutboundLimits(_lock, _frames, congestionLimit, hardLimit);
+        _flushWaiters = new OutboundFlushWaiters(_lock);
     }
 
     /// <summary>The default congestion limit: 64 MiB waiting to be written.</summary>
@@ -100,7 +65,7 @@ internal sealed partial class OutboundBuffer
     public const int ControlReserve = 2 * WriteChunk;
 
     /// <summary>The bytes of flow-controlled frames this buffer may hold: the hard limit less <see cref="ControlReserve"/>.</summary>
-    public long FlowLimit => Math.Max(0, HardLimit - ControlReserve);
+    public long FlowLimit => _limits.FlowLimit;
 
     /// <summary>
     /// The congestion limit for a buffer of <paramref name="hardLimit"/> bytes whose largest frame is
@@ -111,12 +76,13 @@ internal sealed partial class OutboundBuffer
         (int)Math.Clamp((long)hardLimit - largestFrame - ControlReserve, 0, hardLimit / 4);
 
     /// <summary>Unwritten bytes (<see cref="UnwrittenBytes"/>) above which <see cref="IsCongested"/> is true.</summary>
-    public int CongestionLimit { get; }
+    public int CongestionLimit => _limits.CongestionLimit;
 
     /// <summary>Unwritten bytes (<see cref="UnwrittenBytes"/>) the buffer never exceeds: a frame that would is refused, and <see cref="Overflowed"/> is raised.</summary>
-    public int HardLimit { get; }
+    public int HardLimit => _limits.HardLimit;
 
     /// <summary>Writes batches on the appending thread when the buffer is idle; without one, every batch goes through the loop.</summary>
+    /// <remarks>Set once, when the connection starts; claims read it under the lock, and the inline writer after.</remarks>
     public IInlineWriter? InlineWriter { get; set; }
 
     /// <summary>
@@ -135,10 +101,7 @@ internal sealed partial class OutboundBuffer
     /// Bytes appended and not yet handed to the socket: what waits in the buffer and the batch a writer has taken and
     /// not finished writing. The limits count these (a batch being written to a peer that stopped reading is still held).
     /// </summary>
-    public long UnwrittenBytes => Volatile.Read(ref _reserved) - Volatile.Read(ref _written);
-
-    /// <summary><see cref="UnwrittenBytes"/>, read under the lock.</summary>
-    private long UnwrittenLocked => _reserved - _written;
+    public long UnwrittenBytes => _frames.UnwrittenBytes;
 
     /// <summary>
     /// Whether the buffer is congested counting <paramref name="heldBytes"/> a caller holds to append next (the router's
@@ -152,7 +115,7 @@ internal sealed partial class OutboundBuffer
             return false;
         }
 
-        if (Volatile.Read(ref _congested))
+        if (_limits.IsArmed)
         {
             // Already armed (a congested peer is asked once per message offered to it): no lock needed.
             return true;
@@ -161,15 +124,10 @@ internal sealed partial class OutboundBuffer
         lock (_lock)
         {
             // Checked again under the lock: the writer may have written the buffer down meanwhile.
-            if (CommittedLocked + heldBytes <= CongestionLimit)
-            {
-                return false;
-            }
-
-            _congested = true;
+            var congested = _limits.ArmIfCongestedWith(heldBytes);
+            AssertInvariantsLocked();
+            return congested;
         }
-
-        return true;
     }
 
     /// <summary>Raised (never under a caller's lock) once a congested buffer has been written down below the limit.</summary>
@@ -182,7 +140,7 @@ internal sealed partial class OutboundBuffer
         {
             lock (_lock)
             {
-                return _length;
+                return _frames.Length;
             }
         }
     }
@@ -198,26 +156,27 @@ internal sealed partial class OutboundBuffer
     /// </summary>
     private AppendResult Append(FrameKind kind, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> payload, int reserved, RoomRule rule)
     {
-        var bodyLength = prefix.Length + payload.Length;
+        var frameBytes = FrameSize(prefix.Length, payload.Length);
         bool appended;
-        Turn turn;
+        Holder turn;
         lock (_lock)
         {
-            _promised -= reserved;
+            _limits.Fulfil(reserved);
             if (_completed)
             {
                 return AppendResult.Closed;
             }
 
-            if (rule != RoomRule.None && !HasRoomLocked(FrameFormat.HeaderSize + bodyLength))
+            if (rule != RoomRule.None && !_limits.HasRoom(frameBytes))
             {
                 if (rule == RoomRule.Required)
                 {
                     return AppendResult.NoRoom;
                 }
 
-                if (TryHoldLocked(kind, prefix, payload))
+                if (_limits.TryHold(kind, prefix, payload))
                 {
+                    AssertInvariantsLocked();
                     return AppendResult.Held;
                 }
 
@@ -225,16 +184,13 @@ internal sealed partial class OutboundBuffer
             }
             else
             {
-                appended = UnwrittenLocked + FrameFormat.HeaderSize + bodyLength <= HardLimit;
+                appended = _limits.FitsUnderHardLimit(frameBytes);
             }
 
             if (appended)
             {
-                var destination = Reserve(FrameFormat.HeaderSize + bodyLength);
-                FrameFormat.WriteHeader(destination, kind, bodyLength);
-                prefix.CopyTo(destination[FrameFormat.HeaderSize..]);
-                payload.CopyTo(destination[(FrameFormat.HeaderSize + prefix.Length)..]);
-                _congested |= UnwrittenLocked > CongestionLimit;
+                _frames.Append(kind, prefix, payload);
+                _limits.NoteAppended();
             }
             else
             {
@@ -243,6 +199,7 @@ internal sealed partial class OutboundBuffer
             }
 
             turn = ClaimLocked();
+            AssertInvariantsLocked();
         }
 
         Go(turn);
@@ -258,7 +215,7 @@ internal sealed partial class OutboundBuffer
     /// <summary>Appends a frame whose body is a channel id and a payload (the hot path for messages).</summary>
     public bool AppendChannelFrame(FrameKind kind, uint channelId, ReadOnlySpan<byte> payload)
     {
-        Span<byte> prefix = stackalloc byte[4];
+        Span<byte> prefix = stackalloc byte[FrameFormat.ChannelIdSize];
         BinaryPrimitives.WriteUInt32LittleEndian(prefix, channelId);
         return Append(kind, prefix, payload);
     }
@@ -268,8 +225,7 @@ internal sealed partial class OutboundBuffer
     public bool AppendChannelFrames(FrameKind kind, uint channelId, ReadOnlySpan<byte[]> payloads)
     {
         var appended = true;
-        var overflowed = false;
-        Turn turn;
+        Holder turn;
         lock (_lock)
         {
             if (_completed)
@@ -279,28 +235,24 @@ internal sealed partial class OutboundBuffer
 
             foreach (var payload in payloads)
             {
-                var bodyLength = 4 + payload.Length;
-                if (UnwrittenLocked + FrameFormat.HeaderSize + bodyLength > HardLimit)
+                if (!_limits.FitsUnderHardLimit(FrameSize(FrameFormat.ChannelIdSize, payload.Length)))
                 {
                     // The peer is not reading: refuse this frame and every later one; the owner closes the connection.
                     _completed = true;
                     appended = false;
-                    overflowed = true;
                     break;
                 }
 
-                var destination = Reserve(FrameFormat.HeaderSize + bodyLength);
-                FrameFormat.WriteHeader(destination, kind, bodyLength);
-                BinaryPrimitives.WriteUInt32LittleEndian(destination[FrameFormat.HeaderSize..], channelId);
-                payload.CopyTo(destination[(FrameFormat.HeaderSize + 4)..]);
+                _frames.AppendChannelFrame(kind, channelId, payload);
             }
 
-            _congested |= UnwrittenLocked > CongestionLimit;
+            _limits.NoteAppended();
             turn = ClaimLocked();
+            AssertInvariantsLocked();
         }
 
         Go(turn);
-        if (overflowed)
+        if (!appended)
         {
             Overflowed?.Invoke();
         }
@@ -311,7 +263,7 @@ internal sealed partial class OutboundBuffer
     /// <summary>Adds <paramref name="count"/> to a per-channel counter that is written as one frame with the next batch.</summary>
     public void AddCounter(FrameKind kind, uint channelId, uint count)
     {
-        Turn turn;
+        Holder turn;
         lock (_lock)
         {
             if (_completed)
@@ -319,8 +271,9 @@ internal sealed partial class OutboundBuffer
                 return;
             }
 
-            AddToCounterLocked(kind, channelId, count);
+            _frames.AddCounter(kind, channelId, count);
             turn = ClaimLocked();
+            AssertInvariantsLocked();
         }
 
         Go(turn);
@@ -329,7 +282,7 @@ internal sealed partial class OutboundBuffer
     /// <summary>Adds to two counters under one lock (a channel's send credit and its sender's released bytes go together).</summary>
     public void AddCounters(FrameKind kind, uint id, uint count, FrameKind otherKind, uint otherId, uint otherCount)
     {
-        Turn turn;
+        Holder turn;
         lock (_lock)
         {
             if (_completed)
@@ -337,9 +290,10 @@ internal sealed partial class OutboundBuffer
                 return;
             }
 
-            AddToCounterLocked(kind, id, count);
-            AddToCounterLocked(otherKind, otherId, otherCount);
+            _frames.AddCounter(kind, id, count);
+            _frames.AddCounter(otherKind, otherId, otherCount);
             turn = ClaimLocked();
+            AssertInvariantsLocked();
         }
 
         Go(turn);
@@ -348,7 +302,7 @@ internal sealed partial class OutboundBuffer
     /// <summary>Adds to many counters of one kind, and to one other counter, under one lock (a read batch's credits and released bytes).</summary>
     public void AddCounters(FrameKind kind, ReadOnlySpan<(uint Id, uint Count)> counts, FrameKind otherKind, uint otherId, uint otherCount)
     {
-        Turn turn;
+        Holder turn;
         lock (_lock)
         {
             if (_completed)
@@ -358,15 +312,16 @@ internal sealed partial class OutboundBuffer
 
             foreach (var (id, count) in counts)
             {
-                AddToCounterLocked(kind, id, count);
+                _frames.AddCounter(kind, id, count);
             }
 
             if (otherCount > 0)
             {
-                AddToCounterLocked(otherKind, otherId, otherCount);
+                _frames.AddCounter(otherKind, otherId, otherCount);
             }
 
             turn = ClaimLocked();
+            AssertInvariantsLocked();
         }
 
         Go(turn);
@@ -375,361 +330,45 @@ internal sealed partial class OutboundBuffer
     /// <summary>Refuses further frames; the writer loop ends after sending what is already buffered.</summary>
     public void Complete()
     {
-        Turn turn;
+        Holder turn;
         List<RoomRequest>? refused;
         lock (_lock)
         {
             _completed = true;
-            refused = DropRoomQueueLocked();
+            refused = _limits.DropQueue();
             turn = ClaimLocked();
+            AssertInvariantsLocked();
         }
 
         refused?.ForEach(request => request.Done!.TrySetResult(false));
 
-        // The loop must see the end, so an idle buffer's role goes to it, never inline.
-        Go(turn == Turn.Inline ? Turn.Loop : turn);
-    }
-
-    /// <summary>Raised after the writer role was handed to the write loop (its owner makes sure a writer is there to take it).</summary>
-    public event Action? LoopTurnGiven;
-
-    /// <summary>Whether a turn was handed to the write loop and not yet taken.</summary>
-    public bool HasPendingTurn => _loopTurn.CurrentCount > 0;
-
-    /// <summary>The write loop waits for its turn (the writer role); false if none came within <paramref name="timeout"/>.</summary>
-    public bool WaitForTurn(TimeSpan timeout)
-    {
-        if (_loopHasRole)
-        {
-            return true;
-        }
-
-        if (!_loopTurn.Wait(timeout))
-        {
-            return false;
-        }
-
-        _loopHasRole = true;
-        return true;
-    }
-
-    /// <summary>
-    /// The write loop, holding the role, takes what an inline write could not finish, or everything buffered. An empty
-    /// segment means nothing is left: the role is given back, unless the buffer was completed (<paramref name="ended"/>).
-    /// </summary>
-    /// <remarks>The returned array stays valid until the next call. Only the write loop calls this.</remarks>
-    public ArraySegment<byte> TakeForLoop(out bool ended)
-    {
-        lock (_lock)
-        {
-            ended = false;
-            if (_carry.Array is not null)
-            {
-                var carry = _carry;
-                _carry = default;
-                _inFlight = carry.Count;
-                return carry;
-            }
-
-            if (TakeLocked() is { Count: > 0 } taken)
-            {
-                return taken;
-            }
-
-            if (_completed)
-            {
-                ended = true;
-                return ArraySegment<byte>.Empty;
-            }
-
-            _writing = false;
-            _loopHasRole = false;
-            return ArraySegment<byte>.Empty;
-        }
-    }
-
-    /// <summary>An asynchronous write loop's turn (for tests and hosts without threads): the next batch, or an empty segment at the end.</summary>
-    public async ValueTask<ArraySegment<byte>> TakeAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (!_loopHasRole)
-            {
-                await _loopTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
-                _loopHasRole = true;
-            }
-
-            var batch = TakeForLoop(out var ended);
-            if (batch.Count > 0 || ended)
-            {
-                return batch;
-            }
-        }
-    }
-
-    /// <summary>Called by the write loop after a batch was written; raises <see cref="Drained"/> when congestion has cleared.</summary>
-    public void OnBatchWritten()
-    {
-        bool drained;
-        List<TaskCompletionSource<bool>>? flushed;
-        List<RoomRequest>? granted;
-        lock (_lock)
-        {
-            drained = CountWrittenLocked(_inFlight, out flushed, out granted);
-        }
-
-        Settle(flushed, drained, granted);
-    }
-
-    /// <summary>
-    /// Called by the write loop after it wrote <paramref name="bytes"/> of the batch in hand (it writes a large batch in
-    /// parts, so that what the peer has already read stops counting against the limits before the whole batch is out).
-    /// </summary>
-    public void OnWritten(int bytes)
-    {
-        bool drained;
-        List<TaskCompletionSource<bool>>? flushed;
-        List<RoomRequest>? granted;
-        lock (_lock)
-        {
-            drained = CountWrittenLocked(bytes, out flushed, out granted);
-        }
-
-        Settle(flushed, drained, granted);
-    }
-
-    /// <summary>
-    /// Completes with <see langword="true"/> once every byte appended before this call has been written to the socket
-    /// (handed to the kernel, which delivers it even if this process dies next), or <see langword="false"/> if the
-    /// connection closed first.
-    /// </summary>
-    public Task<bool> WaitUntilWrittenAsync()
-    {
-        lock (_lock)
-        {
-            if (_written >= _reserved)
-            {
-                return Task.FromResult(true);
-            }
-
-            if (_abandoned)
-            {
-                return Task.FromResult(false);
-            }
-
-            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            (_flushWaiters ??= []).Add((_reserved, done));
-            return done.Task;
-        }
-    }
-
-    /// <summary>The connection is gone: whoever waits for a flush learns that it will not happen.</summary>
-    public void AbandonWaiters()
-    {
-        List<(long Target, TaskCompletionSource<bool> Done)>? waiters;
-        lock (_lock)
-        {
-            _abandoned = true;
-            waiters = _flushWaiters;
-            _flushWaiters = null;
-        }
-
-        waiters?.ForEach(w => w.Done.TrySetResult(false));
+        // The loop must see the end, so an idle buffer's role goes to it, never inline (a completed buffer claims no inline turn).
+        Debug.Assert(turn != Holder.Inline, "A completed buffer's role goes to the write loop.");
+        Go(turn);
     }
 
     /// <summary>Takes the writer role if it is free, and says who uses it. Call under the lock.</summary>
-    private Turn ClaimLocked()
-    {
-        if (_writing)
-        {
-            return Turn.None;
-        }
+    private Holder ClaimLocked() => _role.Claim(inlineAllowed: InlineWriter is not null && !_completed);
 
-        _writing = true;
-        var inline = InlineWriter is not null && !_completed && Stopwatch.GetTimestamp() - _lastWriteEnded > InlineQuietTicks;
-        return inline ? Turn.Inline : Turn.Loop;
-    }
-
-    private void Go(Turn turn)
+    /// <summary>Uses a turn of the writer role claimed under the lock, now or, in a <see cref="DeferredWrites"/> scope, at its end.</summary>
+    private void Go(Holder turn)
     {
-        if (turn == Turn.Loop)
+        if (turn != Holder.None && !DeferredWrites.TryDefer(this, turn))
         {
-            GiveLoopTurn();
-        }
-        else if (turn == Turn.Inline)
-        {
-            WriteInline();
+            TakeTurn(turn);
         }
     }
 
-    /// <summary>
-    /// Writes on this thread what is buffered, once, without blocking. The role then goes back (nothing more to write),
-    /// or to the loop (the socket took only part, or more was appended meanwhile).
-    /// </summary>
-    private void WriteInline()
+    /// <summary>Checks, under the lock, what must hold whenever it is released (Debug builds only).</summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariantsLocked()
     {
-        ArraySegment<byte> batch;
-        lock (_lock)
-        {
-            batch = TakeLocked();
-            if (batch.Count == 0)
-            {
-                _writing = false;
-                return;
-            }
-        }
+        _frames.AssertInvariants();
+        _role.AssertInvariants();
+        _limits.AssertInvariants();
+        _flushWaiters.AssertInvariants(_frames.Written);
 
-        var sent = InlineWriter!.TrySend(batch);
-        if (sent < 0)
-        {
-            // The connection is failing; its close completes the buffer. The role stays taken: nothing more is written.
-            InlineWriter.OnSendFailed();
-            return;
-        }
-
-        bool drained;
-        List<TaskCompletionSource<bool>>? flushed;
-        List<RoomRequest>? granted;
-        var toLoop = false;
-        lock (_lock)
-        {
-            drained = CountWrittenLocked(sent, out flushed, out granted);
-            if (sent < batch.Count)
-            {
-                _carry = batch[sent..];
-                toLoop = true;
-            }
-            else if (_length > 0 || _counters.Count > 0 || _completed)
-            {
-                toLoop = true;
-            }
-            else
-            {
-                _writing = false;
-            }
-        }
-
-        if (toLoop)
-        {
-            GiveLoopTurn();
-        }
-
-        if (flushed is not null || drained || granted is not null)
-        {
-            // Flush waiters and the router (which takes its own locks) must not run on an appender, which may hold one.
-            ThreadPool.UnsafeQueueUserWorkItem(
-                static state => state.Buffer.Settle(state.Flushed, state.Drained, state.Granted),
-                (Buffer: this, Flushed: flushed, Drained: drained, Granted: granted),
-                preferLocal: false);
-        }
-    }
-
-    private void GiveLoopTurn()
-    {
-        _loopTurn.Release();
-        LoopTurnGiven?.Invoke();
-    }
-
-    /// <summary>Swaps out everything buffered (counters included) as one batch. Call under the lock.</summary>
-    private ArraySegment<byte> TakeLocked()
-    {
-        WriteCountersLocked();
-        if (_length == 0)
-        {
-            return ArraySegment<byte>.Empty;
-        }
-
-        var taken = new ArraySegment<byte>(_current, 0, _length);
-        _inFlight = _length;
-        _current = _spare.Length > ShrinkAbove || _spare.Length == 0 ? new byte[InitialSize] : _spare;
-        _spare = taken.Array!;
-        _length = 0;
-        return taken;
-    }
-
-    /// <summary>Counts written bytes; returns whether congestion cleared and which flush waiters are done. Call under the lock.</summary>
-    private bool CountWrittenLocked(int bytes, out List<TaskCompletionSource<bool>>? flushed, out List<RoomRequest>? granted)
-    {
-        _lastWriteEnded = Stopwatch.GetTimestamp();
-        _written += bytes;
-        _inFlight = Math.Max(0, _inFlight - bytes);
-        flushed = null;
-        if (_flushWaiters is { Count: > 0 } waiters)
-        {
-            flushed = [.. waiters.Where(w => w.Target <= _written).Select(w => w.Done)];
-            waiters.RemoveAll(w => w.Target <= _written);
-        }
-
-        // Room was made: frames waiting for it go next (their appends are written by the writer that called this).
-        granted = _roomQueue.Count > 0 ? GrantLocked() : null;
-        return DrainedLocked();
-    }
-
-    /// <summary>Whether a congested buffer is below its limit again (then it no longer counts as congested). Call under the lock.</summary>
-    private bool DrainedLocked()
-    {
-        var drained = _congested && CommittedLocked <= CongestionLimit;
-        if (drained)
-        {
-            _congested = false;
-        }
-
-        return drained;
-    }
-
-    private void Settle(List<TaskCompletionSource<bool>>? flushed, bool drained, List<RoomRequest>? granted = null)
-    {
-        granted?.ForEach(request => request.Done!.TrySetResult(true));
-        flushed?.ForEach(done => done.TrySetResult(true));
-        if (drained)
-        {
-            Drained?.Invoke();
-        }
-    }
-
-    private void AddToCounterLocked(FrameKind kind, uint channelId, uint count)
-    {
-        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counters, (kind, channelId), out _);
-        slot += count;
-    }
-
-    private void WriteCountersLocked()
-    {
-        if (_counters.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var ((kind, channelId), count) in _counters)
-        {
-            var destination = Reserve(FrameFormat.HeaderSize + 8);
-            FrameFormat.WriteHeader(destination, kind, 8);
-            BinaryPrimitives.WriteUInt32LittleEndian(destination[5..], channelId);
-            BinaryPrimitives.WriteUInt32LittleEndian(destination[9..], count);
-        }
-
-        _counters.Clear();
-    }
-
-    private Span<byte> Reserve(int count)
-    {
-        Debug.Assert(_lock.IsHeldByCurrentThread, "Reserve runs under the buffer lock.");
-        if (_current.Length - _length < count)
-        {
-            var needed = (long)_length + count;
-            if (needed > Array.MaxLength)
-            {
-                throw new InvalidOperationException($"The outbound buffer cannot hold {needed} bytes.");
-            }
-
-            var grown = new byte[(int)Math.Min(Array.MaxLength, Math.Max((long)_current.Length * 2, needed))];
-            _current.AsSpan(0, _length).CopyTo(grown);
-            _current = grown;
-        }
-
-        var span = _current.AsSpan(_length, count);
-        _length += count;
-        _reserved += count;
-        return span;
+        // No lost wake-up: whatever waits to be written has a writer that will take it.
+        Debug.Assert(!_frames.HasWork || _role.Current != Holder.None, "Frames or counters wait with nobody holding the writer role.");
     }
 }
