@@ -1,0 +1,67 @@
+namespace Firn.Tests.Architecture;
+
+/// <summary>
+/// Firn's layering, as docs/ARCHITECTURE.md draws it. A type's layer is the folder of its source files under src/Firn/
+/// (files at the root are the App layer); the few shared leaf types below sit under every layer. Bottom to top:
+/// <code>
+/// Shared, Diagnostics
+/// Transport -> Serialization -> Channels -> Routing -> Storage | Rpc -> Events -> Hosting -> App
+/// </code>
+/// Each layer may use every layer below it, except that Storage and Rpc do not use each other. Channels sits below
+/// Routing because the router is the main process's back end of the channels (it implements the channels' IRouterLink
+/// seam and speaks in their types); Storage and Rpc sit above Routing because their main-side servers address a
+/// connected process by its <c>RouterPeer</c>; Events is built on Storage's pub/sub.
+/// </summary>
+internal static class FirnLayering
+{
+    public const string Shared = "Shared";
+    public const string Diagnostics = "Diagnostics";
+    public const string Transport = "Transport";
+    public const string Serialization = "Serialization";
+    public const string Channels = "Channels";
+    public const string Routing = "Routing";
+    public const string Storage = "Storage";
+    public const string Rpc = "Rpc";
+    public const string Events = "Events";
+    public const string Hosting = "Hosting";
+    public const string App = "App";
+
+    /// <summary>Each layer with the layers it may use; a layer may always use itself.</summary>
+    public static LayerRules Rules { get; } = new(
+        (Shared, []),
+        (Diagnostics, [Shared]),
+        (Transport, [Shared, Diagnostics]),
+        (Serialization, [Shared, Diagnostics, Transport]),
+        (Channels, [Shared, Diagnostics, Transport, Serialization]),
+        (Routing, [Shared, Diagnostics, Transport, Serialization, Channels]),
+        (Storage, [Shared, Diagnostics, Transport, Serialization, Channels, Routing]),
+        (Rpc, [Shared, Diagnostics, Transport, Serialization, Channels, Routing]),
+        (Events, [Shared, Diagnostics, Transport, Serialization, Channels, Routing, Storage]),
+        (Hosting, [Shared, Diagnostics, Transport, Serialization, Channels, Routing, Storage, Rpc, Events]),
+        (App, [Shared, Diagnostics, Transport, Serialization, Channels, Routing, Storage, Rpc, Events, Hosting]));
+
+    /// <summary>
+    /// Root-level types every layer may use, each with the reason. They form the Shared layer, which may use nothing else
+    /// in Firn, so they cannot carry a dependency upwards. Keep this list short: a type belongs here only if it is a leaf
+    /// that several layers need and no one layer owns.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> SharedTypes { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Firn.FirnConfigurationException"] = "the one public exception for a misconfigured app or process, thrown wherever the configuration is checked (socket directory, child environment, process launch)",
+        ["Firn.NativeMethods"] = "the libc declarations (send, kill, poll, pipes, prctl), used by Transport's socket writes and Hosting's process control alike",
+    };
+
+    /// <summary>
+    /// The folders of public root-namespace types without method bodies, for a PDB that does not record their source files.
+    /// Roslyn records them (TypeDefinitionDocuments), so this is empty; the test names any type that needs an entry.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> BodilessPublicTypes { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    public static SourceLayout Layout { get; } = new(
+        "src/Firn/",
+        "Firn",
+        App,
+        Rules,
+        SharedTypes.ToDictionary(p => p.Key, _ => Shared, StringComparer.Ordinal),
+        BodilessPublicTypes);
+}
