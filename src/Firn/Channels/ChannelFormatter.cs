@@ -1,8 +1,8 @@
-using Firn.Channels;
+using Firn.Serialization;
 using MessagePack;
 using MessagePack.Formatters;
 
-namespace Firn.Serialization;
+namespace Firn.Channels;
 
 /// <summary>
 /// Finds <see cref="ChannelFormatter{T}"/> for every <see cref="Channel{T}"/>. The formatter's type argument is

@@ -1,7 +1,7 @@
+using Firn.Serialization;
 using System.Buffers;
-using Firn.Channels;
 
-namespace Firn.Serialization;
+namespace Firn.Channels;
 
 /// <summary>
 /// The serializer of one <see cref="FirnApp"/>: the configured serializer, with that app's channel registry in
@@ -9,7 +9,7 @@ namespace Firn.Serialization;
 /// channel of the app that reads it. Several apps may live in one process (tests do this), so the registry is
 /// never global: it is set on the reading thread for the duration of one call.
 /// </summary>
-internal sealed class AppSerializer : IFirnSerializer
+internal sealed class AppSerializer : IFirnSerializer, IWrappingSerializer
 {
     private readonly IFirnSerializer _inner;
     private readonly ChannelRegistry _registry;

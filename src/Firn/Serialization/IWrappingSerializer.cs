@@ -1,0 +1,8 @@
+namespace Firn.Serialization;
+
+/// <summary>A serializer that adds to another one (the app's serializer reads channels inside messages) and otherwise encodes as it does.</summary>
+internal interface IWrappingSerializer
+{
+    /// <summary>The serializer whose encoding this one keeps.</summary>
+    IFirnSerializer Inner { get; }
+}
