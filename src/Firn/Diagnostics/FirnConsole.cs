@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -26,6 +27,7 @@ internal static class FirnConsole
     }
 
     /// <summary>Creates the console provider without options or dependency-injection machinery.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static ConsoleLoggerProvider CreateProvider(string processName, bool plain)
     {
         var options = new ConsoleLoggerOptions();
@@ -44,7 +46,7 @@ internal static class FirnConsole
     {
         var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("FIRN_LOG_LEVEL"), ignoreCase: true, out var parsed) ? parsed : LogLevel.Information;
 #pragma warning disable CA2000 // The factory owns the provider.
-        return new FirnLoggerFactory(new DefaultConsoleProvider(processName, level, FirnConsoleFormatter.PlainRequested));
+        return new FirnLoggerFactory(new DefaultConsoleProvider(processName, level, FirnLogFormat.PlainRequested));
 #pragma warning restore CA2000
     }
 }

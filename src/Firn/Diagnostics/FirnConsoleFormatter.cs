@@ -18,12 +18,6 @@ internal sealed class FirnConsoleFormatter : ConsoleFormatter, IDisposable
     /// <summary>The name <see cref="ConsoleLoggerOptions.FormatterName"/> selects this formatter by.</summary>
     public const string FormatterName = "firn";
 
-    /// <summary>
-    /// The environment variable that selects the <c>plain</c> format: <c>[LEVEL] message</c> on every line, without time
-    /// or name. The main process sets it for a child whose output it forwards into its own log, which adds them.
-    /// </summary>
-    public const string FormatVariable = "FIRN_LOG_FORMAT";
-
     private readonly IDisposable? _reload;
     private FirnConsoleFormatterOptions _options;
 
@@ -33,9 +27,6 @@ internal sealed class FirnConsoleFormatter : ConsoleFormatter, IDisposable
         _options = options.CurrentValue;
         _reload = options.OnChange(changed => _options = changed);
     }
-
-    /// <summary>Whether <c>FIRN_LOG_FORMAT</c> asks for the plain format.</summary>
-    public static bool PlainRequested => string.Equals(Environment.GetEnvironmentVariable(FormatVariable), "plain", StringComparison.Ordinal);
 
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
@@ -49,49 +40,14 @@ internal sealed class FirnConsoleFormatter : ConsoleFormatter, IDisposable
         if (options.Plain)
         {
             // Every line of a multi-line entry carries the tag, so the main process logs each at this level.
-            var tag = "[" + LevelText(logEntry.LogLevel) + "] ";
+            var tag = "[" + FirnLogFormat.LevelText(logEntry.LogLevel) + "] ";
             textWriter.Write(tag + text.ReplaceLineEndings(Environment.NewLine + tag) + Environment.NewLine);
             return;
         }
 
         var name = logEntry.State is ChildOutputLine output ? output.ProcessName : options.ProcessName;
-        textWriter.Write(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} [{LevelText(logEntry.LogLevel)}] {name}: {text}{Environment.NewLine}"));
+        textWriter.Write(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} [{FirnLogFormat.LevelText(logEntry.LogLevel)}] {name}: {text}{Environment.NewLine}"));
     }
 
     public void Dispose() => _reload?.Dispose();
-
-    /// <summary>Reads the <c>[LEVEL] </c> tag that the plain format puts at the start of a line.</summary>
-    public static bool TryParseLevelTag(ReadOnlySpan<char> line, out LogLevel level, out int messageStart)
-    {
-        level = LogLevel.None;
-        messageStart = 0;
-        var close = line.Length > 2 && line[0] == '[' ? line[..Math.Min(line.Length, 8)].IndexOf("] ") : -1;
-        if (close < 0)
-        {
-            return false;
-        }
-
-        for (var candidate = LogLevel.Trace; candidate < LogLevel.None; candidate++)
-        {
-            if (line[1..close].SequenceEqual(LevelText(candidate)))
-            {
-                level = candidate;
-                messageStart = close + 2;
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static string LevelText(LogLevel level) => level switch
-    {
-        LogLevel.Trace => "TRACE",
-        LogLevel.Debug => "DEBUG",
-        LogLevel.Information => "INFO",
-        LogLevel.Warning => "WARN",
-        LogLevel.Error => "ERROR",
-        LogLevel.Critical => "CRIT",
-        _ => level.ToString(),
-    };
 }

@@ -23,7 +23,7 @@ public static class FirnLoggingBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(processName);
-        var plain = FirnConsoleFormatter.PlainRequested;
+        var plain = FirnLogFormat.PlainRequested;
         return builder
             .AddConsole(FirnConsole.Configure)
             .AddConsoleFormatter<FirnConsoleFormatter, FirnConsoleFormatterOptions>(options =>

@@ -55,12 +55,18 @@ public sealed class ConsoleOutputTests
         using var stdout = new GatedWriter();
         using var stderr = new GatedWriter();
         stderr.Open();
-        var provider = stdout.AsConsole(stderr, () => new DefaultConsoleProvider("main", LogLevel.Information, plain: false));
+        var provider = new DefaultConsoleProvider("main", LogLevel.Information, plain: false);
         var logger = provider.CreateLogger("test");
         Assert.False(logger.IsEnabled(LogLevel.Debug));
         Assert.True(logger.IsEnabled(LogLevel.Information));
 
-        logger.LogInformation("first");
+        // The console provider is created (and takes standard output) at the first line at the level, not before.
+        logger.LogDebug("below the level");
+        stdout.AsConsole(stderr, () =>
+        {
+            logger.LogInformation("first");
+            return 0;
+        });
         await TestApps.UntilAsync(() => stdout.Blocked, "the writer thread is blocked writing the first line");
         logger.LogDebug("below the level");
         for (var i = 0; i < 4; i++)
@@ -77,6 +83,26 @@ public sealed class ConsoleOutputTests
         Assert.EndsWith("[WARN] main: kept 3", stdout.Lines[4], StringComparison.Ordinal);
         Assert.EndsWith("[ERROR] main: after dispose", stdout.Lines[5], StringComparison.Ordinal);
         Assert.Empty(stderr.Lines);
+    }
+
+    [Fact]
+    public void A_default_provider_disposed_before_its_first_line_has_the_caller_write_it()
+    {
+        using var stdout = new GatedWriter();
+        using var stderr = new GatedWriter();
+        stdout.Open();
+        stderr.Open();
+        var provider = new DefaultConsoleProvider("main", LogLevel.Information, plain: true);
+        var logger = provider.CreateLogger("test");
+        provider.Dispose();
+
+        stdout.AsConsole(stderr, () =>
+        {
+            logger.LogWarning("late");
+            return 0;
+        });
+
+        Assert.Equal(["[WARN] late"], stdout.Lines);
     }
 
     [Fact]

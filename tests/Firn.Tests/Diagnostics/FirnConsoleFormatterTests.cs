@@ -70,7 +70,7 @@ public sealed partial class FirnConsoleFormatterTests
     {
         var line = Write(plain: true, LogLevel.Critical, "down");
 
-        Assert.True(FirnConsoleFormatter.TryParseLevelTag(line.TrimEnd(), out var level, out var start));
+        Assert.True(FirnLogFormat.TryParseLevelTag(line.TrimEnd(), out var level, out var start));
         Assert.Equal(LogLevel.Critical, level);
         Assert.Equal("down", line.TrimEnd()[start..]);
     }
