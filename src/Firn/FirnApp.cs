@@ -43,7 +43,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         _child = ChildEnvironment.FromCurrentProcess();
         ProcessName = _child?.ProcessName ?? Options.MainProcessName;
         _ownsLoggerFactory = Options.LoggerFactory is null;
-        LoggerFactory = Options.LoggerFactory ?? FirnConsoleLoggerProvider.CreateFactory(ProcessName);
+        LoggerFactory = Options.LoggerFactory ?? FirnConsole.CreateFactory(ProcessName);
         Logger = LoggerFactory.CreateLogger("Firn");
         MessageLimit = new Transport.MessageSizeLimit(Options.MaxMessageSize);
         _channels = new ChannelRegistry(Options.Serializer, MessageLimit, LoggerFactory, Options.StartTimeout, Options.ConnectionBufferLimit);

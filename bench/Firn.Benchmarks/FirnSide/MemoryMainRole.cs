@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Firn.Benchmarks.Harness;
-using Firn.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Benchmarks.FirnSide;
@@ -15,7 +14,7 @@ internal static class MemoryMainRole
 {
     public static async Task<int> RunAsync(string socketDirectory, string mode, string argument)
     {
-        using var logs = new LoggerFactory([new FirnConsoleLoggerProvider("memory-main", LogLevel.Warning)]);
+        using var logs = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFirnConsole("memory-main"));
         return mode switch
         {
             "idle" => await IdleAsync(logs, socketDirectory, int.Parse(argument, CultureInfo.InvariantCulture)),

@@ -1,4 +1,3 @@
-using Firn.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Benchmarks.Harness;
@@ -13,7 +12,7 @@ internal sealed class BenchContext : IDisposable
         Settings = settings;
         TempDirectory = Directory.CreateTempSubdirectory("firn-bench-").FullName;
         File.SetUnixFileMode(TempDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        QuietLogs = new LoggerFactory([new FirnConsoleLoggerProvider("bench", LogLevel.Warning)]);
+        QuietLogs = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFirnConsole("bench"));
     }
 
     public BenchSettings Settings { get; }

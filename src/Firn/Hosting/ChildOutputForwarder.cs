@@ -35,7 +35,7 @@ internal static class ChildOutputForwarder
             var text = line.ToString();
             line.Clear();
             var level = fallback;
-            if (parseLevels && FirnConsoleLoggerProvider.TryParseLevelTag(text, out var tagged, out var messageStart))
+            if (parseLevels && FirnLogFormat.TryParseLevelTag(text, out var tagged, out var messageStart))
             {
                 level = tagged;
                 text = text[messageStart..];

@@ -62,10 +62,10 @@ internal static class ProcessLauncher
         }
 
         // A forwarded child logs without time and name: the main process's log adds its own.
-        info.Environment.Remove(FirnConsoleLoggerProvider.FormatVariable);
+        info.Environment.Remove(FirnLogFormat.FormatVariable);
         if (declaration.Options.Output == ProcessOutput.Forward)
         {
-            info.Environment[FirnConsoleLoggerProvider.FormatVariable] = "plain";
+            info.Environment[FirnLogFormat.FormatVariable] = "plain";
         }
 
         return info;
@@ -97,7 +97,7 @@ internal static class ProcessLauncher
         }
 
         // The command is not a Firn program; Firn's variables would only mislead a Firn program it starts in turn.
-        foreach (var variable in new[] { ChildEnvironment.NameVariable, ChildEnvironment.SocketVariable, ChildEnvironment.SecretFdVariable, ChildEnvironment.ParentVariable, ChildEnvironment.ReadyVariable, FirnConsoleLoggerProvider.FormatVariable })
+        foreach (var variable in new[] { ChildEnvironment.NameVariable, ChildEnvironment.SocketVariable, ChildEnvironment.SecretFdVariable, ChildEnvironment.ParentVariable, ChildEnvironment.ReadyVariable, FirnLogFormat.FormatVariable })
         {
             info.Environment.Remove(variable);
         }

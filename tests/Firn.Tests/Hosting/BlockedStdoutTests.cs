@@ -35,13 +35,18 @@ public sealed partial class BlockedStdoutTests(ITestOutputHelper output)
         info.Environment.Remove("FIRN_PROCESS_NAME");
         using var main = Process.Start(info)!;
         var statuses = new List<Status>();
+        var errors = new List<string>();
         main.ErrorDataReceived += (_, e) =>
         {
-            if (Status.TryParse(e.Data) is { } status)
+            lock (statuses)
             {
-                lock (statuses)
+                if (Status.TryParse(e.Data) is { } status)
                 {
                     statuses.Add(status);
+                }
+                else if (e.Data is { } line)
+                {
+                    errors.Add(line);
                 }
             }
         };
@@ -80,17 +85,37 @@ public sealed partial class BlockedStdoutTests(ITestOutputHelper output)
             Assert.All(during, s => Assert.True(s.SlowestMs < SlowestStatusMs, $"a GetProcess call took {s.SlowestMs} ms"));
             Assert.All(during, s => Assert.True(s.Threads <= before[^1].Threads + ThreadGrowth, $"threads grew from {before[^1].Threads} to {s.Threads}"));
 
-            // Reading standard output again: what was queued comes out, then the count of what was dropped (the state
-            // changes among them: a log that must never block has to drop something once its queue is full).
+            // Reading standard output again: what was queued comes out, and the console logger writes the count of what
+            // it dropped (the state changes among them: a log that must never block has to drop something once its
+            // queue is full) to standard error with the next line it queues.
             var lines = new List<string>();
-            using var reading = new CancellationTokenSource(TestApps.Timeout);
-            while (!lines.Exists(l => l.Contains("log messages dropped", StringComparison.Ordinal)))
+            // The reading ends when the main process is killed below.
+            var drain = Task.Run(async () =>
             {
-                lines.Add(await main.StandardOutput.ReadLineAsync(reading.Token) ?? throw new InvalidOperationException("the main process closed its standard output"));
+                while (await main.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    lock (lines)
+                    {
+                        lines.Add(line);
+                    }
+                }
+            });
+            string? DropNotice()
+            {
+                lock (statuses)
+                {
+                    return errors.Find(l => l.Contains("message(s) dropped", StringComparison.Ordinal));
+                }
             }
 
-            Assert.Contains(lines, l => l.Contains("[INFO] chatty: chatter ", StringComparison.Ordinal));
-            output.WriteLine(lines[^1]);
+            await TestApps.UntilAsync(() => DropNotice() is not null || drain.IsCompleted, "the count of the dropped log lines is written");
+            Assert.NotNull(DropNotice());
+            lock (lines)
+            {
+                Assert.Contains(lines, l => l.Contains("[INFO] chatty: chatter ", StringComparison.Ordinal));
+            }
+
+            output.WriteLine(DropNotice());
         }
         finally
         {

@@ -39,7 +39,7 @@ public sealed class ChildOutputTests
     [InlineData("[TRACE] ", LogLevel.Trace, "")]
     public void The_plain_format_level_tag_is_read_back(string line, LogLevel level, string message)
     {
-        Assert.True(FirnConsoleLoggerProvider.TryParseLevelTag(line, out var parsed, out var start));
+        Assert.True(FirnLogFormat.TryParseLevelTag(line, out var parsed, out var start));
         Assert.Equal(level, parsed);
         Assert.Equal(message, line[start..]);
     }
@@ -52,5 +52,5 @@ public sealed class ChildOutputTests
     [InlineData("")]
     [InlineData("2026-11-23 10:00:00.000 [INFO] main: x")]
     public void A_line_without_a_level_tag_is_not_read_as_one(string line) =>
-        Assert.False(FirnConsoleLoggerProvider.TryParseLevelTag(line, out _, out _));
+        Assert.False(FirnLogFormat.TryParseLevelTag(line, out _, out _));
 }
