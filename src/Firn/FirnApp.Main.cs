@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Firn.Diagnostics;
 using Firn.Hosting;
 using Firn.Routing;
 using Microsoft.Extensions.Logging;

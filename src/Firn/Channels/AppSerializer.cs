@@ -1,5 +1,5 @@
-using Firn.Serialization;
 using System.Buffers;
+using Firn.Serialization;
 
 namespace Firn.Channels;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Firn.Channels;
+using Firn.Diagnostics;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 

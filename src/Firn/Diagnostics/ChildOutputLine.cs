@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace Firn.Hosting;
+namespace Firn.Diagnostics;
 
 /// <summary>
 /// The log state of one line a child wrote to its standard output or error. Structured loggers see
