@@ -19,7 +19,7 @@ public sealed partial class FirnApp
     private async Task<int> RunChildAsync(ChildEnvironment environment, CancellationToken cancellationToken)
     {
         var declaration = _declarations.Find(d => string.Equals(d.Name, environment.ProcessName, StringComparison.Ordinal));
-        if (declaration?.Entry is null)
+        if (declaration is null || !_entries.TryGetValue(declaration.Name, out var entryPoint))
         {
             var declared = string.Join(", ", _declarations.Select(d => d.Name));
             AppLog.ChildNotDeclared(Logger, environment.ProcessName, declared);
@@ -68,7 +68,7 @@ public sealed partial class FirnApp
             host.SignalReady();
         }
 
-        var entry = Task.Run(() => declaration.Entry(_context), CancellationToken.None);
+        var entry = Task.Run(() => entryPoint(_context), CancellationToken.None);
         var exitCode = await WaitForEntryAsync(entry, host).ConfigureAwait(false);
         var lost = host.Disconnected.IsCompleted || host.IsOrphaned;
         await _channels.DrainAsync(lost ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);

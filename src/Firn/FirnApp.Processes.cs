@@ -23,7 +23,7 @@ public sealed partial class FirnApp
             throw new ArgumentException("A command needs ProcessOptions.Executable (the program to run).", nameof(options));
         }
 
-        return Declare(new ProcessDeclaration(name, null, options, IsCommand: true));
+        return Declare(new ProcessDeclaration(name, options, IsCommand: true), entry: null);
     }
 
     /// <summary>The status of every child, in declaration order.</summary>

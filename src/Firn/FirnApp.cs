@@ -17,6 +17,7 @@ public sealed partial class FirnApp : IAsyncDisposable
 
     private readonly ChildEnvironment? _child;
     private readonly List<ProcessDeclaration> _declarations = [];
+    private readonly Dictionary<string, Func<FirnProcessContext, Task>> _entries = new(StringComparer.Ordinal);
     private readonly ChannelRegistry _channels;
     private readonly bool _ownsLoggerFactory;
     private readonly CancellationTokenSource _stopping = new();
@@ -99,7 +100,7 @@ public sealed partial class FirnApp : IAsyncDisposable
     public FirnApp AddProcess(string name, Func<FirnProcessContext, Task> entry, ProcessOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return Declare(new ProcessDeclaration(name, entry, options ?? new ProcessOptions()));
+        return Declare(new ProcessDeclaration(name, options ?? new ProcessOptions()), entry);
     }
 
     /// <summary>Declares a child process with a synchronous entry.</summary>
@@ -125,7 +126,7 @@ public sealed partial class FirnApp : IAsyncDisposable
             throw new ArgumentException("A process without an entry needs ProcessOptions.Executable.", nameof(options));
         }
 
-        return Declare(new ProcessDeclaration(name, null, options));
+        return Declare(new ProcessDeclaration(name, options), entry: null);
     }
 
     /// <summary>
@@ -206,8 +207,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         }
     }
 
-
-    private FirnApp Declare(ProcessDeclaration declaration)
+    private FirnApp Declare(ProcessDeclaration declaration, Func<FirnProcessContext, Task>? entry)
     {
         ProcessDeclaration.ValidateName(declaration.Name, Options.MainProcessName);
         lock (_declarations)
@@ -218,6 +218,10 @@ public sealed partial class FirnApp : IAsyncDisposable
             }
 
             _declarations.Add(declaration);
+            if (entry is not null)
+            {
+                _entries.Add(declaration.Name, entry);
+            }
         }
 
         return this;

@@ -1,10 +1,10 @@
 namespace Firn.Hosting;
 
 /// <summary>
-/// A declared child: an in-program entry (<see cref="Entry"/> set), another Firn program (<see cref="ProcessOptions.Executable"/>),
-/// or an external command that never connects (<see cref="IsCommand"/>).
+/// A declared child: this program re-launched (its entry is the app's to run), another Firn program
+/// (<see cref="ProcessOptions.Executable"/>), or an external command that never connects (<see cref="IsCommand"/>).
 /// </summary>
-internal sealed record ProcessDeclaration(string Name, Func<FirnProcessContext, Task>? Entry, ProcessOptions Options, bool IsCommand = false)
+internal sealed record ProcessDeclaration(string Name, ProcessOptions Options, bool IsCommand = false)
 {
     public const int MaxNameLength = 64;
 
