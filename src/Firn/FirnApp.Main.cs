@@ -62,7 +62,7 @@ public sealed partial class FirnApp
             var link = _localLink!;
             _services = MainServices.Create(link.Router, Store, TopicHub, RpcTable, Options.MaxMessageSize);
             StartSweeper();
-            _host = new MainHost(Options, link.Router, FindProcess, IsStartingChild, LoggerFactory.CreateLogger("Firn.Host"));
+            _host = new MainHost(Options, _services.Channels, FindProcess, IsStartingChild, LoggerFactory.CreateLogger("Firn.Host"));
             _supervisor = CreateSupervisor(_host.SocketPath, _services);
             foreach (var declaration in _declarations)
             {
