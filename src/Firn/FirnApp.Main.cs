@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Firn.Hosting;
 using Firn.Routing;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn;
