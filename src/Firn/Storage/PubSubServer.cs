@@ -72,21 +72,3 @@ internal sealed class PubSubServer
         _hub.Publish(publication.Topic, publication.TypeName, publication.Payload);
     }
 }
-
-/// <summary>The main process's own pub/sub: straight to the hub.</summary>
-internal sealed class LocalPubSubBackend(TopicHub hub, TopicSubscriber self) : IPubSubBackend
-{
-    public Task Register(string key, bool isPattern)
-    {
-        hub.Add(self, key);
-        return Task.CompletedTask;
-    }
-
-    public void Unregister(string key, bool isPattern) => hub.Remove(self, key);
-
-    public ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload)
-    {
-        hub.Publish(topic, typeName, payload.ToArray());
-        return ValueTask.CompletedTask;
-    }
-}
