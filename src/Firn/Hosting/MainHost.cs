@@ -198,7 +198,7 @@ internal sealed partial class MainHost : IDisposable
             return Refuse(connection, $"no process named '{name}' is declared");
         }
 
-        var session = process.Authenticate(Encoding.UTF8.GetBytes(secret), credentials, connection, out var refusal);
+        var session = process.Accept(Encoding.UTF8.GetBytes(secret), credentials, connection, out var refusal);
         if (session is null)
         {
             return Refuse(connection, refusal!);
