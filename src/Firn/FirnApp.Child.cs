@@ -28,7 +28,7 @@ public sealed partial class FirnApp
 
         var host = new ChildHost(environment, _channels, Options.CallTimeout, LoggerFactory.CreateLogger("Firn.Child"));
         _childHost = host;
-        _channels.Bind(host);
+        _channels.Bind(host.RouterLink);
         InitializeChildStorage(host);
         InitializeChildRpc(host);
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using Firn.Diagnostics;
 using Firn.Hosting;
 using Firn.Routing;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn;
@@ -63,7 +63,7 @@ public sealed partial class FirnApp
             var link = _localLink!;
             _services = MainServices.Create(link.Router, Store, TopicHub, RpcTable, Options.MaxMessageSize);
             StartSweeper();
-            _host = new MainHost(Options, link.Router, FindProcess, IsStartingChild, LoggerFactory.CreateLogger("Firn.Host"));
+            _host = new MainHost(Options, _services.Channels, FindProcess, IsStartingChild, LoggerFactory.CreateLogger("Firn.Host"));
             _supervisor = CreateSupervisor(_host.SocketPath, _services);
             foreach (var declaration in _declarations)
             {

@@ -29,7 +29,7 @@ public sealed partial class FirnApp
         {
             _rpcTable = new RpcTable(ProcessName, Options.MaxCallsInFlight, Options.ConnectionBufferLimit);
             _rpcDispatcher.StopWith(_stopping.Token);
-            _rpc.Bind(new LocalRpcPeer(_rpcTable, _rpcDispatcher, _rpcPending));
+            _rpc.Bind(new LocalRpcBackend(_rpcTable, _rpcDispatcher, _rpcPending));
         }
     }
 

@@ -46,7 +46,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         _ownsLoggerFactory = Options.LoggerFactory is null;
         LoggerFactory = Options.LoggerFactory ?? FirnConsole.CreateFactory(ProcessName);
         Logger = LoggerFactory.CreateLogger("Firn");
-        MessageLimit = new Transport.MessageSizeLimit(Options.MaxMessageSize);
+        MessageLimit = new Channels.MessageSizeLimit(Options.MaxMessageSize);
         _channels = new ChannelRegistry(Options.Serializer, MessageLimit, LoggerFactory, Options.StartTimeout, Options.ConnectionBufferLimit);
         if (_child is null)
         {
@@ -60,7 +60,7 @@ public sealed partial class FirnApp : IAsyncDisposable
     }
 
     /// <summary>The largest message this process sends: <see cref="FirnAppOptions.MaxMessageSize"/>, or the main process's limit in a child when that is smaller.</summary>
-    internal Transport.MessageSizeLimit MessageLimit { get; }
+    internal Channels.MessageSizeLimit MessageLimit { get; }
 
     /// <summary>The app created most recently in this process (the process-wide singleton of the seed).</summary>
     public static FirnApp Current => s_current ?? throw new InvalidOperationException("No FirnApp has been created in this process.");

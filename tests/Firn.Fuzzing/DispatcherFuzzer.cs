@@ -499,10 +499,11 @@ internal sealed class DispatcherFuzzer : IFuzzTarget
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int CountReachable(IReadOnlySet<Routing.RouterPeer> held)
     {
+        var heldSessions = held.OfType<Routing.SessionRouterPeer>().Select(peer => peer.Session).ToHashSet();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        return _endedSessions.Count(w => w.TryGetTarget(out var session) && !held.Contains(session));
+        return _endedSessions.Count(w => w.TryGetTarget(out var session) && !heldSessions.Contains(session));
     }
 
     private static async IAsyncEnumerable<int> Count(int count)

@@ -77,7 +77,7 @@ internal sealed class DispatcherHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// Connects a fake child named <paramref name="name"/>, wired as <c>ManagedProcess.Authenticate</c> and
+    /// Connects a fake child named <paramref name="name"/>, wired as <c>ManagedProcess.Accept</c> and
     /// <c>MainHost</c> wire an authenticated child: its frames go to a <see cref="ChildSession"/>, and when the
     /// connection closes the session ends (<see cref="MainServices.EndSession"/>).
     /// </summary>

@@ -7,9 +7,25 @@ namespace Firn.Channels;
 internal readonly record struct ChannelBinding(uint ChannelId, int SendWindow, bool IsClosed);
 
 /// <summary>
-/// How a process's channel endpoints reach the router: a direct call in the main process,
-/// frames over the socket in a child. Nothing here blocks except <see cref="Open"/> (and <see cref="ListAsync"/> waits).
+/// How a process's channel endpoints reach the router, the place that owns every channel's state (members, queues,
+/// credits): <c>LocalRouterLink</c> calls the router in the main process directly; <c>RemoteRouterLink</c> sends a
+/// child's operations to it as frames. A router for several machines (Redis, say) would be a third implementation of
+/// this contract.
 /// </summary>
+/// <remarks>
+/// What an implementation must guarantee:
+/// <list type="bullet">
+/// <item>Nothing blocks but <see cref="Open"/> (and <see cref="ListAsync"/> waits): the rest only enqueue, so they may be
+/// called on any thread, under an endpoint's lock, on a hot path (<see cref="Send"/> allocates nothing in a child).</item>
+/// <item>The operations of one process reach the router in the order they were made: messages of one channel in the
+/// order they were sent, and a close after them. Acknowledgements may be merged with later ones and go out with the
+/// next write.</item>
+/// <item>The way back reaches this process's <see cref="ChannelRegistry"/>: deliveries in the order the router hands
+/// them out, a send credit and the bytes released for every message of this process that left the router, closings.</item>
+/// <item>When the router cannot be reached (the connection to the main process is lost), every channel of the process
+/// closes (<see cref="ChannelRegistry.CloseAll"/>), opens and listings still waiting fail, and later sends are dropped.</item>
+/// </list>
+/// </remarks>
 internal interface IRouterLink
 {
     /// <summary>The process's name, for error messages.</summary>
@@ -17,11 +33,14 @@ internal interface IRouterLink
 
     /// <summary>
     /// Opens a channel by name and message type, creating it if <paramref name="create"/>; returns <see langword="null"/>
-    /// if it does not exist and may not be created. Throws <see cref="ChannelTypeMismatchException"/> on a type clash.
+    /// if it does not exist and may not be created. Throws <see cref="ChannelTypeMismatchException"/> on a type clash,
+    /// <see cref="ArgumentException"/> on a bad name, <see cref="InvalidOperationException"/> past the creator's channel
+    /// limit; in a child, <see cref="TimeoutException"/> after <paramref name="timeout"/> and
+    /// <see cref="ChannelClosedException"/> when the connection to the main process is closed or lost.
     /// </summary>
     ChannelBinding? Open(string name, string typeName, bool create, TimeSpan timeout);
 
-    /// <summary>Sends one serialized message; the caller has already taken a send credit.</summary>
+    /// <summary>Sends one serialized message; the caller has already taken a send credit and counted its bytes in the <see cref="SendBudget"/>.</summary>
     void Send(uint channelId, ReadOnlySpan<byte> payload);
 
     /// <summary>Makes this process a receiver of the channel with <paramref name="window"/> buffer slots, in <paramref name="mode"/>.</summary>
@@ -33,6 +52,10 @@ internal interface IRouterLink
     /// <summary>Closes the channel for every process.</summary>
     void Close(uint channelId);
 
-    /// <summary>Every channel of the app, as the router sees it.</summary>
+    /// <summary>
+    /// Every channel of the app, as the router sees it. In a child: <see cref="TimeoutException"/> after
+    /// <see cref="FirnAppOptions.CallTimeout"/>, and <see cref="InvalidOperationException"/> when the list is over the
+    /// message size limit or the connection is closed or lost.
+    /// </summary>
     ValueTask<IReadOnlyList<ChannelInfo>> ListAsync(CancellationToken cancellationToken);
 }

@@ -1,33 +1,26 @@
-using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Firn.Channels;
-using Firn.Diagnostics;
+using Firn.Routing;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Hosting;
 
 /// <summary>
-/// A child's end of the connection to the main process: the handshake, the child's <see cref="IRouterLink"/>
-/// (channel operations become frames), and dispatch of the frames the main process sends.
+/// A child's end of the connection to the main process: the handshake, control (ready, stop, restart requests), and
+/// dispatch of the frames the main process sends to the features' remote backends, which register their frame kinds:
+/// the channels' <see cref="RemoteRouterLink"/>, the store, pub/sub and RPC.
 /// </summary>
-internal sealed partial class ChildHost : IRouterLink
+internal sealed partial class ChildHost : IMainConnection
 {
     private readonly ChildEnvironment _environment;
-    private readonly ChannelRegistry _channels;
     private readonly ILogger _logger;
-    private readonly TimeSpan _callTimeout;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<ChannelBinding?>> _pendingOpens = new();
-    private readonly Dictionary<FrameKind, FrameHandler> _featureHandlers = [];
 
-    /// <summary>The built-in channels the main process opened for this child and named in its Welcome (opened as objects).</summary>
-    private readonly ConcurrentDictionary<string, ChannelBinding> _builtInChannels = new(StringComparer.Ordinal);
+    /// <summary>The features' handlers by frame kind (an array: channel deliveries are dispatched through it).</summary>
+    private readonly FrameHandler?[] _featureHandlers = new FrameHandler?[byte.MaxValue + 1];
     private Connection? _connection;
-    private uint _nextRequestId;
-    private int _sendWindow;
     private MessageSizeLimit? _messageLimit;
     private int _readySignalled;
     private bool _stopRequested;
@@ -40,12 +33,17 @@ internal sealed partial class ChildHost : IRouterLink
     public ChildHost(ChildEnvironment environment, ChannelRegistry channels, TimeSpan callTimeout, ILogger logger)
     {
         _environment = environment;
-        _channels = channels;
-        _callTimeout = callTimeout;
         _logger = logger;
+        RouterLink = new RemoteRouterLink(this, channels, callTimeout);
     }
 
     public string ProcessName => _environment.ProcessName;
+
+    /// <summary>How this child's channels reach the router in the main process.</summary>
+    public RemoteRouterLink RouterLink { get; }
+
+    /// <inheritdoc />
+    public Connection? Connection => _connection;
 
     /// <summary>Fires when the main process asks this child to stop, or the connection is lost.</summary>
     public CancellationToken Stopping => _stopping.Token;
@@ -128,8 +126,16 @@ internal sealed partial class ChildHost : IRouterLink
         SafeCancellation.Cancel(_stopping, _logger, $"child '{ProcessName}' stopping");
     }
 
-    /// <summary>Registers the handler of a feature's frame kind (store, pub/sub, RPC); call before connecting.</summary>
-    public void Register(FrameKind kind, FrameHandler handler) => _featureHandlers.Add(kind, handler);
+    /// <summary>Registers the handler of a feature's frame kind (channels, store, pub/sub, RPC); call before connecting.</summary>
+    public void Register(FrameKind kind, FrameHandler handler)
+    {
+        if (_featureHandlers[(byte)kind] is not null)
+        {
+            throw new ArgumentException($"A handler of frame kind {kind} is already registered.", nameof(kind));
+        }
+
+        _featureHandlers[(byte)kind] = handler;
+    }
 
     /// <summary>Queues a frame to the main process; returns <see langword="false"/> if the connection is closed.</summary>
     public bool Send(FrameKind kind, ReadOnlySpan<byte> body) => _connection?.Send(kind, body) ?? false;
@@ -166,66 +172,8 @@ internal sealed partial class ChildHost : IRouterLink
 
     public Task FlushAndCloseAsync(TimeSpan timeout) => _connection?.FlushAndCloseAsync(timeout) ?? Task.CompletedTask;
 
-    ChannelBinding? IRouterLink.Open(string name, string typeName, bool create, TimeSpan timeout)
-    {
-        var connection = _connection ?? throw new InvalidOperationException("Not connected to the main process.");
-        if (string.Equals(typeName, TypeNames.Of(typeof(object)), StringComparison.Ordinal) && _builtInChannels.TryRemove(name, out var builtIn))
-        {
-            return builtIn;
-        }
-
-        Connection.ThrowIfOnReadLoop($"open channel '{name}'");
-        var requestId = Interlocked.Increment(ref _nextRequestId);
-        var reply = new TaskCompletionSource<ChannelBinding?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pendingOpens[requestId] = reply;
-        var flags = create ? (byte)0 : OpenFlags.OnlyIfExists;
-        if (!connection.Send(FrameKind.OpenChannel, new BodyWriter().WriteUInt32(requestId).WriteString(name).WriteString(typeName).WriteByte(flags).Written))
-        {
-            _pendingOpens.TryRemove(requestId, out _);
-            throw new ChannelClosedException($"Channel '{name}' cannot be opened: the connection to the main process is closed.");
-        }
-
-        try
-        {
-            reply.Task.Wait(timeout);
-        }
-        catch (AggregateException)
-        {
-            // Rethrown unwrapped below.
-        }
-
-        if (!reply.Task.IsCompleted)
-        {
-            _pendingOpens.TryRemove(requestId, out _);
-            throw new TimeoutException($"The main process did not answer the request to open channel '{name}' within {timeout}.");
-        }
-
-        return reply.Task.GetAwaiter().GetResult();
-    }
-
-    void IRouterLink.Send(uint channelId, ReadOnlySpan<byte> payload) => _connection!.Outbound.AppendChannelFrame(FrameKind.Send, channelId, payload);
-
-    void IRouterLink.Attach(uint channelId, int window, ReceiveMode mode)
-    {
-        Span<byte> body = stackalloc byte[9];
-        BinaryPrimitives.WriteUInt32LittleEndian(body, channelId);
-        BinaryPrimitives.WriteUInt32LittleEndian(body[4..], (uint)window);
-        body[8] = (byte)mode;
-        _connection!.Send(FrameKind.Attach, body);
-    }
-
-    void IRouterLink.Ack(uint channelId, int count) => _connection!.Outbound.AddCounter(FrameKind.Ack, channelId, (uint)count);
-
-    void IRouterLink.Close(uint channelId)
-    {
-        Span<byte> body = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(body, channelId);
-        _connection!.Send(FrameKind.CloseChannel, body);
-    }
-
     private void OnFrame(FrameKind kind, ReadOnlySpan<byte> body)
     {
-        var reader = new BodyReader(body);
         switch (kind)
         {
             case FrameKind.Welcome:
@@ -245,42 +193,14 @@ internal sealed partial class ChildHost : IRouterLink
                 _messageLimit!.LowerTo(mainLimit);
                 _connection!.MaxBodyLength = Math.Max(_connection.MaxBodyLength, mainLimit + FrameFormat.EnvelopeAllowance);
 
-                _sendWindow = window;
-                if (Handshake.DecodeWelcomeChannels(body) is { } builtIn)
-                {
-                    _builtInChannels[ChannelNames.Active(ProcessName)] = new ChannelBinding(builtIn.Active.Id, window, builtIn.Active.IsClosed);
-                    _builtInChannels[ChannelNames.Passive(ProcessName)] = new ChannelBinding(builtIn.Passive.Id, window, builtIn.Passive.IsClosed);
-                }
-
                 // The main process counts this child's waiting bytes against its own limit: use that one. Until the
                 // main process reads them they wait in this child's own buffer, so they must also fit there, leaving
                 // its control reserve (this child may have been configured with a smaller ConnectionBufferLimit).
-                _channels.Budget.Limit = Math.Min(pendingBytesLimit, _connection.Outbound.FlowLimit);
+                RouterLink.OnWelcome(window, Math.Min(pendingBytesLimit, _connection.Outbound.FlowLimit), Handshake.DecodeWelcomeChannels(body));
                 _welcomed.TrySetResult();
                 break;
             case FrameKind.Reject:
                 _welcomed.TrySetException(new FirnConfigurationException($"The main process refused child '{ProcessName}': {Handshake.DecodeReject(body)}"));
-                break;
-            case FrameKind.ChannelOpened:
-                OnChannelOpened(ref reader);
-                break;
-            case FrameKind.Deliver:
-                var deliverId = reader.ReadUInt32();
-                _channels.FindById(deliverId)?.OnDelivered(reader.Remaining.ToArray());
-                break;
-            case FrameKind.SendCredit:
-                var creditId = reader.ReadUInt32();
-                _channels.FindById(creditId)?.OnCredit(checked((int)reader.ReadUInt32()));
-                break;
-            case FrameKind.SendBytes:
-                _ = reader.ReadUInt32();
-                _channels.Budget.Release(reader.ReadUInt32());
-                break;
-            case FrameKind.ChannelClosed:
-                OnChannelClosed(reader.ReadUInt32());
-                break;
-            case FrameKind.ChannelList:
-                OnChannelList(body);
                 break;
             case FrameKind.Ping:
                 _connection?.Send(FrameKind.Pong, default);
@@ -292,78 +212,16 @@ internal sealed partial class ChildHost : IRouterLink
                 _ = Task.Run(RequestLocalStop);
                 break;
             default:
-                if (!_featureHandlers.TryGetValue(kind, out var handler))
-                {
-                    throw new ProtocolViolationException($"unexpected frame kind {kind} from the main process");
-                }
-
+                var handler = _featureHandlers[(byte)kind] ?? throw new ProtocolViolationException($"unexpected frame kind {kind} from the main process");
                 handler(kind, body);
                 break;
         }
     }
 
-    private void OnChannelClosed(uint channelId)
-    {
-        if (_channels.FindById(channelId) is { } endpoint)
-        {
-            endpoint.OnClosed("closed");
-            return;
-        }
-
-        // A built-in channel closed before this process opened it: it opens closed.
-        foreach (var (name, binding) in _builtInChannels)
-        {
-            if (binding.ChannelId == channelId)
-            {
-                _builtInChannels[name] = binding with { IsClosed = true };
-            }
-        }
-    }
-
-    private void OnChannelOpened(ref BodyReader reader)
-    {
-        var requestId = reader.ReadUInt32();
-        var status = reader.ReadByte();
-        if (!_pendingOpens.TryRemove(requestId, out var reply))
-        {
-            return;
-        }
-
-        switch (status)
-        {
-            case OpenStatus.Opened:
-                var channelId = reader.ReadUInt32();
-                var closed = reader.ReadByte() != 0;
-                reply.TrySetResult(new ChannelBinding(channelId, _sendWindow, closed));
-                break;
-            case OpenStatus.NotFound:
-                reply.TrySetResult(null);
-                break;
-            case OpenStatus.TypeMismatch:
-                reply.TrySetException(new ChannelTypeMismatchException(reader.ReadString()));
-                break;
-            case OpenStatus.BadName:
-                reply.TrySetException(new ArgumentException(reader.ReadString()));
-                break;
-            case OpenStatus.LimitReached:
-                reply.TrySetException(new InvalidOperationException(reader.ReadString()));
-                break;
-            default:
-                throw new ProtocolViolationException($"unknown channel open status {status}");
-        }
-    }
-
     private void OnDisconnected(Task<ConnectionCloseReason> closed)
     {
-        foreach (var pending in _pendingOpens.Values)
-        {
-            pending.TrySetException(new ChannelClosedException("The connection to the main process was lost."));
-        }
-
-        FailPendingLists();
-
         _welcomed.TrySetException(new FirnConfigurationException($"The main process closed the connection during the handshake ({closed.Result})."));
-        _channels.CloseAll("the connection to the main process was lost");
+        RouterLink.OnDisconnected();
         ConnectionLost?.Invoke();
         SafeCancellation.Cancel(_stopping, _logger, $"child '{ProcessName}' stopping");
     }

@@ -1,11 +1,43 @@
+using System.Security.Cryptography;
 using Firn.Channels;
 using Firn.Transport;
 
 namespace Firn.Hosting;
 
-/// <summary>The bodies of the handshake frames, in one place so both sides agree.</summary>
+/// <summary>
+/// The instance of a declared child that its supervisor spawned and waits for: the only peer that may complete a
+/// handshake as that child.
+/// </summary>
+/// <param name="ProcessName">The child's declared name.</param>
+/// <param name="ProcessId">The pid the instance was spawned with.</param>
+/// <param name="UserId">The user it must run as: the main process's own.</param>
+/// <param name="Secret">The secret handed to that instance alone.</param>
+internal readonly record struct ExpectedInstance(string ProcessName, int ProcessId, uint UserId, byte[] Secret);
+
+/// <summary>The bodies of the handshake frames, in one place so both sides agree, and the checks of a Hello's proof of identity.</summary>
 internal static class Handshake
 {
+    /// <summary>
+    /// Checks that the peer of a Hello is the <paramref name="expected"/> instance: it knows the instance's secret
+    /// (compared in fixed time, so the time taken tells nothing about it), and the kernel's record of the peer
+    /// (<c>SO_PEERCRED</c>, which the peer cannot forge) shows the instance's pid and the main process's user.
+    /// </summary>
+    /// <returns>Why the peer is refused, or <see langword="null"/> if it is the expected instance.</returns>
+    public static string? Verify(ExpectedInstance expected, ReadOnlySpan<byte> secret, PeerCredentials peer)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(secret, expected.Secret))
+        {
+            return $"wrong secret for process '{expected.ProcessName}'";
+        }
+
+        if (peer.UserId != expected.UserId || peer.ProcessId != expected.ProcessId)
+        {
+            return $"the peer (pid {peer.ProcessId}, uid {peer.UserId}) is not the spawned process '{expected.ProcessName}' (pid {expected.ProcessId})";
+        }
+
+        return null;
+    }
+
     /// <summary>Hello: protocol version, process name, secret.</summary>
     public static byte[] EncodeHello(string processName, string secret) =>
         new BodyWriter().WriteUInt16(FrameFormat.ProtocolVersion).WriteString(processName).WriteString(secret).Written.ToArray();

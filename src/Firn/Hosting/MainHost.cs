@@ -20,7 +20,7 @@ internal sealed partial class MainHost : IDisposable
 
     private readonly SocketDirectory _directory;
     private readonly Socket _listener;
-    private readonly Router _router;
+    private readonly ChannelServer _channels;
     private readonly FirnAppOptions _options;
     private readonly Func<string, ManagedProcess?> _findProcess;
     private readonly Func<int, bool> _isStartingChild;
@@ -30,14 +30,14 @@ internal sealed partial class MainHost : IDisposable
     private int _pending;
 
     /// <param name="options">The app's options.</param>
-    /// <param name="router">Where authenticated children's channels live.</param>
+    /// <param name="channels">Where authenticated children's channels go (the built-in ones are opened here, for the Welcome).</param>
     /// <param name="findProcess">The declared child of a name, or null.</param>
     /// <param name="isStartingChild">Whether a pid is a spawned child instance that is waiting for its connection.</param>
     /// <param name="logger">The host's log.</param>
-    public MainHost(FirnAppOptions options, Router router, Func<string, ManagedProcess?> findProcess, Func<int, bool> isStartingChild, ILogger logger)
+    public MainHost(FirnAppOptions options, ChannelServer channels, Func<string, ManagedProcess?> findProcess, Func<int, bool> isStartingChild, ILogger logger)
     {
         _options = options;
-        _router = router;
+        _channels = channels;
         _findProcess = findProcess;
         _isStartingChild = isStartingChild;
         _logger = logger;
@@ -198,7 +198,7 @@ internal sealed partial class MainHost : IDisposable
             return Refuse(connection, $"no process named '{name}' is declared");
         }
 
-        var session = process.Authenticate(Encoding.UTF8.GetBytes(secret), credentials, connection, out var refusal);
+        var session = process.Accept(Encoding.UTF8.GetBytes(secret), credentials, connection, out var refusal);
         if (session is null)
         {
             return Refuse(connection, refusal!);
@@ -208,9 +208,9 @@ internal sealed partial class MainHost : IDisposable
 
         // The child's built-in channels are opened for it here and travel in the Welcome: it starts without a round trip for them.
         var objectType = Channels.TypeNames.Of(typeof(object));
-        var active = _router.Open(session, Channels.ChannelNames.Active(name), objectType);
-        var passive = _router.Open(session, Channels.ChannelNames.Passive(name), objectType);
-        connection.Send(FrameKind.Welcome, Hosting.Handshake.EncodeWelcome(_options.MaxMessageSize, _router.SendWindow, _options.ConnectionBufferLimit, active, passive));
+        var active = _channels.Open(session, Channels.ChannelNames.Active(name), objectType);
+        var passive = _channels.Open(session, Channels.ChannelNames.Passive(name), objectType);
+        connection.Send(FrameKind.Welcome, Hosting.Handshake.EncodeWelcome(_options.MaxMessageSize, _channels.Router.SendWindow, _options.ConnectionBufferLimit, active, passive));
         process.OnAuthenticated(session);
         return session;
     }

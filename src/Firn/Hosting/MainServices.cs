@@ -5,29 +5,29 @@ using Firn.Transport;
 
 namespace Firn.Hosting;
 
-/// <summary>Handles one frame of a feature (store, pub/sub, RPC) from an authenticated child.</summary>
-/// <param name="session">The child that sent it; identity comes from the connection, never from the body.</param>
-/// <param name="body">The frame body; valid only during the call.</param>
-internal delegate void SessionFrameHandler(ChildSession session, ReadOnlySpan<byte> body);
-
 /// <summary>
-/// What the main process offers its children: the channel router plus the frame handlers each feature
-/// registers for its own frame kinds. A <see cref="ChildSession"/> dispatches every frame that is not a
-/// channel frame here, so features plug in without touching the session.
+/// What the main process offers its children: the frame handlers each feature (channels, store, pub/sub, RPC)
+/// registers for its own frame kinds over the state it owns. A <see cref="ChildSession"/> dispatches every frame that
+/// is not about the child's life here, so features plug in without touching the session.
 /// </summary>
-internal sealed class MainServices
+internal sealed class MainServices : ISessionServices
 {
-    private readonly Dictionary<FrameKind, SessionFrameHandler> _handlers = [];
+    /// <summary>The handlers by frame kind (an array: channel acknowledgements are dispatched through it).</summary>
+    private readonly SessionFrameHandler?[] _handlers = new SessionFrameHandler?[byte.MaxValue + 1];
 
-    private MainServices(Router router, KeyValueStore store, TopicHub topicHub, RpcTable rpcTable)
+    private MainServices(Router router, KeyValueStore store, TopicHub topicHub, RpcTable rpcTable, int maxMessageSize)
     {
-        Router = router;
         Store = store;
         TopicHub = topicHub;
         RpcTable = rpcTable;
+
+        // First, so that when a session ends the router forgets the child before the other features drop their state.
+        Channels = new ChannelServer(router, maxMessageSize, this);
     }
 
-    public Router Router { get; }
+    public Router Router => Channels.Router;
+
+    public ChannelServer Channels { get; }
 
     public KeyValueStore Store { get; }
 
@@ -41,23 +41,30 @@ internal sealed class MainServices
     /// </summary>
     public static MainServices Create(Router router, KeyValueStore store, TopicHub topicHub, RpcTable rpcTable, int maxMessageSize)
     {
-        var services = new MainServices(router, store, topicHub, rpcTable);
+        var services = new MainServices(router, store, topicHub, rpcTable, maxMessageSize);
         _ = new StoreServer(store, maxMessageSize, services);
         _ = new PubSubServer(topicHub, services);
         _ = new RpcServer(rpcTable, services);
-        _ = new ChannelListServer(router, maxMessageSize, services);
         return services;
     }
 
-    /// <summary>Raised when a child's connection is gone, after the router forgot it.</summary>
-    public event Action<ChildSession>? SessionEnded;
+    /// <summary>Raised when a child's connection is gone, after its session ended; the router forgets it first.</summary>
+    public event Action<IPeerSession>? SessionEnded;
 
     /// <summary>Registers the handler of one frame kind; call before any child connects.</summary>
-    public void Register(FrameKind kind, SessionFrameHandler handler) => _handlers.Add(kind, handler);
+    public void Register(FrameKind kind, SessionFrameHandler handler)
+    {
+        if (_handlers[(byte)kind] is not null)
+        {
+            throw new ArgumentException($"A handler of frame kind {kind} is already registered.", nameof(kind));
+        }
+
+        _handlers[(byte)kind] = handler;
+    }
 
     public bool TryHandle(ChildSession session, FrameKind kind, ReadOnlySpan<byte> body)
     {
-        if (!_handlers.TryGetValue(kind, out var handler))
+        if (_handlers[(byte)kind] is not { } handler)
         {
             return false;
         }
@@ -70,7 +77,6 @@ internal sealed class MainServices
     public void EndSession(ChildSession session)
     {
         session.End();
-        Router.RemovePeer(session);
         SessionEnded?.Invoke(session);
     }
 }

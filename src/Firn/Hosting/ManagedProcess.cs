@@ -161,8 +161,12 @@ internal sealed partial class ManagedProcess
         }
     }
 
-    /// <summary>Checks a Hello from a connecting peer; returns the session on success or a reason to refuse.</summary>
-    public ChildSession? Authenticate(ReadOnlySpan<byte> secret, PeerCredentials credentials, Connection connection, out string? refusal)
+    /// <summary>
+    /// Accepts the peer of a Hello that named this child as the session of the instance being started, if the
+    /// handshake's checks (<see cref="Handshake.Verify"/>) find it is that instance; otherwise returns null and the
+    /// reason to refuse it. The check and the acceptance happen under one lock, so the instance cannot change between.
+    /// </summary>
+    public ChildSession? Accept(ReadOnlySpan<byte> secret, PeerCredentials credentials, Connection connection, out string? refusal)
     {
         lock (_lock)
         {
@@ -173,15 +177,9 @@ internal sealed partial class ManagedProcess
                 return null;
             }
 
-            if (!CryptographicOperations.FixedTimeEquals(secret, instance.Secret))
+            refusal = Handshake.Verify(new ExpectedInstance(Name, instance.Pid, PeerCredentials.CurrentUserId, instance.Secret), secret, credentials);
+            if (refusal is not null)
             {
-                refusal = $"wrong secret for process '{Name}'";
-                return null;
-            }
-
-            if (credentials.UserId != PeerCredentials.CurrentUserId || credentials.ProcessId != instance.Pid)
-            {
-                refusal = $"the peer (pid {credentials.ProcessId}, uid {credentials.UserId}) is not the spawned process '{Name}' (pid {instance.Pid})";
                 return null;
             }
 
@@ -189,7 +187,6 @@ internal sealed partial class ManagedProcess
             instance.Session = session;
             connection.Description = $"child '{Name}' (pid {credentials.ProcessId})";
             _ = connection.Closed.ContinueWith(_ => OnDisconnected(instance, session), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            refusal = null;
             return session;
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Hosting;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Firn.Hosting;
 using Firn.Transport;
 
 namespace Firn.Rpc;
@@ -11,7 +10,7 @@ namespace Firn.Rpc;
 /// </summary>
 internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
 {
-    private readonly ChildHost _host;
+    private readonly IMainConnection _host;
     private readonly RpcDispatcher _dispatcher;
     private readonly PendingCalls _pending;
     private readonly TimeSpan _registrationTimeout;
@@ -23,7 +22,7 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
     /// <param name="dispatcher">Runs this process's handlers.</param>
     /// <param name="pending">This process's calls awaiting replies.</param>
     /// <param name="registrationTimeout">How long a registration waits for the main process (<see cref="FirnAppOptions.CallTimeout"/>).</param>
-    public RemoteRpcBackend(ChildHost host, RpcDispatcher dispatcher, PendingCalls pending, TimeSpan registrationTimeout)
+    public RemoteRpcBackend(IMainConnection host, RpcDispatcher dispatcher, PendingCalls pending, TimeSpan registrationTimeout)
     {
         _host = host;
         _dispatcher = dispatcher;

@@ -74,7 +74,7 @@ internal sealed partial class RpcDispatcher
         {
             if (_cancellation is not null)
             {
-                Diagnostics.SafeCancellation.Cancel(_cancellation, _owner._logger, $"a call to '{_method.Name}'");
+                SafeCancellation.Cancel(_cancellation, _owner._logger, $"a call to '{_method.Name}'");
             }
         }
 

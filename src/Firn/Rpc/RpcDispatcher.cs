@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Firn.Channels;
 using Firn.Serialization;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;

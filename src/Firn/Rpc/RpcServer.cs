@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Firn.Hosting;
 using Firn.Transport;
 
 namespace Firn.Rpc;
@@ -11,9 +10,9 @@ namespace Firn.Rpc;
 internal sealed class RpcServer
 {
     private readonly RpcTable _table;
-    private readonly ConcurrentDictionary<ChildSession, SessionRpcPeer> _peers = new();
+    private readonly ConcurrentDictionary<IPeerSession, SessionRpcPeer> _peers = new();
 
-    public RpcServer(RpcTable table, MainServices services)
+    public RpcServer(RpcTable table, ISessionServices services)
     {
         _table = table;
         services.Register(FrameKind.RpcRegister, OnRegister);
@@ -36,12 +35,12 @@ internal sealed class RpcServer
     /// The session's peer. A frame may still be in hand on the read loop when another thread closes the connection and
     /// the session ends: a peer made after that is forgotten at once, so nothing stays registered to a dead process.
     /// </summary>
-    private SessionRpcPeer Peer(ChildSession session)
+    private SessionRpcPeer Peer(IPeerSession session)
     {
         var peer = _peers.GetOrAdd(session, static s => new SessionRpcPeer(s));
         if (session.Connection.IsClosing)
         {
-            _peers.TryRemove(new KeyValuePair<ChildSession, SessionRpcPeer>(session, peer));
+            _peers.TryRemove(new KeyValuePair<IPeerSession, SessionRpcPeer>(session, peer));
             Forget(peer);
         }
 
@@ -54,7 +53,7 @@ internal sealed class RpcServer
         _table.RemoveCaller(peer);
     }
 
-    private void OnRegister(ChildSession session, ReadOnlySpan<byte> body)
+    private void OnRegister(IPeerSession session, ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body);
         var requestId = reader.ReadUInt32();
@@ -74,7 +73,7 @@ internal sealed class RpcServer
         session.Connection.Send(FrameKind.RpcRegistered, reply.Written);
     }
 
-    private void OnCall(ChildSession session, ReadOnlySpan<byte> body)
+    private void OnCall(IPeerSession session, ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body);
         var (callId, flags, credit, method) = RpcFrames.ReadCall(ref reader);
@@ -85,7 +84,7 @@ internal sealed class RpcServer
         _table.Call(Peer(session), callId, flags, credit, method, args);
     }
 
-    private void OnStreamCredit(ChildSession session, ReadOnlySpan<byte> body)
+    private void OnStreamCredit(IPeerSession session, ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body);
         var callId = reader.ReadUInt32();
@@ -93,7 +92,7 @@ internal sealed class RpcServer
         _table.GrantCredit(Peer(session), callId, count <= int.MaxValue ? (int)count : -1);
     }
 
-    private void OnResult(ChildSession session, ReadOnlySpan<byte> body)
+    private void OnResult(IPeerSession session, ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body);
         var (id, status) = RpcFrames.ReadOutcome(ref reader);
@@ -115,7 +114,7 @@ internal sealed class RpcServer
         _table.Complete(Peer(session), id, status, error.Encode());
     }
 
-    private void OnStreamItem(ChildSession session, ReadOnlySpan<byte> body)
+    private void OnStreamItem(IPeerSession session, ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body);
         var id = reader.ReadUInt32();
@@ -123,7 +122,7 @@ internal sealed class RpcServer
     }
 
     /// <summary>A child in the table: what the table hands it becomes frames on its connection.</summary>
-    private sealed class SessionRpcPeer(ChildSession session) : RpcPeer(session.ProcessName)
+    private sealed class SessionRpcPeer(IPeerSession session) : RpcPeer(session.ProcessName)
     {
         private OutboundBuffer Outbound => session.Connection.Outbound;
 

@@ -2,19 +2,6 @@ using System.Collections.Concurrent;
 
 namespace Firn.Storage;
 
-/// <summary>How a process's subscriptions reach the publishers: the main process's hub directly, or frames in a child.</summary>
-internal interface IPubSubBackend
-{
-    /// <summary>Tells the hub this process subscribes to <paramref name="key"/>; completes once the hub has it. Called under the table's lock, so it only enqueues.</summary>
-    Task Register(string key, bool isPattern);
-
-    /// <summary>Tells the hub this process no longer subscribes to <paramref name="key"/>.</summary>
-    void Unregister(string key, bool isPattern);
-
-    /// <summary>Publishes; completes once the publication is queued (a child waits for room in its own connection buffer, copying the payload if it must).</summary>
-    ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload);
-}
-
 /// <summary>
 /// A process's subscriptions by topic and pattern. The hub knows each topic once per process; this table
 /// fans a publication out to every local subscription that matches, each with its own buffer.

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Firn.Hosting;
 using Firn.Transport;
 
 namespace Firn.Storage;
@@ -11,9 +10,9 @@ internal sealed class PubSubServer
     public const int MaxSubscriptionsPerProcess = 10_000;
 
     private readonly TopicHub _hub;
-    private readonly ConcurrentDictionary<ChildSession, SessionTopicSubscriber> _subscribers = new();
+    private readonly ConcurrentDictionary<IPeerSession, SessionTopicSubscriber> _subscribers = new();
 
-    public PubSubServer(TopicHub hub, MainServices services)
+    public PubSubServer(TopicHub hub, ISessionServices services)
     {
         _hub = hub;
         services.Register(FrameKind.Subscribe, OnSubscribe);
@@ -28,7 +27,7 @@ internal sealed class PubSubServer
         };
     }
 
-    private void OnSubscribe(ChildSession session, ReadOnlySpan<byte> body)
+    private void OnSubscribe(IPeerSession session, ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body);
         var requestId = reader.ReadUInt32();
@@ -52,7 +51,7 @@ internal sealed class PubSubServer
         session.Connection.Send(FrameKind.SubscribeReply, reply.Written);
     }
 
-    private void OnUnsubscribe(ChildSession session, ReadOnlySpan<byte> body)
+    private void OnUnsubscribe(IPeerSession session, ReadOnlySpan<byte> body)
     {
         var key = new BodyReader(body).ReadString();
         if (_subscribers.TryGetValue(session, out var subscriber))
@@ -61,7 +60,7 @@ internal sealed class PubSubServer
         }
     }
 
-    private void OnPublish(ChildSession session, ReadOnlySpan<byte> body)
+    private void OnPublish(IPeerSession session, ReadOnlySpan<byte> body)
     {
         var publication = TopicHub.DecodePublication(body);
         if (publication.Topic.Length is 0 or > StoreKeys.MaxLength || TopicPattern.IsPattern(publication.Topic))
@@ -71,23 +70,5 @@ internal sealed class PubSubServer
         }
 
         _hub.Publish(publication.Topic, publication.TypeName, publication.Payload);
-    }
-}
-
-/// <summary>The main process's own pub/sub: straight to the hub.</summary>
-internal sealed class LocalPubSubBackend(TopicHub hub, TopicSubscriber self) : IPubSubBackend
-{
-    public Task Register(string key, bool isPattern)
-    {
-        hub.Add(self, key);
-        return Task.CompletedTask;
-    }
-
-    public void Unregister(string key, bool isPattern) => hub.Remove(self, key);
-
-    public ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload)
-    {
-        hub.Publish(topic, typeName, payload.ToArray());
-        return ValueTask.CompletedTask;
     }
 }

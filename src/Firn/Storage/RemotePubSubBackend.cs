@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Firn.Hosting;
 using Firn.Transport;
 
 namespace Firn.Storage;
@@ -7,12 +6,12 @@ namespace Firn.Storage;
 /// <summary>A child's pub/sub: subscriptions and publications become frames; publications for this process arrive as frames.</summary>
 internal sealed class RemotePubSubBackend : IPubSubBackend
 {
-    private readonly ChildHost _host;
+    private readonly IMainConnection _host;
     private readonly LocalSubscriptions _subscriptions;
     private readonly ConcurrentDictionary<uint, (string Key, TaskCompletionSource Reply)> _pending = new();
     private uint _nextId;
 
-    public RemotePubSubBackend(ChildHost host, LocalSubscriptions subscriptions)
+    public RemotePubSubBackend(IMainConnection host, LocalSubscriptions subscriptions)
     {
         _host = host;
         _subscriptions = subscriptions;

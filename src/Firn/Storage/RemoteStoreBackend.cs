@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Firn.Hosting;
 using Firn.Transport;
 
 namespace Firn.Storage;
@@ -11,14 +10,14 @@ namespace Firn.Storage;
 /// </summary>
 internal sealed class RemoteStoreBackend : IStoreBackend, IDisposable
 {
-    private readonly ChildHost _host;
+    private readonly IMainConnection _host;
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<uint, PendingRequest> _pending = new();
     private readonly DeadlineSweep? _deadlines;
     private uint _nextId;
     private volatile bool _disconnected;
 
-    public RemoteStoreBackend(ChildHost host, TimeSpan timeout)
+    public RemoteStoreBackend(IMainConnection host, TimeSpan timeout)
     {
         _host = host;
         _timeout = timeout;

@@ -1,4 +1,3 @@
-using Firn.Hosting;
 using Firn.Transport;
 
 namespace Firn.Storage;
@@ -9,14 +8,14 @@ internal sealed class StoreServer
     private readonly KeyValueStore _store;
     private readonly int _maxMessageSize;
 
-    public StoreServer(KeyValueStore store, int maxMessageSize, MainServices services)
+    public StoreServer(KeyValueStore store, int maxMessageSize, ISessionServices services)
     {
         _store = store;
         _maxMessageSize = maxMessageSize;
         services.Register(FrameKind.StoreRequest, OnRequest);
     }
 
-    private void OnRequest(ChildSession session, ReadOnlySpan<byte> body)
+    private void OnRequest(IPeerSession session, ReadOnlySpan<byte> body)
     {
         var (requestId, request) = StoreCodec.DecodeRequest(body);
         var reply = StoreCodec.EncodeReply(requestId, _store.Execute(request));

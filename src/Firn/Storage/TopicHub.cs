@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Firn.Hosting;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -203,7 +202,7 @@ internal sealed class LocalTopicSubscriber(string name, LocalSubscriptions subsc
 }
 
 /// <summary>A child process: publications become frames on its connection, unless it is congested.</summary>
-internal sealed class SessionTopicSubscriber(ChildSession session) : TopicSubscriber(session.ProcessName)
+internal sealed class SessionTopicSubscriber(IPeerSession session) : TopicSubscriber(session.ProcessName)
 {
     public override bool TryDeliver(Publication publication, ref byte[]? frame)
     {

@@ -3,6 +3,7 @@ using Firn.Channels;
 using Firn.Hosting;
 using Firn.TestChild;
 using Firn.Tests.Support;
+using Firn.Transport;
 
 namespace Firn.Tests.Channels;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Firn.Hosting;
 using Firn.Tests.Support;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Tests.Hosting;

@@ -4,6 +4,7 @@ using System.IO.Pipes;
 using System.Runtime.InteropServices;
 using Firn.Hosting;
 using Firn.Tests.Support;
+using Firn.Transport;
 using Xunit.Abstractions;
 
 namespace Firn.Tests.Hosting;

@@ -1,5 +1,6 @@
 using Firn.Hosting;
 using Firn.Tests.Support;
+using Firn.Transport;
 
 namespace Firn.Tests.Hosting;
 

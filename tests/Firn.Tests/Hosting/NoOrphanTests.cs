@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Firn.Hosting;
 using Firn.Tests.Support;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 

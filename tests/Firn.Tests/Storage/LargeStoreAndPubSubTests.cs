@@ -1,6 +1,7 @@
 using Firn.Channels;
 using Firn.TestChild;
 using Firn.Tests.Support;
+using Firn.Transport;
 using static Firn.Tests.Support.LargeApps;
 
 namespace Firn.Tests.Storage;

@@ -42,7 +42,7 @@ internal sealed class InProcessChild : IAsyncDisposable
         var limit = new MessageSizeLimit(1024 * 1024);
         var registry = new ChannelRegistry(MessagePackFirnSerializer.Instance, limit, NullLoggerFactory.Instance, TestApps.Timeout, OutboundBuffer.DefaultHardLimit);
         var host = new ChildHost(new ChildEnvironment(name, path, "secret", Environment.ProcessId), registry, TestApps.Timeout, NullLogger.Instance);
-        registry.Bind(host);
+        registry.Bind(host.RouterLink);
         register?.Invoke(host, registry);
 
         var accepting = listener.AcceptAsync();

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Firn.Transport;
+namespace Firn.Hosting;
 
 /// <summary>
 /// The private directory that holds the main process's socket: created with mode 0700 so that no other

@@ -2,17 +2,17 @@ using System.Collections.Concurrent;
 using Firn.Channels;
 using Firn.Transport;
 
-namespace Firn.Hosting;
+namespace Firn.Routing;
 
 /// <content>The channel registry seen from a child: listings are pipelined round trips, like store calls, each bounded by the call timeout.</content>
-internal sealed partial class ChildHost
+internal sealed partial class RemoteRouterLink
 {
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<IReadOnlyList<ChannelInfo>>> _pendingLists = new();
     private uint _nextListId;
 
-    async ValueTask<IReadOnlyList<ChannelInfo>> IRouterLink.ListAsync(CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<ChannelInfo>> ListAsync(CancellationToken cancellationToken)
     {
-        var connection = _connection ?? throw new InvalidOperationException("Not connected to the main process.");
+        var connection = _main.Connection ?? throw new InvalidOperationException("Not connected to the main process.");
         var requestId = Interlocked.Increment(ref _nextListId);
         var reply = new TaskCompletionSource<IReadOnlyList<ChannelInfo>>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pendingLists[requestId] = reply;

@@ -1,8 +1,9 @@
 using System.Net.Sockets;
 using System.Text;
+using Firn.Hosting;
 using Firn.Transport;
 
-namespace Firn.Tests.Transport;
+namespace Firn.Tests.Hosting;
 
 /// <summary>The private socket directory: owner-only, checked for the Unix socket path limit, removed on dispose.</summary>
 public sealed class SocketDirectoryTests : IDisposable

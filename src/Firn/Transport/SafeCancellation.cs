@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Firn.Diagnostics;
+namespace Firn.Transport;
 
 /// <summary>
 /// Cancels token sources whose tokens user code has seen. <see cref="CancellationTokenSource.Cancel()"/> runs the

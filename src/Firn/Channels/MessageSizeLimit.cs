@@ -1,6 +1,4 @@
-using Firn.Channels;
-
-namespace Firn.Transport;
+namespace Firn.Channels;
 
 /// <summary>
 /// The largest serialized message this process sends, read by everything that checks one (channels, calls, results,

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Firn;
+namespace Firn.Transport;
 
 /// <summary>The few libc calls Firn needs on Linux.</summary>
 internal static partial class NativeMethods

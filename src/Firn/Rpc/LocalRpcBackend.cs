@@ -1,17 +1,17 @@
 namespace Firn.Rpc;
 
 /// <summary>
-/// The main process in its own <see cref="RpcTable"/>: its calls enter the table directly and its handlers are
-/// invoked directly, with no socket in between. Arguments and results are still serialized, so a call behaves
-/// the same whichever process handles it.
+/// The main process's RPC backend, and the main process in its own <see cref="RpcTable"/> (its <see cref="RpcPeer"/>):
+/// its calls and registrations enter the table directly and its handlers are invoked directly, with no socket in
+/// between. Arguments and results are still serialized, so a call behaves the same whichever process handles it.
 /// </summary>
-internal sealed class LocalRpcPeer : RpcPeer, IRpcBackend, IRpcResponder
+internal sealed class LocalRpcBackend : RpcPeer, IRpcBackend, IRpcResponder
 {
     private readonly RpcTable _table;
     private readonly RpcDispatcher _dispatcher;
     private readonly PendingCalls _pending;
 
-    public LocalRpcPeer(RpcTable table, RpcDispatcher dispatcher, PendingCalls pending)
+    public LocalRpcBackend(RpcTable table, RpcDispatcher dispatcher, PendingCalls pending)
         : base(dispatcher.ProcessName)
     {
         _table = table;

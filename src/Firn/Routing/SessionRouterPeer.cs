@@ -1,0 +1,151 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Firn.Transport;
+
+namespace Firn.Routing;
+
+/// <summary>
+/// A connected child instance as the router sees it: deliveries, credits and closings become frames on its connection.
+/// On the child's read loop it also gathers the messages the child sent into runs, so the router takes a channel's
+/// lock once per run (see <see cref="AddToRun"/>), and the credits granted meanwhile into one counter update.
+/// </summary>
+internal sealed class SessionRouterPeer : RouterPeer
+{
+    /// <summary>Released bytes granted on the read loop go out before their count could overflow a counter frame.</summary>
+    private const long GrantedBytesFlushAt = 1L << 30;
+
+    private readonly IPeerSession _session;
+    private readonly Connection _connection;
+    private readonly Router _router;
+
+    /// <summary>Credits granted on this child's read loop and not yet sent (see <see cref="GrantCreditAndBytes"/>); only that thread uses them.</summary>
+    private readonly List<(uint Id, uint Count)> _grants = [];
+    private readonly uint _grantFlushAt;
+    private long _grantedBytes;
+
+    /// <summary>Messages on <see cref="_runChannel"/> read from the child and not yet handed to the router (read loop only).</summary>
+    private readonly List<byte[]> _run = [];
+    private uint _runChannel;
+
+    public SessionRouterPeer(IPeerSession session, Router router)
+        : base(session.ProcessName)
+    {
+        _session = session;
+        _connection = session.Connection;
+        _router = router;
+        _connection.Outbound.Drained += () => _router.Redispatch(this);
+        _grantFlushAt = (uint)Math.Max(1, _router.SendWindow / 4);
+    }
+
+    /// <summary>The child's session; messages the router still holds keep it reachable through their sender.</summary>
+    public IPeerSession Session => _session;
+
+    public override bool IsCongestedWith(long heldBytes) => _connection.Outbound.IsCongestedWith(heldBytes);
+
+    public override void Deliver(uint channelId, byte[] payload) => _connection.Outbound.AppendChannelFrame(FrameKind.Deliver, channelId, payload);
+
+    public override void Deliver(uint channelId, ReadOnlySpan<byte[]> payloads) => _connection.Outbound.AppendChannelFrames(FrameKind.Deliver, channelId, payloads);
+
+    public override void GrantCredit(uint channelId, int count) => _connection.Outbound.AddCounter(FrameKind.SendCredit, channelId, (uint)count);
+
+    public override void ReleaseBytes(int bytes) => _connection.Outbound.AddCounter(FrameKind.SendBytes, 0, (uint)bytes);
+
+    /// <remarks>
+    /// On this child's own read loop (a message it sent went straight to a receiver) the grant waits for the end of the
+    /// read, so a read of many messages costs one counter update instead of one per message; a quarter of the window
+    /// at once goes out at once, so the child never waits for a long read to end. Elsewhere it goes out now.
+    /// </remarks>
+    public override void GrantCreditAndBytes(uint channelId, int bytes) => GrantCreditsAndBytes(channelId, 1, bytes);
+
+    /// <inheritdoc cref="GrantCreditAndBytes"/>
+    public override void GrantCreditsAndBytes(uint channelId, int count, long bytes)
+    {
+        if (!_connection.IsCurrentReadLoop)
+        {
+            _connection.Outbound.AddCounters(FrameKind.SendCredit, channelId, (uint)count, FrameKind.SendBytes, 0, (uint)bytes);
+            return;
+        }
+
+        var grants = CollectionsMarshal.AsSpan(_grants);
+        var index = grants.Length - 1;
+        while (index >= 0 && grants[index].Id != channelId)
+        {
+            index--;
+        }
+
+        if (index < 0)
+        {
+            _grants.Add((channelId, 0));
+            grants = CollectionsMarshal.AsSpan(_grants);
+            index = grants.Length - 1;
+        }
+
+        _grantedBytes += bytes;
+        grants[index].Count += (uint)count;
+        if (grants[index].Count >= _grantFlushAt || _grantedBytes >= GrantedBytesFlushAt)
+        {
+            FlushGrants();
+        }
+    }
+
+    /// <summary>Sends the credits and released bytes granted during this read (see <see cref="GrantCreditAndBytes"/>); read loop only.</summary>
+    public void FlushGrants()
+    {
+        if (_grants.Count == 0 && _grantedBytes == 0)
+        {
+            return;
+        }
+
+        _connection.Outbound.AddCounters(FrameKind.SendCredit, CollectionsMarshal.AsSpan(_grants), FrameKind.SendBytes, 0, (uint)_grantedBytes);
+        _grants.Clear();
+        _grantedBytes = 0;
+    }
+
+    public override void NotifyClosed(uint channelId)
+    {
+        Span<byte> body = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(body, channelId);
+        _connection.Send(FrameKind.ChannelClosed, body);
+    }
+
+    public override void Violate(string reason) => _session.Violate(reason);
+
+    /// <summary>Whether messages read on the read loop wait for <see cref="FlushRun"/>.</summary>
+    public bool HasRun => _run.Count > 0;
+
+    /// <summary>
+    /// Whether <paramref name="body"/>, a <see cref="FrameKind.Send"/> read on the read loop, is on another channel than
+    /// the run in hand, which must then be handed over first (<see cref="FlushRun"/>).
+    /// </summary>
+    public bool EndsRun(ReadOnlySpan<byte> body) => _run.Count > 0 && new BodyReader(body).ReadUInt32() != _runChannel;
+
+    /// <summary>
+    /// Keeps a <see cref="FrameKind.Send"/> body read on the read loop for the run; returns <see langword="true"/> when the
+    /// run reached a quarter of the window and must be handed over now. The caller hands runs over with
+    /// <see cref="FlushRun"/> under the session's lock, before any other frame, so every frame keeps the order the child
+    /// sent it in.
+    /// </summary>
+    public bool AddToRun(ReadOnlySpan<byte> body)
+    {
+        var reader = new BodyReader(body);
+        _runChannel = reader.ReadUInt32();
+        _run.Add(reader.Remaining.ToArray());
+        return _run.Count >= _grantFlushAt;
+    }
+
+    /// <summary>Hands the run to the router, or drops it if <paramref name="deliver"/> is false (the session ended); the caller holds the session's lock.</summary>
+    public void FlushRun(bool deliver)
+    {
+        if (_run.Count == 0)
+        {
+            return;
+        }
+
+        if (deliver)
+        {
+            _router.Send(this, _runChannel, CollectionsMarshal.AsSpan(_run));
+        }
+
+        _run.Clear();
+    }
+}
