@@ -168,7 +168,7 @@ public sealed partial class FirnApp : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>Completes when everything sent so far has reached the main process.</returns>
-    /// <exception cref="InvalidOperationException">The connection to the main process closed first.</exception>
+    /// <exception cref="FirnDisconnectedException">The connection to the main process closed first.</exception>
     /// <exception cref="TimeoutException">The main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>.</exception>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -183,9 +183,9 @@ public sealed partial class FirnApp : IAsyncDisposable
             // A read of a key nobody writes: the main process answers it only after handling every frame sent before it.
             await store.ExecuteAsync(new Storage.StoreRequest(Storage.StoreOperation.Get, BarrierKey), cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreException ex)
+        catch (FirnDisconnectedException ex)
         {
-            throw new InvalidOperationException("The connection to the main process closed before everything sent had reached it.", ex);
+            throw FirnErrors.FlushFailed(ex);
         }
     }
 

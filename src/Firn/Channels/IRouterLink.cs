@@ -8,7 +8,7 @@ internal readonly record struct ChannelBinding(uint ChannelId, int SendWindow, b
 
 /// <summary>
 /// How a process's channel endpoints reach the router: a direct call in the main process,
-/// frames over the socket in a child. Nothing here blocks except <see cref="Open"/> (and <see cref="ListAsync"/> waits).
+/// frames over the socket in a child. Nothing here blocks.
 /// </summary>
 internal interface IRouterLink
 {
@@ -16,12 +16,14 @@ internal interface IRouterLink
     string ProcessName { get; }
 
     /// <summary>
-    /// Opens a channel by name and message type, creating it if <paramref name="create"/>; returns <see langword="null"/>
-    /// if it does not exist and may not be created. Throws <see cref="ChannelTypeMismatchException"/> on a type clash.
+    /// Opens a channel by name and message type, creating it if <paramref name="create"/>; completes with <see langword="null"/>
+    /// if it does not exist and may not be created. Fails with <see cref="ChannelTypeMismatchException"/> on a type clash,
+    /// <see cref="FirnDisconnectedException"/> if the main process cannot be reached, <see cref="TimeoutException"/> after <paramref name="timeout"/>.
+    /// In the main process it completes at once.
     /// </summary>
-    ChannelBinding? Open(string name, string typeName, bool create, TimeSpan timeout);
+    ValueTask<ChannelBinding?> OpenAsync(string name, string typeName, bool create, TimeSpan timeout);
 
-    /// <summary>Sends one serialized message; the caller has already taken a send credit.</summary>
+    /// <summary>Sends one serialized message; the caller has already taken a send credit. Throws <see cref="FirnDisconnectedException"/> if the main process cannot be reached.</summary>
     void Send(uint channelId, ReadOnlySpan<byte> payload);
 
     /// <summary>Makes this process a receiver of the channel with <paramref name="window"/> buffer slots, in <paramref name="mode"/>.</summary>

@@ -19,13 +19,12 @@ internal sealed partial class ChildHost : IRouterLink
     private readonly TimeSpan _callTimeout;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<ChannelBinding?>> _pendingOpens = new();
+    private readonly PendingRequests<PendingOpen> _pendingOpens = new(static open => FirnErrors.OpenTimedOut(open.Name, open.Timeout));
     private readonly Dictionary<FrameKind, FrameHandler> _featureHandlers = [];
 
     /// <summary>The built-in channels the main process opened for this child and named in its Welcome (opened as objects).</summary>
     private readonly ConcurrentDictionary<string, ChannelBinding> _builtInChannels = new(StringComparer.Ordinal);
     private Connection? _connection;
-    private uint _nextRequestId;
     private int _sendWindow;
     private MessageSizeLimit? _messageLimit;
     private int _readySignalled;
@@ -49,11 +48,23 @@ internal sealed partial class ChildHost : IRouterLink
     /// <summary>Fires when the main process asks this child to stop, or the connection is lost.</summary>
     public CancellationToken Stopping => _stopping.Token;
 
-    /// <summary>Raised once when the connection to the main process is lost (after channels are closed).</summary>
-    public event Action? ConnectionLost;
+    /// <summary>Raised once when the connection to the main process is lost (after channels are closed), with the reason.</summary>
+    public event Action<DisconnectReason>? ConnectionLost;
 
     /// <summary>Completes when the connection to the main process closes.</summary>
     public Task<ConnectionCloseReason> Disconnected => _connection?.Closed ?? Task.FromResult(ConnectionCloseReason.LocallyClosed);
+
+    /// <summary>
+    /// Why the connection to the main process is closed, once it is: as soon as it starts closing, or this process has
+    /// begun to close it (see <see cref="FlushAndCloseAsync"/>), so a send that was refused always has a reason.
+    /// </summary>
+    public DisconnectReason DisconnectReason => DisconnectReasons.From(_connection?.CloseReason ?? ConnectionCloseReason.LocallyClosed);
+
+    /// <summary>Whether the connection to the main process is closing or closed (or not open yet).</summary>
+    public bool IsConnectionClosed => _connection?.IsClosing ?? true;
+
+    /// <summary>The error of an operation that found the connection to the main process closed: "<paramref name="what"/>: the connection … is closed (why)."</summary>
+    public FirnDisconnectedException DisconnectedError(string what) => FirnErrors.Disconnected(DisconnectReason, what);
 
     public async Task ConnectAsync(MessageSizeLimit messageLimit, int bufferLimit, TimeSpan timeout)
     {
@@ -66,7 +77,7 @@ internal sealed partial class ChildHost : IRouterLink
         catch (Exception ex) when (ex is SocketException or TimeoutException)
         {
             socket.Dispose();
-            throw new FirnConfigurationException($"Child '{ProcessName}' could not connect to the main process at '{_environment.SocketPath}': {ex.Message}", ex);
+            throw FirnErrors.CannotConnect(ProcessName, _environment.SocketPath, ex);
         }
 
         _connection = new Connection(socket, messageLimit.Bytes + FrameFormat.EnvelopeAllowance, _logger, "the main process", bufferLimit);
@@ -78,7 +89,7 @@ internal sealed partial class ChildHost : IRouterLink
         if (finished != _welcomed.Task)
         {
             _connection.Close(ConnectionCloseReason.HandshakeTimeout);
-            throw new FirnConfigurationException($"Child '{ProcessName}': the main process did not answer the handshake within {timeout}.");
+            throw FirnErrors.HandshakeNotAnswered(ProcessName, timeout);
         }
 
         await _welcomed.Task.ConfigureAwait(false);
@@ -165,44 +176,35 @@ internal sealed partial class ChildHost : IRouterLink
 
     public Task FlushAndCloseAsync(TimeSpan timeout) => _connection?.FlushAndCloseAsync(timeout) ?? Task.CompletedTask;
 
-    ChannelBinding? IRouterLink.Open(string name, string typeName, bool create, TimeSpan timeout)
+    ValueTask<ChannelBinding?> IRouterLink.OpenAsync(string name, string typeName, bool create, TimeSpan timeout)
     {
         var connection = _connection ?? throw new InvalidOperationException("Not connected to the main process.");
         if (string.Equals(typeName, TypeNames.Of(typeof(object)), StringComparison.Ordinal) && _builtInChannels.TryRemove(name, out var builtIn))
         {
-            return builtIn;
+            return ValueTask.FromResult<ChannelBinding?>(builtIn);
         }
 
+        // The caller waits for the reply (GetChannel is synchronous): refuse before anything is sent.
         Connection.ThrowIfOnReadLoop($"open channel '{name}'");
-        var requestId = Interlocked.Increment(ref _nextRequestId);
-        var reply = new TaskCompletionSource<ChannelBinding?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pendingOpens[requestId] = reply;
+        var open = new PendingOpen(name);
+        var requestId = _pendingOpens.Add(open, timeout);
         var flags = create ? (byte)0 : OpenFlags.OnlyIfExists;
         if (!connection.Send(FrameKind.OpenChannel, new BodyWriter().WriteUInt32(requestId).WriteString(name).WriteString(typeName).WriteByte(flags).Written))
         {
-            _pendingOpens.TryRemove(requestId, out _);
-            throw new ChannelClosedException($"Channel '{name}' cannot be opened: the connection to the main process is closed.");
+            _pendingOpens.Remove(requestId);
+            throw DisconnectedError($"Channel '{name}' cannot be opened");
         }
 
-        try
-        {
-            reply.Task.Wait(timeout);
-        }
-        catch (AggregateException)
-        {
-            // Rethrown unwrapped below.
-        }
-
-        if (!reply.Task.IsCompleted)
-        {
-            _pendingOpens.TryRemove(requestId, out _);
-            throw new TimeoutException($"The main process did not answer the request to open channel '{name}' within {timeout}.");
-        }
-
-        return reply.Task.GetAwaiter().GetResult();
+        return new ValueTask<ChannelBinding?>(_pendingOpens.WaitAsync(requestId, open, open.Task, CancellationToken.None));
     }
 
-    void IRouterLink.Send(uint channelId, ReadOnlySpan<byte> payload) => _connection!.Outbound.AppendChannelFrame(FrameKind.Send, channelId, payload);
+    void IRouterLink.Send(uint channelId, ReadOnlySpan<byte> payload)
+    {
+        if (!_connection!.Outbound.AppendChannelFrame(FrameKind.Send, channelId, payload))
+        {
+            throw DisconnectedError("The message was not sent");
+        }
+    }
 
     void IRouterLink.Attach(uint channelId, int window, ReceiveMode mode)
     {
@@ -258,7 +260,7 @@ internal sealed partial class ChildHost : IRouterLink
                 _welcomed.TrySetResult();
                 break;
             case FrameKind.Reject:
-                _welcomed.TrySetException(new FirnConfigurationException($"The main process refused child '{ProcessName}': {Handshake.DecodeReject(body)}"));
+                _welcomed.TrySetException(FirnErrors.HandshakeRefused(ProcessName, Handshake.DecodeReject(body)));
                 break;
             case FrameKind.ChannelOpened:
                 OnChannelOpened(ref reader);
@@ -269,7 +271,7 @@ internal sealed partial class ChildHost : IRouterLink
                 break;
             case FrameKind.SendCredit:
                 var creditId = reader.ReadUInt32();
-                _channels.FindById(creditId)?.OnCredit(checked((int)reader.ReadUInt32()));
+                _channels.FindById(creditId)?.OnCredit(reader.ReadCount());
                 break;
             case FrameKind.SendBytes:
                 _ = reader.ReadUInt32();
@@ -323,7 +325,7 @@ internal sealed partial class ChildHost : IRouterLink
     {
         var requestId = reader.ReadUInt32();
         var status = reader.ReadByte();
-        if (!_pendingOpens.TryRemove(requestId, out var reply))
+        if (!_pendingOpens.TryTake(requestId, out var reply))
         {
             return;
         }
@@ -339,13 +341,13 @@ internal sealed partial class ChildHost : IRouterLink
                 reply.TrySetResult(null);
                 break;
             case OpenStatus.TypeMismatch:
-                reply.TrySetException(new ChannelTypeMismatchException(reader.ReadString()));
+                reply.TrySetException(FirnErrors.ChannelTypeMismatch(reader.ReadString()));
                 break;
             case OpenStatus.BadName:
                 reply.TrySetException(new ArgumentException(reader.ReadString()));
                 break;
             case OpenStatus.LimitReached:
-                reply.TrySetException(new InvalidOperationException(reader.ReadString()));
+                reply.TrySetException(FirnErrors.ChannelLimit(reader.ReadString()));
                 break;
             default:
                 throw new ProtocolViolationException($"unknown channel open status {status}");
@@ -354,19 +356,21 @@ internal sealed partial class ChildHost : IRouterLink
 
     private void OnDisconnected(Task<ConnectionCloseReason> closed)
     {
-        foreach (var pending in _pendingOpens.Values)
-        {
-            pending.TrySetException(new ChannelClosedException("The connection to the main process was lost."));
-        }
-
-        FailPendingLists();
-
-        _welcomed.TrySetException(new FirnConfigurationException($"The main process closed the connection during the handshake ({closed.Result})."));
-        _channels.CloseAll("the connection to the main process was lost");
-        ConnectionLost?.Invoke();
+        var reason = DisconnectReasons.From(closed.Result);
+        _pendingOpens.FailAll(open => FirnErrors.Disconnected(reason, $"Channel '{open.Name}' cannot be opened"));
+        _pendingLists.FailAll(_ => FirnErrors.Disconnected(reason, "The channel list is unavailable"));
+        _welcomed.TrySetException(FirnErrors.ClosedDuringHandshake(reason));
+        _channels.Disconnect(reason);
+        ConnectionLost?.Invoke(reason);
         SafeCancellation.Cancel(_stopping, _logger, $"child '{ProcessName}' stopping");
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Child '{Process}' was asked to stop")]
     private partial void LogStopRequested(string process);
+}
+
+/// <summary>A channel open waiting for the main process's answer.</summary>
+internal sealed class PendingOpen(string name) : PendingReply<ChannelBinding?>
+{
+    public string Name { get; } = name;
 }

@@ -13,6 +13,9 @@ internal interface IPubSubBackend
 
     /// <summary>Publishes; completes once the publication is queued (a child waits for room in its own connection buffer, copying the payload if it must).</summary>
     ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload);
+
+    /// <summary>Throws <see cref="FirnDisconnectedException"/> if the hub can no longer be reached (a child that lost its connection).</summary>
+    void ThrowIfDisconnected(string key);
 }
 
 /// <summary>
@@ -38,7 +41,12 @@ internal sealed class LocalSubscriptions
         var backend = _backend ?? throw new InvalidOperationException("Pub/sub is not available yet: use it after the app started (main) or from the child's entry.");
         lock (_lock)
         {
-            if (!_entries.TryGetValue(subscription.Topic, out var entry))
+            if (_entries.TryGetValue(subscription.Topic, out var entry))
+            {
+                // The hub has this topic already; a subscription added after the connection was lost would never hear from it.
+                backend.ThrowIfDisconnected(subscription.Topic);
+            }
+            else
             {
                 entry = new Entry(backend.Register(subscription.Topic, subscription.IsPattern), subscription.IsPattern ? new TopicPattern(subscription.Topic) : null);
                 _entries.Add(subscription.Topic, entry);

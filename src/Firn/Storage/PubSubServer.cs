@@ -85,6 +85,10 @@ internal sealed class LocalPubSubBackend(TopicHub hub, TopicSubscriber self) : I
 
     public void Unregister(string key, bool isPattern) => hub.Remove(self, key);
 
+    public void ThrowIfDisconnected(string key)
+    {
+    }
+
     public ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload)
     {
         hub.Publish(topic, typeName, payload.ToArray());
