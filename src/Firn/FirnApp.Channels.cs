@@ -27,6 +27,7 @@ public sealed partial class FirnApp
     /// <param name="channel">The channel, when the result is <see langword="true"/>.</param>
     /// <returns>Whether the channel exists.</returns>
     /// <exception cref="ChannelTypeMismatchException">The channel exists with another type; the message names both.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     public bool TryGetChannel<T>(string name, [NotNullWhen(true)] out Channel<T>? channel) => _channels.TryGet(name, out channel);
 
     /// <summary>The channel list as the main process sees it (its own router); see <see cref="FirnSupervisor.GetChannels"/>.</summary>

@@ -137,6 +137,8 @@ public sealed partial class FirnApp : IAsyncDisposable
     /// <param name="name">The channel's name.</param>
     /// <param name="options">This process's settings for the channel, used the first time this process obtains it.</param>
     /// <returns>The channel (the same object on every call in this process).</returns>
+    /// <exception cref="ChannelTypeMismatchException">The channel exists with another type; the message names both.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     public Channel<T> GetChannel<T>(string name, ChannelOptions? options = null) => _channels.Get<T>(name, options);
 
     /// <summary>Starts the app and runs until it is stopped (Ctrl+C, SIGTERM, <see cref="RequestStop"/>, or a child's request); in a child, runs its entry.</summary>
@@ -200,6 +202,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         _stopping.Dispose();
         _stopDeadline.Dispose();
         _rpcPending.Dispose();
+        _childStore?.Dispose();
         if (_ownsLoggerFactory)
         {
             LoggerFactory.Dispose();
