@@ -27,10 +27,11 @@ public sealed partial class FirnApp
     /// <param name="channel">The channel, when the result is <see langword="true"/>.</param>
     /// <returns>Whether the channel exists.</returns>
     /// <exception cref="ChannelTypeMismatchException">The channel exists with another type; the message names both.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     public bool TryGetChannel<T>(string name, [NotNullWhen(true)] out Channel<T>? channel) => _channels.TryGet(name, out channel);
 
     /// <summary>The channel list as the main process sees it (its own router); see <see cref="FirnSupervisor.GetChannels"/>.</summary>
-    internal IReadOnlyList<ChannelInfo> ListChannels() => _channels.List();
+    internal IReadOnlyList<ChannelInfo> ListChannels() => Router.List();
 
     /// <summary>
     /// Every channel of the app, ordered by name: its message type, the processes that opened it with their receive
@@ -39,7 +40,8 @@ public sealed partial class FirnApp
     /// </summary>
     /// <param name="cancellationToken">Abandons the wait.</param>
     /// <returns>A snapshot.</returns>
-    /// <exception cref="InvalidOperationException">In a child: the list is larger than <see cref="FirnAppOptions.MaxMessageSize"/>, or the connection is lost.</exception>
+    /// <exception cref="InvalidOperationException">In a child: the list is larger than <see cref="FirnAppOptions.MaxMessageSize"/>.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     public ValueTask<IReadOnlyList<ChannelInfo>> GetChannelsAsync(CancellationToken cancellationToken = default) => _channels.ListAsync(cancellationToken);

@@ -112,7 +112,7 @@ public sealed partial class FirnApp
             await store.ExecuteAsync(new Storage.StoreRequest(Storage.StoreOperation.Get, BarrierKey), CancellationToken.None).AsTask().WaitAsync(timeout).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is StoreException or TimeoutException)
+        catch (Exception ex) when (ex is FirnException or TimeoutException)
         {
             return false;
         }

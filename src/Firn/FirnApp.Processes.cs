@@ -61,6 +61,9 @@ public sealed partial class FirnApp
     /// <summary>Bytes waiting to be written to a child's connection, or null when it is not connected (diagnostics and tests).</summary>
     internal long? BufferedBytesFor(string name) => RequireProcess(name).CurrentSession?.Connection.Outbound.UnwrittenBytes;
 
+    /// <summary>The connection to a child, or null when it is not connected (diagnostics and tests).</summary>
+    internal Transport.Connection? ConnectionTo(string name) => RequireProcess(name).CurrentSession?.Connection;
+
     /// <remarks>Called by the accept loop, which runs while <see cref="StartAsync"/> may still be filling the list.</remarks>
     private bool IsStartingChild(int pid)
     {

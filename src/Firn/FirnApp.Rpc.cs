@@ -6,7 +6,7 @@ namespace Firn;
 /// <content>Remote procedure calls, wired for the main process or a child.</content>
 public sealed partial class FirnApp
 {
-    private readonly PendingCalls _rpcPending = new();
+    private readonly Transport.PendingRequests<PendingCall> _rpcPending = PendingCalls.Create();
     private RpcDispatcher? _rpcDispatcher;
     private RpcTable? _rpcTable;
     private RpcEndpoint? _rpc;

@@ -59,11 +59,10 @@ public sealed partial class FirnApp
         var store = new RemoteStoreBackend(host, Options.CallTimeout);
         _childStore = store;
         var pubSub = new RemotePubSubBackend(host, _subscriptions);
-        host.ConnectionLost += () =>
+        host.ConnectionLost += reason =>
         {
-            store.OnDisconnected();
-            store.Dispose();
-            pubSub.OnDisconnected();
+            store.OnDisconnected(reason);
+            pubSub.OnDisconnected(reason);
         };
         _sharedMemory = new SharedMemory(store, pubSub, _subscriptions, Serializer, MessageLimit, LoggerFactory, Options.CallTimeout);
     }

@@ -138,6 +138,8 @@ public sealed partial class FirnApp : IAsyncDisposable
     /// <param name="name">The channel's name.</param>
     /// <param name="options">This process's settings for the channel, used the first time this process obtains it.</param>
     /// <returns>The channel (the same object on every call in this process).</returns>
+    /// <exception cref="ChannelTypeMismatchException">The channel exists with another type; the message names both.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     public Channel<T> GetChannel<T>(string name, ChannelOptions? options = null) => _channels.Get<T>(name, options);
 
     /// <summary>Starts the app and runs until it is stopped (Ctrl+C, SIGTERM, <see cref="RequestStop"/>, or a child's request); in a child, runs its entry.</summary>
@@ -169,7 +171,7 @@ public sealed partial class FirnApp : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>Completes when everything sent so far has reached the main process.</returns>
-    /// <exception cref="InvalidOperationException">The connection to the main process closed first.</exception>
+    /// <exception cref="FirnDisconnectedException">The connection to the main process closed first.</exception>
     /// <exception cref="TimeoutException">The main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>.</exception>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -184,9 +186,9 @@ public sealed partial class FirnApp : IAsyncDisposable
             // A read of a key nobody writes: the main process answers it only after handling every frame sent before it.
             await store.ExecuteAsync(new Storage.StoreRequest(Storage.StoreOperation.Get, BarrierKey), cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreException ex)
+        catch (FirnDisconnectedException ex)
         {
-            throw new InvalidOperationException("The connection to the main process closed before everything sent had reached it.", ex);
+            throw FirnErrors.FlushFailed(ex);
         }
     }
 
@@ -201,6 +203,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         _stopping.Dispose();
         _stopDeadline.Dispose();
         _rpcPending.Dispose();
+        _childStore?.Dispose();
         if (_ownsLoggerFactory)
         {
             LoggerFactory.Dispose();

@@ -1,7 +1,7 @@
 namespace Firn;
 
 /// <summary>The app's configuration cannot work (for example a socket path that is too long or a duplicate process name).</summary>
-public sealed class FirnConfigurationException : InvalidOperationException
+public sealed class FirnConfigurationException : FirnException
 {
     /// <summary>Creates the exception.</summary>
     public FirnConfigurationException()

@@ -192,7 +192,7 @@ internal static class HardeningScenarios
             action();
             return "ok";
         }
-        catch (InvalidOperationException ex)
+        catch (FirnException ex)
         {
             return "error:" + ex.Message;
         }

@@ -9,6 +9,7 @@ public sealed partial class Channel<T>
     /// <summary>Waits for the next message (active mode).</summary>
     /// <returns>The message.</returns>
     /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process closed and everything delivered was consumed.</exception>
     public T Receive() => Receive(Timeout.InfiniteTimeSpan);
 
     /// <summary>Waits up to <paramref name="timeout"/> for the next message (active mode).</summary>
@@ -16,6 +17,7 @@ public sealed partial class Channel<T>
     /// <returns>The message.</returns>
     /// <exception cref="TimeoutException">No message arrived in time.</exception>
     /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process closed and everything delivered was consumed.</exception>
     public T Receive(TimeSpan timeout)
     {
         if (TryReceive(out var message))
@@ -38,6 +40,7 @@ public sealed partial class Channel<T>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The message.</returns>
     /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process closed and everything delivered was consumed.</exception>
     public async ValueTask<T> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         _endpoint.EnsureMode(ReceiveMode.Active);
@@ -64,6 +67,7 @@ public sealed partial class Channel<T>
     /// <exception cref="TimeoutException">No message arrived in time.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process closed and everything delivered was consumed.</exception>
     public async ValueTask<T> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Deadline.Validate(timeout);

@@ -56,6 +56,7 @@ public sealed partial class Channel<T>
     /// <param name="message">The message.</param>
     /// <exception cref="MessageTooLargeException">The serialized message exceeds the size limit; nothing was sent.</exception>
     /// <exception cref="ChannelClosedException">The channel is closed.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     /// <exception cref="ChannelFullException">The buffer is full and the channel's full mode is <see cref="ChannelFullMode.Fail"/>.</exception>
     public void Send(T message) => Send(message, CancellationToken.None);
 
@@ -138,7 +139,7 @@ public sealed partial class Channel<T>
         _codec.Serialize(buffer, message);
         if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
-            throw _maxMessageSize.TooLarge(buffer.WrittenCount, $"A message on channel '{Name}'", "Nothing was sent.");
+            throw FirnErrors.MessageTooLarge(buffer.WrittenCount, _maxMessageSize.Bytes, $"A message on channel '{Name}'", "Nothing was sent.");
         }
 
         return buffer;

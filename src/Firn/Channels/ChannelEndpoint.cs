@@ -20,6 +20,9 @@ internal sealed class ChannelEndpoint
     private string? _closeReason;
     private volatile bool _sendClosed;
 
+    /// <summary>0, or 1 + the <see cref="DisconnectReason"/> when the lost connection closed this channel (not a process's Close).</summary>
+    private int _disconnected;
+
     private readonly SendBudget _budget;
 
     public ChannelEndpoint(string name, Type messageType, ChannelBinding binding, ChannelOptions options, IRouterLink link, SendBudget budget)
@@ -244,8 +247,21 @@ internal sealed class ChannelEndpoint
         _inbound.Complete();
     }
 
-    public ChannelClosedException ClosedException() =>
-        new($"Channel '{Name}' was closed ({_closeReason ?? "closed"}); nothing more can be sent or received on it.");
+    /// <summary>The connection to the main process is lost: unless a process closed the channel before, it now fails with the disconnect.</summary>
+    public void OnDisconnected(DisconnectReason reason)
+    {
+        if (!IsClosed)
+        {
+            Volatile.Write(ref _disconnected, (int)reason + 1);
+        }
+
+        OnClosed("the connection to the main process was lost");
+    }
+
+    /// <summary>Why this channel can no longer be used: it was closed (<see cref="ChannelClosedException"/>), or the connection to the main process was lost (<see cref="FirnDisconnectedException"/>).</summary>
+    public FirnException ClosedException() => Volatile.Read(ref _disconnected) is var disconnected and not 0
+        ? FirnErrors.Disconnected((DisconnectReason)(disconnected - 1), $"Channel '{Name}' cannot be used")
+        : FirnErrors.ChannelClosed(Name, _closeReason);
 
     public void ThrowIfClosed()
     {
@@ -259,9 +275,7 @@ internal sealed class ChannelEndpoint
     {
         if (Options.FullMode == ChannelFullMode.Fail)
         {
-            throw new ChannelFullException(
-                $"Channel '{Name}' is full for process '{ProcessName}': {SendWindow} messages on it, or {_budget.Outstanding} bytes on all channels, are waiting for a receiver. " +
-                "Wait for receivers to catch up, raise FirnAppOptions.ChannelSendWindow or ConnectionBufferLimit, or use ChannelFullMode.Wait.");
+            throw FirnErrors.ChannelFull(Name, ProcessName, SendWindow, _budget.Outstanding);
         }
     }
 }

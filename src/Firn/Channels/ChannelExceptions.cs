@@ -2,8 +2,11 @@ using Firn.Channels;
 
 namespace Firn;
 
-/// <summary>The channel was closed: nothing more can be sent, and receivers end once its buffer is drained.</summary>
-public sealed class ChannelClosedException : InvalidOperationException
+/// <summary>
+/// The channel was closed by some process: nothing more can be sent, and receivers end once its buffer is drained. A
+/// channel that became unusable because the connection to the main process closed throws <see cref="FirnDisconnectedException"/> instead.
+/// </summary>
+public sealed class ChannelClosedException : FirnException
 {
     /// <summary>Creates the exception.</summary>
     public ChannelClosedException()
@@ -28,7 +31,7 @@ public sealed class ChannelClosedException : InvalidOperationException
 }
 
 /// <summary>A channel name was used with a message type other than the one its first use fixed.</summary>
-public sealed class ChannelTypeMismatchException : InvalidOperationException
+public sealed class ChannelTypeMismatchException : FirnException
 {
     /// <summary>Creates the exception.</summary>
     public ChannelTypeMismatchException()
@@ -52,7 +55,7 @@ public sealed class ChannelTypeMismatchException : InvalidOperationException
 }
 
 /// <summary>The channel's buffer for this sender is full and <see cref="ChannelFullMode.Fail"/> is in force.</summary>
-public sealed class ChannelFullException : InvalidOperationException
+public sealed class ChannelFullException : FirnException
 {
     /// <summary>Creates the exception.</summary>
     public ChannelFullException()
@@ -76,7 +79,7 @@ public sealed class ChannelFullException : InvalidOperationException
 }
 
 /// <summary>A serialized message is larger than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</summary>
-public sealed class MessageTooLargeException : ArgumentException
+public sealed class MessageTooLargeException : FirnException
 {
     /// <summary>Creates the exception.</summary>
     public MessageTooLargeException()

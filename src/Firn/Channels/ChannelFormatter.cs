@@ -64,8 +64,7 @@ internal sealed class ChannelFormatter<T> : IMessagePackFormatter<Channel<T>?>
         reader.Depth--;
         if (!string.Equals(typeName, TypeName, StringComparison.Ordinal))
         {
-            throw new ChannelTypeMismatchException(
-                $"A message carries channel '{name}' of {typeName}; it was read as a channel of {TypeName}. Both sides must declare the field with the same message type.");
+            throw FirnErrors.ChannelInMessageTypeMismatch(name, typeName, TypeName);
         }
 
         var registry = ChannelReadScope.Current ?? throw new InvalidOperationException(

@@ -56,20 +56,6 @@ internal sealed class ChannelRegistry
     /// <summary>Every channel of the app, from the router (a round trip in a child).</summary>
     public ValueTask<IReadOnlyList<ChannelInfo>> ListAsync(CancellationToken cancellationToken) => RequireLink().ListAsync(cancellationToken);
 
-    /// <summary>Synchronous form of <see cref="ListAsync"/>.</summary>
-    public IReadOnlyList<ChannelInfo> List()
-    {
-        var link = RequireLink();
-        var pending = link.ListAsync(CancellationToken.None);
-        if (pending.IsCompletedSuccessfully)
-        {
-            return pending.Result;
-        }
-
-        Connection.ThrowIfOnReadLoop("list channels");
-        return pending.AsTask().GetAwaiter().GetResult();
-    }
-
     private Channel<T>? Open<T>(string name, ChannelOptions? options, bool create)
     {
         ChannelNames.Validate(name);
@@ -88,7 +74,10 @@ internal sealed class ChannelRegistry
                 return Cast<T>(name, existing);
             }
 
-            if (link.Open(name, TypeNames.Of(typeof(T)), create, _openTimeout) is not { } binding)
+            // GetChannel and TryGetChannel are synchronous: in a child, this is the one place that waits for a reply.
+            var opening = link.OpenAsync(name, TypeNames.Of(typeof(T)), create, _openTimeout);
+            var opened = opening.IsCompletedSuccessfully ? opening.Result : opening.AsTask().GetAwaiter().GetResult();
+            if (opened is not { } binding)
             {
                 return null;
             }
@@ -125,16 +114,15 @@ internal sealed class ChannelRegistry
         }
     }
 
-    /// <summary>Marks every channel closed, for example when the connection to the main process is lost.</summary>
-    public void CloseAll(string reason)
+    /// <summary>The connection to the main process is lost: every channel is closed, and one not closed before fails with the disconnect from now on.</summary>
+    public void Disconnect(DisconnectReason reason)
     {
         foreach (var endpoint in _byId.Values)
         {
-            endpoint.OnClosed(reason);
+            endpoint.OnDisconnected(reason);
         }
     }
 
     private static Channel<T> Cast<T>(string name, (object Channel, ChannelEndpoint Endpoint) existing) =>
-        existing.Channel as Channel<T> ?? throw new ChannelTypeMismatchException(
-            $"Channel '{name}' carries {TypeNames.Of(existing.Endpoint.MessageType)}; it cannot be used as a channel of {TypeNames.Of(typeof(T))}.");
+        existing.Channel as Channel<T> ?? throw FirnErrors.ChannelTypeMismatch(name, TypeNames.Of(existing.Endpoint.MessageType), TypeNames.Of(typeof(T)));
 }

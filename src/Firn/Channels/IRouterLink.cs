@@ -15,7 +15,7 @@ internal readonly record struct ChannelBinding(uint ChannelId, int SendWindow, b
 /// <remarks>
 /// What an implementation must guarantee:
 /// <list type="bullet">
-/// <item>Nothing blocks but <see cref="Open"/> (and <see cref="ListAsync"/> waits): the rest only enqueue, so they may be
+/// <item>Nothing blocks (<see cref="OpenAsync"/> and <see cref="ListAsync"/> complete when the router answers): the rest only enqueue, so they may be
 /// called on any thread, under an endpoint's lock, on a hot path (<see cref="Send"/> allocates nothing in a child).</item>
 /// <item>The operations of one process reach the router in the order they were made: messages of one channel in the
 /// order they were sent, and a close after them. Acknowledgements may be merged with later ones and go out with the
@@ -23,7 +23,7 @@ internal readonly record struct ChannelBinding(uint ChannelId, int SendWindow, b
 /// <item>The way back reaches this process's <see cref="ChannelRegistry"/>: deliveries in the order the router hands
 /// them out, a send credit and the bytes released for every message of this process that left the router, closings.</item>
 /// <item>When the router cannot be reached (the connection to the main process is lost), every channel of the process
-/// closes (<see cref="ChannelRegistry.CloseAll"/>), opens and listings still waiting fail, and later sends are dropped.</item>
+/// closes (<see cref="ChannelRegistry.Disconnect"/>), opens and listings still waiting fail with <see cref="FirnDisconnectedException"/>, and so do later sends.</item>
 /// </list>
 /// </remarks>
 internal interface IRouterLink
@@ -32,15 +32,14 @@ internal interface IRouterLink
     string ProcessName { get; }
 
     /// <summary>
-    /// Opens a channel by name and message type, creating it if <paramref name="create"/>; returns <see langword="null"/>
-    /// if it does not exist and may not be created. Throws <see cref="ChannelTypeMismatchException"/> on a type clash,
-    /// <see cref="ArgumentException"/> on a bad name, <see cref="InvalidOperationException"/> past the creator's channel
-    /// limit; in a child, <see cref="TimeoutException"/> after <paramref name="timeout"/> and
-    /// <see cref="ChannelClosedException"/> when the connection to the main process is closed or lost.
+    /// Opens a channel by name and message type, creating it if <paramref name="create"/>; completes with <see langword="null"/>
+    /// if it does not exist and may not be created. Fails with <see cref="ChannelTypeMismatchException"/> on a type clash,
+    /// <see cref="FirnDisconnectedException"/> if the main process cannot be reached, <see cref="TimeoutException"/> after <paramref name="timeout"/>.
+    /// In the main process it completes at once.
     /// </summary>
-    ChannelBinding? Open(string name, string typeName, bool create, TimeSpan timeout);
+    ValueTask<ChannelBinding?> OpenAsync(string name, string typeName, bool create, TimeSpan timeout);
 
-    /// <summary>Sends one serialized message; the caller has already taken a send credit and counted its bytes in the <see cref="SendBudget"/>.</summary>
+    /// <summary>Sends one serialized message; the caller has already taken a send credit and counted its bytes in the <see cref="SendBudget"/>. Throws <see cref="FirnDisconnectedException"/> if the main process cannot be reached.</summary>
     void Send(uint channelId, ReadOnlySpan<byte> payload);
 
     /// <summary>Makes this process a receiver of the channel with <paramref name="window"/> buffer slots, in <paramref name="mode"/>.</summary>

@@ -13,13 +13,6 @@ internal sealed class MessageSizeLimit(int bytes)
     /// <summary>The limit in bytes.</summary>
     public int Bytes => Volatile.Read(ref _bytes);
 
-    /// <summary>
-    /// The error for a message of <paramref name="bytes"/> over the limit: "<paramref name="what"/> serialized to … bytes;
-    /// the limit is … bytes", then <paramref name="outcome"/> (what did not happen).
-    /// </summary>
-    public MessageTooLargeException TooLarge(int bytes, string what, string outcome) =>
-        new($"{what} serialized to {bytes} bytes; the limit is {Bytes} bytes (FirnAppOptions.MaxMessageSize). {outcome}");
-
     /// <summary>Lowers the limit to <paramref name="bytes"/> if that is smaller; a larger value leaves it as it is.</summary>
     public void LowerTo(int bytes)
     {

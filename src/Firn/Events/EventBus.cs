@@ -30,7 +30,7 @@ public sealed class EventBus
     /// <param name="event">The event.</param>
     /// <exception cref="ArgumentNullException"><paramref name="event"/> is <see langword="null"/>.</exception>
     /// <exception cref="MessageTooLargeException">The data serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was published.</exception>
-    /// <exception cref="StoreException">In a child: the connection to the main process is closed.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     public void Publish(Event @event)
     {
         ArgumentNullException.ThrowIfNull(@event);
@@ -42,7 +42,7 @@ public sealed class EventBus
     /// <param name="data">Its data.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long, contains <c>*</c> or <c>?</c>, or contains a lone surrogate.</exception>
     /// <exception cref="MessageTooLargeException">The data serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was published.</exception>
-    /// <exception cref="StoreException">In a child: the connection to the main process is closed.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     public void Publish(string name, object? data = null) => Publish(new Event(name, data));
 
     /// <summary>Calls <paramref name="handler"/> for every event named <paramref name="name"/> (or matching it, with <c>*</c> and <c>?</c>) published from now on.</summary>

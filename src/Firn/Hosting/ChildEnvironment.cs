@@ -26,19 +26,14 @@ internal sealed record ChildEnvironment(string ProcessName, string SocketPath, s
         if (string.IsNullOrEmpty(socket) || !int.TryParse(Environment.GetEnvironmentVariable(SecretFdVariable), out var secretFd) || secretFd < 3)
         {
             // FIRN_SECRET is what main processes of earlier Firn versions set instead of a descriptor.
-            var olderMain = Environment.GetEnvironmentVariable("FIRN_SECRET") is not null
-                ? $" This child was started by a main process of an earlier Firn version, which passes the secret in FIRN_SECRET; build the main process and this program with the same Firn version."
-                : string.Empty;
-            throw new FirnConfigurationException(
-                $"This process was started as Firn child '{name}' but {SocketVariable} or {SecretFdVariable} is missing or invalid. Children are started by the main process; do not set {NameVariable} by hand.{olderMain}");
+            throw FirnErrors.ChildEnvironmentMissing(name, SocketVariable, SecretFdVariable, NameVariable, olderMain: Environment.GetEnvironmentVariable("FIRN_SECRET") is not null);
         }
 
         // The descriptor must be the pipe the main process left open: closing whatever else has that number (a wrapper
         // such as sudo may close inherited descriptors) would take one of this process's own.
         if (new FileInfo($"/proc/self/fd/{secretFd}").LinkTarget is not { } target || !target.StartsWith("pipe:", StringComparison.Ordinal))
         {
-            throw new FirnConfigurationException(
-                $"This process was started as Firn child '{name}' but descriptor {secretFd} ({SecretFdVariable}) is not the pipe the main process hands the secret through; something between the main process and this program closed it.");
+            throw FirnErrors.SecretDescriptorNotPipe(name, secretFd, SecretFdVariable);
         }
 
         // Read once and closed: nothing this child starts in turn, and no other process later, finds it there.

@@ -48,11 +48,23 @@ internal sealed partial class ChildHost : IMainConnection
     /// <summary>Fires when the main process asks this child to stop, or the connection is lost.</summary>
     public CancellationToken Stopping => _stopping.Token;
 
-    /// <summary>Raised once when the connection to the main process is lost (after channels are closed).</summary>
-    public event Action? ConnectionLost;
+    /// <summary>Raised once when the connection to the main process is lost (after channels are closed), with the reason.</summary>
+    public event Action<DisconnectReason>? ConnectionLost;
 
     /// <summary>Completes when the connection to the main process closes.</summary>
     public Task<ConnectionCloseReason> Disconnected => _connection?.Closed ?? Task.FromResult(ConnectionCloseReason.LocallyClosed);
+
+    /// <summary>
+    /// Why the connection to the main process is closed, once it is: as soon as it starts closing, or this process has
+    /// begun to close it (see <see cref="FlushAndCloseAsync"/>), so a send that was refused always has a reason.
+    /// </summary>
+    public DisconnectReason DisconnectReason => DisconnectReasons.From(_connection?.CloseReason ?? ConnectionCloseReason.LocallyClosed);
+
+    /// <summary>Whether the connection to the main process is closing or closed (or not open yet).</summary>
+    public bool IsConnectionClosed => _connection?.IsClosing ?? true;
+
+    /// <summary>The error of an operation that found the connection to the main process closed: "<paramref name="what"/>: the connection … is closed (why)."</summary>
+    public FirnDisconnectedException DisconnectedError(string what) => FirnErrors.Disconnected(DisconnectReason, what);
 
     public async Task ConnectAsync(MessageSizeLimit messageLimit, int bufferLimit, TimeSpan timeout)
     {
@@ -65,7 +77,7 @@ internal sealed partial class ChildHost : IMainConnection
         catch (Exception ex) when (ex is SocketException or TimeoutException)
         {
             socket.Dispose();
-            throw new FirnConfigurationException($"Child '{ProcessName}' could not connect to the main process at '{_environment.SocketPath}': {ex.Message}", ex);
+            throw FirnErrors.CannotConnect(ProcessName, _environment.SocketPath, ex);
         }
 
         _connection = new Connection(socket, messageLimit.Bytes + FrameFormat.EnvelopeAllowance, _logger, "the main process", bufferLimit);
@@ -77,7 +89,7 @@ internal sealed partial class ChildHost : IMainConnection
         if (finished != _welcomed.Task)
         {
             _connection.Close(ConnectionCloseReason.HandshakeTimeout);
-            throw new FirnConfigurationException($"Child '{ProcessName}': the main process did not answer the handshake within {timeout}.");
+            throw FirnErrors.HandshakeNotAnswered(ProcessName, timeout);
         }
 
         await _welcomed.Task.ConfigureAwait(false);
@@ -200,7 +212,7 @@ internal sealed partial class ChildHost : IMainConnection
                 _welcomed.TrySetResult();
                 break;
             case FrameKind.Reject:
-                _welcomed.TrySetException(new FirnConfigurationException($"The main process refused child '{ProcessName}': {Handshake.DecodeReject(body)}"));
+                _welcomed.TrySetException(FirnErrors.HandshakeRefused(ProcessName, Handshake.DecodeReject(body)));
                 break;
             case FrameKind.Ping:
                 _connection?.Send(FrameKind.Pong, default);
@@ -220,9 +232,10 @@ internal sealed partial class ChildHost : IMainConnection
 
     private void OnDisconnected(Task<ConnectionCloseReason> closed)
     {
-        _welcomed.TrySetException(new FirnConfigurationException($"The main process closed the connection during the handshake ({closed.Result})."));
-        RouterLink.OnDisconnected();
-        ConnectionLost?.Invoke();
+        var reason = DisconnectReasons.From(closed.Result);
+        _welcomed.TrySetException(FirnErrors.ClosedDuringHandshake(reason));
+        RouterLink.OnDisconnected(reason);
+        ConnectionLost?.Invoke(reason);
         SafeCancellation.Cancel(_stopping, _logger, $"child '{ProcessName}' stopping");
     }
 

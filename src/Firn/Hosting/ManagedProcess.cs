@@ -355,7 +355,7 @@ internal sealed partial class ManagedProcess
                 RecordExit(ProcessExitReason.StartFailed, null);
             }
 
-            var error = ex as FirnConfigurationException ?? new FirnConfigurationException($"Process '{Name}' could not be started: {ex.Message}", ex);
+            var error = ex as FirnConfigurationException ?? FirnErrors.StartFailed(Name, ex);
             return new StartFailure(ProcessExitReason.StartFailed, error);
         }
 

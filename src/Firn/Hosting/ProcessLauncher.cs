@@ -76,7 +76,7 @@ internal static class ProcessLauncher
     {
         var executable = declaration.Options.Executable!;
         var resolved = Resolve(executable, declaration.Options.WorkingDirectory)
-            ?? throw new FirnConfigurationException($"Process '{declaration.Name}': command '{executable}' was not found{(executable.Contains('/', StringComparison.Ordinal) ? string.Empty : " on PATH")} or is not executable.");
+            ?? throw FirnErrors.CommandNotFound(declaration.Name, executable);
         var info = NewStartInfo(declaration.Options);
         if (Setpriv.Value is { } setpriv)
         {
@@ -165,14 +165,14 @@ internal static class ProcessLauncher
     /// <summary>The executable of this program, plus the entry DLL when it runs under the <c>dotnet</c> host.</summary>
     private static (string FileName, string[] LeadingArguments) CurrentProgram()
     {
-        var processPath = Environment.ProcessPath ?? throw new FirnConfigurationException("Cannot find this program's executable to re-launch it as a child; set ProcessOptions.Executable.");
+        var processPath = Environment.ProcessPath ?? throw FirnErrors.ProgramPathUnknown();
         var hostName = Path.GetFileNameWithoutExtension(processPath);
         if (string.Equals(hostName, "dotnet", StringComparison.OrdinalIgnoreCase))
         {
             var entry = Assembly.GetEntryAssembly()?.Location;
             if (string.IsNullOrEmpty(entry))
             {
-                throw new FirnConfigurationException("This program runs under the dotnet host but its entry assembly has no file; set ProcessOptions.Executable.");
+                throw FirnErrors.EntryAssemblyUnknown();
             }
 
             return (processPath, [entry]);

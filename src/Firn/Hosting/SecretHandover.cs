@@ -81,7 +81,7 @@ internal static class SecretHandover
                             continue;
                         }
 
-                        throw new FirnConfigurationException($"This Firn child cannot read its secret from descriptor {fd}: {new Win32Exception(error).Message}. Children are started by the main process.");
+                        throw FirnErrors.SecretUnreadable(fd, new Win32Exception(error).Message);
                     }
 
                     length += (int)read;
@@ -95,7 +95,7 @@ internal static class SecretHandover
 
         if (length is 0 or > MaxSecretLength)
         {
-            throw new FirnConfigurationException($"This Firn child got a secret of {(length == 0 ? "no" : "more than " + MaxSecretLength)} bytes from descriptor {fd}. Children are started by the main process.");
+            throw FirnErrors.SecretWrongSize(fd, length, MaxSecretLength);
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer, 0, length);

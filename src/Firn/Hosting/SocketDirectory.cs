@@ -45,9 +45,7 @@ internal sealed class SocketDirectory : IDisposable
         var length = Encoding.UTF8.GetByteCount(socketPath);
         if (length > MaxSocketPathBytes)
         {
-            throw new FirnConfigurationException(
-                $"The socket path '{socketPath}' is {length} bytes long; Unix domain socket paths are limited to {MaxSocketPathBytes} bytes. " +
-                $"Set {nameof(FirnAppOptions)}.{nameof(FirnAppOptions.SocketDirectory)} to a shorter directory (for example /tmp).");
+            throw FirnErrors.SocketPathTooLong(socketPath, length, MaxSocketPathBytes);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Firn.Channels;
 using Firn.Transport;
 
@@ -7,66 +6,37 @@ namespace Firn.Routing;
 /// <content>The channel registry seen from a child: listings are pipelined round trips, like store calls, each bounded by the call timeout.</content>
 internal sealed partial class RemoteRouterLink
 {
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<IReadOnlyList<ChannelInfo>>> _pendingLists = new();
-    private uint _nextListId;
+    private readonly PendingRequests<PendingReply<IReadOnlyList<ChannelInfo>>> _pendingLists = new(static list => FirnErrors.ListTimedOut(list.Timeout));
 
     public async ValueTask<IReadOnlyList<ChannelInfo>> ListAsync(CancellationToken cancellationToken)
     {
         var connection = _main.Connection ?? throw new InvalidOperationException("Not connected to the main process.");
-        var requestId = Interlocked.Increment(ref _nextListId);
-        var reply = new TaskCompletionSource<IReadOnlyList<ChannelInfo>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pendingLists[requestId] = reply;
+        var list = new PendingReply<IReadOnlyList<ChannelInfo>>();
+        var requestId = _pendingLists.Add(list, _callTimeout);
         if (!connection.Send(FrameKind.ListChannels, new BodyWriter().WriteUInt32(requestId).Written))
         {
-            _pendingLists.TryRemove(requestId, out _);
-            throw ListUnavailable();
+            _pendingLists.Remove(requestId);
+            throw _main.DisconnectedError("The channel list is unavailable");
         }
 
-        try
-        {
-            return await reply.Task.WaitAsync(_callTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException) when (!reply.Task.IsCompleted)
-        {
-            _pendingLists.TryRemove(requestId, out _);
-            throw new TimeoutException($"The main process did not answer the request to list channels within {_callTimeout} (FirnAppOptions.CallTimeout).");
-        }
-        catch (OperationCanceledException)
-        {
-            _pendingLists.TryRemove(requestId, out _);
-            throw;
-        }
+        return await _pendingLists.WaitAsync(requestId, list, list.Task, cancellationToken).ConfigureAwait(false);
     }
-
-    private static InvalidOperationException ListUnavailable() =>
-        new("The channel list is unavailable: the connection to the main process is closed.");
 
     private void OnChannelList(ReadOnlySpan<byte> body)
     {
         var (requestId, channels, error) = ChannelListCodec.DecodeReply(body);
-        if (!_pendingLists.TryRemove(requestId, out var reply))
+        if (!_pendingLists.TryTake(requestId, out var list))
         {
             return;
         }
 
         if (channels is not null)
         {
-            reply.TrySetResult(channels);
+            list.TrySetResult(channels);
         }
         else
         {
-            reply.TrySetException(new InvalidOperationException(error));
-        }
-    }
-
-    private void FailPendingLists()
-    {
-        foreach (var id in _pendingLists.Keys)
-        {
-            if (_pendingLists.TryRemove(id, out var pending))
-            {
-                pending.TrySetException(ListUnavailable());
-            }
+            list.TrySetException(FirnErrors.ChannelListRefused(error!));
         }
     }
 }

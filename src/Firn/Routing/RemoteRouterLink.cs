@@ -15,11 +15,10 @@ internal sealed partial class RemoteRouterLink : IRouterLink
     private readonly IMainConnection _main;
     private readonly ChannelRegistry _channels;
     private readonly TimeSpan _callTimeout;
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<ChannelBinding?>> _pendingOpens = new();
+    private readonly PendingRequests<PendingOpen> _pendingOpens = new(static open => FirnErrors.OpenTimedOut(open.Name, open.Timeout));
 
     /// <summary>The built-in channels the main process opened for this child and named in its Welcome (opened as objects).</summary>
     private readonly ConcurrentDictionary<string, ChannelBinding> _builtInChannels = new(StringComparer.Ordinal);
-    private uint _nextRequestId;
     private int _sendWindow;
 
     /// <param name="main">The connection to the main process; the link registers its frame kinds on it.</param>
@@ -57,55 +56,42 @@ internal sealed partial class RemoteRouterLink : IRouterLink
     }
 
     /// <summary>The connection to the main process is lost: opens and listings in flight fail, and every channel closes.</summary>
-    public void OnDisconnected()
+    public void OnDisconnected(DisconnectReason reason)
     {
-        foreach (var pending in _pendingOpens.Values)
-        {
-            pending.TrySetException(new ChannelClosedException("The connection to the main process was lost."));
-        }
-
-        FailPendingLists();
-        _channels.CloseAll("the connection to the main process was lost");
+        _pendingOpens.FailAll(open => FirnErrors.Disconnected(reason, $"Channel '{open.Name}' cannot be opened"));
+        _pendingLists.FailAll(_ => FirnErrors.Disconnected(reason, "The channel list is unavailable"));
+        _channels.Disconnect(reason);
     }
 
-    public ChannelBinding? Open(string name, string typeName, bool create, TimeSpan timeout)
+    public ValueTask<ChannelBinding?> OpenAsync(string name, string typeName, bool create, TimeSpan timeout)
     {
         var connection = _main.Connection ?? throw new InvalidOperationException("Not connected to the main process.");
         if (string.Equals(typeName, TypeNames.Of(typeof(object)), StringComparison.Ordinal) && _builtInChannels.TryRemove(name, out var builtIn))
         {
-            return builtIn;
+            return ValueTask.FromResult<ChannelBinding?>(builtIn);
         }
 
+        // The caller waits for the reply (GetChannel is synchronous): refuse before anything is sent.
         Connection.ThrowIfOnReadLoop($"open channel '{name}'");
-        var requestId = Interlocked.Increment(ref _nextRequestId);
-        var reply = new TaskCompletionSource<ChannelBinding?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pendingOpens[requestId] = reply;
+        var open = new PendingOpen(name);
+        var requestId = _pendingOpens.Add(open, timeout);
         var flags = create ? (byte)0 : OpenFlags.OnlyIfExists;
         if (!connection.Send(FrameKind.OpenChannel, new BodyWriter().WriteUInt32(requestId).WriteString(name).WriteString(typeName).WriteByte(flags).Written))
         {
-            _pendingOpens.TryRemove(requestId, out _);
-            throw new ChannelClosedException($"Channel '{name}' cannot be opened: the connection to the main process is closed.");
+            _pendingOpens.Remove(requestId);
+            throw _main.DisconnectedError($"Channel '{name}' cannot be opened");
         }
 
-        try
-        {
-            reply.Task.Wait(timeout);
-        }
-        catch (AggregateException)
-        {
-            // Rethrown unwrapped below.
-        }
-
-        if (!reply.Task.IsCompleted)
-        {
-            _pendingOpens.TryRemove(requestId, out _);
-            throw new TimeoutException($"The main process did not answer the request to open channel '{name}' within {timeout}.");
-        }
-
-        return reply.Task.GetAwaiter().GetResult();
+        return new ValueTask<ChannelBinding?>(_pendingOpens.WaitAsync(requestId, open, open.Task, CancellationToken.None));
     }
 
-    public void Send(uint channelId, ReadOnlySpan<byte> payload) => _main.Connection!.Outbound.AppendChannelFrame(FrameKind.Send, channelId, payload);
+    public void Send(uint channelId, ReadOnlySpan<byte> payload)
+    {
+        if (!_main.Connection!.Outbound.AppendChannelFrame(FrameKind.Send, channelId, payload))
+        {
+            throw _main.DisconnectedError("The message was not sent");
+        }
+    }
 
     public void Attach(uint channelId, int window, ReceiveMode mode)
     {
@@ -136,7 +122,7 @@ internal sealed partial class RemoteRouterLink : IRouterLink
     {
         var reader = new BodyReader(body);
         var channelId = reader.ReadUInt32();
-        _channels.FindById(channelId)?.OnCredit(checked((int)reader.ReadUInt32()));
+        _channels.FindById(channelId)?.OnCredit(reader.ReadCount());
     }
 
     private void OnSendBytes(FrameKind kind, ReadOnlySpan<byte> body)
@@ -169,7 +155,7 @@ internal sealed partial class RemoteRouterLink : IRouterLink
         var reader = new BodyReader(body);
         var requestId = reader.ReadUInt32();
         var status = reader.ReadByte();
-        if (!_pendingOpens.TryRemove(requestId, out var reply))
+        if (!_pendingOpens.TryTake(requestId, out var reply))
         {
             return;
         }
@@ -185,16 +171,22 @@ internal sealed partial class RemoteRouterLink : IRouterLink
                 reply.TrySetResult(null);
                 break;
             case OpenStatus.TypeMismatch:
-                reply.TrySetException(new ChannelTypeMismatchException(reader.ReadString()));
+                reply.TrySetException(FirnErrors.ChannelTypeMismatch(reader.ReadString()));
                 break;
             case OpenStatus.BadName:
                 reply.TrySetException(new ArgumentException(reader.ReadString()));
                 break;
             case OpenStatus.LimitReached:
-                reply.TrySetException(new InvalidOperationException(reader.ReadString()));
+                reply.TrySetException(FirnErrors.ChannelLimit(reader.ReadString()));
                 break;
             default:
                 throw new ProtocolViolationException($"unknown channel open status {status}");
         }
     }
+}
+
+/// <summary>A channel open waiting for the main process's answer.</summary>
+internal sealed class PendingOpen(string name) : PendingReply<ChannelBinding?>
+{
+    public string Name { get; } = name;
 }

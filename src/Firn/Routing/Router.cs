@@ -76,8 +76,7 @@ internal sealed partial class Router
                         ref var created = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_createdBy, peer.ProcessName, out _);
                         if (created >= MaxChannelsPerProcess)
                         {
-                            throw new ChannelLimitException(
-                                $"Process '{peer.ProcessName}' has created {MaxChannelsPerProcess} channels, the limit (FirnAppOptions.MaxChannelsPerProcess); channel '{name}' was not created. Reuse channels, or raise the limit.");
+                            throw FirnErrors.ChannelLimit(peer.ProcessName, MaxChannelsPerProcess, name);
                         }
 
                         created++;
@@ -92,8 +91,7 @@ internal sealed partial class Router
 
         if (!string.Equals(channel.TypeName, typeName, StringComparison.Ordinal))
         {
-            throw new ChannelTypeMismatchException(
-                $"Channel '{name}' carries {channel.TypeName}; process '{peer.ProcessName}' asked for it as a channel of {typeName}. Use one message type per channel name.");
+            throw FirnErrors.ChannelTypeMismatch(name, channel.TypeName, peer.ProcessName, typeName);
         }
 
         lock (channel.Gate)

@@ -16,7 +16,7 @@ namespace Firn.Rpc;
 /// credits of one process reach the table in the order they were made.</item>
 /// <item>Nothing but <see cref="RegisterAsync"/> and <see cref="CallAsync"/> waits; the others only enqueue.</item>
 /// <item>When the table cannot be reached (the connection to the main process is closed or lost), registrations and
-/// calls fail with <see cref="RpcException"/>, and so does every call and registration still waiting for its answer.</item>
+/// calls fail with <see cref="FirnDisconnectedException"/>, and so does every call and registration still waiting for its answer.</item>
 /// </list>
 /// </remarks>
 internal interface IRpcBackend
@@ -33,7 +33,7 @@ internal interface IRpcBackend
 
     /// <summary>
     /// Sends a call once there is room for it (a child waits for room in its own connection buffer; the arguments are
-    /// copied if it must); throws <see cref="RpcException"/> when the main process cannot be reached.
+    /// copied if it must); throws <see cref="FirnDisconnectedException"/> when the main process cannot be reached.
     /// </summary>
     ValueTask CallAsync(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args, CancellationToken cancellationToken);
 

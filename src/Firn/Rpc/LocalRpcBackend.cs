@@ -1,3 +1,5 @@
+using Firn.Transport;
+
 namespace Firn.Rpc;
 
 /// <summary>
@@ -9,9 +11,9 @@ internal sealed class LocalRpcBackend : RpcPeer, IRpcBackend, IRpcResponder
 {
     private readonly RpcTable _table;
     private readonly RpcDispatcher _dispatcher;
-    private readonly PendingCalls _pending;
+    private readonly PendingRequests<PendingCall> _pending;
 
-    public LocalRpcBackend(RpcTable table, RpcDispatcher dispatcher, PendingCalls pending)
+    public LocalRpcBackend(RpcTable table, RpcDispatcher dispatcher, PendingRequests<PendingCall> pending)
         : base(dispatcher.ProcessName)
     {
         _table = table;
@@ -23,7 +25,7 @@ internal sealed class LocalRpcBackend : RpcPeer, IRpcBackend, IRpcResponder
     public Task RegisterAsync(string name, CancellationToken cancellationToken)
     {
         var error = _table.Register(this, name);
-        return error is null ? Task.CompletedTask : Task.FromException(new RpcException(error, name, null));
+        return error is null ? Task.CompletedTask : Task.FromException(FirnErrors.RegistrationRefused(name, error));
     }
 
     public void Unregister(string name) => _table.Unregister(this, name);

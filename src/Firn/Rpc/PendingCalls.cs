@@ -1,103 +1,40 @@
-using System.Collections.Concurrent;
 using Firn.Transport;
 
 namespace Firn.Rpc;
 
-/// <summary>
-/// The calls this process has made and not yet seen answered, by call id. Replies may arrive in any order
-/// and from any thread; each is matched to its call by id. Nothing is held across a round trip.
-/// </summary>
-internal sealed class PendingCalls : IDisposable
+/// <summary>The calls this process has made and not yet seen answered, by call id (see <see cref="PendingRequests{TEntry}"/>).</summary>
+internal static class PendingCalls
 {
-    private readonly ConcurrentDictionary<uint, PendingCall> _calls = new();
-    private readonly DeadlineSweep _deadlines;
-    private uint _nextId;
+    /// <summary>An empty table; a call that times out fails with the call's own message.</summary>
+    public static PendingRequests<PendingCall> Create() => new(static call => FirnErrors.CallTimedOut(call.Method, call.Timeout));
 
-    public PendingCalls() => _deadlines = new DeadlineSweep(Expire);
-
-    public int Count => _calls.Count;
-
-    /// <summary>Called with the id of a call whose deadline passed, after it was forgotten and failed (to cancel it remotely).</summary>
-    public Action<uint>? Expired { get; set; }
-
-    /// <summary>Adds a call and returns its id; a call with a <see cref="PendingCall.Deadline"/> is failed by the sweep once it passes.</summary>
-    public uint Add(PendingCall call)
+    /// <summary>The final outcome of call <paramref name="id"/> arrived: a result (status ok) or an encoded <see cref="RpcError"/>. A late one is ignored.</summary>
+    public static void Complete(this PendingRequests<PendingCall> calls, uint id, RpcStatus status, ReadOnlySpan<byte> body)
     {
-        while (true)
-        {
-            var id = Interlocked.Increment(ref _nextId);
-
-            // Ids wrap after 2^32 calls; skip one still in use by a very long call.
-            if (_calls.TryAdd(id, call))
-            {
-                if (call.Deadline != 0)
-                {
-                    _deadlines.Arm();
-                }
-
-                return id;
-            }
-        }
-    }
-
-    public void Dispose() => _deadlines.Dispose();
-
-    /// <summary>Forgets a call (it was cancelled or timed out); a late reply is then ignored.</summary>
-    public bool Remove(uint id) => _calls.TryRemove(id, out _);
-
-    public void Complete(uint id, RpcStatus status, ReadOnlySpan<byte> body)
-    {
-        if (_calls.TryRemove(id, out var call))
+        if (calls.TryTake(id, out var call))
         {
             call.Complete(status, body);
         }
     }
 
-    public void Item(uint id, ReadOnlySpan<byte> payload)
+    /// <summary>A stream item of call <paramref name="id"/> arrived.</summary>
+    public static void Item(this PendingRequests<PendingCall> calls, uint id, ReadOnlySpan<byte> payload)
     {
-        if (_calls.TryGetValue(id, out var call))
+        if (calls.TryGet(id, out var call))
         {
             call.OnItem(payload);
-        }
-    }
-
-    /// <summary>Fails the calls whose deadline has passed; returns whether any call still has one.</summary>
-    private bool Expire(long now) => DeadlineSweep.ExpirePassed(_calls, now, call => call.Deadline, (id, call) =>
-    {
-        call.Fail(new TimeoutException($"The call to '{call.Method}' was not answered within {call.Timeout}; it was cancelled."));
-        Expired?.Invoke(id);
-    });
-
-    /// <summary>Fails every call, for example when the connection to the main process is lost.</summary>
-    public void FailAll(string reason)
-    {
-        foreach (var id in _calls.Keys)
-        {
-            if (_calls.TryRemove(id, out var call))
-            {
-                call.Fail(new RpcException($"The call to '{call.Method}' failed: {reason}.", call.Method, null));
-            }
         }
     }
 }
 
 /// <summary>A call waiting for its outcome.</summary>
-internal abstract class PendingCall(string method)
+internal abstract class PendingCall(string method) : IPendingRequest
 {
     public string Method { get; } = method;
 
-    /// <summary>When the call times out (<see cref="Environment.TickCount64"/>), or 0 when nothing here watches its time.</summary>
-    public long Deadline { get; private set; }
+    public TimeSpan Timeout { get; set; }
 
-    /// <summary>The timeout the deadline came from, for the error.</summary>
-    public TimeSpan Timeout { get; private set; }
-
-    /// <summary>Has the pending calls' sweep fail this call after <paramref name="timeout"/>; call before it is added.</summary>
-    public void ExpireAfter(TimeSpan timeout)
-    {
-        Timeout = timeout;
-        Deadline = DeadlineSweep.DeadlineAfter(timeout);
-    }
+    public long Deadline { get; set; }
 
     /// <summary>The final outcome: a result (status ok) or an encoded <see cref="RpcError"/>.</summary>
     public void Complete(RpcStatus status, ReadOnlySpan<byte> body)
@@ -108,7 +45,7 @@ internal abstract class PendingCall(string method)
         }
         else
         {
-            Fail(RpcError.Decode(body).ToException(status, Method));
+            Fail(FirnErrors.CallFailed(status, Method, RpcError.Decode(body)));
         }
     }
 

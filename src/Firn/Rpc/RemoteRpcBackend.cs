@@ -12,22 +12,24 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
 {
     private readonly IMainConnection _host;
     private readonly RpcDispatcher _dispatcher;
-    private readonly PendingCalls _pending;
+    private readonly PendingRequests<PendingCall> _pending;
     private readonly TimeSpan _registrationTimeout;
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource> _registrations = new();
-    private uint _nextRegistration;
-    private volatile bool _disconnected;
+    private readonly PendingRequests<PendingRegistration> _registrations = new(static r => FirnErrors.RegistrationTimedOut(r.Name, r.Timeout));
 
     /// <param name="host">The connection to the main process.</param>
     /// <param name="dispatcher">Runs this process's handlers.</param>
     /// <param name="pending">This process's calls awaiting replies.</param>
     /// <param name="registrationTimeout">How long a registration waits for the main process (<see cref="FirnAppOptions.CallTimeout"/>).</param>
-    public RemoteRpcBackend(IMainConnection host, RpcDispatcher dispatcher, PendingCalls pending, TimeSpan registrationTimeout)
+    public RemoteRpcBackend(IMainConnection host, RpcDispatcher dispatcher, PendingRequests<PendingCall> pending, TimeSpan registrationTimeout)
     {
         _host = host;
         _dispatcher = dispatcher;
         _pending = pending;
         _registrationTimeout = registrationTimeout;
+
+        // A registration given up (timed out or cancelled) may still be made by the main process: give the name back, so
+        // it is not held by nobody.
+        _registrations.Abandoned = (_, registration) => Unregister(registration.Name);
         host.Register(FrameKind.RpcRegistered, OnRegistered);
         host.Register(FrameKind.RpcInvoke, OnInvoke);
         host.Register(FrameKind.RpcCancelInvocation, (_, body) => _dispatcher.Cancel(new BodyReader(body).ReadUInt32()));
@@ -36,51 +38,27 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
         host.Register(FrameKind.RpcCallItem, OnCallItem);
     }
 
-    public async Task RegisterAsync(string name, CancellationToken cancellationToken)
+    public Task RegisterAsync(string name, CancellationToken cancellationToken)
     {
-        var id = Interlocked.Increment(ref _nextRegistration);
-        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _registrations[id] = reply;
-        if (_disconnected || !_host.Send(FrameKind.RpcRegister, new BodyWriter().WriteUInt32(id).WriteString(name).Written))
+        var registration = new PendingRegistration(name);
+        var id = _registrations.Add(registration, _registrationTimeout);
+        if (!_host.Send(FrameKind.RpcRegister, new BodyWriter().WriteUInt32(id).WriteString(name).Written))
         {
-            _registrations.TryRemove(id, out _);
-            throw Unavailable(name);
+            _registrations.Remove(id);
+            throw _host.DisconnectedError($"RPC method '{name}' cannot be registered");
         }
 
-        try
-        {
-            await reply.Task.WaitAsync(_registrationTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException) when (!reply.Task.IsCompleted)
-        {
-            // As for a cancellation: the main process may still register the name, so give it back.
-            _registrations.TryRemove(id, out _);
-            Unregister(name);
-            throw new TimeoutException(
-                $"The main process did not answer the registration of RPC method '{name}' within {_registrationTimeout} (FirnAppOptions.CallTimeout); the name was given back.");
-        }
-        catch (OperationCanceledException)
-        {
-            // The main process may still register the name; give it back, so it is not held by nobody.
-            _registrations.TryRemove(id, out _);
-            Unregister(name);
-            throw;
-        }
+        return _registrations.WaitAsync(id, registration, registration.Task, cancellationToken);
     }
 
     public void Unregister(string name) => _host.Send(FrameKind.RpcUnregister, new BodyWriter().WriteString(name).Written);
 
     public ValueTask CallAsync(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
     {
-        if (_disconnected)
-        {
-            throw Unavailable(method);
-        }
-
         var sent = _host.SendWhenRoomAsync(FrameKind.RpcCall, RpcFrames.CallHeader(callId, flags, credit, method), args, cancellationToken);
         if (sent.IsCompletedSuccessfully)
         {
-            return sent.Result ? ValueTask.CompletedTask : throw Unavailable(method);
+            return sent.Result ? ValueTask.CompletedTask : throw CannotCall(method);
         }
 
         return SentAsync(sent, method);
@@ -106,32 +84,24 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
         return Settled(_host.SendWhenRoomAsync(FrameKind.RpcStreamItem, header, payload, CancellationToken.None));
     }
 
-    /// <summary>The connection to the main process is gone: every call and registration in flight fails.</summary>
-    public void OnDisconnected()
+    /// <summary>The connection to the main process is gone: every call and registration in flight fails, and so does every later one.</summary>
+    public void OnDisconnected(DisconnectReason reason)
     {
-        _disconnected = true;
-        _pending.FailAll("the connection to the main process was lost");
-        foreach (var id in _registrations.Keys)
-        {
-            if (_registrations.TryRemove(id, out var pending))
-            {
-                pending.TrySetException(Unavailable("a registration"));
-            }
-        }
+        _pending.FailAll(call => FirnErrors.Disconnected(reason, $"The call to '{call.Method}' failed"));
+        _registrations.FailAll(registration => FirnErrors.Disconnected(reason, $"RPC method '{registration.Name}' cannot be registered"));
     }
 
     private static Task Settled(ValueTask<bool> sent) => sent.IsCompletedSuccessfully ? Task.CompletedTask : sent.AsTask();
 
-    private static async ValueTask SentAsync(ValueTask<bool> sent, string method)
+    private async ValueTask SentAsync(ValueTask<bool> sent, string method)
     {
         if (!await sent.ConfigureAwait(false))
         {
-            throw Unavailable(method);
+            throw CannotCall(method);
         }
     }
 
-    private static RpcException Unavailable(string what) =>
-        new($"RPC is unavailable ({what}): the connection to the main process is closed.");
+    private FirnDisconnectedException CannotCall(string method) => _host.DisconnectedError($"The call to '{method}' failed");
 
     private void OnRegistered(FrameKind kind, ReadOnlySpan<byte> body)
     {
@@ -139,15 +109,15 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
         var id = reader.ReadUInt32();
         var status = reader.ReadByte();
         var error = reader.ReadString();
-        if (_registrations.TryRemove(id, out var pending))
+        if (_registrations.TryTake(id, out var registration))
         {
             if (status == 0)
             {
-                pending.TrySetResult();
+                registration.TrySetResult(true);
             }
             else
             {
-                pending.TrySetException(new RpcException(error));
+                registration.TrySetException(FirnErrors.RegistrationRefused(registration.Name, error));
             }
         }
     }
@@ -163,7 +133,7 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
     {
         var reader = new BodyReader(body);
         var id = reader.ReadUInt32();
-        _dispatcher.AddCredit(id, checked((int)reader.ReadUInt32()));
+        _dispatcher.AddCredit(id, reader.ReadCount());
     }
 
     private void OnReply(FrameKind kind, ReadOnlySpan<byte> body)
@@ -179,4 +149,10 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
         var id = reader.ReadUInt32();
         _pending.Item(id, reader.Remaining);
     }
+}
+
+/// <summary>A registration waiting for the main process to confirm it.</summary>
+internal sealed class PendingRegistration(string name) : PendingReply<bool>
+{
+    public string Name { get; } = name;
 }

@@ -20,7 +20,8 @@ public sealed partial class RpcEndpoint
     /// <param name="name">The service name; default: the interface's full name.</param>
     /// <returns>The registration; dispose it to withdraw the service.</returns>
     /// <exception cref="NotSupportedException"><typeparamref name="TService"/> is not an interface, or has members a service cannot have; the message lists each.</exception>
-    /// <exception cref="RpcException">Another process has registered one of the service's method names, or the connection to the main process is closed.</exception>
+    /// <exception cref="RpcException">Another process has registered one of the service's method names.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name, or this process has exposed the service under it already.</exception>
     /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>; the names were given back.</exception>
     public RpcRegistration AddService<TService>(TService implementation, string? name = null)
@@ -33,7 +34,8 @@ public sealed partial class RpcEndpoint
     /// <param name="cancellationToken">Abandons the wait for the main process (the names are given back).</param>
     /// <returns>The registration.</returns>
     /// <exception cref="NotSupportedException"><typeparamref name="TService"/> is not an interface, or has members a service cannot have (thrown at once, not through the task).</exception>
-    /// <exception cref="RpcException">Another process has registered one of the service's method names, or the connection to the main process is closed.</exception>
+    /// <exception cref="RpcException">Another process has registered one of the service's method names.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name, or this process has exposed the service under it already.</exception>
     /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>; the names were given back.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>

@@ -22,16 +22,18 @@ public sealed partial class RpcEndpoint
     internal const int StreamWindow = 64;
 
     private readonly RpcDispatcher _dispatcher;
-    private readonly PendingCalls _pending;
+    private readonly PendingRequests<PendingCall> _pending;
     private readonly IFirnSerializer _serializer;
     private readonly MessageSizeLimit _maxMessageSize;
     private IRpcBackend? _backend;
 
-    internal RpcEndpoint(RpcDispatcher dispatcher, PendingCalls pending, IFirnSerializer serializer, MessageSizeLimit maxMessageSize, TimeSpan defaultTimeout)
+    internal RpcEndpoint(RpcDispatcher dispatcher, PendingRequests<PendingCall> pending, IFirnSerializer serializer, MessageSizeLimit maxMessageSize, TimeSpan defaultTimeout)
     {
         _dispatcher = dispatcher;
         _pending = pending;
-        _pending.Expired = id => _backend?.Cancel(id);
+
+        // A call given up here (timed out, cancelled, a stream left early) is cancelled in the handling process too.
+        _pending.Abandoned = (id, _) => _backend?.Cancel(id);
         _serializer = serializer;
         _maxMessageSize = maxMessageSize;
         DefaultTimeout = defaultTimeout;
@@ -59,7 +61,8 @@ public sealed partial class RpcEndpoint
     /// <param name="name">A method name, unique across the app.</param>
     /// <param name="handler">The handler, for example <c>(int a, int b) =&gt; a + b</c>.</param>
     /// <returns>The registration; dispose it to unregister.</returns>
-    /// <exception cref="RpcException">Another process has registered <paramref name="name"/>, or the connection to the main process is closed.</exception>
+    /// <exception cref="RpcException">Another process has registered <paramref name="name"/>.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid method name, or this process has registered it already.</exception>
     /// <exception cref="NotSupportedException">The handler's signature is not supported (by-reference parameters, generic methods).</exception>
     /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>; the name was given back.</exception>
@@ -70,7 +73,8 @@ public sealed partial class RpcEndpoint
     /// <param name="handler">The handler.</param>
     /// <param name="cancellationToken">Abandons the wait for the main process (the name is given back).</param>
     /// <returns>The registration; dispose it to unregister.</returns>
-    /// <exception cref="RpcException">Another process has registered <paramref name="name"/>, or the connection to the main process is closed.</exception>
+    /// <exception cref="RpcException">Another process has registered <paramref name="name"/>.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid method name, or this process has registered it already.</exception>
     /// <exception cref="NotSupportedException">The handler's signature is not supported (by-reference parameters, generic methods).</exception>
     /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>; the name was given back.</exception>
@@ -92,6 +96,7 @@ public sealed partial class RpcEndpoint
     /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>, or it could not be read as the result type.</exception>
     /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
     /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed, or closed before the answer came.</exception>
     public Task<TResult> CallAsync<TResult>(string method, params object?[]? args) => CallAsync<TResult>(method, args, DefaultTimeout, CancellationToken.None);
 
     /// <summary>Calls <paramref name="method"/>, waiting at most <see cref="DefaultTimeout"/> or until <paramref name="cancellationToken"/> fires.</summary>
@@ -106,6 +111,7 @@ public sealed partial class RpcEndpoint
     /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>, or it could not be read as the result type.</exception>
     /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
     /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed, or closed before the answer came.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the call was cancelled.</exception>
     public Task<TResult> CallAsync<TResult>(string method, object?[]? args, CancellationToken cancellationToken) =>
         CallAsync<TResult>(method, args, DefaultTimeout, cancellationToken);
@@ -123,6 +129,7 @@ public sealed partial class RpcEndpoint
     /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>, or it could not be read as the result type.</exception>
     /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
     /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed, or closed before the answer came.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the call was cancelled.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>) or too long.</exception>
     public async Task<TResult> CallAsync<TResult>(string method, object?[]? args, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -141,6 +148,7 @@ public sealed partial class RpcEndpoint
     /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>.</exception>
     /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
     /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed, or closed before the answer came.</exception>
     public Task CallAsync(string method, params object?[]? args) => CallAsync(method, args, DefaultTimeout, CancellationToken.None);
 
     /// <summary>Calls <paramref name="method"/> and waits for it to finish, at most <see cref="DefaultTimeout"/> or until <paramref name="cancellationToken"/> fires.</summary>
@@ -154,6 +162,7 @@ public sealed partial class RpcEndpoint
     /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>.</exception>
     /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
     /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed, or closed before the answer came.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the call was cancelled.</exception>
     public Task CallAsync(string method, object?[]? args, CancellationToken cancellationToken) =>
         CallAsync(method, args, DefaultTimeout, cancellationToken);
@@ -170,6 +179,7 @@ public sealed partial class RpcEndpoint
     /// <exception cref="RpcException">A limit refused the call (calls in flight, a congested handler), the result was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>.</exception>
     /// <exception cref="MessageTooLargeException">The arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
     /// <exception cref="TimeoutException">No answer within the timeout; the call was cancelled.</exception>
+    /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed, or closed before the answer came.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the call was cancelled.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>) or too long.</exception>
     public Task CallAsync(string method, object?[]? args, TimeSpan timeout, CancellationToken cancellationToken = default) =>
@@ -183,6 +193,7 @@ public sealed partial class RpcEndpoint
     /// <exception cref="RpcRemoteException">While enumerating: the handler threw (after the items it produced).</exception>
     /// <exception cref="RpcMethodNotFoundException">While enumerating: no process has registered <paramref name="method"/>.</exception>
     /// <exception cref="RpcProcessExitedException">While enumerating: the handling process exited or restarted before the stream ended.</exception>
+    /// <exception cref="FirnDisconnectedException">While enumerating, in a child: the connection to the main process closed before the stream ended.</exception>
     /// <exception cref="RpcException">While enumerating: <paramref name="method"/> is not a stream, a limit refused the call, an item was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>, or an item could not be read as <typeparamref name="T"/>.</exception>
     /// <exception cref="MessageTooLargeException">While enumerating: the arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
     public IAsyncEnumerable<T> StreamAsync<T>(string method, params object?[]? args) => StreamAsync<T>(method, args, CancellationToken.None);
@@ -196,6 +207,7 @@ public sealed partial class RpcEndpoint
     /// <exception cref="RpcRemoteException">While enumerating: the handler threw (after the items it produced).</exception>
     /// <exception cref="RpcMethodNotFoundException">While enumerating: no process has registered <paramref name="method"/>.</exception>
     /// <exception cref="RpcProcessExitedException">While enumerating: the handling process exited or restarted before the stream ended.</exception>
+    /// <exception cref="FirnDisconnectedException">While enumerating, in a child: the connection to the main process closed before the stream ended.</exception>
     /// <exception cref="RpcException">While enumerating: <paramref name="method"/> is not a stream, a limit refused the call, an item was over the handling process's <see cref="FirnAppOptions.MaxMessageSize"/>, or an item could not be read as <typeparamref name="T"/>.</exception>
     /// <exception cref="MessageTooLargeException">While enumerating: the arguments serialized to more than <see cref="FirnAppOptions.MaxMessageSize"/>; nothing was sent.</exception>
     /// <exception cref="OperationCanceledException">While enumerating: <paramref name="cancellationToken"/> fired; the handler was cancelled.</exception>
@@ -244,48 +256,18 @@ public sealed partial class RpcEndpoint
         ValidateTimeout(timeout);
         cancellationToken.ThrowIfCancellationRequested();
         var call = new UnaryCall(method);
-        var swept = DeadlineSweep.Covers(timeout);
-        if (swept)
-        {
-            // The pending calls' sweep fails it with a TimeoutException and cancels it remotely (see PendingCalls.Expired).
-            call.ExpireAfter(timeout);
-        }
-
-        var id = Start(call, RpcFlags.None, 0, args, writers, cancellationToken, out var sent);
+        var id = Start(call, RpcFlags.None, 0, timeout, args, writers, cancellationToken, out var sent);
         await SentAsync(id, sent).ConfigureAwait(false);
-        var result = call.Result;
-        if (result.IsCompleted)
-        {
-            return await result.ConfigureAwait(false);
-        }
 
-        try
-        {
-            return await DeadlineSweep.WaitAsync(result, timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException) when (!swept)
-        {
-            if (result.IsCompleted)
-            {
-                // The answer came as time ran out: it counts.
-                return await result.ConfigureAwait(false);
-            }
-
-            Abandon(id);
-            throw new TimeoutException($"The call to '{method}' was not answered within {timeout}; it was cancelled.");
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !result.IsCompleted)
-        {
-            Abandon(id);
-            throw;
-        }
+        // A timeout of a second or more is the pending calls' sweep's to enforce: then this costs nothing more than the call.
+        return await _pending.WaitAsync(id, call, call.Result, cancellationToken).ConfigureAwait(false);
     }
 
     internal async IAsyncEnumerable<T> ReadStreamAsync<T>(string method, object?[]? args, RpcArguments.ArgumentWriter[]? writers, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var call = new StreamCall(method);
-        var id = Start(call, RpcFlags.Stream, StreamWindow, args, writers, cancellationToken, out var sent);
+        var id = Start(call, RpcFlags.Stream, StreamWindow, Timeout.InfiniteTimeSpan, args, writers, cancellationToken, out var sent);
         await SentAsync(id, sent).ConfigureAwait(false);
         var finished = false;
         var consumed = 0;
@@ -310,7 +292,7 @@ public sealed partial class RpcEndpoint
         {
             if (!finished)
             {
-                Abandon(id);
+                _pending.Abandon(id);
             }
         }
     }
@@ -327,7 +309,7 @@ public sealed partial class RpcEndpoint
     /// <summary>
     /// Starts a call: <paramref name="sent"/> completes once it is queued (a child may wait for room in its own buffer).
     /// </summary>
-    private uint Start(PendingCall call, RpcFlags flags, int credit, object?[]? args, RpcArguments.ArgumentWriter[]? writers, CancellationToken cancellationToken, out ValueTask sent)
+    private uint Start(PendingCall call, RpcFlags flags, int credit, TimeSpan timeout, object?[]? args, RpcArguments.ArgumentWriter[]? writers, CancellationToken cancellationToken, out ValueTask sent)
     {
         RpcNames.Validate(call.Method);
 
@@ -346,10 +328,10 @@ public sealed partial class RpcEndpoint
         RpcArguments.Write(buffer, _serializer, args, writers);
         if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
-            throw _maxMessageSize.TooLarge(buffer.WrittenCount, $"The arguments of a call to '{call.Method}'", "Nothing was sent.");
+            throw FirnErrors.MessageTooLarge(buffer.WrittenCount, _maxMessageSize.Bytes, $"The arguments of a call to '{call.Method}'", "Nothing was sent.");
         }
 
-        var id = _pending.Add(call);
+        var id = _pending.Add(call, timeout);
         try
         {
             sent = backend.CallAsync(id, flags, credit, call.Method, buffer.WrittenSpan, cancellationToken);
@@ -382,14 +364,6 @@ public sealed partial class RpcEndpoint
         }
     }
 
-    private void Abandon(uint id)
-    {
-        if (_pending.Remove(id))
-        {
-            _backend?.Cancel(id);
-        }
-    }
-
     private T ReadResult<T>(string method, byte[] bytes)
     {
         try
@@ -400,8 +374,7 @@ public sealed partial class RpcEndpoint
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            var detail = bytes.Length == 0 ? "the handler returned no result" : ex.Message;
-            throw new RpcException($"The result of '{method}' ({bytes.Length} bytes) could not be read as {TypeNames.Of(typeof(T))}: {detail}.", ex);
+            throw FirnErrors.ResultUnreadable(method, bytes.Length, TypeNames.Of(typeof(T)), ex);
         }
     }
 }

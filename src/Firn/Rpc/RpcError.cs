@@ -25,16 +25,5 @@ internal readonly record struct RpcError(string ProcessName, string TypeName, st
     public ReadOnlySpan<byte> Encode() =>
         new BodyWriter().WriteText(Cut(ProcessName)).WriteText(Cut(TypeName)).WriteText(Cut(Message)).WriteText(Cut(StackTrace)).Written;
 
-    /// <summary>The exception a caller sees for a failed call of <paramref name="method"/>.</summary>
-    public Exception ToException(RpcStatus status, string method) => status switch
-    {
-        RpcStatus.RemoteError => new RpcRemoteException(method, ProcessName, TypeName, Message, StackTrace),
-        RpcStatus.MethodNotFound => new RpcMethodNotFoundException(Message, method),
-        RpcStatus.ProcessExited => new RpcProcessExitedException(Message, method, ProcessName),
-
-        // InvalidArguments, LimitExceeded, ResultTooLarge: Firn refused something; the message says what and which limit.
-        _ => new RpcException(Message, method, ProcessName),
-    };
-
     private static string Cut(string text) => text.Length <= MaxTextLength ? text : string.Concat(text.AsSpan(0, MaxTextLength), " [cut]");
 }

@@ -2,12 +2,13 @@ using Firn.Rpc;
 
 namespace Firn;
 
-/// <summary>A remote call failed: no such method, the handling process exited, bad arguments, a limit, or a lost connection.</summary>
+/// <summary>A remote call or registration failed: no such method, the handling process exited, bad arguments, a name taken, or a limit.</summary>
 /// <remarks>
 /// A handler's own exception arrives as the derived <see cref="RpcRemoteException"/>. A timeout is a
-/// <see cref="TimeoutException"/> and a cancelled call an <see cref="OperationCanceledException"/>.
+/// <see cref="TimeoutException"/> and a cancelled call an <see cref="OperationCanceledException"/>. In a child whose connection to
+/// the main process closed, calls and registrations fail with <see cref="FirnDisconnectedException"/>.
 /// </remarks>
-public class RpcException : InvalidOperationException
+public class RpcException : FirnException
 {
     /// <summary>Creates the exception.</summary>
     public RpcException()

@@ -70,8 +70,7 @@ internal sealed partial class RpcMethod
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                throw new RpcException(
-                    $"Method '{method}': argument '{Info.Name}' ({data.Length} bytes) could not be read as {TypeNames.Of(Info.ParameterType)}: {ex.Message}", ex);
+                throw FirnErrors.ArgumentUnreadable(method, Info.Name, data.Length, TypeNames.Of(Info.ParameterType), ex);
             }
         }
 

@@ -147,7 +147,7 @@ internal sealed partial class RpcMethod
     {
         if (args.Length > _wireCount || args.Length < _requiredWireCount)
         {
-            throw new RpcException($"Method {Signature} takes {DescribeCount()}; the call passed {args.Length}.");
+            throw FirnErrors.ArgumentCountMismatch(Signature, DescribeCount(), args.Length);
         }
 
         var values = new object?[_parameters.Length];

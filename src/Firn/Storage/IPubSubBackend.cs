@@ -39,4 +39,7 @@ internal interface IPubSubBackend
     /// in its own connection buffer, copying the payload if it must).
     /// </summary>
     ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload);
+
+    /// <summary>Throws <see cref="FirnDisconnectedException"/> if the hub can no longer be reached (a child that lost its connection).</summary>
+    void ThrowIfDisconnected(string key);
 }

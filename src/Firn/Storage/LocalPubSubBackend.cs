@@ -16,4 +16,8 @@ internal sealed class LocalPubSubBackend(TopicHub hub, TopicSubscriber self) : I
         hub.Publish(topic, typeName, payload.ToArray());
         return ValueTask.CompletedTask;
     }
+
+    public void ThrowIfDisconnected(string key)
+    {
+    }
 }

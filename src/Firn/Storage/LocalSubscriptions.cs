@@ -25,7 +25,12 @@ internal sealed class LocalSubscriptions
         var backend = _backend ?? throw new InvalidOperationException("Pub/sub is not available yet: use it after the app started (main) or from the child's entry.");
         lock (_lock)
         {
-            if (!_entries.TryGetValue(subscription.Topic, out var entry))
+            if (_entries.TryGetValue(subscription.Topic, out var entry))
+            {
+                // The hub has this topic already; a subscription added after the connection was lost would never hear from it.
+                backend.ThrowIfDisconnected(subscription.Topic);
+            }
+            else
             {
                 entry = new Entry(backend.Register(subscription.Topic, subscription.IsPattern), subscription.IsPattern ? new TopicPattern(subscription.Topic) : null);
                 _entries.Add(subscription.Topic, entry);

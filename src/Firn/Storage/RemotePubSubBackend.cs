@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Firn.Transport;
 
 namespace Firn.Storage;
@@ -8,8 +7,12 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
 {
     private readonly IMainConnection _host;
     private readonly LocalSubscriptions _subscriptions;
-    private readonly ConcurrentDictionary<uint, (string Key, TaskCompletionSource Reply)> _pending = new();
-    private uint _nextId;
+
+    /// <summary>
+    /// Registrations waiting for the main process's confirmation. They have no deadline of their own: each subscriber
+    /// waits for the shared registration with its own timeout, and withdraws it on giving up (see <see cref="Unregister"/>).
+    /// </summary>
+    private readonly PendingRequests<PendingSubscription> _pending = new(static subscription => FirnErrors.SubscriptionTimedOut(subscription.Key, subscription.Timeout));
 
     public RemotePubSubBackend(IMainConnection host, LocalSubscriptions subscriptions)
     {
@@ -21,16 +24,22 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
 
     public Task Register(string key, bool isPattern)
     {
-        var id = Interlocked.Increment(ref _nextId);
-        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = (key, reply);
-        if (!_host.Send(FrameKind.Subscribe, new BodyWriter().WriteUInt32(id).WriteString(key).Written))
+        var subscription = new PendingSubscription(key);
+        try
         {
-            _pending.TryRemove(id, out _);
-            reply.TrySetException(Unavailable());
+            var id = _pending.Add(subscription, Timeout.InfiniteTimeSpan);
+            if (!_host.Send(FrameKind.Subscribe, new BodyWriter().WriteUInt32(id).WriteString(key).Written))
+            {
+                _pending.Remove(id);
+                subscription.Fail(_host.DisconnectedError(CannotSubscribe(key)));
+            }
+        }
+        catch (FirnDisconnectedException ex)
+        {
+            subscription.Fail(ex);
         }
 
-        return reply.Task;
+        return subscription.Task;
     }
 
     /// <summary>Subscriptions waiting for the main process's confirmation (a withdrawn one no longer waits).</summary>
@@ -42,15 +51,16 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
     /// </remarks>
     public void Unregister(string key, bool isPattern)
     {
-        foreach (var (id, pending) in _pending)
-        {
-            if (string.Equals(pending.Key, key, StringComparison.Ordinal) && _pending.TryRemove(id, out _))
-            {
-                pending.Reply.TrySetCanceled();
-            }
-        }
-
+        _pending.RemoveWhere(pending => string.Equals(pending.Key, key, StringComparison.Ordinal), static pending => pending.TrySetCanceled());
         _host.Send(FrameKind.Unsubscribe, new BodyWriter().WriteString(key).Written);
+    }
+
+    public void ThrowIfDisconnected(string key)
+    {
+        if (_host.IsConnectionClosed)
+        {
+            throw _host.DisconnectedError(CannotSubscribe(key));
+        }
     }
 
     public ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload)
@@ -59,33 +69,27 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
         var queued = _host.SendWhenRoomAsync(FrameKind.Publish, body.Written, default, CancellationToken.None);
         if (queued.IsCompletedSuccessfully)
         {
-            return queued.Result ? ValueTask.CompletedTask : throw Unavailable();
+            return queued.Result ? ValueTask.CompletedTask : throw CannotPublish(topic);
         }
 
-        return QueuedAsync(queued);
+        return QueuedAsync(queued, topic);
     }
 
-    private static async ValueTask QueuedAsync(ValueTask<bool> queued)
+    private async ValueTask QueuedAsync(ValueTask<bool> queued, string topic)
     {
         if (!await queued.ConfigureAwait(false))
         {
-            throw Unavailable();
+            throw CannotPublish(topic);
         }
     }
 
-    /// <summary>Fails pending subscriptions when the connection to the main process is gone.</summary>
-    public void OnDisconnected()
-    {
-        foreach (var id in _pending.Keys)
-        {
-            if (_pending.TryRemove(id, out var pending))
-            {
-                pending.Reply.TrySetException(Unavailable());
-            }
-        }
-    }
+    private FirnDisconnectedException CannotPublish(string topic) => _host.DisconnectedError($"Nothing was published to '{topic}'");
 
-    private static StoreException Unavailable() => new("Pub/sub is unavailable: the connection to the main process is closed.");
+    private static string CannotSubscribe(string key) => $"The subscription to '{key}' failed";
+
+    /// <summary>Fails pending subscriptions, and every later one, when the connection to the main process is gone.</summary>
+    public void OnDisconnected(DisconnectReason reason) =>
+        _pending.FailAll(subscription => FirnErrors.Disconnected(reason, CannotSubscribe(subscription.Key)));
 
     private void OnSubscribeReply(FrameKind kind, ReadOnlySpan<byte> body)
     {
@@ -93,16 +97,22 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
         var id = reader.ReadUInt32();
         var status = reader.ReadByte();
         var message = reader.ReadString();
-        if (_pending.TryRemove(id, out var pending))
+        if (_pending.TryTake(id, out var subscription))
         {
             if (status == 0)
             {
-                pending.Reply.TrySetResult();
+                subscription.TrySetResult(true);
             }
             else
             {
-                pending.Reply.TrySetException(new StoreException(message));
+                subscription.TrySetException(FirnErrors.SubscriptionRefused(message));
             }
         }
     }
+}
+
+/// <summary>A subscription waiting for the main process to confirm it.</summary>
+internal sealed class PendingSubscription(string key) : PendingReply<bool>
+{
+    public string Key { get; } = key;
 }

@@ -51,7 +51,7 @@ public sealed partial class SharedMemory
         _serializer.Serialize(buffer, data);
         if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
-            throw _maxMessageSize.TooLarge(buffer.WrittenCount, $"A publication on '{topic}'", "Nothing was published.");
+            throw FirnErrors.MessageTooLarge(buffer.WrittenCount, _maxMessageSize.Bytes, $"A publication on '{topic}'", "Nothing was published.");
         }
 
         return _backend.PublishAsync(topic, typeName, buffer.WrittenSpan);
@@ -138,8 +138,7 @@ public sealed partial class SharedMemory
         {
             // Withdrawn as for any failure: the main process handles the unsubscription after the subscription, in order.
             subscription.Dispose();
-            throw new TimeoutException(
-                $"The main process did not confirm the subscription to '{subscription.Topic}' within {_subscribeTimeout} (FirnAppOptions.CallTimeout); it was withdrawn.");
+            throw FirnErrors.SubscriptionTimedOut(subscription.Topic, _subscribeTimeout);
         }
         catch
         {

@@ -14,7 +14,8 @@ namespace Firn;
 /// </summary>
 /// <remarks>
 /// Every method has a synchronous form and an async form that takes a <see cref="CancellationToken"/>;
-/// cancelling abandons the wait, not the operation (which may still take effect).
+/// cancelling abandons the wait, not the operation (which may still take effect). In a child, every operation (and
+/// publish and subscribe) fails with <see cref="FirnDisconnectedException"/> once the connection to the main process is closed.
 /// </remarks>
 public sealed partial class SharedMemory
 {
@@ -107,7 +108,7 @@ public sealed partial class SharedMemory
         var wanted = TypeNames.Of(typeof(T));
         if (typeof(T) != typeof(object) && !string.Equals(reply.Text, wanted, StringComparison.Ordinal))
         {
-            throw new StoreTypeMismatchException($"Key '{key}' holds {reply.Text}; it was read as {wanted}. Read it as {reply.Text} (or object).");
+            throw FirnErrors.StoreTypeMismatch(key, reply.Text, wanted);
         }
 
         return (true, Read<T>(key, reply.Text, reply.Payload));
@@ -224,8 +225,8 @@ public sealed partial class SharedMemory
     private static StoreReply Check(string key, StoreReply reply) => reply.Status switch
     {
         StoreStatus.Ok or StoreStatus.NotFound => reply,
-        StoreStatus.TypeMismatch => throw new StoreTypeMismatchException(reply.Text),
-        _ => throw new StoreException($"Store operation on key '{key}' failed: {reply.Text}"),
+        StoreStatus.TypeMismatch => throw FirnErrors.StoreTypeMismatch(reply.Text),
+        _ => throw FirnErrors.StoreFailed(key, reply.Text),
     };
 
     private static void Wait(ValueTask task) => task.AsTask().GetAwaiter().GetResult();
@@ -239,11 +240,10 @@ public sealed partial class SharedMemory
         {
             return _serializer.Deserialize<T>(payload);
         }
-        catch (Exception ex) when (ex is not (ChannelTypeMismatchException or ChannelClosedException))
+        catch (Exception ex) when (ex is not FirnException)
         {
-            throw new StoreException(
-                $"The value of key '{key}' ({payload.Length} bytes, stored as {typeName}) could not be read as {TypeNames.Of(typeof(T))}: {ex.Message} The process that wrote it used another type or sent bytes that are not a value; overwrite or delete the key.",
-                ex);
+            // A channel in the value that cannot be opened (a type clash, a lost connection) fails as itself.
+            throw FirnErrors.StoredValueUnreadable(key, payload.Length, typeName, TypeNames.Of(typeof(T)), ex);
         }
     }
 
@@ -253,7 +253,7 @@ public sealed partial class SharedMemory
         _serializer.Serialize(buffer, value);
         if (buffer.WrittenCount > _maxMessageSize.Bytes)
         {
-            throw _maxMessageSize.TooLarge(buffer.WrittenCount, $"The value for key '{key}'", "Nothing was stored.");
+            throw FirnErrors.MessageTooLarge(buffer.WrittenCount, _maxMessageSize.Bytes, $"The value for key '{key}'", "Nothing was stored.");
         }
 
         return buffer.WrittenSpan.ToArray();

@@ -3,7 +3,7 @@ using Firn.Storage;
 namespace Firn;
 
 /// <summary>A stored value has another type than the one asked for.</summary>
-public sealed class StoreTypeMismatchException : InvalidOperationException
+public sealed class StoreTypeMismatchException : FirnException
 {
     /// <summary>Creates the exception.</summary>
     public StoreTypeMismatchException()
@@ -26,8 +26,11 @@ public sealed class StoreTypeMismatchException : InvalidOperationException
     }
 }
 
-/// <summary>A store operation failed in the main process (a limit was reached, or the main process is gone), or a stored value could not be read.</summary>
-public sealed class StoreException : InvalidOperationException
+/// <summary>
+/// A store operation failed in the main process (a limit was reached), or a stored value could not be read. In a child
+/// whose connection to the main process closed, store and pub/sub operations fail with <see cref="FirnDisconnectedException"/>.
+/// </summary>
+public sealed class StoreException : FirnException
 {
     /// <summary>Creates the exception.</summary>
     public StoreException()

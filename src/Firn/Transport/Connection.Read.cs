@@ -103,8 +103,10 @@ internal sealed partial class Connection
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            // Whatever the peer sent that this side cannot accept is a ProtocolViolationException (BodyReader and every
+            // handler's checks throw it); anything else is this side's fault, and must not be blamed on the peer.
             LogHandlerFailed(ex, Description);
-            Close(ConnectionCloseReason.ProtocolViolation, $"{ex.GetType().Name}: {ex.Message}");
+            Close(ConnectionCloseReason.LocalHandlerFault, $"{ex.GetType().Name}: {ex.Message}");
         }
     }
 

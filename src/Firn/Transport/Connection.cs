@@ -37,7 +37,10 @@ internal sealed partial class Connection : IInlineWriter
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource<ConnectionCloseReason> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FrameHandler? _handler;
-    private int _closeStarted;
+
+    /// <summary>0 while open; once closing, 1 + the <see cref="ConnectionCloseReason"/> of the first close, set in one step so a reader never sees one without the other.</summary>
+    private int _closeState;
+    private int _overflowed;
 
     /// <summary>Wraps a connected socket.</summary>
     /// <param name="socket">The socket.</param>
@@ -53,10 +56,15 @@ internal sealed partial class Connection : IInlineWriter
         _logger = logger;
         Description = description;
         Outbound = new OutboundBuffer(OutboundBuffer.CongestionLimitFor(bufferLimit, largestFrame), bufferLimit);
-        Outbound.Overflowed += () => ThreadPool.UnsafeQueueUserWorkItem(
-            static state => state.Close(ConnectionCloseReason.Overloaded, $"the peer is not reading: {state.Outbound.HardLimit} bytes wait to be written to it (FirnAppOptions.ConnectionBufferLimit)"),
-            this,
-            preferLocal: false);
+        Outbound.Overflowed += () =>
+        {
+            // The close runs later; a sender refused meanwhile already reads why.
+            Interlocked.CompareExchange(ref _overflowed, 1, 0);
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static state => state.Close(ConnectionCloseReason.Overloaded, $"the peer is not reading: {state.Outbound.HardLimit} bytes wait to be written to it (FirnAppOptions.ConnectionBufferLimit)"),
+                this,
+                preferLocal: false);
+        };
     }
 
     /// <summary>Who is on the other end, for log lines (for example "child 'worker' (pid 4242)").</summary>
@@ -103,7 +111,16 @@ internal sealed partial class Connection : IInlineWriter
     public Task<ConnectionCloseReason> Closed => _closed.Task;
 
     /// <summary>Whether the connection is closing or closed.</summary>
-    public bool IsClosing => Volatile.Read(ref _closeStarted) != 0;
+    public bool IsClosing => Volatile.Read(ref _closeState) != 0;
+
+    /// <summary>
+    /// Why the connection closed, as soon as it starts closing (before <see cref="Closed"/> completes), or is about to close
+    /// because the peer stopped reading; <see langword="null"/> while it is open.
+    /// </summary>
+    public ConnectionCloseReason? CloseReason =>
+        Volatile.Read(ref _closeState) is var state and not 0 ? (ConnectionCloseReason)(state - 1)
+        : Volatile.Read(ref _overflowed) != 0 ? ConnectionCloseReason.Overloaded
+        : null;
 
     /// <summary>Starts reading (on a thread of its own) and writing.</summary>
     public void Start(FrameHandler handler)
@@ -120,7 +137,7 @@ internal sealed partial class Connection : IInlineWriter
     /// <summary>Closes the connection now; buffered frames that were not written are dropped.</summary>
     public void Close(ConnectionCloseReason reason, string? detail = null)
     {
-        if (Interlocked.Exchange(ref _closeStarted, 1) != 0)
+        if (Interlocked.CompareExchange(ref _closeState, (int)reason + 1, 0) != 0)
         {
             return;
         }

@@ -12,6 +12,9 @@ internal enum ConnectionCloseReason
     /// <summary>The other process sent bytes that break the protocol (garbage, bad field, unexpected frame).</summary>
     ProtocolViolation,
 
+    /// <summary>A frame handler of this process threw something other than <see cref="ProtocolViolationException"/>: a bug on this side, not the peer's fault.</summary>
+    LocalHandlerFault,
+
     /// <summary>The other process announced a frame larger than the configured limit.</summary>
     FrameTooLarge,
 

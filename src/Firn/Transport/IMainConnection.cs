@@ -27,4 +27,16 @@ internal interface IMainConnection
 
     /// <summary>Adds to a per-id counter frame (credits, acknowledgements) that goes out once per batch.</summary>
     void AddCounter(FrameKind kind, uint id, uint count);
+
+    /// <summary>Raised once when the connection to the main process is lost (after channels are closed), with the reason.</summary>
+    event Action<DisconnectReason>? ConnectionLost;
+
+    /// <summary>Why the connection to the main process is closed, once it is (from the moment it starts closing).</summary>
+    DisconnectReason DisconnectReason { get; }
+
+    /// <summary>Whether the connection to the main process is closing or closed (or not open yet).</summary>
+    bool IsConnectionClosed { get; }
+
+    /// <summary>The error of an operation that found the connection to the main process closed: "<paramref name="what"/>: the connection … is closed (why)."</summary>
+    FirnDisconnectedException DisconnectedError(string what);
 }

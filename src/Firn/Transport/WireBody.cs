@@ -33,6 +33,13 @@ internal ref struct BodyReader
         return value;
     }
 
+    /// <summary>A count (credits, items): a 32-bit field the peer must keep within <see cref="int.MaxValue"/>.</summary>
+    public int ReadCount()
+    {
+        var value = ReadUInt32();
+        return value <= int.MaxValue ? (int)value : throw new ProtocolViolationException($"count {value} is out of range");
+    }
+
     public long ReadInt64()
     {
         Require(8);
