@@ -1,5 +1,6 @@
 using Firn.Channels;
 using Firn.Diagnostics;
+using Firn.Failures;
 using Firn.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Firn.Channels;
+using Firn.Failures;
 using Firn.Serialization;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;

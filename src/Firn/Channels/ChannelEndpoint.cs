@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Firn.Failures;
 
 namespace Firn.Channels;
 

@@ -1,3 +1,4 @@
+using Firn.Failures;
 using Firn.Serialization;
 using MessagePack;
 using MessagePack.Formatters;

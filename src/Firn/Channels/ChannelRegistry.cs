@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using Firn.Failures;
 using Firn.Serialization;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;

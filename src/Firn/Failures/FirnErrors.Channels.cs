@@ -1,6 +1,5 @@
-using Firn.Channels;
 
-namespace Firn;
+namespace Firn.Failures;
 
 /// <content>Channels.</content>
 internal static partial class FirnErrors

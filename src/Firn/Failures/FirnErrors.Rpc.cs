@@ -1,20 +1,21 @@
-using Firn.Rpc;
 
-namespace Firn;
+namespace Firn.Failures;
 
 /// <content>Remote procedure calls.</content>
 internal static partial class FirnErrors
 {
-    /// <summary>The exception a caller sees for a call of <paramref name="method"/> that failed with <paramref name="status"/>.</summary>
-    public static RpcException CallFailed(RpcStatus status, string method, RpcError error) => status switch
-    {
-        RpcStatus.RemoteError => new RpcRemoteException(method, error.ProcessName, error.TypeName, error.Message, error.StackTrace),
-        RpcStatus.MethodNotFound => new RpcMethodNotFoundException(error.Message, method),
-        RpcStatus.ProcessExited => new RpcProcessExitedException(error.Message, method, error.ProcessName),
+    /// <summary>The handler of <paramref name="method"/> in <paramref name="process"/> threw.</summary>
+    public static RpcRemoteException RemoteError(string method, string process, string typeName, string message, string stackTrace) =>
+        new(method, process, typeName, message, stackTrace);
 
-        // InvalidArguments, LimitExceeded, ResultTooLarge: Firn refused something; the message says what and which limit.
-        _ => new RpcException(error.Message, method, error.ProcessName),
-    };
+    /// <summary>No process has registered <paramref name="method"/>; <paramref name="message"/> is the main process's.</summary>
+    public static RpcMethodNotFoundException MethodNotFound(string message, string method) => new(message, method);
+
+    /// <summary>The process that owned <paramref name="method"/> exited before answering.</summary>
+    public static RpcProcessExitedException OwnerExited(string message, string method, string process) => new(message, method, process);
+
+    /// <summary>Firn refused the call (bad arguments, a limit, a result too large); the message says what and which limit.</summary>
+    public static RpcException CallRefused(string message, string method, string process) => new(message, method, process);
 
     public static TimeoutException CallTimedOut(string method, TimeSpan timeout) =>
         new($"The call to '{method}' was not answered within {timeout}; it was cancelled.");

@@ -1,6 +1,5 @@
-using Firn.Storage;
 
-namespace Firn;
+namespace Firn.Failures;
 
 /// <content>The store and pub/sub.</content>
 internal static partial class FirnErrors
@@ -16,8 +15,8 @@ internal static partial class FirnErrors
     public static StoreException StoredValueUnreadable(string key, int length, string storedAs, string readAs, Exception cause) =>
         new($"The value of key '{key}' ({length} bytes, stored as {storedAs}) could not be read as {readAs}: {cause.Message} The process that wrote it used another type or sent bytes that are not a value; overwrite or delete the key.", cause);
 
-    public static TimeoutException StoreTimedOut(StoreRequest request, TimeSpan timeout) =>
-        new($"The main process did not answer the store request {request.Operation} '{request.Key}' within {timeout} (FirnAppOptions.CallTimeout); it may still take effect.");
+    public static TimeoutException StoreTimedOut(string operation, string key, TimeSpan timeout) =>
+        new($"The main process did not answer the store request {operation} '{key}' within {timeout} (FirnAppOptions.CallTimeout); it may still take effect.");
 
     /// <summary>The main process refused a subscription (a limit); its message says which.</summary>
     public static StoreException SubscriptionRefused(string messageFromMain) => new(messageFromMain);

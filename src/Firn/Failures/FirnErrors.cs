@@ -1,4 +1,4 @@
-namespace Firn;
+namespace Firn.Failures;
 
 /// <summary>
 /// Builds every exception Firn throws for a failure of its own (every <see cref="FirnException"/>, and the timeouts of
@@ -13,7 +13,7 @@ internal static partial class FirnErrors
     /// closed (<paramref name="reason"/> in words)."
     /// </summary>
     public static FirnDisconnectedException Disconnected(DisconnectReason reason, string what, Exception? innerException = null) =>
-        new($"{what}: the connection to the main process is closed ({DisconnectReasons.Describe(reason)}).", reason, innerException);
+        new($"{what}: the connection to the main process is closed ({Describe(reason)}).", reason, innerException);
 
     /// <summary><see cref="FirnApp.FlushAsync"/> could not make its round trip.</summary>
     public static FirnDisconnectedException FlushFailed(FirnDisconnectedException cause) =>
@@ -61,4 +61,19 @@ internal static partial class FirnErrors
 
     public static FirnConfigurationException StartFailed(string process, Exception cause) =>
         new($"Process '{process}' could not be started: {cause.Message}", cause);
+
+    /// <summary>The reason in words, for a message: "the connection to the main process is closed (…)".</summary>
+    public static string Describe(DisconnectReason reason) => reason switch
+    {
+        DisconnectReason.RemotePartyTerminated => "the main process closed it or exited",
+        DisconnectReason.LocallyClosed => "this process closed it: it is stopping",
+        DisconnectReason.ProtocolViolation => "the main process broke the protocol; see this process's log",
+        DisconnectReason.FrameTooLarge => "the main process sent a frame over this process's size limit",
+        DisconnectReason.LocalHandlerFault => "code in this process that handles what the main process sends threw; see this process's log",
+        DisconnectReason.AuthenticationFailure => "the main process did not accept this child",
+        DisconnectReason.HandshakeTimeout => "the handshake did not complete in time",
+        DisconnectReason.SocketError => "a socket error; see this process's log",
+        DisconnectReason.Overloaded => "the main process stopped reading what this process sends (FirnAppOptions.ConnectionBufferLimit)",
+        _ => reason.ToString(),
+    };
 }

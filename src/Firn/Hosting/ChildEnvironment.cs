@@ -1,3 +1,4 @@
+using Firn.Failures;
 namespace Firn.Hosting;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Firn.Channels;
+using Firn.Failures;
 using Firn.Routing;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;

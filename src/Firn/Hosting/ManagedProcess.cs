@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using Firn.Failures;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 

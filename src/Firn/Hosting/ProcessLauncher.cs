@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using Firn.Diagnostics;
+using Firn.Failures;
 
 namespace Firn.Hosting;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Firn.Failures;
 using Firn.Transport;
 
 namespace Firn.Hosting;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Firn.Failures;
 
 namespace Firn.Hosting;
 

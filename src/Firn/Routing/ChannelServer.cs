@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Firn.Channels;
+using Firn.Failures;
 using Firn.Transport;
 
 namespace Firn.Routing;

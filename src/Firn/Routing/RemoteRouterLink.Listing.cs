@@ -1,4 +1,5 @@
 using Firn.Channels;
+using Firn.Failures;
 using Firn.Transport;
 
 namespace Firn.Routing;

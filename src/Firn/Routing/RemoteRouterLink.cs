@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Firn.Channels;
+using Firn.Failures;
 using Firn.Transport;
 
 namespace Firn.Routing;

@@ -1,3 +1,4 @@
+using Firn.Failures;
 using Firn.Transport;
 
 namespace Firn.Rpc;
@@ -45,9 +46,20 @@ internal abstract class PendingCall(string method) : IPendingRequest
         }
         else
         {
-            Fail(FirnErrors.CallFailed(status, Method, RpcError.Decode(body)));
+            Fail(Failure(status, Method, RpcError.Decode(body)));
         }
     }
+
+    /// <summary>The exception a caller sees for a call of <paramref name="method"/> that failed with <paramref name="status"/>.</summary>
+    private static RpcException Failure(RpcStatus status, string method, RpcError error) => status switch
+    {
+        RpcStatus.RemoteError => FirnErrors.RemoteError(method, error.ProcessName, error.TypeName, error.Message, error.StackTrace),
+        RpcStatus.MethodNotFound => FirnErrors.MethodNotFound(error.Message, method),
+        RpcStatus.ProcessExited => FirnErrors.OwnerExited(error.Message, method, error.ProcessName),
+
+        // InvalidArguments, LimitExceeded, ResultTooLarge: Firn refused something; the message says what and which limit.
+        _ => FirnErrors.CallRefused(error.Message, method, error.ProcessName),
+    };
 
     public abstract void Succeed(ReadOnlySpan<byte> result);
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Firn.Failures;
 using Firn.Transport;
 
 namespace Firn.Rpc;

@@ -1,4 +1,5 @@
 using Firn.Channels;
+using Firn.Failures;
 using Firn.Rpc;
 using Firn.Serialization;
 using Firn.Transport;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Firn.Channels;
+using Firn.Failures;
 using Firn.Serialization;
 
 namespace Firn.Rpc;

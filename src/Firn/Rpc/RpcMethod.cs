@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Reflection;
 using System.Text;
 using Firn.Channels;
+using Firn.Failures;
 using Firn.Serialization;
 
 namespace Firn.Rpc;

@@ -22,7 +22,7 @@ internal abstract class MessageCodec<T>
     public abstract T Deserialize(ReadOnlyMemory<byte> data);
 
     private static bool HasStandardPrimitives(IFirnSerializer serializer) =>
-        (serializer is IWrappingSerializer wrapping ? wrapping.Inner : serializer) is MessagePackFirnSerializer { HasStandardPrimitives: true };
+        (serializer is IWrappingSerializer wrapping ? wrapping.Inner : serializer) is IStandardPrimitives { HasStandardPrimitives: true };
 
     /// <summary>What the default serializer does for a primitive, called directly.</summary>
     private sealed class PrimitiveCodec : MessageCodec<T>

@@ -1,3 +1,4 @@
+using Firn.Failures;
 using Firn.Transport;
 
 namespace Firn.Storage;

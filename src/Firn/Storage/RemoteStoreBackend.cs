@@ -1,3 +1,4 @@
+using Firn.Failures;
 using Firn.Transport;
 
 namespace Firn.Storage;
@@ -11,7 +12,7 @@ internal sealed class RemoteStoreBackend : IStoreBackend, IDisposable
 {
     private readonly IMainConnection _host;
     private readonly TimeSpan _timeout;
-    private readonly PendingRequests<PendingStoreRequest> _pending = new(static pending => FirnErrors.StoreTimedOut(pending.Request, pending.Timeout));
+    private readonly PendingRequests<PendingStoreRequest> _pending = new(static pending => FirnErrors.StoreTimedOut(pending.Request.Operation.ToString(), pending.Request.Key, pending.Timeout));
 
     public RemoteStoreBackend(IMainConnection host, TimeSpan timeout)
     {

@@ -1,4 +1,5 @@
 using Firn.Channels;
+using Firn.Failures;
 using Firn.Storage;
 using Microsoft.Extensions.Logging;
 

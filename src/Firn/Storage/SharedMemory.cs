@@ -1,4 +1,5 @@
 using Firn.Channels;
+using Firn.Failures;
 using Firn.Serialization;
 using Firn.Storage;
 using Firn.Transport;

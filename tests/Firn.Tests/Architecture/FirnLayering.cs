@@ -2,19 +2,21 @@ namespace Firn.Tests.Architecture;
 
 /// <summary>
 /// Firn's layering, as docs/ARCHITECTURE.md draws it. A type's layer is the folder of its source files under src/Firn/
-/// (files at the root are the App layer); the few shared leaf types below sit under every layer. Bottom to top:
+/// (files at the root are the App layer). Bottom to top:
 /// <code>
-/// Shared, Diagnostics
+/// Failures, Diagnostics
 /// Transport -> Serialization -> Channels -> Routing -> Storage | Rpc -> Events -> Hosting -> App
 /// </code>
 /// Each layer may use every layer below it, except that Storage and Rpc do not use each other. Channels sits below
 /// Routing because the router is the main process's back end of the channels (it implements the channels' IRouterLink
 /// seam and speaks in their types); Storage and Rpc sit above Routing because their main-side servers address a
-/// connected process by its <c>RouterPeer</c>; Events is built on Storage's pub/sub.
+/// connected process by its <c>RouterPeer</c>; Events is built on Storage's pub/sub. Failures (every Firn exception,
+/// the disconnect reasons and the one place that builds exceptions) is under everything, so that any layer can fail in
+/// the same words.
 /// </summary>
 internal static class FirnLayering
 {
-    public const string Shared = "Shared";
+    public const string Shared = "Failures";
     public const string Diagnostics = "Diagnostics";
     public const string Transport = "Transport";
     public const string Serialization = "Serialization";
@@ -47,8 +49,6 @@ internal static class FirnLayering
     /// </summary>
     public static IReadOnlyDictionary<string, string> SharedTypes { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["Firn.FirnConfigurationException"] = "the one public exception for a misconfigured app or process, thrown wherever the configuration is checked (socket directory, child environment, process launch)",
-        ["Firn.NativeMethods"] = "the libc declarations (send, kill, poll, pipes, prctl), used by Transport's socket writes and Hosting's process control alike",
     };
 
     /// <summary>

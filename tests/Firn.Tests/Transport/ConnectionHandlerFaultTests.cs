@@ -1,3 +1,4 @@
+using Firn.Failures;
 using Firn.Tests.Support;
 using Firn.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -42,7 +43,7 @@ public sealed class ConnectionHandlerFaultTests
         {
             var disconnect = DisconnectReasons.From(reason);
             Assert.Equal(reason.ToString(), disconnect.ToString());
-            Assert.NotEqual(disconnect.ToString(), DisconnectReasons.Describe(disconnect));
+            Assert.NotEqual(disconnect.ToString(), FirnErrors.Describe(disconnect));
         }
     }
 

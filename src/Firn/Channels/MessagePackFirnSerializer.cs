@@ -13,7 +13,7 @@ namespace Firn;
 /// collision-resistant hashing). It never reads type names from the wire. A <see cref="Channel{T}"/> inside a
 /// message travels as its name and message type name, and the reading process gets its own channel of that name.
 /// </summary>
-public sealed class MessagePackFirnSerializer : IFirnSerializer
+public sealed class MessagePackFirnSerializer : IFirnSerializer, IStandardPrimitives
 {
     /// <summary>The shared instance.</summary>
     public static MessagePackFirnSerializer Instance { get; } = new();
@@ -49,7 +49,7 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer
     }
 
     /// <summary>Whether primitives (see <see cref="MessagePackPrimitives"/>) are encoded the standard way, without the resolver.</summary>
-    internal bool HasStandardPrimitives => _fastPrimitives;
+    bool IStandardPrimitives.HasStandardPrimitives => _fastPrimitives;
 
     private MessagePackSerializerOptions Options => _options ?? InitializeOptions();
 

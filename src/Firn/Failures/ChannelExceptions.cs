@@ -1,4 +1,3 @@
-using Firn.Channels;
 
 namespace Firn;
 

@@ -1,4 +1,3 @@
-using Firn.Storage;
 
 namespace Firn;
 

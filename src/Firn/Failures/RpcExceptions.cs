@@ -1,4 +1,3 @@
-using Firn.Rpc;
 
 namespace Firn;
 
