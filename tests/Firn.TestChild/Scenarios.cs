@@ -17,6 +17,7 @@ internal static class Scenarios
         NameScenarios.TryRunAsync,
         LargeMessageScenarios.TryRunAsync,
         LargeApiScenarios.TryRunAsync,
+        Contracts.ContractScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)
