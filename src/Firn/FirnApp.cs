@@ -26,6 +26,15 @@ public sealed partial class FirnApp : IAsyncDisposable
     /// <summary>Creates the app; whether this process is the main process or a child is read from the environment the main process sets.</summary>
     /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
     public FirnApp(FirnAppOptions? options = null)
+        : this(options, ChildEnvironment.FromCurrentProcess)
+    {
+    }
+
+    /// <summary>
+    /// Creates the app with the role <paramref name="childEnvironment"/> gives (read after the options are checked):
+    /// the public constructor reads the process's environment; tests host a child in their own process with this.
+    /// </summary>
+    internal FirnApp(FirnAppOptions? options, Func<ChildEnvironment?> childEnvironment)
     {
         Options = options ?? new FirnAppOptions();
         if (Options.HeartbeatTimeout != Timeout.InfiniteTimeSpan && Options.HeartbeatTimeout <= Options.HeartbeatInterval)
@@ -42,7 +51,7 @@ public sealed partial class FirnApp : IAsyncDisposable
                 nameof(options));
         }
 
-        _child = ChildEnvironment.FromCurrentProcess();
+        _child = childEnvironment();
         ProcessName = _child?.ProcessName ?? Options.MainProcessName;
         _ownsLoggerFactory = Options.LoggerFactory is null;
         LoggerFactory = Options.LoggerFactory ?? FirnConsole.CreateFactory(ProcessName);

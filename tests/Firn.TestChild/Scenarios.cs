@@ -18,6 +18,7 @@ internal static class Scenarios
         LargeMessageScenarios.TryRunAsync,
         LargeApiScenarios.TryRunAsync,
         DisconnectScenarios.TryRunAsync,
+        Contracts.ContractScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)
