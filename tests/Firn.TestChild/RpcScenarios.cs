@@ -47,21 +47,6 @@ internal static class RpcScenarios
                 await Scenarios.WaitForStop(stopping);
                 break;
 
-            case "rpc-call":
-                // Calls the handler args[1] with (20, 22) and reports the result or the error's type and message.
-                try
-                {
-                    var sum = await rpc.CallAsync<int>(args[1], 20, 22);
-                    await report.SendAsync("result:" + sum.ToString(CultureInfo.InvariantCulture), stopping);
-                }
-                catch (RpcException ex)
-                {
-                    await report.SendAsync($"error:{ex.GetType().Name}:{ex.ProcessName}:{ex.Message}", stopping);
-                }
-
-                await Scenarios.WaitForStop(stopping);
-                break;
-
             case "rpc-call-text":
                 // Calls the handler args[1] with no arguments and reports "result:{text}" or the error's type and message.
                 try
@@ -90,45 +75,6 @@ internal static class RpcScenarios
                 // Calls args[1] (a handler that never returns) and waits: the test kills this process meanwhile.
                 _ = rpc.CallAsync(args[1], [], Timeout.InfiniteTimeSpan);
                 await report.SendAsync("calling", stopping);
-                await Scenarios.WaitForStop(stopping);
-                break;
-
-            case "rpc-limit":
-                // args: method, count, refusals expected. Makes every call at once; once that many were refused, reports
-                // "refused:N:{message}", then "done:M" with the calls that succeeded after the test released the handler.
-                var callCount = int.Parse(args[2], CultureInfo.InvariantCulture);
-                var expectedRefusals = int.Parse(args[3], CultureInfo.InvariantCulture);
-                var pending = Enumerable.Range(0, callCount).Select(_ => rpc.CallAsync<int>(args[1])).ToList();
-                var refusals = new List<string>();
-                var remaining = new List<Task<int>>(pending);
-                while (refusals.Count < expectedRefusals)
-                {
-                    var finished = await Task.WhenAny(remaining).WaitAsync(stopping);
-                    remaining.Remove(finished);
-                    if (finished.Exception?.InnerException is RpcException refusal)
-                    {
-                        refusals.Add(refusal.Message);
-                    }
-                }
-
-                await report.SendAsync($"refused:{refusals.Count}:{refusals[0]}", stopping);
-                var answers = await Task.WhenAll(remaining);
-                await report.SendAsync("done:" + answers.Count(r => r == 1).ToString(CultureInfo.InvariantCulture), stopping);
-                await Scenarios.WaitForStop(stopping);
-                break;
-
-            case "rpc-register":
-                // Tries to register args[1]; reports "registered" or the error's message.
-                try
-                {
-                    rpc.Register(args[1], () => name);
-                    await report.SendAsync("registered", stopping);
-                }
-                catch (RpcException ex)
-                {
-                    await report.SendAsync("error:" + ex.Message, stopping);
-                }
-
                 await Scenarios.WaitForStop(stopping);
                 break;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Firn.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;

@@ -9,8 +9,8 @@ namespace Firn.Tests.Architecture;
 /// </code>
 /// Each layer may use every layer below it, except that Storage and Rpc do not use each other. Channels sits below
 /// Routing because the router is the main process's back end of the channels (it implements the channels' IRouterLink
-/// seam and speaks in their types); Storage and Rpc sit above Routing because their main-side servers address a
-/// connected process by its <c>RouterPeer</c>; Events is built on Storage's pub/sub. Failures (every Firn exception,
+/// seam and speaks in their types); Storage and Rpc sit above Channels because they use its message size limit,
+/// serialization buffer and type names; Events is built on Storage's pub/sub. Failures (every Firn exception,
 /// the disconnect reasons and the one place that builds exceptions) is under everything, so that any layer can fail in
 /// the same words.
 /// </summary>
