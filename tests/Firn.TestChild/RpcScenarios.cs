@@ -37,7 +37,7 @@ internal static class RpcScenarios
                         throw;
                     }
                 });
-                rpc.Register($"{name}.count", (int n, CancellationToken token) => CountAsync(n, report, token));
+                rpc.Register($"{name}.count", (int n, CancellationToken token) => CountingStream.CountAsync(n, line => report.Send(line, CancellationToken.None), token));
                 rpc.Register($"{name}.count-then-fail", (int n) => CountThenFailAsync(n));
                 rpc.Register($"{name}.bytes", (int length) => new byte[length]);
                 rpc.Register($"{name}.bytes-stream", (int small, int large) => BytesAsync(small, large));
@@ -121,28 +121,6 @@ internal static class RpcScenarios
     }
 
     private static int ThrowInvalid(string message) => throw new InvalidOperationException(message);
-
-    private static async IAsyncEnumerable<int> CountAsync(int n, Channel<string> report, [EnumeratorCancellation] CancellationToken token)
-    {
-        var produced = 0;
-        try
-        {
-            for (var i = 0; i < n; i++)
-            {
-                token.ThrowIfCancellationRequested();
-                produced++;
-                yield return i;
-                await Task.Yield();
-            }
-        }
-        finally
-        {
-            if (token.IsCancellationRequested)
-            {
-                report.Send("count-cancelled:" + produced.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
-            }
-        }
-    }
 
     /// <summary>Yields an array of <paramref name="small"/> bytes, then one of <paramref name="large"/> bytes.</summary>
     private static async IAsyncEnumerable<byte[]> BytesAsync(int small, int large)

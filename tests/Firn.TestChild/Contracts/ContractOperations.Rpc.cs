@@ -99,7 +99,7 @@ public sealed partial class ContractOperations
             "slow" => Slow(seen),
             "cancel-throws" => CancelThrows(seen),
             "held" => Held(Gate(method)),
-            "count" => (int n, CancellationToken token) => CountAsync(n, seen, token),
+            "count" => (int n, CancellationToken token) => CountingStream.CountAsync(n, seen.Add, token),
             "count-then-fail" => (int n) => CountThenFailAsync(n),
             "bytes" => (int length) => new byte[length],
             "bytes-stream" => (int small, int large) => BytesAsync(small, large),
@@ -197,28 +197,6 @@ public sealed partial class ContractOperations
     }
 
     private static int ThrowInvalid(string message) => throw new InvalidOperationException(message);
-
-    private static async IAsyncEnumerable<int> CountAsync(int n, ContractCollector seen, [EnumeratorCancellation] CancellationToken token)
-    {
-        var produced = 0;
-        try
-        {
-            for (var i = 0; i < n; i++)
-            {
-                token.ThrowIfCancellationRequested();
-                produced++;
-                yield return i;
-                await Task.Yield();
-            }
-        }
-        finally
-        {
-            if (token.IsCancellationRequested)
-            {
-                seen.Add("count-cancelled:" + produced.ToString(CultureInfo.InvariantCulture));
-            }
-        }
-    }
 
     private static async IAsyncEnumerable<int> CountThenFailAsync(int n)
     {
