@@ -38,10 +38,7 @@ public sealed class LargeRpcTests
         app.AddProcess("caller", Child(["large-call", "args", .. Sweep(Count, lengths)]));
         await using var started = await TestApps.StartAsync(app);
 
-        var report = app.NextReportAsync("caller");
-        await TestApps.UntilAsync(() => report.IsCompleted || ConnectionClosed(log) is not null, "every call was answered or a connection closed");
-        AssertAllConnected(app, log, "caller");
-        Assert.Equal("ok", await report);
+        await AssertOkWithEveryConnectionOpenAsync(app, log, "caller", app.NextReportAsync("caller"), "every call was answered");
         Assert.Equal("ok", await received.Outcome.WaitAsync(TestApps.Timeout));
     }
 
@@ -68,23 +65,14 @@ public sealed class LargeRpcTests
         app.AddProcess(child, handler == Handler.InMain ? Child(["large-call", "results", .. Sweep(Count, lengths)]) : Child(["large-serve"]));
         await using var started = await TestApps.StartAsync(app);
 
-        Task<string> outcome;
-        if (handler == Handler.InMain)
+        var outcome = await OutcomeAsync(app, handler, child, () =>
         {
-            outcome = app.NextReportAsync(child);
-        }
-        else
-        {
-            Assert.Equal("ready", await app.NextReportAsync(child));
             var received = new LargeReceiver(Count, lengths);
             var calls = Enumerable.Range(0, Count * lengths.Length).Select(async sequence =>
                 received.Take(await app.Rpc.CallAsync<byte[]>("child.give", sequence, LargePayloads.LengthOf(sequence, Count, lengths), Count * lengths.Length))).ToArray();
-            outcome = Task.WhenAll(calls).ContinueWith(t => t.IsCompletedSuccessfully ? received.Outcome : Task.FromResult($"bad: {t.Exception}"), TaskScheduler.Default).Unwrap();
-        }
-
-        await TestApps.UntilAsync(() => outcome.IsCompleted || ConnectionClosed(log) is not null, "every result arrived or a connection closed");
-        AssertAllConnected(app, log, child);
-        Assert.Equal("ok", await outcome);
+            return Task.WhenAll(calls).ContinueWith(t => t.IsCompletedSuccessfully ? received.Outcome : Task.FromResult($"bad: {t.Exception}"), TaskScheduler.Default).Unwrap();
+        });
+        await AssertOkWithEveryConnectionOpenAsync(app, log, child, outcome, "every result arrived");
     }
 
     [Theory]
@@ -100,21 +88,10 @@ public sealed class LargeRpcTests
         app.AddProcess(child, handler == Handler.InMain ? Child(["large-stream", Text(Streams), .. Sweep(Count, lengths)]) : Child(["large-serve"]));
         await using var started = await TestApps.StartAsync(app);
 
-        Task<string> outcome;
-        if (handler == Handler.InMain)
-        {
-            outcome = app.NextReportAsync(child);
-        }
-        else
-        {
-            Assert.Equal("ready", await app.NextReportAsync(child));
-            outcome = Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => LargeReceiver.ReadStreamAsync(app, "child.stream", Count, lengths)))
-                .ContinueWith(t => t.Result.FirstOrDefault(o => o != "ok") ?? "ok", TaskScheduler.Default);
-        }
-
-        await TestApps.UntilAsync(() => outcome.IsCompleted || ConnectionClosed(log) is not null, "every item arrived or a connection closed");
-        AssertAllConnected(app, log, child);
-        Assert.Equal("ok", await outcome);
+        var outcome = await OutcomeAsync(app, handler, child, () =>
+            Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => LargeReceiver.ReadStreamAsync(app, "child.stream", Count, lengths)))
+                .ContinueWith(t => t.Result.FirstOrDefault(o => o != "ok") ?? "ok", TaskScheduler.Default));
+        await AssertOkWithEveryConnectionOpenAsync(app, log, child, outcome, "every item arrived");
     }
 
     [Fact]
@@ -126,6 +103,29 @@ public sealed class LargeRpcTests
 
         await Assert.ThrowsAsync<MessageTooLargeException>(() => app.Rpc.CallAsync<int>("large.length", new byte[LargestArgument + 1]));
         Assert.Equal(LargestArgument, await app.Rpc.CallAsync<int>("large.length", new byte[LargestArgument]));
+    }
+
+    /// <summary>
+    /// What says whether every large payload arrived: the child's report when the main process handles the calls, or,
+    /// once the child is ready, the main process's own calls to it (<paramref name="callFromMain"/>).
+    /// </summary>
+    private static async Task<Task<string>> OutcomeAsync(FirnApp app, Handler handler, string child, Func<Task<string>> callFromMain)
+    {
+        if (handler == Handler.InMain)
+        {
+            return app.NextReportAsync(child);
+        }
+
+        Assert.Equal("ready", await app.NextReportAsync(child));
+        return callFromMain();
+    }
+
+    /// <summary>Waits for <paramref name="outcome"/> or a closed connection, then asserts that none closed and the outcome is "ok".</summary>
+    private static async Task AssertOkWithEveryConnectionOpenAsync(FirnApp app, TestLog log, string child, Task<string> outcome, string what)
+    {
+        await TestApps.UntilAsync(() => outcome.IsCompleted || ConnectionClosed(log) is not null, what + " or a connection closed");
+        AssertAllConnected(app, log, child);
+        Assert.Equal("ok", await outcome);
     }
 
     private static async IAsyncEnumerable<byte[]> StreamAsync(int count, int[] lengths, [EnumeratorCancellation] CancellationToken cancellationToken = default)
