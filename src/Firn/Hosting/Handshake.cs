@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Firn.Channels;
+using Firn.Routing;
 using Firn.Transport;
 
 namespace Firn.Hosting;
@@ -87,4 +88,16 @@ internal static class Handshake
     public static byte[] EncodeReject(string reason) => new BodyWriter().WriteText(reason).Written.ToArray();
 
     public static string DecodeReject(ReadOnlySpan<byte> body) => new BodyReader(body).ReadString();
+
+    /// <summary>
+    /// Opens a child's built-in channels for it and sends the Welcome that names them, so the child starts without a
+    /// round trip for them.
+    /// </summary>
+    public static void SendWelcome(Connection connection, ChannelServer channels, IPeerSession session, string name, FirnAppOptions options)
+    {
+        var objectType = TypeNames.Of(typeof(object));
+        var active = channels.Open(session, ChannelNames.Active(name), objectType);
+        var passive = channels.Open(session, ChannelNames.Passive(name), objectType);
+        connection.Send(FrameKind.Welcome, EncodeWelcome(options.MaxMessageSize, channels.Router.SendWindow, options.ConnectionBufferLimit, active, passive));
+    }
 }

@@ -206,11 +206,7 @@ internal sealed partial class MainHost : IDisposable
 
         connection.MaxBodyLength = _options.MaxMessageSize + FrameFormat.EnvelopeAllowance;
 
-        // The child's built-in channels are opened for it here and travel in the Welcome: it starts without a round trip for them.
-        var objectType = Channels.TypeNames.Of(typeof(object));
-        var active = _channels.Open(session, Channels.ChannelNames.Active(name), objectType);
-        var passive = _channels.Open(session, Channels.ChannelNames.Passive(name), objectType);
-        connection.Send(FrameKind.Welcome, Hosting.Handshake.EncodeWelcome(_options.MaxMessageSize, _channels.Router.SendWindow, _options.ConnectionBufferLimit, active, passive));
+        Hosting.Handshake.SendWelcome(connection, _channels, session, name, _options);
         process.OnAuthenticated(session);
         return session;
     }

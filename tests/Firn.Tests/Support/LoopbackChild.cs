@@ -144,10 +144,7 @@ internal sealed class LoopbackChild : IAsyncDisposable
             connection.Description = $"loopback child '{name}'";
             _ = connection.Closed.ContinueWith(_ => services.EndSession(opened), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             connection.MaxBodyLength = options.MaxMessageSize + FrameFormat.EnvelopeAllowance;
-            var objectType = TypeNames.Of(typeof(object));
-            var active = services.Channels.Open(opened, ChannelNames.Active(name), objectType);
-            var passive = services.Channels.Open(opened, ChannelNames.Passive(name), objectType);
-            connection.Send(FrameKind.Welcome, Handshake.EncodeWelcome(options.MaxMessageSize, services.Channels.Router.SendWindow, options.ConnectionBufferLimit, active, passive));
+            Handshake.SendWelcome(connection, services.Channels, opened, name, options);
         });
     }
 
