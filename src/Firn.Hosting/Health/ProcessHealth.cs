@@ -37,18 +37,19 @@ internal static class ProcessHealth
         _ => failureStatus,
     };
 
+    /// <remarks>Without the child's name: the check's name already says it, and JSON writers escape quotes.</remarks>
     private static string Describe(ProcessStatus status)
     {
         var text = status.State switch
         {
-            ProcessState.Running => $"'{status.Name}' is running",
-            ProcessState.NotStarted => $"'{status.Name}' has not started",
-            ProcessState.Starting => $"'{status.Name}' is starting",
-            ProcessState.Stopping => $"'{status.Name}' is stopping",
-            ProcessState.Backoff => $"'{status.Name}' exited and waits to be restarted",
-            ProcessState.Exited => $"'{status.Name}' exited and will not be restarted",
-            ProcessState.Failed => $"'{status.Name}' failed: the supervisor gave up restarting it",
-            _ => $"'{status.Name}' is {status.State}",
+            ProcessState.Running => "Running",
+            ProcessState.NotStarted => "Not started yet",
+            ProcessState.Starting => "Starting",
+            ProcessState.Stopping => "Stopping",
+            ProcessState.Backoff => "Exited; waits to be restarted",
+            ProcessState.Exited => "Exited; will not be restarted",
+            ProcessState.Failed => "Failed: the supervisor gave up restarting it",
+            _ => status.State.ToString(),
         };
         return status.State == ProcessState.Running || status.LastExitReason is not { } reason
             ? text + "."

@@ -7,7 +7,8 @@ namespace Firn.Tests.Docs;
 
 /// <summary>
 /// Compiles a C# block of the docs with Roslyn against Firn.dll and what a program that references the Firn package
-/// sees (the framework, Firn's dependencies), with the SDK's implicit usings. A fragment also gets <c>using Firn;</c>,
+/// sees (the framework, Firn's dependencies), with the SDK's implicit usings; a complete program also sees Firn.Hosting
+/// and ASP.NET Core, as a web project that references Firn.Hosting does. A fragment also gets <c>using Firn;</c>,
 /// <c>using Microsoft.Extensions.Logging;</c> and the names of <see cref="DocsPrelude"/>.
 /// </summary>
 internal static class DocsCompiler
@@ -38,9 +39,11 @@ internal static class DocsCompiler
         ParseOptions,
         "FragmentUsings.g.cs");
 
-    private static readonly Lazy<IReadOnlyList<MetadataReference>> ProgramReferences = new(() => References(typeof(FirnApp).Assembly));
+    /// <summary>A complete program may also use Firn.Hosting and ASP.NET Core (a web project's shared framework).</summary>
+    private static readonly Lazy<IReadOnlyList<MetadataReference>> ProgramReferences = new(() =>
+        References(["Microsoft.AspNetCore.App"], typeof(FirnApp).Assembly, typeof(FirnHealthChecksBuilderExtensions).Assembly));
 
-    private static readonly Lazy<IReadOnlyList<MetadataReference>> FragmentReferences = new(() => References(typeof(FirnApp).Assembly, typeof(DocsPrelude).Assembly));
+    private static readonly Lazy<IReadOnlyList<MetadataReference>> FragmentReferences = new(() => References([], typeof(FirnApp).Assembly, typeof(DocsPrelude).Assembly));
 
     /// <summary>The errors and warnings of the block, each as "file(line,column): id message" in the Markdown file's lines.</summary>
     public static IReadOnlyList<string> Compile(CodeBlock block)
@@ -78,8 +81,12 @@ internal static class DocsCompiler
         return $"{span.Path}({span.StartLinePosition.Line + 1},{span.StartLinePosition.Character + 1})";
     }
 
-    /// <summary>The framework's assemblies, and each given assembly with everything it references, transitively.</summary>
-    private static IReadOnlyList<MetadataReference> References(params Assembly[] roots)
+    /// <summary>
+    /// The framework's assemblies, and each given assembly with everything it references, transitively; then the
+    /// assemblies of the other shared <paramref name="frameworks"/> (installed next to the runtime: its version, or
+    /// else the newest) whose names are not referenced already.
+    /// </summary>
+    private static IReadOnlyList<MetadataReference> References(string[] frameworks, params Assembly[] roots)
     {
         var runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
@@ -103,6 +110,20 @@ internal static class DocsCompiler
                     pending.Push(Assembly.Load(reference));
                 }
             }
+        }
+
+        var names = paths.Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.Ordinal);
+        foreach (var framework in frameworks)
+        {
+            var versions = Path.Combine(runtimeDirectory, "..", "..", framework);
+            var directory = Path.Combine(versions, Path.GetFileName(runtimeDirectory));
+            if (!Directory.Exists(directory))
+            {
+                directory = Directory.EnumerateDirectories(versions).MaxBy(d => Version.TryParse(Path.GetFileName(d), out var v) ? v : new Version())
+                    ?? throw new InvalidOperationException($"The shared framework {framework} is not installed next to {runtimeDirectory}.");
+            }
+
+            paths.UnionWith(Directory.EnumerateFiles(directory, "*.dll").Where(path => !names.Contains(Path.GetFileNameWithoutExtension(path))));
         }
 
         return [.. paths.Order(StringComparer.Ordinal).Select(path => MetadataReference.CreateFromFile(path))];

@@ -31,7 +31,7 @@ public sealed class ProcessHealthCheckTests
             var entry = report.Entries["firn:" + name];
             var status = app.Supervisor!.GetProcess(name);
             Assert.Equal(HealthStatus.Healthy, entry.Status);
-            Assert.Equal($"'{name}' is running.", entry.Description);
+            Assert.Equal("Running.", entry.Description);
             Assert.Equal("Running", entry.Data["state"]);
             Assert.Equal(status.ProcessId, entry.Data["pid"]);
             Assert.Equal(0, entry.Data["restarts"]);
@@ -56,7 +56,7 @@ public sealed class ProcessHealthCheckTests
         var entry = (await checks.CheckHealthAsync()).Entries["firn:crashy"];
 
         Assert.Equal(HealthStatus.Degraded, entry.Status);
-        Assert.Equal("'crashy' exited and waits to be restarted (last exit: Crashed, exit code 3).", entry.Description);
+        Assert.Equal("Exited; waits to be restarted (last exit: Crashed, exit code 3).", entry.Description);
         Assert.Equal("Backoff", entry.Data["state"]);
         Assert.Equal("Crashed", entry.Data["lastExitReason"]);
         Assert.Equal(3, entry.Data["lastExitCode"]);
