@@ -153,14 +153,17 @@ internal sealed class SectionReader(IConfiguration section, List<string>? proble
 
     /// <summary>Describes each key of the section that no read asked for, suggesting the nearest known one.</summary>
     /// <param name="what">What a known key is, as in "not {what}".</param>
-    public void ReportUnknownKeys(string what)
+    /// <param name="hint">Where an unknown key belongs, if it belongs elsewhere (as in "not {what}; {hint}"), or <see langword="null"/>.</param>
+    public void ReportUnknownKeys(string what, Func<IConfigurationSection, string?>? hint = null)
     {
         foreach (var child in section.GetChildren())
         {
             if (!_known.Contains(child.Key))
             {
                 var nearest = _known.MinBy(known => EditDistance(known, child.Key));
-                Problem(child, nearest is not null && EditDistance(nearest, child.Key) <= 3
+                Problem(child, hint?.Invoke(child) is { } elsewhere
+                    ? $"is not {what}; {elsewhere}"
+                    : nearest is not null && EditDistance(nearest, child.Key) <= 3
                     ? $"is not {what}; did you mean {nearest}?"
                     : $"is not {what}; they are {string.Join(", ", _known)}");
             }

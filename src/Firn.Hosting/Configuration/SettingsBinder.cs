@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 
 namespace Firn.GenericHost.Configuration;
@@ -44,7 +45,9 @@ internal static class SettingsBinder
             Bind(process, settings, problems);
         }
 
-        read.ReportUnknownKeys("a Firn setting");
+        read.ReportUnknownKeys("a Firn setting", static key => typeof(ProcessSettings).GetProperty(key.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is null
+            ? null
+            : $"it is a process setting: {ConfigurationPath.Combine(ConfigurationPath.GetParentPath(key.Path) ?? "", nameof(FirnSettings.Processes), "NAME", key.Key)}");
     }
 
     private static void Bind(IConfigurationSection section, ProcessSettings target, List<string>? problems)
