@@ -37,14 +37,14 @@ public sealed partial class FirnApp : IAsyncDisposable
     internal FirnApp(FirnAppOptions? options, Func<ChildEnvironment?> childEnvironment)
     {
         Options = options ?? new FirnAppOptions();
-        if (Options.HeartbeatTimeout != Timeout.InfiniteTimeSpan && Options.HeartbeatTimeout <= Options.HeartbeatInterval)
+        if (Options.HeartbeatTimeoutTooShort)
         {
             throw new ArgumentException(
                 $"FirnAppOptions.HeartbeatTimeout ({Options.HeartbeatTimeout}) must be longer than HeartbeatInterval ({Options.HeartbeatInterval}), or a child would be killed between two pings.",
                 nameof(options));
         }
 
-        if (Options.ConnectionBufferLimit < (long)Options.MaxMessageSize + Transport.FrameFormat.EnvelopeAllowance + Transport.FrameFormat.HeaderSize)
+        if (Options.ConnectionBufferLimit < Options.MinConnectionBufferLimit)
         {
             throw new ArgumentException(
                 $"FirnAppOptions.ConnectionBufferLimit ({Options.ConnectionBufferLimit}) must hold at least one frame of the largest message (MaxMessageSize {Options.MaxMessageSize} plus {Transport.FrameFormat.EnvelopeAllowance + Transport.FrameFormat.HeaderSize}).",

@@ -201,6 +201,28 @@ public sealed class FirnAppOptions
         init => _heartbeatTimeout = value == Timeout.InfiniteTimeSpan ? value : Positive(value);
     }
 
+    /// <summary>
+    /// <see cref="ConnectionBufferLimit"/> as set, or <see langword="null"/> for the default that follows
+    /// <see cref="MaxMessageSize"/>: Firn.Hosting copies options with it, so that a copy keeps following.
+    /// </summary>
+    internal int? ExplicitConnectionBufferLimit
+    {
+        get => _connectionBufferLimit;
+        init
+        {
+            if (value is { } limit)
+            {
+                ConnectionBufferLimit = limit;
+            }
+        }
+    }
+
+    /// <summary>Whether <see cref="HeartbeatTimeout"/> is too short for <see cref="HeartbeatInterval"/> (a child would be killed between two pings).</summary>
+    internal bool HeartbeatTimeoutTooShort => HeartbeatTimeout != Timeout.InfiniteTimeSpan && HeartbeatTimeout <= HeartbeatInterval;
+
+    /// <summary>The smallest <see cref="ConnectionBufferLimit"/> these options allow: one frame of the largest message.</summary>
+    internal long MinConnectionBufferLimit => (long)MaxMessageSize + Transport.FrameFormat.EnvelopeAllowance + Transport.FrameFormat.HeaderSize;
+
     private static TimeSpan Positive(TimeSpan value) =>
         value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive.");
 }

@@ -1,0 +1,142 @@
+using System.Globalization;
+using Firn.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Firn.GenericHost.Configuration;
+
+/// <summary>
+/// Checks the <c>Firn</c> section when the host starts (<c>ValidateOnStart</c>) and reports every problem at once, each
+/// naming its full key: values that cannot be read and unknown keys; each setting against the bounds
+/// <see cref="FirnAppOptions"/> and <see cref="ProcessOptions"/> enforce when set (their own checks decide); the checks
+/// across settings that <see cref="FirnApp"/> and <c>AddProcess</c> make, on configuration merged with the code's values;
+/// and processes configuration names that the code does not declare, which must be commands.
+/// </summary>
+/// <param name="section">The <c>Firn</c> section, read again here for what the binding skipped.</param>
+/// <param name="code">What the code declared.</param>
+internal sealed partial class FirnSettingsValidator(IConfiguration section, CodeDeclarations code) : IValidateOptions<FirnSettings>
+{
+    private readonly string _prefix = section is IConfigurationSection { Path: var path } ? path + ConfigurationPath.KeyDelimiter : "";
+
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, FirnSettings options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (name != Options.DefaultName)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var problems = new List<string>();
+        SettingsBinder.Bind(section, new FirnSettings(), problems);
+        var appOptions = CheckApp(options, problems);
+        foreach (var (processName, settings) in options.Processes)
+        {
+            CheckProcess(processName, settings, appOptions, problems);
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary>Checks the app's settings; returns the merged options, or <see langword="null"/> when a setting is out of bounds.</summary>
+    private FirnAppOptions? CheckApp(FirnSettings s, List<string> problems)
+    {
+        var checks = new Checks(_prefix, problems);
+        checks.Bound(nameof(s.MainProcessName), s.MainProcessName, v => _ = new FirnAppOptions { MainProcessName = v });
+        checks.NotEmpty(nameof(s.MainProcessName), s.MainProcessName);
+        checks.NotEmpty(nameof(s.SocketDirectory), s.SocketDirectory);
+        checks.Bound(nameof(s.MaxMessageSize), s.MaxMessageSize, v => _ = new FirnAppOptions { MaxMessageSize = v });
+        checks.Bound(nameof(s.ChannelSendWindow), s.ChannelSendWindow, v => _ = new FirnAppOptions { ChannelSendWindow = v });
+        checks.Bound(nameof(s.StartTimeout), s.StartTimeout, v => _ = new FirnAppOptions { StartTimeout = v });
+        checks.Bound(nameof(s.ShutdownTimeout), s.ShutdownTimeout, v => _ = new FirnAppOptions { ShutdownTimeout = v });
+        checks.Bound(nameof(s.StopTimeout), s.StopTimeout, v => _ = new FirnAppOptions { StopTimeout = v });
+        checks.Bound(nameof(s.ShutdownHookTimeout), s.ShutdownHookTimeout, v => _ = new FirnAppOptions { ShutdownHookTimeout = v });
+        checks.Bound(nameof(s.HandshakeTimeout), s.HandshakeTimeout, v => _ = new FirnAppOptions { HandshakeTimeout = v });
+        checks.Bound(nameof(s.StoreMaxKeys), s.StoreMaxKeys, v => _ = new FirnAppOptions { StoreMaxKeys = v });
+        checks.Bound(nameof(s.StoreMaxBytes), s.StoreMaxBytes, v => _ = new FirnAppOptions { StoreMaxBytes = v });
+        checks.Bound(nameof(s.CallTimeout), s.CallTimeout, v => _ = new FirnAppOptions { CallTimeout = v });
+        checks.Bound(nameof(s.MaxCallsInFlight), s.MaxCallsInFlight, v => _ = new FirnAppOptions { MaxCallsInFlight = v });
+        checks.Bound(nameof(s.ConnectionBufferLimit), s.ConnectionBufferLimit, v => _ = new FirnAppOptions { ConnectionBufferLimit = v });
+        checks.Bound(nameof(s.MaxChannelsPerProcess), s.MaxChannelsPerProcess, v => _ = new FirnAppOptions { MaxChannelsPerProcess = v });
+        checks.Bound(nameof(s.HeartbeatInterval), s.HeartbeatInterval, v => _ = new FirnAppOptions { HeartbeatInterval = v });
+        checks.Bound(nameof(s.HeartbeatTimeout), s.HeartbeatTimeout, v => _ = new FirnAppOptions { HeartbeatTimeout = v });
+        if (checks.Failed)
+        {
+            return null;
+        }
+
+        var merged = FirnConfiguration.ToAppOptions(s, code.AppOptions);
+        if (merged.HeartbeatTimeoutTooShort)
+        {
+            checks.Fail(
+                nameof(s.HeartbeatTimeout),
+                $"must be longer than {_prefix}{nameof(s.HeartbeatInterval)} ({Checks.Show(merged.HeartbeatInterval)}), or a child would be killed between two pings; Infinite turns heartbeats off (was {Checks.Show(merged.HeartbeatTimeout)})");
+        }
+
+        if (merged.ConnectionBufferLimit < merged.MinConnectionBufferLimit)
+        {
+            checks.Fail(
+                nameof(s.ConnectionBufferLimit),
+                $"must hold one frame of the largest message, {_prefix}{nameof(s.MaxMessageSize)} ({merged.MaxMessageSize}) plus {merged.MinConnectionBufferLimit - merged.MaxMessageSize} bytes = {merged.MinConnectionBufferLimit} (was {merged.ConnectionBufferLimit})");
+        }
+
+        return merged;
+    }
+
+    private void CheckProcess(string name, ProcessSettings s, FirnAppOptions? appOptions, List<string> problems)
+    {
+        var path = $"{_prefix}{nameof(FirnSettings.Processes)}{ConfigurationPath.KeyDelimiter}{name}";
+        var checks = new Checks(path + ConfigurationPath.KeyDelimiter, problems);
+        var declared = code.Processes.Keys.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+        if (declared is null)
+        {
+            if (s.Executable is null)
+            {
+                var names = code.Processes.Count == 0 ? "none" : string.Join(", ", code.Processes.Keys);
+                problems.Add($"{path}: no process named '{name}' is declared in code (declared: {names}); a process only configuration declares is a command and needs {path}{ConfigurationPath.KeyDelimiter}{nameof(s.Executable)}");
+            }
+
+            try
+            {
+                ProcessDeclaration.ValidateName(name, appOptions?.MainProcessName ?? code.AppOptions?.MainProcessName ?? new FirnAppOptions().MainProcessName);
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add($"{path}: {Checks.Reason(ex)}");
+            }
+        }
+
+        checks.NotEmpty(nameof(s.Executable), s.Executable);
+        checks.NotEmpty(nameof(s.WorkingDirectory), s.WorkingDirectory);
+        checks.Bound(nameof(s.MaxRestarts), s.MaxRestarts, v => _ = new ProcessOptions { MaxRestarts = v });
+        checks.Bound(nameof(s.RestartWindow), s.RestartWindow, v => _ = new ProcessOptions { RestartWindow = v });
+        checks.Bound(nameof(s.RestartDelay), s.RestartDelay, v => _ = new ProcessOptions { RestartDelay = v });
+        checks.Bound(nameof(s.MaxRestartDelay), s.MaxRestartDelay, v => _ = new ProcessOptions { MaxRestartDelay = v });
+        checks.Bound(nameof(s.BackoffResetAfter), s.BackoffResetAfter, v => _ = new ProcessOptions { BackoffResetAfter = v });
+        checks.Bound(nameof(s.StartTimeout), s.StartTimeout, v => _ = new ProcessOptions { StartTimeout = v });
+        checks.Bound(nameof(s.ShutdownTimeout), s.ShutdownTimeout, v => _ = new ProcessOptions { ShutdownTimeout = v });
+        checks.Bound(nameof(s.KillTimeout), s.KillTimeout, v => _ = new ProcessOptions { KillTimeout = v });
+        checks.Defined(nameof(s.Restart), s.Restart);
+        checks.Defined(nameof(s.Output), s.Output);
+        if (checks.Failed)
+        {
+            return;
+        }
+
+        var merged = FirnConfiguration.MergeProcessOptions(s, declared is null ? null : code.Processes[declared]);
+        if (merged.MaxRestartDelay < merged.RestartDelay)
+        {
+            checks.Fail(nameof(s.MaxRestartDelay), $"must be at least {path}{ConfigurationPath.KeyDelimiter}{nameof(s.RestartDelay)} ({Checks.Show(merged.RestartDelay)}) (was {Checks.Show(merged.MaxRestartDelay)})");
+            return;
+        }
+
+        try
+        {
+            ProcessDeclaration.ValidateOptions(name, merged);
+        }
+        catch (ArgumentException ex)
+        {
+            problems.Add($"{path}: {Checks.Reason(ex)}");
+        }
+    }
+}
