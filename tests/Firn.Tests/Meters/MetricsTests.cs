@@ -136,7 +136,7 @@ public sealed class MetricsTests
             await store.SetAsync($"metrics-key-{i}", new string('x', 100));
         }
 
-        Assert.ThrowsAny<StoreException>(() => store.Increment("metrics-key-0"));
+        Assert.Throws<StoreTypeMismatchException>(() => store.Increment("metrics-key-0"));
 
         Assert.Equal(3, metrics.Of("firn.store.operation.duration", ("db.operation.name", "set")).Count);
         Assert.Equal("type_mismatch", Assert.Single(metrics.Of("firn.store.operation.duration", ("db.operation.name", "increment"))).Tags["error.type"]);
