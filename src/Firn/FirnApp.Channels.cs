@@ -49,7 +49,8 @@ public sealed partial class FirnApp
     /// <summary>The main process owns the router from the start, so its channels work before <see cref="StartAsync"/>.</summary>
     private void InitializeMainChannels()
     {
-        _router = new Router(Options.ChannelSendWindow, ChannelOptions.MaxReceiveBufferSize, LoggerFactory.CreateLogger("Firn.Router"), Options.MaxChannelsPerProcess, Options.ConnectionBufferLimit);
+        _router = new Router(Options.ChannelSendWindow, ChannelOptions.MaxReceiveBufferSize, LoggerFactory.CreateLogger("Firn.Router"), Options.MaxChannelsPerProcess, Options.ConnectionBufferLimit, Metrics);
+        Metrics.ObserveChannels(_router.Sample);
         _localLink = new LocalRouterLink(_router, _channels, ProcessName);
         _channels.Bind(_localLink);
     }

@@ -1,4 +1,5 @@
 using Firn.Hosting;
+using Firn.Meters;
 using Microsoft.Extensions.Logging;
 
 namespace Firn;
@@ -108,6 +109,27 @@ public sealed partial class FirnApp
             nameof(name));
     }
 
-    private void RaiseProcessStateChanged(ProcessStateChangedEventArgs change) =>
+    private void RaiseProcessStateChanged(ProcessStateChangedEventArgs change)
+    {
+        if (change.State == ProcessState.Backoff && change.Status.LastExitReason is { } reason)
+        {
+            Metrics.Restarted(change.Name, ProcessSamples.Name(reason));
+        }
+
         Supervisor?.RaiseProcessStateChanged(change, (ex, name) => AppLog.StateHandlerFailed(Logger, ex, name));
+    }
+
+    /// <summary>The children as the process instruments report them, read when a listener collects them.</summary>
+    private IReadOnlyList<ProcessSample> SampleProcesses()
+    {
+        var processes = GetProcesses();
+        var samples = new ProcessSample[processes.Count];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            var status = processes[i];
+            samples[i] = new ProcessSample(status.Name, ProcessSamples.Name(status.State), status.ProcessId, status.Uptime);
+        }
+
+        return samples;
+    }
 }

@@ -23,8 +23,8 @@ public sealed partial class FirnApp
 
     private void InitializeRpc()
     {
-        _rpcDispatcher = new RpcDispatcher(ProcessName, Serializer, MessageLimit, LoggerFactory.CreateLogger("Firn.Rpc"));
-        _rpc = new RpcEndpoint(_rpcDispatcher, _rpcPending, Serializer, MessageLimit, Options.CallTimeout);
+        _rpcDispatcher = new RpcDispatcher(ProcessName, Serializer, MessageLimit, LoggerFactory.CreateLogger("Firn.Rpc"), Metrics);
+        _rpc = new RpcEndpoint(_rpcDispatcher, _rpcPending, Serializer, MessageLimit, Options.CallTimeout, Metrics);
         if (_child is null)
         {
             _rpcTable = new RpcTable(ProcessName, Options.MaxCallsInFlight, Options.ConnectionBufferLimit);

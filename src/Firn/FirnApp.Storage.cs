@@ -38,8 +38,10 @@ public sealed partial class FirnApp
     /// <summary>Creates the store and the hub; the main process's own calls reach them without a socket.</summary>
     private void InitializeMainStorage()
     {
-        _store = new KeyValueStore(Options.Serializer, Options.StoreMaxKeys, Options.StoreMaxBytes);
-        _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"));
+        _store = new KeyValueStore(Options.Serializer, Options.StoreMaxKeys, Options.StoreMaxBytes, metrics: Metrics);
+        _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"), Metrics);
+        var store = _store;
+        Metrics.ObserveStore(() => store.Count, () => store.Bytes);
         var self = new LocalTopicSubscriber(ProcessName, _subscriptions);
         _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, MessageLimit, LoggerFactory, Options.CallTimeout);
     }

@@ -2,6 +2,7 @@ using Firn.Channels;
 using Firn.Diagnostics;
 using Firn.Failures;
 using Firn.Hosting;
+using Firn.Meters;
 using Microsoft.Extensions.Logging;
 
 namespace Firn;
@@ -57,12 +58,14 @@ public sealed partial class FirnApp : IAsyncDisposable
         LoggerFactory = Options.LoggerFactory ?? FirnConsole.CreateFactory(ProcessName);
         Logger = LoggerFactory.CreateLogger("Firn");
         MessageLimit = new Channels.MessageSizeLimit(Options.MaxMessageSize);
-        _channels = new ChannelRegistry(Options.Serializer, MessageLimit, LoggerFactory, Options.StartTimeout, Options.ConnectionBufferLimit);
+        Metrics = Options.EnableMetrics ? FirnMetrics.Create(Options.MeterFactory, ProcessName) : FirnMetrics.Disabled;
+        _channels = new ChannelRegistry(Options.Serializer, MessageLimit, LoggerFactory, Options.StartTimeout, Options.ConnectionBufferLimit, Metrics);
         if (_child is null)
         {
             Supervisor = new FirnSupervisor(this);
             InitializeMainChannels();
             InitializeMainStorage();
+            Metrics.ObserveProcesses(SampleProcesses);
         }
 
         InitializeRpc();
@@ -71,6 +74,9 @@ public sealed partial class FirnApp : IAsyncDisposable
 
     /// <summary>The largest message this process sends: <see cref="FirnAppOptions.MaxMessageSize"/>, or the main process's limit in a child when that is smaller.</summary>
     internal Channels.MessageSizeLimit MessageLimit { get; }
+
+    /// <summary>This app's instruments (a meter of its own, or <see cref="FirnMetrics.Disabled"/>).</summary>
+    internal FirnMetrics Metrics { get; }
 
     /// <summary>The app created most recently in this process (the process-wide singleton of the seed).</summary>
     public static FirnApp Current => s_current ?? throw new InvalidOperationException("No FirnApp has been created in this process.");
@@ -214,6 +220,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         _stopDeadline.Dispose();
         _rpcPending.Dispose();
         _childStore?.Dispose();
+        Metrics.Dispose();
         if (_ownsLoggerFactory)
         {
             LoggerFactory.Dispose();

@@ -23,11 +23,13 @@ internal sealed class B2RoundTrip : BenchCase
     [
         Target.NoMoreThan("B2", "B2 p50 vs raw ping-pong", new("B2", "firn", "p50_us"), new("B2", "raw", "p50_us"), 1.25),
         Target.NoMoreThan("B2", "B2 p99 vs Firn's own p50", new("B2", "firn", "p99_us"), new("B2", "firn", "p50_us"), 3),
+        Target.NoMoreThan("B2", "B2 p50 metrics on (no listener) vs off", new("B2", "firn", "p50_us"), new("B2", "firn-nometrics", "p50_us"), 1.05),
     ];
 
     public override IReadOnlyList<Contestant> CreateContestants(BenchContext context) =>
     [
         new FirnRoundTrip(context, Id, [0]),
+        new FirnRoundTrip(context, Id, [0], metrics: false),
         new RawRoundTrip(context, [0]),
         new PythonPipe(context, throughput: false),
         new NetMq(context, throughput: false),

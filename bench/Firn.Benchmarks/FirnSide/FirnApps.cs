@@ -8,10 +8,13 @@ internal static class FirnApps
 {
     public static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(120);
 
-    public static FirnApp CreateMain(BenchContext context, IEnumerable<string> children, bool waitForReady = false) =>
-        CreateMain(context.QuietLogs, context.TempDirectory, children, waitForReady);
+    /// <summary>The environment variable that turns metrics off in a child (see <see cref="FirnChildMain"/>).</summary>
+    public const string MetricsVariable = "FIRN_BENCH_METRICS";
 
-    public static FirnApp CreateMain(ILoggerFactory logs, string socketDirectory, IEnumerable<string> children, bool waitForReady = false)
+    public static FirnApp CreateMain(BenchContext context, IEnumerable<string> children, bool waitForReady = false, bool metrics = true) =>
+        CreateMain(context.QuietLogs, context.TempDirectory, children, waitForReady, metrics);
+
+    public static FirnApp CreateMain(ILoggerFactory logs, string socketDirectory, IEnumerable<string> children, bool waitForReady = false, bool metrics = true)
     {
         var app = new FirnApp(new FirnAppOptions
         {
@@ -20,12 +23,13 @@ internal static class FirnApps
             SocketDirectory = socketDirectory,
             StartTimeout = TimeSpan.FromSeconds(60),
             ShutdownTimeout = TimeSpan.FromSeconds(5),
+            EnableMetrics = metrics,
         });
         var options = new ProcessOptions
         {
             Restart = RestartPolicy.Temporary,
             WaitForReadySignal = waitForReady,
-            Environment = new Dictionary<string, string> { ["FIRN_LOG_LEVEL"] = "Warning" },
+            Environment = new Dictionary<string, string> { ["FIRN_LOG_LEVEL"] = "Warning", [MetricsVariable] = metrics ? "1" : "0" },
         };
         foreach (var name in children)
         {

@@ -10,7 +10,7 @@ internal static class FirnChildMain
 
     public static async Task<int> RunAsync()
     {
-        await using var app = new FirnApp();
+        await using var app = new FirnApp(new FirnAppOptions { EnableMetrics = Environment.GetEnvironmentVariable(FirnApps.MetricsVariable) != "0" });
         app.AddProcess(app.ProcessName, ChildRoles.For(app.ProcessName));
         return await app.RunAsync();
     }

@@ -3,9 +3,13 @@ using Firn.Benchmarks.Harness;
 namespace Firn.Benchmarks.FirnSide;
 
 /// <summary>A Firn contestant that keeps one main-process app (and its children) across the runs of a case.</summary>
-internal abstract class FirnContestant(BenchContext context) : Contestant(FirnName)
+/// <param name="metrics">Whether the app and its children record metrics (<see cref="FirnAppOptions.EnableMetrics"/>); without, the contestant is "firn-nometrics".</param>
+internal abstract class FirnContestant(BenchContext context, bool metrics = true) : Contestant(metrics ? FirnName : FirnNoMetricsName)
 {
     protected BenchContext Context { get; } = context;
+
+    /// <summary>Whether the app and its children record metrics.</summary>
+    protected bool MetricsEnabled { get; } = metrics;
 
     /// <summary>The app, once <see cref="Contestant.PrepareAsync"/> has started it.</summary>
     protected FirnApp App => AppOrNull ?? throw new InvalidOperationException("The app has not started.");

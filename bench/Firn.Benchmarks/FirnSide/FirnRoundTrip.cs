@@ -7,13 +7,14 @@ namespace Firn.Benchmarks.FirnSide;
 /// B2 and S2 for Firn: the main process sends a message on "ping", the child's passive handler answers on
 /// "pong", and the main process waits for the answer before the next ping. Each round trip is timed.
 /// </summary>
-internal sealed class FirnRoundTrip(BenchContext context, string caseId, IReadOnlyList<int> sizes) : FirnContestant(context)
+/// <param name="metrics">Whether the apps record metrics (false: the "firn-nometrics" contestant).</param>
+internal sealed class FirnRoundTrip(BenchContext context, string caseId, IReadOnlyList<int> sizes, bool metrics = true) : FirnContestant(context, metrics)
 {
     private readonly string _prefix = caseId.ToLowerInvariant();
 
     public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)
     {
-        AppOrNull = FirnApps.CreateMain(Context, [_prefix + "-echo"]);
+        AppOrNull = FirnApps.CreateMain(Context, [_prefix + "-echo"], metrics: MetricsEnabled);
         await App.Supervisor!.StartAsync(cancellationToken);
         return null;
     }

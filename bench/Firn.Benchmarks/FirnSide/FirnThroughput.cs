@@ -23,8 +23,9 @@ internal sealed class FirnThroughput : FirnContestant
     private TaskCompletionSource _done = new();
 
     /// <param name="sizes">Message sizes to run; 0 is the 64-character string of B1.</param>
-    public FirnThroughput(BenchContext context, string caseId, int senders, IReadOnlyList<int> sizes)
-        : base(context)
+    /// <param name="metrics">Whether the apps record metrics (false: the "firn-nometrics" contestant).</param>
+    public FirnThroughput(BenchContext context, string caseId, int senders, IReadOnlyList<int> sizes, bool metrics = true)
+        : base(context, metrics)
     {
         _channel = caseId.ToLowerInvariant();
         _senders = [.. Enumerable.Range(0, senders).Select(i => $"{_channel}-send-{i}")];
@@ -34,7 +35,7 @@ internal sealed class FirnThroughput : FirnContestant
 
     public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)
     {
-        AppOrNull = FirnApps.CreateMain(Context, _senders);
+        AppOrNull = FirnApps.CreateMain(Context, _senders, metrics: MetricsEnabled);
         await App.Supervisor!.StartAsync(cancellationToken);
         if (_sizes.Contains(0))
         {

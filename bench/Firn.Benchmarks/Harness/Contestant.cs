@@ -14,7 +14,10 @@ internal abstract class Contestant : IAsyncDisposable
 
     public const string FirnName = "firn";
 
-    /// <summary>"firn", "raw", "python-pipe", "redis", "streamjsonrpc", "netmq", "dotnet-hello".</summary>
+    /// <summary>Firn built the same, with <see cref="FirnAppOptions.EnableMetrics"/> off in every process: the cost of metrics with no listener.</summary>
+    public const string FirnNoMetricsName = "firn-nometrics";
+
+    /// <summary>"firn", "firn-nometrics", "raw", "python-pipe", "redis", "streamjsonrpc", "netmq", "dotnet-hello".</summary>
     public string Name { get; }
 
     /// <summary>What a reader must know about how this contestant ran (shown in the table).</summary>

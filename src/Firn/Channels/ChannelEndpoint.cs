@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Firn.Failures;
+using Firn.Meters;
 
 namespace Firn.Channels;
 
@@ -26,8 +27,9 @@ internal sealed class ChannelEndpoint
 
     private readonly SendBudget _budget;
 
-    public ChannelEndpoint(string name, Type messageType, ChannelBinding binding, ChannelOptions options, IRouterLink link, SendBudget budget)
+    public ChannelEndpoint(string name, Type messageType, ChannelBinding binding, ChannelOptions options, IRouterLink link, SendBudget budget, FirnMetrics? metrics = null)
     {
+        Metrics = metrics ?? FirnMetrics.Disabled;
         _budget = budget;
         Name = name;
         MessageType = messageType;
@@ -40,6 +42,9 @@ internal sealed class ChannelEndpoint
     }
 
     public string Name { get; }
+
+    /// <summary>This process's instruments.</summary>
+    public FirnMetrics Metrics { get; }
 
     public Type MessageType { get; }
 
@@ -126,6 +131,7 @@ internal sealed class ChannelEndpoint
         }
 
         ThrowIfFull();
+        var waitStart = Metrics.StartCreditWait();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
         try
         {
@@ -133,6 +139,7 @@ internal sealed class ChannelEndpoint
             try
             {
                 _budget.Take(size, linked.Token);
+                Metrics.WaitedForCredit(waitStart, Name);
             }
             catch
             {
@@ -155,6 +162,7 @@ internal sealed class ChannelEndpoint
         }
 
         ThrowIfFull();
+        var waitStart = Metrics.StartCreditWait();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
         try
         {
@@ -162,6 +170,7 @@ internal sealed class ChannelEndpoint
             try
             {
                 await _budget.TakeAsync(size, linked.Token).ConfigureAwait(false);
+                Metrics.WaitedForCredit(waitStart, Name);
             }
             catch
             {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Firn.Failures;
+using Firn.Meters;
 using Firn.Serialization;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
@@ -23,8 +24,9 @@ internal sealed class ChannelRegistry
     private readonly TimeSpan _openTimeout;
     private IRouterLink? _link;
 
-    public ChannelRegistry(IFirnSerializer serializer, MessageSizeLimit maxMessageSize, ILoggerFactory loggerFactory, TimeSpan openTimeout, long sendBudget)
+    public ChannelRegistry(IFirnSerializer serializer, MessageSizeLimit maxMessageSize, ILoggerFactory loggerFactory, TimeSpan openTimeout, long sendBudget, FirnMetrics? metrics = null)
     {
+        Metrics = metrics ?? FirnMetrics.Disabled;
         Budget = new SendBudget(sendBudget);
         _serializer = new AppSerializer(serializer, this);
         _maxMessageSize = maxMessageSize;
@@ -34,6 +36,9 @@ internal sealed class ChannelRegistry
 
     /// <summary>The app's serializer: the configured one, with this registry in scope while reading (see <see cref="AppSerializer"/>).</summary>
     public IFirnSerializer Serializer => _serializer;
+
+    /// <summary>This process's instruments, which its channels record on.</summary>
+    public FirnMetrics Metrics { get; }
 
     /// <summary>The bytes of this process's messages waiting in the router, across its channels.</summary>
     public SendBudget Budget { get; }
@@ -83,7 +88,7 @@ internal sealed class ChannelRegistry
                 return null;
             }
 
-            var endpoint = new ChannelEndpoint(name, typeof(T), binding, options ?? ChannelOptions.Default, link, Budget);
+            var endpoint = new ChannelEndpoint(name, typeof(T), binding, options ?? ChannelOptions.Default, link, Budget, Metrics);
             var channel = new Channel<T>(endpoint, _serializer, _maxMessageSize, _loggerFactory.CreateLogger("Firn.Channels"));
             if (binding.IsClosed)
             {

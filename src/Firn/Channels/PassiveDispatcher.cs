@@ -191,6 +191,8 @@ internal sealed partial class PassiveDispatcher<T>
             return;
         }
 
+        var start = _endpoint.Metrics.StartProcessing();
+
         foreach (var registration in registrations)
         {
             try
@@ -207,6 +209,8 @@ internal sealed partial class PassiveDispatcher<T>
                 LogHandlerFailed(ex, _endpoint.Name);
             }
         }
+
+        _endpoint.Metrics.Processed(start, _endpoint.Name);
     }
 
     private bool TryRead(byte[] payload, out T message)
@@ -233,6 +237,8 @@ internal sealed partial class PassiveDispatcher<T>
             return;
         }
 
+        var start = _endpoint.Metrics.StartProcessing();
+
 #pragma warning disable CA1031 // A handler's exception is logged; the loop must go on.
         foreach (var registration in Volatile.Read(ref _registrations))
         {
@@ -249,6 +255,8 @@ internal sealed partial class PassiveDispatcher<T>
             }
         }
 #pragma warning restore CA1031
+
+        _endpoint.Metrics.Processed(start, _endpoint.Name);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A receive handler on channel '{Channel}' threw; the next message is handled as usual")]

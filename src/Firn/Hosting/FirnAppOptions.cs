@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Firn.Serialization;
 using Microsoft.Extensions.Logging;
 
@@ -119,6 +120,18 @@ public sealed class FirnAppOptions
 
     /// <summary>Where Firn and the app log. Default: a console logger that shows time, level and process name.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// Whether the app records metrics on its meter <c>Firn</c> (see docs/observability.md). Default true: with no
+    /// listener attached, recording costs a field read per call site. False creates no meter at all.
+    /// </summary>
+    public bool EnableMetrics { get; init; } = true;
+
+    /// <summary>
+    /// Where the app's meter <c>Firn</c> comes from: the host's <see cref="IMeterFactory"/> under dependency injection.
+    /// Default <see langword="null"/>: the app creates its own meter and disposes it with the app.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; init; }
 
     /// <summary>Whether the main process handles Ctrl+C and SIGTERM by stopping gracefully in <see cref="FirnApp.RunAsync"/>. Default true.</summary>
     public bool HandleSignals { get; init; } = true;

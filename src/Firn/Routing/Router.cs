@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Firn.Channels;
 using Firn.Failures;
+using Firn.Meters;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -26,10 +27,12 @@ internal sealed partial class Router
     private readonly Lock _createLock = new();
     private readonly Dictionary<string, int> _createdBy = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private readonly FirnMetrics _metrics;
     private uint _nextId;
 
-    public Router(int sendWindow, int maxReceiveWindow, ILogger logger, int maxChannelsPerProcess = int.MaxValue, long maxPendingBytesPerProcess = long.MaxValue)
+    public Router(int sendWindow, int maxReceiveWindow, ILogger logger, int maxChannelsPerProcess = int.MaxValue, long maxPendingBytesPerProcess = long.MaxValue, FirnMetrics? metrics = null)
     {
+        _metrics = metrics ?? FirnMetrics.Disabled;
         MaxChannelsPerProcess = maxChannelsPerProcess;
         MaxPendingBytesPerProcess = maxPendingBytesPerProcess;
         SendWindow = sendWindow;
@@ -120,6 +123,7 @@ internal sealed partial class Router
         var run = new DeliveryRun(channel.Id);
         var straightThrough = 0;
         var straightThroughBytes = 0L;
+        var accepted = 0;
         using var writes = DeferredWrites.Begin();
         lock (channel.Gate)
         {
@@ -159,6 +163,7 @@ internal sealed partial class Router
                     break;
                 }
 
+                accepted++;
                 var message = new RoutedMessage(sender, payload);
                 if (state.Pending.Count == 0 && TryPickReceiver(channel, sender.ProcessName) is { } receiver)
                 {
@@ -185,6 +190,8 @@ internal sealed partial class Router
                 sender.GrantCreditsAndBytes(channel.Id, straightThrough, straightThroughBytes);
             }
         }
+
+        _metrics.Sent(channel.Name, sender.ProcessName, accepted);
     }
 
     /// <summary><paramref name="receiver"/> starts receiving on the channel with <paramref name="window"/> slots, in <paramref name="mode"/> (recorded for listings).</summary>
@@ -263,6 +270,8 @@ internal sealed partial class Router
             state.Credit += count;
             Dispatch(channel);
         }
+
+        _metrics.Consumed(channel.Name, receiver.ProcessName, count);
 
         // Deliveries to this process held back on other channels by its byte limit may go on now.
         if (receiver.DeliveryHeld && receiver.DeliveredBytes < MaxPendingBytesPerProcess)
@@ -642,12 +651,14 @@ internal sealed partial class Router
         channel.Senders.RemoveAll(s => s.Gone && s.Pending.Count == 0);
     }
 
-    private static void Requeue(RoutedChannel channel, Queue<RoutedMessage> messages)
+    private void Requeue(RoutedChannel channel, Queue<RoutedMessage> messages)
     {
         if (messages.Count == 0)
         {
             return;
         }
+
+        _metrics.Redelivered(channel.Name, messages.Count);
 
         foreach (var group in messages.GroupBy(m => m.Sender))
         {

@@ -81,6 +81,8 @@ internal sealed partial class RpcDispatcher
         private async Task RunAsync()
         {
             var id = Id;
+            var start = _owner._metrics.StartServerCall();
+            string? error = null;
             try
             {
                 var token = _cancellation?.Token ?? CancellationToken.None;
@@ -92,6 +94,7 @@ internal sealed partial class RpcDispatcher
                 }
                 catch (Exception ex) when (ex is RpcException or ProtocolViolationException)
                 {
+                    error = nameof(RpcStatus.InvalidArguments);
                     await _owner.Fail(_responder, id, RpcStatus.InvalidArguments, ex.Message).ConfigureAwait(false);
                     return;
                 }
@@ -114,6 +117,7 @@ internal sealed partial class RpcDispatcher
                 _method.WriteResult(_owner._serializer, buffer, result);
                 if (buffer.WrittenCount > _owner._maxMessageSize.Bytes)
                 {
+                    error = nameof(RpcStatus.ResultTooLarge);
                     // The handler did not throw: say what happened, not "the handler threw" with no type.
                     await _owner.Fail(_responder, id, RpcStatus.ResultTooLarge,
                         $"The result of '{_method.Name}' serialized to {buffer.WrittenCount} bytes, over the limit of {_owner._maxMessageSize.Bytes} bytes (FirnAppOptions.MaxMessageSize); it was not sent. Return less, or stream it (IAsyncEnumerable<T>).").ConfigureAwait(false);
@@ -124,22 +128,26 @@ internal sealed partial class RpcDispatcher
             }
             catch (StreamItemTooLargeException ex)
             {
+                error = nameof(RpcStatus.ResultTooLarge);
                 await _owner.Fail(_responder, id, RpcStatus.ResultTooLarge, ex.Message).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_owner._stopping.IsCancellationRequested && Volatile.Read(ref _cancelled) == 0)
             {
                 // The process is stopping (or restarting) and its token ended the handler: say so, not "a task was cancelled".
+                error = nameof(RpcStatus.ProcessExited);
                 await _owner.Fail(_responder, id, RpcStatus.ProcessExited, $"Process '{_owner.ProcessName}' stopped while handling the call to '{_method.Name}'; the handler was cancelled.").ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The handler's exception is the call's result: it goes back to the caller.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
+                error = ex.GetType().FullName;
                 _owner.LogHandlerFailed(ex, _method.Name, _caller);
                 await _responder.CompleteAsync(id, RpcStatus.RemoteError, RpcError.FromException(_owner.ProcessName, ex).Encode()).ConfigureAwait(false);
             }
             finally
             {
+                _owner._metrics.Served(start, _method.Name, error);
                 _owner.Finished(this);
                 Dispose();
             }

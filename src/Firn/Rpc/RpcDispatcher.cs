@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Firn.Channels;
+using Firn.Meters;
 using Firn.Serialization;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
@@ -19,12 +20,14 @@ internal sealed partial class RpcDispatcher
     private readonly IFirnSerializer _serializer;
     private readonly MessageSizeLimit _maxMessageSize;
     private readonly ILogger _logger;
+    private readonly FirnMetrics _metrics;
     private CancellationToken _stopping;
     private int _inFlight;
     private volatile bool _draining;
 
-    public RpcDispatcher(string processName, IFirnSerializer serializer, MessageSizeLimit maxMessageSize, ILogger logger)
+    public RpcDispatcher(string processName, IFirnSerializer serializer, MessageSizeLimit maxMessageSize, ILogger logger, FirnMetrics? metrics = null)
     {
+        _metrics = metrics ?? FirnMetrics.Disabled;
         ProcessName = processName;
         _serializer = serializer;
         _maxMessageSize = maxMessageSize;

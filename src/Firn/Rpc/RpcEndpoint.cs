@@ -1,5 +1,6 @@
 using Firn.Channels;
 using Firn.Failures;
+using Firn.Meters;
 using Firn.Rpc;
 using Firn.Serialization;
 using Firn.Transport;
@@ -26,10 +27,12 @@ public sealed partial class RpcEndpoint
     private readonly PendingRequests<PendingCall> _pending;
     private readonly IFirnSerializer _serializer;
     private readonly MessageSizeLimit _maxMessageSize;
+    private readonly FirnMetrics _metrics;
     private IRpcBackend? _backend;
 
-    internal RpcEndpoint(RpcDispatcher dispatcher, PendingRequests<PendingCall> pending, IFirnSerializer serializer, MessageSizeLimit maxMessageSize, TimeSpan defaultTimeout)
+    internal RpcEndpoint(RpcDispatcher dispatcher, PendingRequests<PendingCall> pending, IFirnSerializer serializer, MessageSizeLimit maxMessageSize, TimeSpan defaultTimeout, FirnMetrics? metrics = null)
     {
+        _metrics = metrics ?? FirnMetrics.Disabled;
         _dispatcher = dispatcher;
         _pending = pending;
 
@@ -256,12 +259,23 @@ public sealed partial class RpcEndpoint
     {
         ValidateTimeout(timeout);
         cancellationToken.ThrowIfCancellationRequested();
-        var call = new UnaryCall(method);
-        var id = Start(call, RpcFlags.None, 0, timeout, args, writers, cancellationToken, out var sent);
-        await SentAsync(id, sent).ConfigureAwait(false);
+        var start = _metrics.StartClientCall();
+        try
+        {
+            var call = new UnaryCall(method);
+            var id = Start(call, RpcFlags.None, 0, timeout, args, writers, cancellationToken, out var sent);
+            await SentAsync(id, sent).ConfigureAwait(false);
 
-        // A timeout of a second or more is the pending calls' sweep's to enforce: then this costs nothing more than the call.
-        return await _pending.WaitAsync(id, call, call.Result, cancellationToken).ConfigureAwait(false);
+            // A timeout of a second or more is the pending calls' sweep's to enforce: then this costs nothing more than the call.
+            var result = await _pending.WaitAsync(id, call, call.Result, cancellationToken).ConfigureAwait(false);
+            _metrics.Called(start, method, errorType: null);
+            return result;
+        }
+        catch (Exception ex) when (_metrics.CallFailed(start, method, ex))
+        {
+            // Never reached: the filter records the failure and lets the exception pass.
+            throw;
+        }
     }
 
     internal async IAsyncEnumerable<T> ReadStreamAsync<T>(string method, object?[]? args, RpcArguments.ArgumentWriter[]? writers, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

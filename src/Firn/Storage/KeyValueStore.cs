@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Firn.Meters;
 using Firn.Serialization;
 
 namespace Firn.Storage;
@@ -16,10 +17,12 @@ internal sealed class KeyValueStore
     private readonly ConcurrentDictionary<string, StoreEntry> _entries = new(StringComparer.Ordinal);
     private readonly IFirnSerializer _serializer;
     private readonly Func<long> _clock;
+    private readonly FirnMetrics _metrics;
     private long _bytes;
 
-    public KeyValueStore(IFirnSerializer serializer, int maxKeys, long maxBytes, Func<long>? clock = null)
+    public KeyValueStore(IFirnSerializer serializer, int maxKeys, long maxBytes, Func<long>? clock = null, FirnMetrics? metrics = null)
     {
+        _metrics = metrics ?? FirnMetrics.Disabled;
         _serializer = serializer;
         MaxKeys = maxKeys;
         MaxBytes = maxBytes;
@@ -36,7 +39,15 @@ internal sealed class KeyValueStore
     /// <summary>Bytes held (keys and values), as counted against <see cref="MaxBytes"/>.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public StoreReply Execute(StoreRequest request) => request.Operation switch
+    public StoreReply Execute(StoreRequest request)
+    {
+        var start = _metrics.StartStoreOperation();
+        var reply = Run(request);
+        _metrics.StoreOperated(start, StoreOperationNames.Of(request.Operation), reply.Status is StoreStatus.Error or StoreStatus.TypeMismatch ? StoreOperationNames.Of(reply.Status) : null);
+        return reply;
+    }
+
+    private StoreReply Run(StoreRequest request) => request.Operation switch
     {
         StoreOperation.Get => Get(request.Key),
         StoreOperation.Set => Set(request),

@@ -71,3 +71,13 @@ internal sealed record StoreReply(StoreStatus Status)
 
     public static StoreReply Error(string message) => new(StoreStatus.Error) { Text = message };
 }
+
+/// <summary>The metric tag values of operations and refusals (constant strings: recording allocates none).</summary>
+internal static class StoreOperationNames
+{
+    private static readonly string[] Operations = ["unknown", "get", "set", "delete", "set_if_absent", "compare_and_set", "increment", "get_all", "keys"];
+
+    public static string Of(StoreOperation operation) => (byte)operation < Operations.Length ? Operations[(byte)operation] : Operations[0];
+
+    public static string Of(StoreStatus status) => status == StoreStatus.TypeMismatch ? "type_mismatch" : "error";
+}

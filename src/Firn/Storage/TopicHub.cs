@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Firn.Meters;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +16,7 @@ internal sealed partial class TopicHub
     private readonly Lock _lock = new();
     private readonly Dictionary<string, HashSet<TopicSubscriber>> _byKey = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private readonly FirnMetrics _metrics;
 
     // What publishers read without the lock: per exact topic an immutable array, replaced on each change of that topic
     // alone; the patterns as one immutable array, rebuilt only when a pattern changes (patterns are few).
@@ -22,7 +24,11 @@ internal sealed partial class TopicHub
     private readonly Dictionary<string, (TopicPattern Pattern, TopicSubscriber[] Subscribers)> _patternEntries = new(StringComparer.Ordinal);
     private (TopicPattern Pattern, TopicSubscriber[] Subscribers)[] _patterns = [];
 
-    public TopicHub(ILogger logger) => _logger = logger;
+    public TopicHub(ILogger logger, FirnMetrics? metrics = null)
+    {
+        _logger = logger;
+        _metrics = metrics ?? FirnMetrics.Disabled;
+    }
 
     public void Add(TopicSubscriber subscriber, string key)
     {
@@ -134,6 +140,7 @@ internal sealed partial class TopicHub
     {
         if (!subscriber.TryDeliver(publication, ref frame))
         {
+            _metrics.PublicationDropped(subscriber.Name);
             if (subscriber.CountMissed() == 1)
             {
                 LogMissed(subscriber.Name, publication.Topic);

@@ -4,7 +4,7 @@ namespace Firn.Tests.Architecture;
 /// Firn's layering, as docs/ARCHITECTURE.md draws it. A type's layer is the folder of its source files under src/Firn/
 /// (files at the root are the App layer). Bottom to top:
 /// <code>
-/// Failures, Diagnostics
+/// Failures, Diagnostics, Meters
 /// Transport -> Serialization -> Channels -> Routing -> Storage | Rpc -> Events -> Hosting -> App
 /// </code>
 /// Each layer may use every layer below it, except that Storage and Rpc do not use each other. Channels sits below
@@ -12,12 +12,14 @@ namespace Firn.Tests.Architecture;
 /// seam and speaks in their types); Storage and Rpc sit above Channels because they use its message size limit,
 /// serialization buffer and type names; Events is built on Storage's pub/sub. Failures (every Firn exception,
 /// the disconnect reasons and the one place that builds exceptions) is under everything, so that any layer can fail in
-/// the same words.
+/// the same words. Meters (the app's instruments) is under everything it measures: the layers above record on it, and
+/// hand it what its observable instruments read as plain samples, so it depends on none of them.
 /// </summary>
 internal static class FirnLayering
 {
     public const string Shared = "Failures";
     public const string Diagnostics = "Diagnostics";
+    public const string Meters = "Meters";
     public const string Transport = "Transport";
     public const string Serialization = "Serialization";
     public const string Channels = "Channels";
@@ -32,15 +34,16 @@ internal static class FirnLayering
     public static LayerRules Rules { get; } = new(
         (Shared, []),
         (Diagnostics, [Shared]),
+        (Meters, [Shared, Diagnostics]),
         (Transport, [Shared, Diagnostics]),
         (Serialization, [Shared, Diagnostics, Transport]),
-        (Channels, [Shared, Diagnostics, Transport, Serialization]),
-        (Routing, [Shared, Diagnostics, Transport, Serialization, Channels]),
-        (Storage, [Shared, Diagnostics, Transport, Serialization, Channels, Routing]),
-        (Rpc, [Shared, Diagnostics, Transport, Serialization, Channels, Routing]),
-        (Events, [Shared, Diagnostics, Transport, Serialization, Channels, Routing, Storage]),
-        (Hosting, [Shared, Diagnostics, Transport, Serialization, Channels, Routing, Storage, Rpc, Events]),
-        (App, [Shared, Diagnostics, Transport, Serialization, Channels, Routing, Storage, Rpc, Events, Hosting]));
+        (Channels, [Shared, Diagnostics, Meters, Transport, Serialization]),
+        (Routing, [Shared, Diagnostics, Meters, Transport, Serialization, Channels]),
+        (Storage, [Shared, Diagnostics, Meters, Transport, Serialization, Channels, Routing]),
+        (Rpc, [Shared, Diagnostics, Meters, Transport, Serialization, Channels, Routing]),
+        (Events, [Shared, Diagnostics, Meters, Transport, Serialization, Channels, Routing, Storage]),
+        (Hosting, [Shared, Diagnostics, Meters, Transport, Serialization, Channels, Routing, Storage, Rpc, Events]),
+        (App, [Shared, Diagnostics, Meters, Transport, Serialization, Channels, Routing, Storage, Rpc, Events, Hosting]));
 
     /// <summary>
     /// Root-level types every layer may use, each with the reason. They form the Shared layer, which may use nothing else
