@@ -47,7 +47,7 @@ internal static class FirnConfiguration
     /// <summary>The app's options: each setting present in <paramref name="settings"/>, else the code's.</summary>
     /// <param name="settings">The bound section.</param>
     /// <param name="fromCode">The options the code gave; <see langword="null"/> for the defaults.</param>
-    /// <returns>New options; the settings only configuration cannot hold (serializer, logger factory, signals) are the code's.</returns>
+    /// <returns>New options; the settings only configuration cannot hold (serializer, logger factory, signals, meter factory) are the code's.</returns>
     /// <exception cref="ArgumentException">A setting is out of its bounds (the validator reports it first, by key).</exception>
     public static FirnAppOptions ToAppOptions(FirnSettings settings, FirnAppOptions? fromCode)
     {
@@ -77,6 +77,8 @@ internal static class FirnConfiguration
             MaxChannelsPerProcess = settings.MaxChannelsPerProcess ?? code.MaxChannelsPerProcess,
             HeartbeatInterval = settings.HeartbeatInterval ?? code.HeartbeatInterval,
             HeartbeatTimeout = settings.HeartbeatTimeout ?? code.HeartbeatTimeout,
+            EnableMetrics = settings.EnableMetrics ?? code.EnableMetrics,
+            MeterFactory = code.MeterFactory,
         };
     }
 

@@ -59,6 +59,9 @@ public sealed class FirnSettings
     /// <summary>Configuration key <c>Firn:HeartbeatTimeout</c> (<c>Infinite</c> turns heartbeats off): <see cref="FirnAppOptions.HeartbeatTimeout"/>.</summary>
     public TimeSpan? HeartbeatTimeout { get; set; }
 
+    /// <summary>Configuration key <c>Firn:EnableMetrics</c>: <see cref="FirnAppOptions.EnableMetrics"/>.</summary>
+    public bool? EnableMetrics { get; set; }
+
     /// <summary>
     /// Configuration section <c>Firn:Processes</c>: each child's settings by name (matched ignoring case, as configuration
     /// keys are). A name the code does not declare is an external command, and needs <see cref="ProcessSettings.Executable"/>.

@@ -34,6 +34,7 @@ internal static class SettingsBinder
         target.MaxChannelsPerProcess = read.Int32(nameof(FirnSettings.MaxChannelsPerProcess)) ?? target.MaxChannelsPerProcess;
         target.HeartbeatInterval = read.TimeSpan(nameof(FirnSettings.HeartbeatInterval)) ?? target.HeartbeatInterval;
         target.HeartbeatTimeout = read.TimeSpan(nameof(FirnSettings.HeartbeatTimeout)) ?? target.HeartbeatTimeout;
+        target.EnableMetrics = read.Boolean(nameof(FirnSettings.EnableMetrics)) ?? target.EnableMetrics;
         foreach (var process in read.Sections(nameof(FirnSettings.Processes), "processes by name"))
         {
             if (!target.Processes.TryGetValue(process.Key, out var settings))

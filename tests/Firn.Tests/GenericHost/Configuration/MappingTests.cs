@@ -1,5 +1,6 @@
 using System.Reflection;
 using Firn.GenericHost.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Firn.Tests.GenericHost.Configuration;
@@ -26,6 +27,7 @@ public sealed class MappingTests
         ("MaxChannelsPerProcess", "19"),
         ("HeartbeatInterval", "00:00:02"),
         ("HeartbeatTimeout", "00:00:20"),
+        ("EnableMetrics", "false"),
     ];
 
     private static readonly (string Key, string Value)[] EveryProcessSetting =
@@ -74,6 +76,7 @@ public sealed class MappingTests
         Assert.Equal(19, options.MaxChannelsPerProcess);
         Assert.Equal(TimeSpan.FromSeconds(2), options.HeartbeatInterval);
         Assert.Equal(TimeSpan.FromSeconds(20), options.HeartbeatTimeout);
+        Assert.False(options.EnableMetrics);
     }
 
     [Fact]
@@ -107,7 +110,7 @@ public sealed class MappingTests
     public void The_tests_above_cover_every_settable_option()
     {
         // A new option must get a key (and a line above) or be named here as one configuration cannot hold.
-        string[] codeOnly = [nameof(FirnAppOptions.Serializer), nameof(FirnAppOptions.LoggerFactory), nameof(FirnAppOptions.HandleSignals)];
+        string[] codeOnly = [nameof(FirnAppOptions.Serializer), nameof(FirnAppOptions.LoggerFactory), nameof(FirnAppOptions.HandleSignals), nameof(FirnAppOptions.MeterFactory)];
 
         Assert.Equal(
             Settable(typeof(FirnAppOptions)).Except(codeOnly).Order(),
@@ -122,6 +125,7 @@ public sealed class MappingTests
     [Fact]
     public void Without_configuration_the_code_options_stay_as_they_are()
     {
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var logs = NullLoggerFactory.Instance;
         var serializer = new MessagePackFirnSerializer();
         var code = new FirnAppOptions
@@ -146,6 +150,8 @@ public sealed class MappingTests
             MaxChannelsPerProcess = 10,
             HeartbeatInterval = TimeSpan.FromSeconds(11),
             HeartbeatTimeout = TimeSpan.FromSeconds(12),
+            EnableMetrics = false,
+            MeterFactory = meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
         };
 
         var options = FirnConfiguration.ToAppOptions(FirnSection.Bind(FirnSection.Of()), code);
