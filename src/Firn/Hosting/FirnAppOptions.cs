@@ -22,6 +22,8 @@ public sealed class FirnAppOptions
     private int _maxChannelsPerProcess = 10_000;
     private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(1);
     private TimeSpan _heartbeatTimeout = TimeSpan.FromSeconds(10);
+    private ILoggerFactory? _loggerFactory;
+    private bool _handleSignals = true;
 
     /// <summary>The main process's name in logs and as a sender (well-formed UTF-16: it travels as a caller's name). Default <c>main</c>.</summary>
     public string MainProcessName
@@ -118,10 +120,18 @@ public sealed class FirnAppOptions
     public IFirnSerializer Serializer { get; init; } = MessagePackFirnSerializer.Instance;
 
     /// <summary>Where Firn and the app log. Default: a console logger that shows time, level and process name.</summary>
-    public ILoggerFactory? LoggerFactory { get; init; }
+    public ILoggerFactory? LoggerFactory
+    {
+        get => _loggerFactory;
+        init => _loggerFactory = value;
+    }
 
     /// <summary>Whether the main process handles Ctrl+C and SIGTERM by stopping gracefully in <see cref="FirnApp.RunAsync"/>. Default true.</summary>
-    public bool HandleSignals { get; init; } = true;
+    public bool HandleSignals
+    {
+        get => _handleSignals;
+        init => _handleSignals = value;
+    }
 
     /// <summary>The most keys the shared store holds; a write that would add one more fails with <see cref="StoreException"/>. Default 1,000,000.</summary>
     public int StoreMaxKeys
@@ -199,6 +209,18 @@ public sealed class FirnAppOptions
     {
         get => _heartbeatTimeout;
         init => _heartbeatTimeout = value == Timeout.InfiniteTimeSpan ? value : Positive(value);
+    }
+
+    /// <summary>
+    /// A copy for an app that runs under another host (the Generic Host): it logs to <paramref name="loggerFactory"/>
+    /// unless these options name their own, and leaves signals to that host.
+    /// </summary>
+    internal FirnAppOptions ForHost(ILoggerFactory loggerFactory)
+    {
+        var copy = (FirnAppOptions)MemberwiseClone();
+        copy._loggerFactory ??= loggerFactory;
+        copy._handleSignals = false;
+        return copy;
     }
 
     private static TimeSpan Positive(TimeSpan value) =>
