@@ -6,6 +6,7 @@
 //   run           (default) as above
 //   stop-app      beta asks the main process to stop the application once it runs
 //   beta-returns  beta's entry returns at once
+//   restart-app   beta's first instance asks the main process to restart the application
 //   budget        HostOptions.ShutdownTimeout is 5 s, shorter than Firn's stop bound: start-up fails
 using Firn;
 using Firn.TestHostApp;

@@ -46,6 +46,15 @@ internal sealed class BetaWorker(IServiceProvider services, Scenario scenario) :
             case "stop-app":
                 context.RequestApplicationStop();
                 break;
+            case "restart-app":
+                var starts = await context.App.SharedMemory.IncrementAsync("beta-starts", cancellationToken: stoppingToken);
+                await context.App.GetChannel<string>("reports").SendAsync($"beta start {starts}", stoppingToken);
+                if (starts == 1)
+                {
+                    context.RequestApplicationRestart();
+                }
+
+                break;
         }
 
         await AlphaWorker.Wait(stoppingToken);

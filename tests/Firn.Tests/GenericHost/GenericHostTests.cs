@@ -96,6 +96,19 @@ public sealed class GenericHostTests
     }
 
     [Fact]
+    public async Task A_child_request_to_restart_the_application_restarts_every_child_and_the_host_runs_on()
+    {
+        await using var app = await HostAppProcess.StartAsync("restart-app");
+
+        await app.WaitForLineAsync("report beta start 2");
+        await TestApps.UntilAsync(() => app.Lines.Count(l => l.StartsWith("state alpha Starting->Running", StringComparison.Ordinal)) == 2, "alpha runs again");
+        Assert.False(app.Process.HasExited);
+
+        await app.SendAsync("stop");
+        Assert.Equal(0, await app.WaitForExitAsync());
+    }
+
+    [Fact]
     public async Task SIGTERM_on_the_main_host_stops_everything_cleanly()
     {
         await using var app = await HostAppProcess.StartAsync();
