@@ -119,14 +119,14 @@ public sealed class FirnAppOptions
     /// <summary>The serializer for channel messages. Default: <see cref="MessagePackFirnSerializer"/>.</summary>
     public IFirnSerializer Serializer { get; init; } = MessagePackFirnSerializer.Instance;
 
-    /// <summary>Where Firn and the app log. Default: a console logger that shows time, level and process name.</summary>
+    /// <summary>Where Firn and the app log. Default: a console logger that shows time, level and process name; under the Generic Host (Firn.Hosting), the host's logger factory.</summary>
     public ILoggerFactory? LoggerFactory
     {
         get => _loggerFactory;
         init => _loggerFactory = value;
     }
 
-    /// <summary>Whether the main process handles Ctrl+C and SIGTERM by stopping gracefully in <see cref="FirnApp.RunAsync"/>. Default true.</summary>
+    /// <summary>Whether the main process handles Ctrl+C and SIGTERM by stopping gracefully in <see cref="FirnApp.RunAsync"/>. Default true; off under the Generic Host (Firn.Hosting), whose lifetime handles them.</summary>
     public bool HandleSignals
     {
         get => _handleSignals;

@@ -122,6 +122,21 @@ public sealed class GenericHostTests
     }
 
     [Fact]
+    public async Task SIGTERM_on_a_child_stops_that_child_alone_with_exit_code_0()
+    {
+        await using var app = await HostAppProcess.StartAsync();
+        await app.WaitForLineAsync(l => l.StartsWith("report alpha", StringComparison.Ordinal));
+
+        Assert.Equal(0, NativeMethods.kill(app.Children["alpha"], NativeMethods.SIGTERM));
+
+        // Its entry saw the stop, its host stopped and it closed cleanly; the main process did not ask, so it "completed".
+        await app.WaitForLineAsync("state alpha Running->Exited reason=Completed code=0");
+        Assert.False(app.Process.HasExited);
+        await app.SendAsync("stop");
+        Assert.Equal(0, await app.WaitForExitAsync());
+    }
+
+    [Fact]
     public async Task Children_leave_when_the_main_host_is_killed_with_SIGKILL()
     {
         await using var app = await HostAppProcess.StartAsync();
