@@ -13,11 +13,53 @@ public sealed partial class FirnApp
     /// <summary>The key a child reads to learn that the main process has handled everything it sent before (see <see cref="ReachedMainAsync"/>).</summary>
     private const string BarrierKey = "firn.barrier";
 
+    /// <summary>What the child holds from connecting until it has closed (watchdog, signal handlers, exit flush), disposed last first.</summary>
+    private readonly Stack<IDisposable> _childResources = new();
+
     private ChildHost? _childHost;
     private FirnProcessContext? _context;
+    private Func<FirnProcessContext, Task>? _entryPoint;
+    private ProcessDeclaration? _childDeclaration;
+
+    /// <summary>This child's context, once it has connected (child only).</summary>
+    internal FirnProcessContext ProcessContext => _context ?? throw new InvalidOperationException(
+        IsMainProcess ? "FirnProcessContext exists only in a child process." : "This child has not connected to the main process yet.");
+
+    /// <summary>Whether this child has connected and has its context (see <see cref="ConnectChildAsync"/>).</summary>
+    internal bool IsChildConnected => _context is not null;
 
     private async Task<int> RunChildAsync(ChildEnvironment environment, CancellationToken cancellationToken)
     {
+        if (await ConnectChildAsync(cancellationToken).ConfigureAwait(false) is { } failed)
+        {
+            return failed;
+        }
+
+        var exitCode = ChildExitCodes.EntryFailed;
+        try
+        {
+            // Ready goes out before the entry can send anything, so the main process sees this child running first.
+            SignalReadyUnlessWaiting();
+            exitCode = await WaitForEntryAsync(StartEntry()).ConfigureAwait(false);
+        }
+        finally
+        {
+            exitCode = await CloseChildAsync(exitCode).ConfigureAwait(false);
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>
+    /// A child's first phase: finds its declaration, connects to the main process, installs the watchdog of the parent
+    /// and the signal handlers (Ctrl+C ignored, SIGTERM a local stop), and creates the context. Returns
+    /// <see langword="null"/> once connected, or the exit code of a child that cannot run (everything it set up is
+    /// released then). After success, <see cref="CloseChildAsync"/> must follow.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the child (as SIGTERM does) when it fires.</param>
+    internal async Task<int?> ConnectChildAsync(CancellationToken cancellationToken)
+    {
+        var environment = _child ?? throw new InvalidOperationException("This is the main process.");
         var declaration = _declarations.Find(d => string.Equals(d.Name, environment.ProcessName, StringComparison.Ordinal));
         if (declaration is null || !_entries.TryGetValue(declaration.Name, out var entryPoint))
         {
@@ -26,6 +68,8 @@ public sealed partial class FirnApp
             return ChildExitCodes.NotDeclared;
         }
 
+        _childDeclaration = declaration;
+        _entryPoint = entryPoint;
         var host = new ChildHost(environment, _channels, Options.CallTimeout, LoggerFactory.CreateLogger("Firn.Child"));
         _childHost = host;
         _channels.Bind(host.RouterLink);
@@ -33,16 +77,19 @@ public sealed partial class FirnApp
         InitializeChildRpc(host);
 
         // No orphans: leave promptly once the main process is gone, whatever the entry does.
-        using var parentWatch = ParentWatch.Start(environment.ParentProcessId, host.OnOrphaned, LoggerFactory.CreateLogger("Firn.Child"));
+        if (ParentWatch.Start(environment.ParentProcessId, host.OnOrphaned, LoggerFactory.CreateLogger("Firn.Child")) is { } parentWatch)
+        {
+            _childResources.Push(parentWatch);
+        }
 
         // Ctrl+C in a terminal reaches the whole process group; the main process decides how children stop.
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        _childResources.Push(PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true));
+        _childResources.Push(PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
             host.RequestLocalStop();
-        });
-        using var external = cancellationToken.Register(host.RequestLocalStop);
+        }));
+        _childResources.Push(cancellationToken.Register(host.RequestLocalStop));
 
         try
         {
@@ -51,36 +98,81 @@ public sealed partial class FirnApp
         catch (FirnConfigurationException ex)
         {
             AppLog.ChildCannotConnect(Logger, ex.Message);
+            ReleaseChildResources();
             return ChildExitCodes.CannotConnect;
         }
 
         // What was sent reaches the main process even on Environment.Exit or an unhandled exception (only SIGKILL and
         // native crashes lose it).
-        using var exitFlush = new ExitFlush(ReachedMainAsync, LoggerFactory.CreateLogger("Firn.Child"));
+        _childResources.Push(new ExitFlush(ReachedMainAsync, LoggerFactory.CreateLogger("Firn.Child")));
 
         var active = GetChannel<object?>(ActiveName(ProcessName));
         var passive = GetChannel<object?>(PassiveName(ProcessName));
         _context = new FirnProcessContext(this, host, active, passive, LoggerFactory.CreateLogger(ProcessName), host.Stopping);
+        return null;
+    }
 
-        // Ready goes out before the entry can send anything, so the main process sees this child running first.
-        if (!environment.WaitForReadySignal && !declaration.Options.WaitForReadySignal)
+    /// <summary>Tells the main process this child is ready, unless its declaration or the main process asked it to wait for <see cref="FirnProcessContext.SignalReady"/>.</summary>
+    internal void SignalReadyUnlessWaiting()
+    {
+        if (!_child!.WaitForReadySignal && !_childDeclaration!.Options.WaitForReadySignal)
         {
-            host.SignalReady();
+            _childHost!.SignalReady();
         }
+    }
 
-        var entry = Task.Run(() => entryPoint(_context), CancellationToken.None);
-        var exitCode = await WaitForEntryAsync(entry, host).ConfigureAwait(false);
-        var lost = host.Disconnected.IsCompleted || host.IsOrphaned;
-        await _channels.DrainAsync(lost ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
-        await DrainRpcAsync(lost ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
-        if (!lost)
+    /// <summary>Starts the entry on the thread pool (after <see cref="ConnectChildAsync"/>).</summary>
+    internal Task StartEntry()
+    {
+        var entryPoint = _entryPoint!;
+        var context = ProcessContext;
+        return Task.Run(() => entryPoint(context), CancellationToken.None);
+    }
+
+    /// <summary>A stop from inside this child (its host stopping): <see cref="FirnProcessContext.Stopping"/> fires, as on SIGTERM; nothing if it is stopping already (a lost connection stays one).</summary>
+    internal void RequestLocalStop()
+    {
+        if (_childHost is { } host && !host.Stopping.IsCancellationRequested)
         {
-            // Written is not enough before closing: see ReachedMainAsync.
-            await ReachedMainAsync(ExitFlush.Bound).ConfigureAwait(false);
+            host.RequestLocalStop();
         }
+    }
 
-        await host.FlushAndCloseAsync(lost ? TimeSpan.Zero : TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        return exitCode == ChildExitCodes.Success && lost && !host.StopRequested ? ChildExitCodes.ConnectionLost : exitCode;
+    /// <summary>
+    /// A child's last phase: lets its channels and RPC handlers drain, waits until the main process has everything it
+    /// sent, closes the connection and releases what <see cref="ConnectChildAsync"/> set up. Returns the exit code:
+    /// <paramref name="exitCode"/> (the entry's), or <see cref="ChildExitCodes.ConnectionLost"/> for a clean entry whose
+    /// connection was lost without a stop request.
+    /// </summary>
+    internal async Task<int> CloseChildAsync(int exitCode)
+    {
+        var host = _childHost!;
+        try
+        {
+            var lost = host.Disconnected.IsCompleted || host.IsOrphaned;
+            await _channels.DrainAsync(lost ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
+            await DrainRpcAsync(lost ? TimeSpan.Zero : Options.ShutdownTimeout / 2).ConfigureAwait(false);
+            if (!lost)
+            {
+                // Written is not enough before closing: see ReachedMainAsync.
+                await ReachedMainAsync(ExitFlush.Bound).ConfigureAwait(false);
+            }
+
+            await host.FlushAndCloseAsync(lost ? TimeSpan.Zero : TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            return exitCode == ChildExitCodes.Success && lost && !host.StopRequested ? ChildExitCodes.ConnectionLost : exitCode;
+        }
+        finally
+        {
+            ReleaseChildResources();
+        }
+    }
+
+    private void ReleaseChildResources()
+    {
+        while (_childResources.TryPop(out var resource))
+        {
+            resource.Dispose();
+        }
     }
 
     /// <summary>
@@ -118,8 +210,13 @@ public sealed partial class FirnApp
         }
     }
 
-    private async Task<int> WaitForEntryAsync(Task entry, ChildHost host)
+    /// <summary>
+    /// Waits for the entry to return, or, once the child is stopping, at most the stop's grace; returns the entry's exit
+    /// code (an entry that ignored the stop counts as a success, logged).
+    /// </summary>
+    internal async Task<int> WaitForEntryAsync(Task entry)
     {
+        var host = _childHost!;
         var stopping = Task.Delay(Timeout.Infinite, host.Stopping);
         await Task.WhenAny(entry, stopping).ConfigureAwait(false);
         if (!entry.IsCompleted)

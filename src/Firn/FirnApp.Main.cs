@@ -27,6 +27,18 @@ public sealed partial class FirnApp
     /// <summary>The main process's socket path (main process only, after <see cref="StartAsync"/>).</summary>
     internal string SocketPath => _host?.SocketPath ?? throw new InvalidOperationException("The app has not started, or this is not the main process.");
 
+    /// <summary>
+    /// Completes when a stop is asked for (<see cref="RequestStop"/>, a child's request, a child that failed with
+    /// <see cref="ProcessOptions.StopApplicationOnFailure"/>, or <see cref="StopAsync"/>): a host running the app stops on it.
+    /// </summary>
+    internal Task StopRequested => _stopRequested.Task;
+
+    /// <summary>The child whose failure stopped the app (<see cref="ProcessOptions.StopApplicationOnFailure"/>), if any.</summary>
+    internal string? FailedChild => Volatile.Read(ref _failedChild);
+
+    /// <summary>The longest <see cref="StopAsync"/> takes: <see cref="FirnAppOptions.StopTimeout"/> and the grace past its deadline.</summary>
+    internal TimeSpan StopBound => Options.StopTimeout + StopDeadline.Grace;
+
     internal Router Router => _router ?? throw new InvalidOperationException("The app has not started.");
 
     internal MainHost Host => _host ?? throw new InvalidOperationException("The app has not started.");

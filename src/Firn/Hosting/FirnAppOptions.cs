@@ -23,6 +23,9 @@ public sealed class FirnAppOptions
     private int _maxChannelsPerProcess = 10_000;
     private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(1);
     private TimeSpan _heartbeatTimeout = TimeSpan.FromSeconds(10);
+    private ILoggerFactory? _loggerFactory;
+    private bool _handleSignals = true;
+    private IMeterFactory? _meterFactory;
 
     /// <summary>The main process's name in logs and as a sender (well-formed UTF-16: it travels as a caller's name). Default <c>main</c>.</summary>
     public string MainProcessName
@@ -118,8 +121,12 @@ public sealed class FirnAppOptions
     /// <summary>The serializer for channel messages. Default: <see cref="MessagePackFirnSerializer"/>.</summary>
     public IFirnSerializer Serializer { get; init; } = MessagePackFirnSerializer.Instance;
 
-    /// <summary>Where Firn and the app log. Default: a console logger that shows time, level and process name.</summary>
-    public ILoggerFactory? LoggerFactory { get; init; }
+    /// <summary>Where Firn and the app log. Default: a console logger that shows time, level and process name; under the Generic Host (Firn.Hosting), the host's logger factory.</summary>
+    public ILoggerFactory? LoggerFactory
+    {
+        get => _loggerFactory;
+        init => _loggerFactory = value;
+    }
 
     /// <summary>
     /// Whether the app records metrics on its meter <c>Firn</c> (see docs/observability.md). Default true: with no
@@ -131,10 +138,18 @@ public sealed class FirnAppOptions
     /// Where the app's meter <c>Firn</c> comes from: the host's <see cref="IMeterFactory"/> under dependency injection.
     /// Default <see langword="null"/>: the app creates its own meter and disposes it with the app.
     /// </summary>
-    public IMeterFactory? MeterFactory { get; init; }
+    public IMeterFactory? MeterFactory
+    {
+        get => _meterFactory;
+        init => _meterFactory = value;
+    }
 
-    /// <summary>Whether the main process handles Ctrl+C and SIGTERM by stopping gracefully in <see cref="FirnApp.RunAsync"/>. Default true.</summary>
-    public bool HandleSignals { get; init; } = true;
+    /// <summary>Whether the main process handles Ctrl+C and SIGTERM by stopping gracefully in <see cref="FirnApp.RunAsync"/>. Default true; off under the Generic Host (Firn.Hosting), whose lifetime handles them.</summary>
+    public bool HandleSignals
+    {
+        get => _handleSignals;
+        init => _handleSignals = value;
+    }
 
     /// <summary>The most keys the shared store holds; a write that would add one more fails with <see cref="StoreException"/>. Default 1,000,000.</summary>
     public int StoreMaxKeys
@@ -235,6 +250,19 @@ public sealed class FirnAppOptions
 
     /// <summary>The smallest <see cref="ConnectionBufferLimit"/> these options allow: one frame of the largest message.</summary>
     internal long MinConnectionBufferLimit => (long)MaxMessageSize + Transport.FrameFormat.EnvelopeAllowance + Transport.FrameFormat.HeaderSize;
+
+    /// A copy for an app that runs under another host (the Generic Host): it logs to <paramref name="loggerFactory"/>
+    /// and makes its meter with <paramref name="meterFactory"/> unless these options name their own, and leaves
+    /// signals to that host.
+    /// </summary>
+    internal FirnAppOptions ForHost(ILoggerFactory loggerFactory, IMeterFactory? meterFactory)
+    {
+        var copy = (FirnAppOptions)MemberwiseClone();
+        copy._loggerFactory ??= loggerFactory;
+        copy._meterFactory ??= meterFactory;
+        copy._handleSignals = false;
+        return copy;
+    }
 
     private static TimeSpan Positive(TimeSpan value) =>
         value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive.");

@@ -6,9 +6,9 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Firn.Tests.Docs;
 
 /// <summary>
-/// Compiles a C# block of the docs with Roslyn against Firn.dll and what a program that references the Firn package
-/// sees (the framework, Firn's dependencies), with the SDK's implicit usings; a complete program also sees Firn.Hosting
-/// and ASP.NET Core, as a web project that references Firn.Hosting does. A fragment also gets <c>using Firn;</c>,
+/// Compiles a C# block of the docs with Roslyn against Firn.dll, Firn.Hosting.dll and the Generic Host, and what a
+/// program that references those packages sees (the framework, Firn's dependencies), with the SDK's implicit usings; a
+/// complete program also sees ASP.NET Core, as a web project that references Firn.Hosting does. A fragment also gets <c>using Firn;</c>,
 /// <c>using Microsoft.Extensions.Logging;</c> and the names of <see cref="DocsPrelude"/>.
 /// </summary>
 internal static class DocsCompiler
@@ -39,11 +39,12 @@ internal static class DocsCompiler
         ParseOptions,
         "FragmentUsings.g.cs");
 
-    /// <summary>A complete program may also use Firn.Hosting and ASP.NET Core (a web project's shared framework).</summary>
+    /// <summary>Firn, Firn.Hosting and the Generic Host, and ASP.NET Core (a web project's shared framework).</summary>
     private static readonly Lazy<IReadOnlyList<MetadataReference>> ProgramReferences = new(() =>
-        References(["Microsoft.AspNetCore.App"], typeof(FirnApp).Assembly, typeof(FirnHealthChecksBuilderExtensions).Assembly));
+        References(["Microsoft.AspNetCore.App"], typeof(FirnApp).Assembly, typeof(FirnBuilder).Assembly, typeof(Microsoft.Extensions.Hosting.Host).Assembly));
 
-    private static readonly Lazy<IReadOnlyList<MetadataReference>> FragmentReferences = new(() => References([], typeof(FirnApp).Assembly, typeof(DocsPrelude).Assembly));
+    private static readonly Lazy<IReadOnlyList<MetadataReference>> FragmentReferences = new(() =>
+        References([], typeof(FirnApp).Assembly, typeof(FirnBuilder).Assembly, typeof(Microsoft.Extensions.Hosting.Host).Assembly, typeof(DocsPrelude).Assembly));
 
     /// <summary>The errors and warnings of the block, each as "file(line,column): id message" in the Markdown file's lines.</summary>
     public static IReadOnlyList<string> Compile(CodeBlock block)
