@@ -41,6 +41,21 @@ public sealed partial class FirnApp
     /// <returns>A snapshot.</returns>
     internal ProcessStatus GetProcess(string name) => RequireProcess(name).GetStatus();
 
+    /// <summary>The status of one child, or null before the app has started (or for a name not declared).</summary>
+    /// <param name="name">The child's name.</param>
+    /// <returns>A snapshot, or null.</returns>
+    internal ProcessStatus? FindProcessStatus(string name) => FindProcess(name)?.GetStatus();
+
+    /// <summary>The names of the declared children, in declaration order (known before the app starts, in either role).</summary>
+    /// <returns>A copy.</returns>
+    internal IReadOnlyList<string> DeclaredProcessNames()
+    {
+        lock (_declarations)
+        {
+            return [.. _declarations.Select(d => d.Name)];
+        }
+    }
+
     /// <summary>Starts a child that is not running (a pending automatic restart happens now); its restart intensity starts afresh.</summary>
     /// <param name="name">The child's name.</param>
     /// <param name="cancellationToken">Abandons the start.</param>
