@@ -1,5 +1,5 @@
 // An ASP.NET Core minimal API whose arithmetic runs in a supervised child process, "calculator". The same program is
-// both: the main process serves HTTP on 127.0.0.1 and calls the child over RPC; the child builds a plain host from
+// both: the main process serves HTTP on 127.0.0.1 (port 5080 by appsettings.json; --urls overrides it) and calls the child over RPC; the child builds a plain host from
 // the same declaration (a child serves no HTTP). GET /add?a=2&b=3, GET /divide?a=1&b=0 (the child's exception comes
 // back as a 400), GET /health (one entry per child).
 using Firn;
@@ -8,14 +8,13 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 if (FirnApp.RunsAsChild)
 {
-    var child = Host.CreateApplicationBuilder(args);
+    var child = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
     child.AddFirn(Declare);
     await child.Build().RunAsync();
     return;
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.WebHost.UseUrls("http://127.0.0.1:5080");
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddFirn(Declare);
 builder.Services.AddHealthChecks().AddFirnProcesses();
 
@@ -27,7 +26,8 @@ app.MapGet("/divide", (long a, long b, RpcEndpoint rpc, CancellationToken cancel
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
 await app.RunAsync();
 
-static void Declare(FirnBuilder firn) => firn.AddProcess<Calculator>("calculator");
+static void Declare(FirnBuilder firn) =>
+    firn.AddProcess<Calculator>("calculator", new ProcessOptions { WaitForReadySignal = true });
 
 static async Task<IResult> Calculate(RpcEndpoint rpc, string method, long a, long b, CancellationToken cancellationToken)
 {
