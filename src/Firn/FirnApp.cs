@@ -81,6 +81,13 @@ public sealed partial class FirnApp : IAsyncDisposable
     /// <summary>The app created most recently in this process (the process-wide singleton of the seed).</summary>
     public static FirnApp Current => s_current ?? throw new InvalidOperationException("No FirnApp has been created in this process.");
 
+    /// <summary>
+    /// Whether this process was started by a Firn main process as one of its children. It reads the environment without
+    /// consuming anything, so a program can pick its host before creating the app: for example, a web application's
+    /// children build a plain host instead of a web server.
+    /// </summary>
+    public static bool RunsAsChild => ChildEnvironment.IsChild;
+
     /// <summary>The settings.</summary>
     public FirnAppOptions Options { get; }
 

@@ -14,6 +14,14 @@ internal sealed record ChildEnvironment(string ProcessName, string SocketPath, s
     public const string ParentVariable = "FIRN_PARENT_PID";
     public const string ReadyVariable = "FIRN_WAIT_READY";
 
+    private static volatile bool s_consumed;
+
+    /// <summary>
+    /// Whether this process was started as a child: its variables are set, or <see cref="FromCurrentProcess"/> has
+    /// already read (and cleared) them. Reads nothing that would be consumed.
+    /// </summary>
+    public static bool IsChild => s_consumed || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(NameVariable));
+
     /// <summary>Reads the child settings from this process's environment, or returns null in the main process.</summary>
     public static ChildEnvironment? FromCurrentProcess()
     {
@@ -44,6 +52,7 @@ internal sealed record ChildEnvironment(string ProcessName, string SocketPath, s
         var waitForReady = Environment.GetEnvironmentVariable(ReadyVariable) == "1";
 
         // Processes this child starts in turn are not Firn children.
+        s_consumed = true;
         Environment.SetEnvironmentVariable(SecretFdVariable, null);
         Environment.SetEnvironmentVariable(NameVariable, null);
         Environment.SetEnvironmentVariable(SocketVariable, null);
