@@ -1,3 +1,4 @@
+using Firn.GenericHost.Configuration;
 using Firn.GenericHost.DependencyInjection;
 using Firn.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,12 +15,14 @@ public sealed class FirnBuilder
 {
     private readonly List<ProcessRegistration> _processes = [];
     private readonly ChildEnvironment? _child;
+    private readonly CodeDeclarations _code;
     private FirnAppOptions? _options;
 
-    internal FirnBuilder(IServiceCollection services, ChildEnvironment? child)
+    internal FirnBuilder(IServiceCollection services, ChildEnvironment? child, CodeDeclarations code)
     {
         Services = services;
         _child = child;
+        _code = code;
     }
 
     /// <summary>The host's services (the same collection in every process; registrations made here run in every process).</summary>
@@ -45,6 +48,7 @@ public sealed class FirnBuilder
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _code.AppOptions = options;
         OptionsFactory = _ => options;
         return this;
     }
@@ -56,6 +60,7 @@ public sealed class FirnBuilder
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = null;
+        _code.AppOptions = null;
         OptionsFactory = options;
         return this;
     }
@@ -124,5 +129,6 @@ public sealed class FirnBuilder
         }
 
         _processes.Add(new ProcessRegistration(name, options, entry));
+        _code.Processes[name] = options;
     }
 }

@@ -1,10 +1,13 @@
+using Firn.Diagnostics;
 using Firn.GenericHost.Child;
+using Firn.GenericHost.Configuration;
 using Firn.GenericHost.DependencyInjection;
 using Firn.GenericHost.Main;
 using Firn.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Firn;
 
@@ -54,7 +57,7 @@ public static class FirnHostingExtensions
         }
 
         var child = ChildEnvironment.FromCurrentProcess();
-        var builder = new FirnBuilder(services, child);
+        var builder = new FirnBuilder(services, child, FirnConfiguration.Register(services));
         services.AddSingleton(builder);
         services.AddSingleton(provider => FirnAppFactory.Create(provider, builder, child));
         services.AddSingleton(provider => provider.GetRequiredService<FirnApp>().SharedMemory);
@@ -70,6 +73,20 @@ public static class FirnHostingExtensions
         else
         {
             services.AddSingleton(provider => provider.GetRequiredService<FirnApp>().ProcessContext);
+            if (FirnLogFormat.PlainRequested)
+            {
+                // The main process forwards this child's standard output into its own log, which adds time, level and
+                // the child's name: one line per entry, tagged with its level, keeps each entry whole and at its level.
+                services.AddLogging(logging => logging
+                    .AddConsole(FirnConsole.Configure)
+                    .AddConsoleFormatter<FirnConsoleFormatter, FirnConsoleFormatterOptions>(format =>
+                    {
+                        format.ProcessName = child.ProcessName;
+                        format.Plain = true;
+                        format.IncludeCategory = true;
+                    }));
+            }
+
             services.RemoveAll<IHostLifetime>();
             services.AddSingleton<IHostLifetime, FirnChildLifetime>();
             services.Insert(0, ServiceDescriptor.Singleton<IHostedService, FirnChildService>());

@@ -2,7 +2,7 @@ namespace Firn.GenericHost.Configuration;
 
 /// <summary>
 /// What the code declared, which the <c>Firn</c> configuration section overrides key by key: the app's options and each
-/// child's, by name. <see cref="FirnConfiguration.Register"/> registers one per service collection and returns it for
+/// child's, by name. <see cref="FirnConfiguration.Register(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/> registers one per service collection and returns it for
 /// <c>AddFirn</c> to fill while services are registered; the validator reads it when the host starts.
 /// </summary>
 internal sealed class CodeDeclarations

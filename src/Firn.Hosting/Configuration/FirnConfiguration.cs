@@ -15,6 +15,8 @@ internal static class FirnConfiguration
     /// <summary>The name of the section, under the configuration root.</summary>
     public const string SectionName = "Firn";
 
+    private static readonly IConfiguration EmptyConfiguration = new ConfigurationBuilder().Build();
+
     /// <summary>
     /// Binds <see cref="FirnSettings"/> (<c>IOptions&lt;FirnSettings&gt;</c>) to <paramref name="firnSection"/> and
     /// validates it when the host starts. Idempotent: a second call returns the first call's declarations and ignores
@@ -25,8 +27,22 @@ internal static class FirnConfiguration
     /// <returns>Where the caller records what the code declares, for the validation to merge with configuration.</returns>
     public static CodeDeclarations Register(IServiceCollection services, IConfiguration firnSection)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(firnSection);
+        return Register(services, _ => firnSection);
+    }
+
+    /// <summary>
+    /// As <see cref="Register(IServiceCollection, IConfiguration)"/>, with the <c>Firn</c> section of the host's
+    /// <see cref="IConfiguration"/> (none registered: an empty section), found when the options are first needed.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>Where the caller records what the code declares.</returns>
+    public static CodeDeclarations Register(IServiceCollection services) =>
+        Register(services, provider => (provider.GetService<IConfiguration>() ?? EmptyConfiguration).GetSection(SectionName));
+
+    private static CodeDeclarations Register(IServiceCollection services, Func<IServiceProvider, IConfiguration> firnSection)
+    {
+        ArgumentNullException.ThrowIfNull(services);
         foreach (var service in services)
         {
             if (!service.IsKeyedService && service.ServiceType == typeof(CodeDeclarations) && service.ImplementationInstance is CodeDeclarations registered)
@@ -38,9 +54,9 @@ internal static class FirnConfiguration
         var code = new CodeDeclarations();
         services.AddSingleton(code);
         services.AddOptions<FirnSettings>()
-            .Configure(settings => SettingsBinder.Bind(firnSection, settings, problems: null))
+            .Configure<IServiceProvider>((settings, provider) => SettingsBinder.Bind(firnSection(provider), settings, problems: null))
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<FirnSettings>>(new FirnSettingsValidator(firnSection, code));
+        services.AddSingleton<IValidateOptions<FirnSettings>>(provider => new FirnSettingsValidator(firnSection(provider), code));
         return code;
     }
 

@@ -1,6 +1,9 @@
+using System.Diagnostics.Metrics;
+using Firn.GenericHost.Configuration;
 using Firn.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Firn.GenericHost.DependencyInjection;
 
@@ -15,11 +18,12 @@ internal static class FirnAppFactory
 
     public static FirnApp Create(IServiceProvider services, FirnBuilder builder, ChildEnvironment? child)
     {
-        var options = AppOptions(services, builder).ForHost(services.GetRequiredService<ILoggerFactory>());
+        var settings = services.GetRequiredService<IOptions<FirnSettings>>().Value;
+        var options = AppOptions(services, builder, settings).ForHost(services.GetRequiredService<ILoggerFactory>(), services.GetService<IMeterFactory>());
         var app = new FirnApp(options, () => child);
         foreach (var process in builder.Processes)
         {
-            var processOptions = ProcessOptionsOf(services, process);
+            var processOptions = FirnConfiguration.ToProcessOptions(process.Name, FirnConfiguration.SettingsFor(settings, process.Name), process.Options);
             if (process.Entry is { } entry)
             {
                 app.AddProcess(process.Name, entry(services), processOptions);
@@ -30,20 +34,19 @@ internal static class FirnAppFactory
             }
         }
 
+        // Commands only configuration declares start after the code's children, in order of name.
+        foreach (var (name, commandOptions) in FirnConfiguration.Commands(settings, builder.Processes.Select(p => p.Name)))
+        {
+            app.AddProcess(name, commandOptions);
+        }
+
         return app;
     }
 
     /// <summary>
-    /// The one place the app's options are produced, in every process: what <see cref="FirnBuilder.UseOptions(FirnAppOptions)"/>
-    /// gave, or the defaults with <see cref="DefaultStopTimeout"/>. (Configuration binding plugs in here.)
+    /// The app's options, in every process: the <c>Firn</c> configuration section over what
+    /// <see cref="FirnBuilder.UseOptions(FirnAppOptions)"/> gave, or over the defaults with <see cref="DefaultStopTimeout"/>.
     /// </summary>
-    public static FirnAppOptions AppOptions(IServiceProvider services, FirnBuilder builder) =>
-        builder.OptionsFactory?.Invoke(services) ?? new FirnAppOptions { StopTimeout = DefaultStopTimeout };
-
-    /// <summary>The one place a declared child's options are produced, in every process. (Configuration binding plugs in here.)</summary>
-    public static ProcessOptions ProcessOptionsOf(IServiceProvider services, ProcessRegistration process)
-    {
-        _ = services;
-        return process.Options;
-    }
+    private static FirnAppOptions AppOptions(IServiceProvider services, FirnBuilder builder, FirnSettings settings) =>
+        FirnConfiguration.ToAppOptions(settings, builder.OptionsFactory?.Invoke(services) ?? new FirnAppOptions { StopTimeout = DefaultStopTimeout });
 }

@@ -39,7 +39,7 @@ internal sealed class FirnConsoleFormatter : ConsoleFormatter, IDisposable
         if (options.Plain)
         {
             // Every line of a multi-line entry carries the tag, so the main process logs each at this level.
-            var tag = "[" + FirnLogFormat.LevelText(logEntry.LogLevel) + "] ";
+            var tag = "[" + FirnLogFormat.LevelText(logEntry.LogLevel) + "] " + (options.IncludeCategory ? logEntry.Category + ": " : "");
             textWriter.Write(tag + text.ReplaceLineEndings(Environment.NewLine + tag) + Environment.NewLine);
             return;
         }

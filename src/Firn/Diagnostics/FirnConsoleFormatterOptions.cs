@@ -10,4 +10,7 @@ internal sealed class FirnConsoleFormatterOptions : ConsoleFormatterOptions
 
     /// <summary>The plain format: <c>[LEVEL] message</c> on every line, without time or name.</summary>
     public bool Plain { get; set; }
+
+    /// <summary>In the plain format, the logger's category after the tag: <c>[LEVEL] category: message</c> (a child under the Generic Host, whose categories are its classes).</summary>
+    public bool IncludeCategory { get; set; }
 }

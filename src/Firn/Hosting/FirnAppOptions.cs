@@ -251,6 +251,7 @@ public sealed class FirnAppOptions
     /// <summary>The smallest <see cref="ConnectionBufferLimit"/> these options allow: one frame of the largest message.</summary>
     internal long MinConnectionBufferLimit => (long)MaxMessageSize + Transport.FrameFormat.EnvelopeAllowance + Transport.FrameFormat.HeaderSize;
 
+    /// <summary>
     /// A copy for an app that runs under another host (the Generic Host): it logs to <paramref name="loggerFactory"/>
     /// and makes its meter with <paramref name="meterFactory"/> unless these options name their own, and leaves
     /// signals to that host.
