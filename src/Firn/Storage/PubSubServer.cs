@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Firn.Transport;
+using Firn.Tracing;
 
 namespace Firn.Storage;
 
@@ -69,6 +70,7 @@ internal sealed class PubSubServer
             return;
         }
 
+        TraceEnvelope.CheckIncoming(publication.Payload, session.Connection.Capabilities);
         _hub.Publish(publication.Topic, publication.TypeName, publication.Payload);
     }
 }
