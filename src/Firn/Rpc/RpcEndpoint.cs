@@ -3,9 +3,8 @@ using Firn.Channels;
 using Firn.Failures;
 using Firn.Rpc;
 using Firn.Serialization;
-using Firn.Transport;
-
 using Firn.Tracing;
+using Firn.Transport;
 
 namespace Firn;
 

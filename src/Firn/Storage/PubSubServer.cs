@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Firn.Transport;
 using Firn.Tracing;
+using Firn.Transport;
 
 namespace Firn.Storage;
 

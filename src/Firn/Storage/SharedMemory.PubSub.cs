@@ -1,8 +1,8 @@
 using Firn.Channels;
 using Firn.Failures;
 using Firn.Storage;
-using Microsoft.Extensions.Logging;
 using Firn.Tracing;
+using Microsoft.Extensions.Logging;
 
 namespace Firn;
 

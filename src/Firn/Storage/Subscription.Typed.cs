@@ -1,8 +1,8 @@
 using Firn.Channels;
 using Firn.Serialization;
+using Firn.Tracing;
 using Microsoft.Extensions.Logging;
 using Bcl = System.Threading.Channels;
-using Firn.Tracing;
 
 namespace Firn.Storage;
 

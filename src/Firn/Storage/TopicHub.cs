@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using Firn.Tracing;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
-using Firn.Tracing;
 
 namespace Firn.Storage;
 
