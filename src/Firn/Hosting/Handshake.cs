@@ -48,7 +48,9 @@ internal static class Handshake
     {
         var reader = new BodyReader(body);
         var (version, name, secret) = (reader.ReadUInt16(), reader.ReadString(), reader.ReadString());
-        return (version, name, secret, CapabilityList.Read(ref reader));
+
+        // Another version may end its Hello otherwise; it is refused for its version, not for what follows.
+        return (version, name, secret, version == FrameFormat.ProtocolVersion ? CapabilityList.Read(ref reader) : Capabilities.None);
     }
 
     /// <summary>Welcome: protocol version, message size limit, send window, and the bytes of messages the child may have waiting in the router.</summary>
