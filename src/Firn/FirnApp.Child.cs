@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Firn.Hosting;
+using Firn.Tracing;
 using Microsoft.Extensions.Logging;
 
 namespace Firn;
@@ -20,6 +22,7 @@ public sealed partial class FirnApp
     private FirnProcessContext? _context;
     private Func<FirnProcessContext, Task>? _entryPoint;
     private ProcessDeclaration? _childDeclaration;
+    private Activity? _processSpan;
 
     /// <summary>This child's context, once it has connected (child only).</summary>
     internal FirnProcessContext ProcessContext => _context ?? throw new InvalidOperationException(
@@ -70,6 +73,15 @@ public sealed partial class FirnApp
 
         _childDeclaration = declaration;
         _entryPoint = entryPoint;
+
+        // Everything this child does is under its process span, a child of the span that spawned it (the entry starts
+        // in it: see StartEntry); it ends when the child has closed.
+        if (ProcessSpans.StartChild(declaration.Name) is { } processSpan)
+        {
+            _processSpan = processSpan;
+            _childResources.Push(processSpan);
+        }
+
         var host = new ChildHost(environment, _channels, Options.CallTimeout, LoggerFactory.CreateLogger("Firn.Child"));
         _childHost = host;
         _channels.Bind(host.RouterLink);
@@ -126,7 +138,19 @@ public sealed partial class FirnApp
     {
         var entryPoint = _entryPoint!;
         var context = ProcessContext;
-        return Task.Run(() => entryPoint(context), CancellationToken.None);
+        var processSpan = _processSpan;
+        return Task.Run(
+            () =>
+            {
+                // The span was started in ConnectChildAsync, whose Activity.Current did not flow back out of it.
+                if (processSpan is not null)
+                {
+                    Activity.Current = processSpan;
+                }
+
+                return entryPoint(context);
+            },
+            CancellationToken.None);
     }
 
     /// <summary>A stop from inside this child (its host stopping): <see cref="FirnProcessContext.Stopping"/> fires, as on SIGTERM; nothing if it is stopping already (a lost connection stays one).</summary>

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Firn.Channels;
 using Firn.Failures;
 using Firn.Meters;
 using Firn.Rpc;
 using Firn.Serialization;
+using Firn.Tracing;
 using Firn.Transport;
 
 namespace Firn;
@@ -260,10 +262,11 @@ public sealed partial class RpcEndpoint
         ValidateTimeout(timeout);
         cancellationToken.ThrowIfCancellationRequested();
         var start = _metrics.StartClientCall();
+        var call = new UnaryCall(method);
+        using var span = RpcSpans.StartClient(method);
         try
         {
-            var call = new UnaryCall(method);
-            var id = Start(call, RpcFlags.None, 0, timeout, args, writers, cancellationToken, out var sent);
+            var id = Start(call, RpcFlags.None, 0, timeout, args, writers, span, cancellationToken, out var sent);
             await SentAsync(id, sent).ConfigureAwait(false);
 
             // A timeout of a second or more is the pending calls' sweep's to enforce: then this costs nothing more than the call.
@@ -271,9 +274,9 @@ public sealed partial class RpcEndpoint
             _metrics.Called(start, method, errorType: null);
             return result;
         }
-        catch (Exception ex) when (_metrics.CallFailed(start, method, ex))
+        catch (Exception ex) when (_metrics.CallFailed(start, method, ex) | RpcSpans.Fail(span, ex))
         {
-            // Never reached: the filter records the failure and lets the exception pass.
+            // Never reached: the filters record the failure and let the exception pass (both run: '|', not '||').
             throw;
         }
     }
@@ -282,7 +285,8 @@ public sealed partial class RpcEndpoint
     {
         cancellationToken.ThrowIfCancellationRequested();
         var call = new StreamCall(method);
-        var id = Start(call, RpcFlags.Stream, StreamWindow, Timeout.InfiniteTimeSpan, args, writers, cancellationToken, out var sent);
+        using var span = RpcSpans.StartClient(method);
+        var id = Start(call, RpcFlags.Stream, StreamWindow, Timeout.InfiniteTimeSpan, args, writers, span, cancellationToken, out var sent);
         await SentAsync(id, sent).ConfigureAwait(false);
         var finished = false;
         var consumed = 0;
@@ -324,7 +328,7 @@ public sealed partial class RpcEndpoint
     /// <summary>
     /// Starts a call: <paramref name="sent"/> completes once it is queued (a child may wait for room in its own buffer).
     /// </summary>
-    private uint Start(PendingCall call, RpcFlags flags, int credit, TimeSpan timeout, object?[]? args, RpcArguments.ArgumentWriter[]? writers, CancellationToken cancellationToken, out ValueTask sent)
+    private uint Start(PendingCall call, RpcFlags flags, int credit, TimeSpan timeout, object?[]? args, RpcArguments.ArgumentWriter[]? writers, Activity? span, CancellationToken cancellationToken, out ValueTask sent)
     {
         RpcNames.Validate(call.Method);
 
@@ -340,10 +344,16 @@ public sealed partial class RpcEndpoint
 
         var backend = Backend;
         var buffer = SerializationBuffer.Rent();
-        RpcArguments.Write(buffer, _serializer, args, writers);
-        if (buffer.WrittenCount > _maxMessageSize.Bytes)
+        if (RpcSpans.Carry(span, buffer, backend.CarriesTraceContext))
         {
-            throw FirnErrors.MessageTooLarge(buffer.WrittenCount, _maxMessageSize.Bytes, $"The arguments of a call to '{call.Method}'", "Nothing was sent.");
+            flags |= RpcFlags.TraceContext;
+        }
+
+        var envelope = buffer.WrittenCount;
+        RpcArguments.Write(buffer, _serializer, args, writers);
+        if (buffer.WrittenCount - envelope > _maxMessageSize.Bytes)
+        {
+            throw FirnErrors.MessageTooLarge(buffer.WrittenCount - envelope, _maxMessageSize.Bytes, $"The arguments of a call to '{call.Method}'", "Nothing was sent.");
         }
 
         var id = _pending.Add(call, timeout);

@@ -5,7 +5,7 @@ namespace Firn.Tests.Architecture;
 /// (files at the root are the App layer). Bottom to top:
 /// <code>
 /// Failures, Diagnostics, Meters
-/// Transport -> Serialization -> Channels -> Routing -> Storage | Rpc -> Events -> Hosting -> App
+/// Transport -> Tracing -> Serialization -> Channels -> Routing -> Storage | Rpc -> Events -> Hosting -> App
 /// </code>
 /// Each layer may use every layer below it, except that Storage and Rpc do not use each other. Channels sits below
 /// Routing because the router is the main process's back end of the channels (it implements the channels' IRouterLink
@@ -21,6 +21,7 @@ internal static class FirnLayering
     public const string Diagnostics = "Diagnostics";
     public const string Meters = "Meters";
     public const string Transport = "Transport";
+    public const string Tracing = "Tracing";
     public const string Serialization = "Serialization";
     public const string Channels = "Channels";
     public const string Routing = "Routing";
@@ -36,14 +37,15 @@ internal static class FirnLayering
         (Diagnostics, [Shared]),
         (Meters, [Shared, Diagnostics]),
         (Transport, [Shared, Diagnostics]),
-        (Serialization, [Shared, Diagnostics, Transport]),
-        (Channels, [Shared, Diagnostics, Meters, Transport, Serialization]),
-        (Routing, [Shared, Diagnostics, Meters, Transport, Serialization, Channels]),
-        (Storage, [Shared, Diagnostics, Meters, Transport, Serialization, Channels, Routing]),
-        (Rpc, [Shared, Diagnostics, Meters, Transport, Serialization, Channels, Routing]),
-        (Events, [Shared, Diagnostics, Meters, Transport, Serialization, Channels, Routing, Storage]),
-        (Hosting, [Shared, Diagnostics, Meters, Transport, Serialization, Channels, Routing, Storage, Rpc, Events]),
-        (App, [Shared, Diagnostics, Meters, Transport, Serialization, Channels, Routing, Storage, Rpc, Events, Hosting]));
+        (Tracing, [Shared, Diagnostics, Transport]),
+        (Serialization, [Shared, Diagnostics, Transport, Tracing]),
+        (Channels, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization]),
+        (Routing, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels]),
+        (Storage, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing]),
+        (Rpc, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing]),
+        (Events, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing, Storage]),
+        (Hosting, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing, Storage, Rpc, Events]),
+        (App, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing, Storage, Rpc, Events, Hosting]));
 
     /// <summary>
     /// Root-level types every layer may use, each with the reason. They form the Shared layer, which may use nothing else
