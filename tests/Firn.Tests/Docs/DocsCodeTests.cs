@@ -30,13 +30,18 @@ public sealed class DocsCodeTests
     }
 
     [Fact]
-    public void The_README_tour_is_one_complete_program_of_at_most_30_lines()
+    public void The_README_programs_the_tour_and_the_Generic_Host_one_are_complete_and_at_most_30_lines()
     {
         var programs = MarkdownCode.Blocks("README.md").Where(b => b.Kind == CodeBlockKind.Complete).ToList();
 
-        var tour = Assert.Single(programs);
-        Assert.Contains("using Firn;", tour.Code, StringComparison.Ordinal);
-        Assert.True(tour.Code.Split('\n').Length <= 30, $"The tour at README.md:{tour.Line} has {tour.Code.Split('\n').Length} lines; the README promises at most 30.");
+        Assert.Equal(2, programs.Count);
+        Assert.Contains("new FirnApp()", programs[0].Code, StringComparison.Ordinal);
+        Assert.Contains("AddFirn(", programs[1].Code, StringComparison.Ordinal);
+        Assert.All(programs, program =>
+        {
+            Assert.Contains("using Firn;", program.Code, StringComparison.Ordinal);
+            Assert.True(program.Code.Split('\n').Length <= 30, $"The program at README.md:{program.Line} has {program.Code.Split('\n').Length} lines; the README promises at most 30.");
+        });
     }
 
     [Fact]
