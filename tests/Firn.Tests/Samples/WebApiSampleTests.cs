@@ -12,7 +12,7 @@ public sealed class WebApiSampleTests
     [Fact]
     public async Task An_endpoint_answers_through_the_child_and_health_reports_the_child()
     {
-        await using var sample = SampleProcess.Start("Firn.WebApi", "--urls", "http://127.0.0.1:0");
+        await using var sample = Sample.Start("Firn.WebApi", "--urls", "http://127.0.0.1:0");
         var listening = await sample.WaitForLineAsync(l => l.Contains("Now listening on: http://127.0.0.1:", StringComparison.Ordinal), "Kestrel listens");
         using var http = new HttpClient
         {

@@ -12,7 +12,7 @@ public sealed partial class WorkerServiceSampleTests
     [Fact]
     public async Task Jobs_flow_from_producer_to_worker_and_a_killed_worker_is_restarted_by_its_configured_policy()
     {
-        await using var sample = SampleProcess.Start("Firn.WorkerService");
+        await using var sample = Sample.Start("Firn.WorkerService");
         await sample.WaitForLineAsync(l => Done(l) >= 3, "the worker has done three jobs");
         var worker = Pid(await sample.WaitForLineAsync(l => l.Contains("Process 'worker': Starting -> Running", StringComparison.Ordinal), "the worker runs"));
 
