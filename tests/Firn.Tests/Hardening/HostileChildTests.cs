@@ -3,6 +3,7 @@ using Firn.Channels;
 using Firn.Fuzzing;
 using Firn.Rpc;
 using Firn.Storage;
+using Firn.Tests.Support;
 using Firn.Transport;
 
 namespace Firn.Tests.Hardening;
@@ -25,7 +26,7 @@ public sealed class HostileChildTests
         await using var harness = await DispatcherHarness.StartAsync(sendWindow: Window);
         var honest = harness.Connect("honest");
         var flooder = harness.Connect("flooder");
-        var channelId = await OpenAsync(flooder, "nobody-reads");
+        var channelId = await flooder.OpenStringChannelAsync("nobody-reads");
 
         // Nobody receives, so nothing comes back as credit: the window is all the flooder may have waiting.
         await flooder.SendAsync((byte[])[.. Enumerable.Range(0, Window).SelectMany(_ => ChildFrames.Send(channelId, X))]);
@@ -177,15 +178,6 @@ public sealed class HostileChildTests
         return block;
     }
 
-    private static async Task<uint> OpenAsync(FakeChild child, string name)
-    {
-        var reply = await child.RequestAsync(FrameKind.ChannelOpened, 1, ChildFrames.OpenChannel(1, name, "System.String"));
-        Assert.NotNull(reply);
-        var reader = new BodyReader(reply);
-        Assert.Equal(1u, reader.ReadUInt32());
-        Assert.Equal(OpenStatus.Opened, reader.ReadByte());
-        return reader.ReadUInt32();
-    }
 
     private static async Task RegisterAsync(FakeChild child, string method)
     {

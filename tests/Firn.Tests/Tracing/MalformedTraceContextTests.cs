@@ -21,7 +21,7 @@ public sealed class MalformedTraceContextTests
         var honest = harness.Connect("honest");
         var tracer = harness.Connect("tracer");
         tracer.Connection.Capabilities = Capabilities.TraceContext;
-        var channelId = await OpenAsync(tracer, "traced");
+        var channelId = await tracer.OpenStringChannelAsync("traced");
 
         byte[] envelope = [0xC1, 1, .. Enumerable.Repeat((byte)0xAB, 16), .. Enumerable.Repeat((byte)0xCD, 8), 0, 0];
         await tracer.SendAsync(ChildFrames.Send(channelId, [.. envelope, .. X]));
@@ -42,7 +42,7 @@ public sealed class MalformedTraceContextTests
     {
         await using var harness = await DispatcherHarness.StartAsync();
         var old = harness.Connect("old");
-        var channelId = await OpenAsync(old, "untraced");
+        var channelId = await old.OpenStringChannelAsync("untraced");
 
         // Not a trace context (too short to be one): the main process neither checks nor takes off anything.
         await old.SendAsync(ChildFrames.Send(channelId, [0xC1, 0x00]));
@@ -61,13 +61,4 @@ public sealed class MalformedTraceContextTests
         Assert.True(await honest.SyncAsync(), "the honest child lost its connection");
     }
 
-    private static async Task<uint> OpenAsync(FakeChild child, string name)
-    {
-        var reply = await child.RequestAsync(FrameKind.ChannelOpened, 1, ChildFrames.OpenChannel(1, name, "System.String"));
-        Assert.NotNull(reply);
-        var reader = new BodyReader(reply);
-        Assert.Equal(1u, reader.ReadUInt32());
-        Assert.Equal(OpenStatus.Opened, reader.ReadByte());
-        return reader.ReadUInt32();
-    }
 }
