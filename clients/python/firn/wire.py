@@ -158,7 +158,9 @@ class Writer:
 
     def text(self, value: str) -> "Writer":
         """Text meant for people: a lone surrogate becomes U+FFFD and text too long is cut at a character boundary."""
-        data = value.encode("utf-8", "replace") if _has_surrogate(value) else value.encode("utf-8")
+        if _has_surrogate(value):
+            value = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+        data = value.encode("utf-8")
         if len(data) > 0xFFFF:
             data = data[:0xFFFF].decode("utf-8", "ignore").encode("utf-8")
         self.buffer += _U16.pack(len(data))
