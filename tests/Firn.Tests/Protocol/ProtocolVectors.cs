@@ -68,7 +68,10 @@ internal static class ProtocolVectors
         var welcome = new JsonObject { ["version"] = 1, ["max_message_size"] = 16_777_216, ["send_window"] = 4096, ["pending_bytes_limit"] = 8_388_608, ["channels"] = null };
         var welcomeChannels = new JsonObject
         {
-            ["version"] = 1, ["max_message_size"] = 16_777_216, ["send_window"] = 4096, ["pending_bytes_limit"] = 8_388_608,
+            ["version"] = 1,
+            ["max_message_size"] = 16_777_216,
+            ["send_window"] = 4096,
+            ["pending_bytes_limit"] = 8_388_608,
             ["channels"] = new JsonObject { ["active_id"] = 1, ["active_closed"] = false, ["passive_id"] = 2, ["passive_closed"] = true },
         };
         var withChannels = Handshake.EncodeWelcome(16 * 1024 * 1024, 4096, 8 * 1024 * 1024, new ChannelBinding(1, 4096, false), new ChannelBinding(2, 4096, true));
@@ -178,8 +181,14 @@ internal static class ProtocolVectors
     {
         JsonObject Fields(uint id, StoreRequest request) => new()
         {
-            ["request_id"] = id, ["operation"] = (int)request.Operation, ["key"] = request.Key, ["type_name"] = request.TypeName, ["ttl_ms"] = request.TimeToLiveMs,
-            ["delta"] = request.Delta, ["expected"] = Hex(request.Expected), ["payload"] = Hex(request.Payload),
+            ["request_id"] = id,
+            ["operation"] = (int)request.Operation,
+            ["key"] = request.Key,
+            ["type_name"] = request.TypeName,
+            ["ttl_ms"] = request.TimeToLiveMs,
+            ["delta"] = request.Delta,
+            ["expected"] = Hex(request.Expected),
+            ["payload"] = Hex(request.Payload),
         };
 
         (string, StoreRequest)[] requests =
@@ -207,7 +216,11 @@ internal static class ProtocolVectors
     {
         JsonObject Fields(uint id, StoreReply reply) => new()
         {
-            ["request_id"] = id, ["status"] = (int)reply.Status, ["flag"] = reply.Flag, ["number"] = reply.Number, ["text"] = reply.Text,
+            ["request_id"] = id,
+            ["status"] = (int)reply.Status,
+            ["flag"] = reply.Flag,
+            ["number"] = reply.Number,
+            ["text"] = reply.Text,
             ["items"] = new JsonArray([.. reply.Items.Select(i => (JsonNode)new JsonObject { ["key"] = i.Key, ["type_name"] = i.TypeName, ["payload"] = Hex(i.Payload) })]),
             ["payload"] = Hex(reply.Payload),
         };
