@@ -9,7 +9,7 @@ import select
 import threading
 from typing import Callable
 
-POLL_INTERVAL = 0.5
+POLL_INTERVAL = 0.2
 HARD_EXIT_AFTER = 1.5
 EXIT_CONNECTION_LOST = 4
 

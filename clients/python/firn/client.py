@@ -305,10 +305,10 @@ class Client:
         """Asks the main process to stop this child and not restart it."""
         self._control(wire.ControlRequest.STOP_SELF)
 
-    def stop_application(self) -> None:
+    def request_application_stop(self) -> None:
         self._control(wire.ControlRequest.STOP_APPLICATION)
 
-    def restart_application(self) -> None:
+    def request_application_restart(self) -> None:
         self._control(wire.ControlRequest.RESTART_APPLICATION)
 
     async def flush(self) -> bool:

@@ -9,7 +9,7 @@ import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import types, wire
-from .errors import (MessageTooLargeError, RpcError, RpcMethodNotFoundError, RpcProcessExitedError, RpcRemoteError)
+from .errors import (FirnDisconnectedError, MessageTooLargeError, RpcError, RpcMethodNotFoundError, RpcProcessExitedError, RpcRemoteError)
 
 if TYPE_CHECKING:
     from .client import Client
@@ -109,38 +109,47 @@ class Rpc:
             task.cancel()
 
     async def _invoke(self, fields: dict) -> None:
+        try:
+            await self._run_invocation(fields)
+        except FirnDisconnectedError:
+            pass  # the connection closed while the handler ran: there is no one left to answer
+        finally:
+            self._invocations.pop(fields["invocation_id"], None)
+
+    async def _run_invocation(self, fields: dict) -> None:
         invocation_id, method = fields["invocation_id"], fields["method"]
         client = self._client
+        handler = self._handlers.get(method)
+        if handler is None:
+            self._fail(invocation_id, wire.RpcStatus.METHOD_NOT_FOUND, "", f"No handler of '{method}' in process '{client.process_name}'.", "")
+            return
+        if fields["flags"] & wire.RPC_FLAG_STREAM:
+            self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, "NotSupportedError", f"'{method}' was called as a stream; the Python client does not serve streams.", "")
+            return
         try:
-            handler = self._handlers.get(method)
-            if handler is None:
-                self._fail(invocation_id, wire.RpcStatus.METHOD_NOT_FOUND, "", f"No handler of '{method}' in process '{client.process_name}'.", "")
-                return
-            if fields["flags"] & wire.RPC_FLAG_STREAM:
-                self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, "NotSupportedError", f"'{method}' was called as a stream; the Python client does not serve streams.", "")
-                return
-            try:
-                arguments = [types.unpack(a) for a in fields["arguments"]]
-            except Exception as error:
-                self._fail(invocation_id, wire.RpcStatus.INVALID_ARGUMENTS, "", f"The arguments of '{method}' do not read: {error}", "")
-                return
-            try:
-                result = handler(*arguments)
-                if inspect.isawaitable(result):
-                    result = await result
-            except asyncio.CancelledError:
-                self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, "asyncio.CancelledError", "The call was cancelled.", "")
-                return
-            except Exception as error:
-                self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, _type_name(error), str(error), "".join(traceback.format_exception(error)))
-                return
+            arguments = [types.unpack(a) for a in fields["arguments"]]
+        except Exception as error:
+            self._fail(invocation_id, wire.RpcStatus.INVALID_ARGUMENTS, "", f"The arguments of '{method}' do not read: {error}", "")
+            return
+        try:
+            result = handler(*arguments)
+            if inspect.isawaitable(result):
+                result = await result
+        except asyncio.CancelledError:
+            self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, "asyncio.CancelledError", "The call was cancelled.", "")
+            return
+        except Exception as error:
+            self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, _type_name(error), str(error), "".join(traceback.format_exception(error)))
+            return
+        try:
             payload = types.pack(result)
-            if len(payload) > client.max_message_size:
-                self._fail(invocation_id, wire.RpcStatus.RESULT_TOO_LARGE, "", f"The result of '{method}' is {len(payload)} bytes; the limit is {client.max_message_size}.", "")
-                return
-            client.send_frame(wire.FrameKind.RPC_RESULT, wire.Writer().u32(invocation_id).u8(wire.RpcStatus.OK).bytes(), payload)
-        finally:
-            self._invocations.pop(invocation_id, None)
+        except Exception as error:
+            self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, _type_name(error), f"The result of '{method}' cannot be serialized: {error}", "")
+            return
+        if len(payload) > client.max_message_size:
+            self._fail(invocation_id, wire.RpcStatus.RESULT_TOO_LARGE, "", f"The result of '{method}' is {len(payload)} bytes; the limit is {client.max_message_size}.", "")
+            return
+        client.send_frame(wire.FrameKind.RPC_RESULT, wire.Writer().u32(invocation_id).u8(wire.RpcStatus.OK).bytes(), payload)
 
     def _fail(self, invocation_id: int, status: int, type_name: str, message: str, stack: str) -> None:
         body = (wire.Writer().u32(invocation_id).u8(status).text(_cut(self._client.process_name)).text(_cut(type_name))
