@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Firn.Hosting;
+using Firn.Tracing;
 using Microsoft.Extensions.Logging;
 
 namespace Firn;
@@ -26,6 +27,8 @@ public sealed partial class FirnApp
             return ChildExitCodes.NotDeclared;
         }
 
+        // Everything this child does is under its process span, a child of the span that spawned it.
+        using var processSpan = ProcessSpans.StartChild(declaration.Name);
         var host = new ChildHost(environment, _channels, Options.CallTimeout, LoggerFactory.CreateLogger("Firn.Child"));
         _childHost = host;
         _channels.Bind(host.RouterLink);

@@ -10,6 +10,9 @@ if (args is ["stranger", var socketPath, var count])
     return await Stranger.RunAsync(socketPath, int.Parse(count, CultureInfo.InvariantCulture));
 }
 
+// A test may ask the child to record Firn's spans from its start (before its process span begins).
+using var traceListener = TraceScenarios.Listen();
+
 // A test may shorten the child's call timeout (FirnAppOptions.CallTimeout; -1 waits for ever), and give the child a
 // connection buffer limit and message size limit of its own.
 var callTimeout = Environment.GetEnvironmentVariable("FIRN_TEST_CALL_TIMEOUT_MS");

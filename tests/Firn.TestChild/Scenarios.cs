@@ -19,6 +19,7 @@ internal static class Scenarios
         LargeApiScenarios.TryRunAsync,
         DisconnectScenarios.TryRunAsync,
         Contracts.ContractScenarios.TryRunAsync,
+        TraceScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)

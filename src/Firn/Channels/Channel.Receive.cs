@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Firn.Channels;
+using Firn.Tracing;
 
 namespace Firn;
 
@@ -131,6 +132,7 @@ public sealed partial class Channel<T>
     {
         try
         {
+            MessagingSpans.Received(Name, payload);
             return Deserialize(payload);
         }
         finally

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Firn.Channels;
 using Firn.Failures;
 using Firn.Serialization;
+using Firn.Tracing;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -125,7 +126,7 @@ public sealed partial class Channel<T>
     /// <inheritdoc />
     public override string ToString() => $"Channel<{typeof(T).Name}> '{Name}'";
 
-    internal T Deserialize(byte[] payload) => _codec.Deserialize(payload);
+    internal T Deserialize(byte[] payload) => _codec.Deserialize(TraceEnvelope.Skip(payload));
 
     private async ValueTask SendSlowAsync(byte[] payload, CancellationToken cancellationToken)
     {
@@ -137,10 +138,12 @@ public sealed partial class Channel<T>
     {
         _endpoint.ThrowIfClosed();
         var buffer = SerializationBuffer.Rent();
+        using var span = MessagingSpans.StartSend("send", Name, buffer, _endpoint.CarriesTraceContext);
+        var envelope = buffer.WrittenCount;
         _codec.Serialize(buffer, message);
-        if (buffer.WrittenCount > _maxMessageSize.Bytes)
+        if (buffer.WrittenCount - envelope > _maxMessageSize.Bytes)
         {
-            throw FirnErrors.MessageTooLarge(buffer.WrittenCount, _maxMessageSize.Bytes, $"A message on channel '{Name}'", "Nothing was sent.");
+            throw FirnErrors.MessageTooLarge(buffer.WrittenCount - envelope, _maxMessageSize.Bytes, $"A message on channel '{Name}'", "Nothing was sent.");
         }
 
         return buffer;

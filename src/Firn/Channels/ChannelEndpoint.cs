@@ -180,6 +180,9 @@ internal sealed class ChannelEndpoint
 
     public void Send(ReadOnlySpan<byte> payload) => _link.Send(Id, payload);
 
+    /// <summary>Whether a message sent here may carry trace context.</summary>
+    public bool CarriesTraceContext => _link.CarriesTraceContext;
+
     /// <summary>
     /// Counts one consumed message; acknowledgements go to the router in batches of a quarter of the window, so the
     /// router always has room to deliver more. A consumer flushes the rest before it waits for more; with

@@ -31,6 +31,9 @@ internal interface IRouterLink
     /// <summary>The process's name, for error messages.</summary>
     string ProcessName { get; }
 
+    /// <summary>Whether messages sent through this link may carry trace context (the connection agreed on "trace-context").</summary>
+    bool CarriesTraceContext { get; }
+
     /// <summary>
     /// Opens a channel by name and message type, creating it if <paramref name="create"/>; completes with <see langword="null"/>
     /// if it does not exist and may not be created. Fails with <see cref="ChannelTypeMismatchException"/> on a type clash,

@@ -1,3 +1,4 @@
+using Firn.Tracing;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Channels;
@@ -186,6 +187,7 @@ internal sealed partial class PassiveDispatcher<T>
     /// <summary>The synchronous form of <see cref="HandleAsync"/>, for handlers and filters that all have one.</summary>
     private void Handle(byte[] payload, Registration[] registrations)
     {
+        using var span = MessagingSpans.StartProcess(_endpoint.Name, payload);
         if (!TryRead(payload, out var message))
         {
             return;
@@ -228,6 +230,7 @@ internal sealed partial class PassiveDispatcher<T>
 
     private async ValueTask HandleAsync(byte[] payload)
     {
+        using var span = MessagingSpans.StartProcess(_endpoint.Name, payload);
         if (!TryRead(payload, out var message))
         {
             return;

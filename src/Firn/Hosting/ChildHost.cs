@@ -209,6 +209,7 @@ internal sealed partial class ChildHost : IMainConnection
                 // The main process counts this child's waiting bytes against its own limit: use that one. Until the
                 // main process reads them they wait in this child's own buffer, so they must also fit there, leaving
                 // its control reserve (this child may have been configured with a smaller ConnectionBufferLimit).
+                _connection.Capabilities = Handshake.DecodeWelcomeCapabilities(body, CapabilityList.Supported);
                 RouterLink.OnWelcome(window, Math.Min(pendingBytesLimit, _connection.Outbound.FlowLimit), Handshake.DecodeWelcomeChannels(body));
                 _welcomed.TrySetResult();
                 break;

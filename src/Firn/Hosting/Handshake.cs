@@ -39,14 +39,18 @@ internal static class Handshake
         return null;
     }
 
-    /// <summary>Hello: protocol version, process name, secret.</summary>
-    public static byte[] EncodeHello(string processName, string secret) =>
-        new BodyWriter().WriteUInt16(FrameFormat.ProtocolVersion).WriteString(processName).WriteString(secret).Written.ToArray();
+    /// <summary>Hello: protocol version, process name, secret, then the capabilities the child offers.</summary>
+    public static byte[] EncodeHello(string processName, string secret, Capabilities offered = CapabilityList.Supported) =>
+        CapabilityList.Write(new BodyWriter().WriteUInt16(FrameFormat.ProtocolVersion).WriteString(processName).WriteString(secret), offered).Written.ToArray();
 
-    public static (ushort Version, string ProcessName, string Secret) DecodeHello(ReadOnlySpan<byte> body)
+    /// <summary>A Hello; a child older than capabilities offers none.</summary>
+    public static (ushort Version, string ProcessName, string Secret, Capabilities Offered) DecodeHello(ReadOnlySpan<byte> body)
     {
         var reader = new BodyReader(body);
-        return (reader.ReadUInt16(), reader.ReadString(), reader.ReadString());
+        var (version, name, secret) = (reader.ReadUInt16(), reader.ReadString(), reader.ReadString());
+
+        // Another version may end its Hello otherwise; it is refused for its version, not for what follows.
+        return (version, name, secret, version == FrameFormat.ProtocolVersion ? CapabilityList.Read(ref reader) : Capabilities.None);
     }
 
     /// <summary>Welcome: protocol version, message size limit, send window, and the bytes of messages the child may have waiting in the router.</summary>
@@ -56,11 +60,31 @@ internal static class Handshake
     /// <summary>
     /// A Welcome that also carries the child's built-in channels, already opened for it, so that the child needs no
     /// round trip for them: each is its channel id and a closed flag (the active channel, then the passive one).
+    /// Then the capabilities in force on the connection: those of the child's Hello that the main process speaks too.
     /// </summary>
-    public static byte[] EncodeWelcome(int maxMessageSize, int sendWindow, int pendingBytesLimit, ChannelBinding active, ChannelBinding passive) =>
-        new BodyWriter().WriteUInt16(FrameFormat.ProtocolVersion).WriteUInt32((uint)maxMessageSize).WriteUInt32((uint)sendWindow).WriteUInt32((uint)pendingBytesLimit)
-            .WriteUInt32(active.ChannelId).WriteByte(active.IsClosed ? (byte)1 : (byte)0)
-            .WriteUInt32(passive.ChannelId).WriteByte(passive.IsClosed ? (byte)1 : (byte)0).Written.ToArray();
+    public static byte[] EncodeWelcome(int maxMessageSize, int sendWindow, int pendingBytesLimit, ChannelBinding active, ChannelBinding passive, Capabilities agreed = Capabilities.None) =>
+        CapabilityList.Write(
+            new BodyWriter().WriteUInt16(FrameFormat.ProtocolVersion).WriteUInt32((uint)maxMessageSize).WriteUInt32((uint)sendWindow).WriteUInt32((uint)pendingBytesLimit)
+                .WriteUInt32(active.ChannelId).WriteByte(active.IsClosed ? (byte)1 : (byte)0)
+                .WriteUInt32(passive.ChannelId).WriteByte(passive.IsClosed ? (byte)1 : (byte)0),
+            agreed).Written.ToArray();
+
+    /// <summary>
+    /// The capabilities a Welcome puts in force; they follow its built-in channels (a Welcome without them has none).
+    /// A capability the child did not offer is a protocol violation.
+    /// </summary>
+    public static Capabilities DecodeWelcomeCapabilities(ReadOnlySpan<byte> body, Capabilities offered)
+    {
+        const int WithChannels = 24;
+        if (body.Length <= WithChannels)
+        {
+            return Capabilities.None;
+        }
+
+        var reader = new BodyReader(body[WithChannels..]);
+        var agreed = CapabilityList.Read(ref reader);
+        return (agreed & ~offered) == 0 ? agreed : throw new ProtocolViolationException($"the Welcome put capabilities in force that this child did not offer ({agreed & ~offered})");
+    }
 
     /// <summary>The built-in channels a Welcome carries (channel id and closed flag of each), or <see langword="null"/> if it carries none.</summary>
     public static ((uint Id, bool IsClosed) Active, (uint Id, bool IsClosed) Passive)? DecodeWelcomeChannels(ReadOnlySpan<byte> body)
@@ -93,11 +117,13 @@ internal static class Handshake
     /// Opens a child's built-in channels for it and sends the Welcome that names them, so the child starts without a
     /// round trip for them.
     /// </summary>
-    public static void SendWelcome(Connection connection, ChannelServer channels, IPeerSession session, string name, FirnAppOptions options)
+    public static void SendWelcome(Connection connection, ChannelServer channels, IPeerSession session, string name, FirnAppOptions options, Capabilities offered = Capabilities.None)
     {
+        // In force from here on, before anything is delivered to the child.
+        connection.Capabilities = offered & CapabilityList.Supported;
         var objectType = TypeNames.Of(typeof(object));
         var active = channels.Open(session, ChannelNames.Active(name), objectType);
         var passive = channels.Open(session, ChannelNames.Passive(name), objectType);
-        connection.Send(FrameKind.Welcome, EncodeWelcome(options.MaxMessageSize, channels.Router.SendWindow, options.ConnectionBufferLimit, active, passive));
+        connection.Send(FrameKind.Welcome, EncodeWelcome(options.MaxMessageSize, channels.Router.SendWindow, options.ConnectionBufferLimit, active, passive, connection.Capabilities));
     }
 }

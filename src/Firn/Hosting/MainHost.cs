@@ -186,7 +186,7 @@ internal sealed partial class MainHost : IDisposable
 
     private ChildSession? Authenticate(PeerCredentials credentials, Connection connection, ReadOnlySpan<byte> body)
     {
-        var (version, name, secret) = Hosting.Handshake.DecodeHello(body);
+        var (version, name, secret, offered) = Hosting.Handshake.DecodeHello(body);
         if (version != FrameFormat.ProtocolVersion)
         {
             return Refuse(connection, $"protocol version {version} is not supported; this main process speaks {FrameFormat.ProtocolVersion}");
@@ -206,7 +206,7 @@ internal sealed partial class MainHost : IDisposable
 
         connection.MaxBodyLength = _options.MaxMessageSize + FrameFormat.EnvelopeAllowance;
 
-        Hosting.Handshake.SendWelcome(connection, _channels, session, name, _options);
+        Hosting.Handshake.SendWelcome(connection, _channels, session, name, _options, offered);
         process.OnAuthenticated(session);
         return session;
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using Firn.Diagnostics;
 using Firn.Failures;
+using Firn.Tracing;
 
 namespace Firn.Hosting;
 
@@ -125,6 +126,8 @@ internal static class ProcessLauncher
             info.WorkingDirectory = directory;
         }
 
+        // The span current at the spawn is the child's parent (the declared environment may still set its own).
+        ProcessSpans.HandTo(info.Environment);
         foreach (var (key, value) in options.Environment)
         {
             info.Environment[key] = value;

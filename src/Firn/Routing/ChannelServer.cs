@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Firn.Channels;
 using Firn.Failures;
+using Firn.Tracing;
 using Firn.Transport;
 
 namespace Firn.Routing;
@@ -23,7 +24,9 @@ internal sealed class ChannelServer
         services.Register(FrameKind.Send, (session, body) =>
         {
             var reader = new BodyReader(body);
-            _router.Send(Peer(session), reader.ReadUInt32(), reader.Remaining.ToArray());
+            var channelId = reader.ReadUInt32();
+            TraceEnvelope.CheckIncoming(reader.Remaining, session.Connection.Capabilities);
+            _router.Send(Peer(session), channelId, reader.Remaining.ToArray());
         });
         services.Register(FrameKind.Ack, (session, body) =>
         {

@@ -20,6 +20,8 @@ internal sealed class LocalRouterLink : IRouterLink
 
     public string ProcessName { get; }
 
+    public bool CarriesTraceContext => true;
+
     public RouterPeer Peer => _peer;
 
     public Router Router => _router;

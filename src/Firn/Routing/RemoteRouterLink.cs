@@ -40,6 +40,8 @@ internal sealed partial class RemoteRouterLink : IRouterLink
 
     public string ProcessName => _main.ProcessName;
 
+    public bool CarriesTraceContext => (_main.Connection?.Capabilities & Capabilities.TraceContext) != 0;
+
     /// <summary>
     /// The channel settings of the main process's Welcome: the send window, the bytes of this child's messages that may
     /// wait in the router (<paramref name="pendingBytesLimit"/>), and the built-in channels it opened for this child.

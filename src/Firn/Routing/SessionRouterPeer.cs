@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Firn.Tracing;
 using Firn.Transport;
 
 namespace Firn.Routing;
@@ -42,9 +43,25 @@ internal sealed class SessionRouterPeer : RouterPeer
 
     public override bool IsCongestedWith(long heldBytes) => _connection.Outbound.IsCongestedWith(heldBytes);
 
-    public override void Deliver(uint channelId, byte[] payload) => _connection.Outbound.AppendChannelFrame(FrameKind.Deliver, channelId, payload);
+    public override void Deliver(uint channelId, byte[] payload) =>
+        _connection.Outbound.AppendChannelFrame(FrameKind.Deliver, channelId, CarriesTraceContext ? payload : TraceEnvelope.Strip(payload));
 
-    public override void Deliver(uint channelId, ReadOnlySpan<byte[]> payloads) => _connection.Outbound.AppendChannelFrames(FrameKind.Deliver, channelId, payloads);
+    public override void Deliver(uint channelId, ReadOnlySpan<byte[]> payloads)
+    {
+        if (CarriesTraceContext)
+        {
+            _connection.Outbound.AppendChannelFrames(FrameKind.Deliver, channelId, payloads);
+            return;
+        }
+
+        // A child without "trace-context" gets each message without the context another process sent with it.
+        foreach (var payload in payloads)
+        {
+            _connection.Outbound.AppendChannelFrame(FrameKind.Deliver, channelId, TraceEnvelope.Strip(payload));
+        }
+    }
+
+    private bool CarriesTraceContext => (_connection.Capabilities & Capabilities.TraceContext) != 0;
 
     public override void GrantCredit(uint channelId, int count) => _connection.Outbound.AddCounter(FrameKind.SendCredit, channelId, (uint)count);
 
@@ -129,6 +146,7 @@ internal sealed class SessionRouterPeer : RouterPeer
     {
         var reader = new BodyReader(body);
         _runChannel = reader.ReadUInt32();
+        TraceEnvelope.CheckIncoming(reader.Remaining, _connection.Capabilities);
         _run.Add(reader.Remaining.ToArray());
         return _run.Count >= _grantFlushAt;
     }

@@ -21,6 +21,9 @@ namespace Firn.Rpc;
 /// </remarks>
 internal interface IRpcBackend
 {
+    /// <summary>Whether calls through this back end may carry trace context (the connection agreed on "trace-context").</summary>
+    bool CarriesTraceContext { get; }
+
     /// <summary>
     /// Claims a method name for this process; throws <see cref="RpcException"/> if another process has it. In a child,
     /// no answer within <see cref="FirnAppOptions.CallTimeout"/> throws <see cref="TimeoutException"/> and a cancellation

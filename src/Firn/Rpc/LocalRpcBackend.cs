@@ -31,6 +31,8 @@ internal sealed class LocalRpcBackend : RpcPeer, IRpcBackend, IRpcResponder
 
     public void Unregister(string name) => _table.Unregister(this, name);
 
+    public bool CarriesTraceContext => true;
+
     public ValueTask CallAsync(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args, CancellationToken cancellationToken)
     {
         _table.Call(this, callId, flags, credit, method, args);

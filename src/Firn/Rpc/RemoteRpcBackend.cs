@@ -52,6 +52,8 @@ internal sealed class RemoteRpcBackend : IRpcBackend, IRpcResponder
         return _registrations.WaitAsync(id, registration, registration.Task, cancellationToken);
     }
 
+    public bool CarriesTraceContext => (_host.Connection?.Capabilities & Capabilities.TraceContext) != 0;
+
     public void Unregister(string name) => _host.Send(FrameKind.RpcUnregister, new BodyWriter().WriteString(name).Written);
 
     public ValueTask CallAsync(uint callId, RpcFlags flags, int credit, string method, ReadOnlySpan<byte> args, CancellationToken cancellationToken)

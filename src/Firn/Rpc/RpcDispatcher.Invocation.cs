@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Firn.Channels;
+using Firn.Tracing;
 using Firn.Transport;
 
 namespace Firn.Rpc;
@@ -15,10 +17,12 @@ internal sealed partial class RpcDispatcher
         private readonly IRpcResponder _responder;
         private readonly CancellationTokenSource? _cancellation;
         private readonly SemaphoreSlim? _credits;
+        private readonly ActivityContext _traceParent;
         private int _cancelled;
 
-        public Invocation(RpcDispatcher owner, uint id, RpcMethod method, string caller, byte[] args, IRpcResponder responder, int credit)
+        public Invocation(RpcDispatcher owner, uint id, RpcMethod method, string caller, byte[] args, IRpcResponder responder, int credit, ActivityContext traceParent)
         {
+            _traceParent = traceParent;
             _owner = owner;
             Id = id;
             _method = method;
@@ -80,6 +84,7 @@ internal sealed partial class RpcDispatcher
 
         private async Task RunAsync()
         {
+            using var span = RpcSpans.StartServer(_method.Name, _traceParent);
             var id = Id;
             try
             {
@@ -135,6 +140,7 @@ internal sealed partial class RpcDispatcher
             catch (Exception ex)
 #pragma warning restore CA1031
             {
+                RpcSpans.Fail(span, ex);
                 _owner.LogHandlerFailed(ex, _method.Name, _caller);
                 await _responder.CompleteAsync(id, RpcStatus.RemoteError, RpcError.FromException(_owner.ProcessName, ex).Encode()).ConfigureAwait(false);
             }

@@ -64,7 +64,8 @@ internal sealed partial class RpcDispatcher
             return;
         }
 
-        var invocation = new Invocation(this, id, method, caller, args.ToArray(), responder, credit);
+        var traceParent = RpcTracing.Read(flags, ref args);
+        var invocation = new Invocation(this, id, method, caller, args.ToArray(), responder, credit, traceParent);
         Interlocked.Increment(ref _inFlight);
 
         // Registered before it is queued, so a cancellation that arrives right after finds it.

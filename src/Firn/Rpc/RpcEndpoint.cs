@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Firn.Channels;
 using Firn.Failures;
 using Firn.Rpc;
 using Firn.Serialization;
+using Firn.Tracing;
 using Firn.Transport;
 
 namespace Firn;
@@ -257,18 +259,27 @@ public sealed partial class RpcEndpoint
         ValidateTimeout(timeout);
         cancellationToken.ThrowIfCancellationRequested();
         var call = new UnaryCall(method);
-        var id = Start(call, RpcFlags.None, 0, timeout, args, writers, cancellationToken, out var sent);
-        await SentAsync(id, sent).ConfigureAwait(false);
+        using var span = RpcSpans.StartClient(method);
+        try
+        {
+            var id = Start(call, RpcFlags.None, 0, timeout, args, writers, span, cancellationToken, out var sent);
+            await SentAsync(id, sent).ConfigureAwait(false);
 
-        // A timeout of a second or more is the pending calls' sweep's to enforce: then this costs nothing more than the call.
-        return await _pending.WaitAsync(id, call, call.Result, cancellationToken).ConfigureAwait(false);
+            // A timeout of a second or more is the pending calls' sweep's to enforce: then this costs nothing more than the call.
+            return await _pending.WaitAsync(id, call, call.Result, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RpcSpans.Fail(span, ex))
+        {
+            throw;
+        }
     }
 
     internal async IAsyncEnumerable<T> ReadStreamAsync<T>(string method, object?[]? args, RpcArguments.ArgumentWriter[]? writers, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var call = new StreamCall(method);
-        var id = Start(call, RpcFlags.Stream, StreamWindow, Timeout.InfiniteTimeSpan, args, writers, cancellationToken, out var sent);
+        using var span = RpcSpans.StartClient(method);
+        var id = Start(call, RpcFlags.Stream, StreamWindow, Timeout.InfiniteTimeSpan, args, writers, span, cancellationToken, out var sent);
         await SentAsync(id, sent).ConfigureAwait(false);
         var finished = false;
         var consumed = 0;
@@ -310,7 +321,7 @@ public sealed partial class RpcEndpoint
     /// <summary>
     /// Starts a call: <paramref name="sent"/> completes once it is queued (a child may wait for room in its own buffer).
     /// </summary>
-    private uint Start(PendingCall call, RpcFlags flags, int credit, TimeSpan timeout, object?[]? args, RpcArguments.ArgumentWriter[]? writers, CancellationToken cancellationToken, out ValueTask sent)
+    private uint Start(PendingCall call, RpcFlags flags, int credit, TimeSpan timeout, object?[]? args, RpcArguments.ArgumentWriter[]? writers, Activity? span, CancellationToken cancellationToken, out ValueTask sent)
     {
         RpcNames.Validate(call.Method);
 
@@ -326,10 +337,16 @@ public sealed partial class RpcEndpoint
 
         var backend = Backend;
         var buffer = SerializationBuffer.Rent();
-        RpcArguments.Write(buffer, _serializer, args, writers);
-        if (buffer.WrittenCount > _maxMessageSize.Bytes)
+        if (RpcSpans.Carry(span, buffer, backend.CarriesTraceContext))
         {
-            throw FirnErrors.MessageTooLarge(buffer.WrittenCount, _maxMessageSize.Bytes, $"The arguments of a call to '{call.Method}'", "Nothing was sent.");
+            flags |= RpcFlags.TraceContext;
+        }
+
+        var envelope = buffer.WrittenCount;
+        RpcArguments.Write(buffer, _serializer, args, writers);
+        if (buffer.WrittenCount - envelope > _maxMessageSize.Bytes)
+        {
+            throw FirnErrors.MessageTooLarge(buffer.WrittenCount - envelope, _maxMessageSize.Bytes, $"The arguments of a call to '{call.Method}'", "Nothing was sent.");
         }
 
         var id = _pending.Add(call, timeout);

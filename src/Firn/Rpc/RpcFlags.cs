@@ -9,4 +9,7 @@ internal enum RpcFlags : byte
 
     /// <summary>The caller expects a stream of items, then a final reply.</summary>
     Stream = 1,
+
+    /// <summary>The argument block follows a trace context (only on connections that agreed on "trace-context").</summary>
+    TraceContext = 2,
 }

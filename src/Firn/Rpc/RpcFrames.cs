@@ -41,7 +41,7 @@ internal static class RpcFrames
     private static RpcFlags ReadFlags(ref BodyReader reader)
     {
         var flags = (RpcFlags)reader.ReadByte();
-        return (flags & ~RpcFlags.Stream) == 0 ? flags : throw new ProtocolViolationException($"unknown call flags {(byte)flags}");
+        return (flags & ~(RpcFlags.Stream | RpcFlags.TraceContext)) == 0 ? flags : throw new ProtocolViolationException($"unknown call flags {(byte)flags}");
     }
 
     private static int ReadCredit(ref BodyReader reader)

@@ -80,7 +80,7 @@ internal sealed class RpcServer
         var args = reader.Remaining;
 
         // Checked here, so a malformed block closes the caller's connection and never reaches the handler's process.
-        RpcArguments.Validate(args);
+        RpcArguments.Validate(args[RpcTracing.CheckIncoming(flags, args, session.Connection.Capabilities)..]);
         _table.Call(Peer(session), callId, flags, credit, method, args);
     }
 
@@ -131,6 +131,8 @@ internal sealed class RpcServer
         // Never past the room for flow frames: a caller is refused instead (a closing connection counts as sent; its sweep fails the call).
         public override bool Invoke(uint invocationId, RpcFlags flags, int credit, string method, string caller, ReadOnlySpan<byte> args)
         {
+            // A handler without "trace-context" gets the call without the caller's context.
+            args = RpcTracing.StripFor(ref flags, args, session.Connection.Capabilities);
             var appended = Outbound.TryAppendWithinRoom(FrameKind.RpcInvoke, RpcFrames.InvokeHeader(invocationId, flags, credit, method, caller), args);
             return appended != false;
         }

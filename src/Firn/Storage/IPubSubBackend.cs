@@ -40,6 +40,9 @@ internal interface IPubSubBackend
     /// </summary>
     ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload);
 
+    /// <summary>Whether publications may carry trace context (in a child: the connection agreed on "trace-context").</summary>
+    bool CarriesTraceContext { get; }
+
     /// <summary>Throws <see cref="FirnDisconnectedException"/> if the hub can no longer be reached (a child that lost its connection).</summary>
     void ThrowIfDisconnected(string key);
 }

@@ -11,6 +11,8 @@ internal sealed class LocalPubSubBackend(TopicHub hub, TopicSubscriber self) : I
 
     public void Unregister(string key, bool isPattern) => hub.Remove(self, key);
 
+    public bool CarriesTraceContext => true;
+
     public ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload)
     {
         hub.Publish(topic, typeName, payload.ToArray());

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Firn.Tracing;
 using Firn.Transport;
 
 namespace Firn.Storage;
@@ -69,6 +70,7 @@ internal sealed class PubSubServer
             return;
         }
 
+        TraceEnvelope.CheckIncoming(publication.Payload, session.Connection.Capabilities);
         _hub.Publish(publication.Topic, publication.TypeName, publication.Payload);
     }
 }

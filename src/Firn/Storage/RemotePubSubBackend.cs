@@ -64,6 +64,8 @@ internal sealed class RemotePubSubBackend : IPubSubBackend
         }
     }
 
+    public bool CarriesTraceContext => (_host.Connection?.Capabilities & Capabilities.TraceContext) != 0;
+
     public ValueTask PublishAsync(string topic, string typeName, ReadOnlySpan<byte> payload)
     {
         var body = new BodyWriter().WriteString(topic).WriteString(typeName).WriteBytes(payload);

@@ -1,6 +1,7 @@
 using Firn.Channels;
 using Firn.Failures;
 using Firn.Storage;
+using Firn.Tracing;
 using Microsoft.Extensions.Logging;
 
 namespace Firn;
@@ -49,10 +50,12 @@ public sealed partial class SharedMemory
     private ValueTask PublishCore<T>(string topic, string typeName, T data)
     {
         var buffer = SerializationBuffer.Rent();
+        using var span = MessagingSpans.StartSend("publish", topic, buffer, _backend.CarriesTraceContext);
+        var envelope = buffer.WrittenCount;
         _serializer.Serialize(buffer, data);
-        if (buffer.WrittenCount > _maxMessageSize.Bytes)
+        if (buffer.WrittenCount - envelope > _maxMessageSize.Bytes)
         {
-            throw FirnErrors.MessageTooLarge(buffer.WrittenCount, _maxMessageSize.Bytes, $"A publication on '{topic}'", "Nothing was published.");
+            throw FirnErrors.MessageTooLarge(buffer.WrittenCount - envelope, _maxMessageSize.Bytes, $"A publication on '{topic}'", "Nothing was published.");
         }
 
         return _backend.PublishAsync(topic, typeName, buffer.WrittenSpan);

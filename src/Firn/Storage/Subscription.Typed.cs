@@ -1,5 +1,6 @@
 using Firn.Channels;
 using Firn.Serialization;
+using Firn.Tracing;
 using Microsoft.Extensions.Logging;
 using Bcl = System.Threading.Channels;
 
@@ -67,8 +68,10 @@ internal sealed partial class Subscription<T> : Subscription
 
     private async Task RunAsync()
     {
-        await foreach (var publication in _buffer.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var received in _buffer.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            using var span = MessagingSpans.StartProcess(received.Topic, received.Payload);
+            var publication = TraceEnvelope.IsPresent(received.Payload) ? received with { Payload = TraceEnvelope.Strip(received.Payload).ToArray() } : received;
             if (Volatile.Read(ref _disposed) != 0)
             {
                 return;

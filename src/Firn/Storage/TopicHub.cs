@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Firn.Tracing;
 using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -209,6 +210,12 @@ internal sealed class SessionTopicSubscriber(IPeerSession session) : TopicSubscr
         if (session.IsCongested)
         {
             return false;
+        }
+
+        if ((session.Connection.Capabilities & Capabilities.TraceContext) == 0 && TraceEnvelope.IsPresent(publication.Payload))
+        {
+            // A child without "trace-context" gets the publication without the context it was published with.
+            return session.Connection.Outbound.TryAppendWithinRoom(FrameKind.Publication, TopicHub.EncodePublication(publication with { Payload = TraceEnvelope.Strip(publication.Payload).ToArray() }), default) != false;
         }
 
         frame ??= TopicHub.EncodePublication(publication);

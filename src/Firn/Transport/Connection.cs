@@ -80,6 +80,9 @@ internal sealed partial class Connection : IInlineWriter
     /// <summary>Frames waiting to be written.</summary>
     public OutboundBuffer Outbound { get; }
 
+    /// <summary>The optional features agreed in the handshake; set once, before the first frame that may use them.</summary>
+    public Capabilities Capabilities { get; set; }
+
     /// <summary>
     /// Whether the calling thread is inside a frame handler on some connection's read loop. Code that waits for a
     /// reply from the peer must not run there: the reply could only be read by the thread that is waiting for it.

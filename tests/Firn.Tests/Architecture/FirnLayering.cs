@@ -5,7 +5,7 @@ namespace Firn.Tests.Architecture;
 /// (files at the root are the App layer). Bottom to top:
 /// <code>
 /// Failures, Diagnostics
-/// Transport -> Serialization -> Channels -> Routing -> Storage | Rpc -> Events -> Hosting -> App
+/// Transport -> Tracing -> Serialization -> Channels -> Routing -> Storage | Rpc -> Events -> Hosting -> App
 /// </code>
 /// Each layer may use every layer below it, except that Storage and Rpc do not use each other. Channels sits below
 /// Routing because the router is the main process's back end of the channels (it implements the channels' IRouterLink
@@ -19,6 +19,7 @@ internal static class FirnLayering
     public const string Shared = "Failures";
     public const string Diagnostics = "Diagnostics";
     public const string Transport = "Transport";
+    public const string Tracing = "Tracing";
     public const string Serialization = "Serialization";
     public const string Channels = "Channels";
     public const string Routing = "Routing";
@@ -33,14 +34,15 @@ internal static class FirnLayering
         (Shared, []),
         (Diagnostics, [Shared]),
         (Transport, [Shared, Diagnostics]),
-        (Serialization, [Shared, Diagnostics, Transport]),
-        (Channels, [Shared, Diagnostics, Transport, Serialization]),
-        (Routing, [Shared, Diagnostics, Transport, Serialization, Channels]),
-        (Storage, [Shared, Diagnostics, Transport, Serialization, Channels, Routing]),
-        (Rpc, [Shared, Diagnostics, Transport, Serialization, Channels, Routing]),
-        (Events, [Shared, Diagnostics, Transport, Serialization, Channels, Routing, Storage]),
-        (Hosting, [Shared, Diagnostics, Transport, Serialization, Channels, Routing, Storage, Rpc, Events]),
-        (App, [Shared, Diagnostics, Transport, Serialization, Channels, Routing, Storage, Rpc, Events, Hosting]));
+        (Tracing, [Shared, Diagnostics, Transport]),
+        (Serialization, [Shared, Diagnostics, Transport, Tracing]),
+        (Channels, [Shared, Diagnostics, Transport, Tracing, Serialization]),
+        (Routing, [Shared, Diagnostics, Transport, Tracing, Serialization, Channels]),
+        (Storage, [Shared, Diagnostics, Transport, Tracing, Serialization, Channels, Routing]),
+        (Rpc, [Shared, Diagnostics, Transport, Tracing, Serialization, Channels, Routing]),
+        (Events, [Shared, Diagnostics, Transport, Tracing, Serialization, Channels, Routing, Storage]),
+        (Hosting, [Shared, Diagnostics, Transport, Tracing, Serialization, Channels, Routing, Storage, Rpc, Events]),
+        (App, [Shared, Diagnostics, Transport, Tracing, Serialization, Channels, Routing, Storage, Rpc, Events, Hosting]));
 
     /// <summary>
     /// Root-level types every layer may use, each with the reason. They form the Shared layer, which may use nothing else

@@ -130,7 +130,7 @@ internal sealed class LoopbackChild : IAsyncDisposable
                 return;
             }
 
-            var (_, helloName, secret) = kind == FrameKind.Hello
+            var (_, helloName, secret, offered) = kind == FrameKind.Hello
                 ? Handshake.DecodeHello(body)
                 : throw new ProtocolViolationException($"expected {FrameKind.Hello}, got {kind}");
             if (helloName != name || secret != Secret)
@@ -144,7 +144,7 @@ internal sealed class LoopbackChild : IAsyncDisposable
             connection.Description = $"loopback child '{name}'";
             _ = connection.Closed.ContinueWith(_ => services.EndSession(opened), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             connection.MaxBodyLength = options.MaxMessageSize + FrameFormat.EnvelopeAllowance;
-            Handshake.SendWelcome(connection, services.Channels, opened, name, options);
+            Handshake.SendWelcome(connection, services.Channels, opened, name, options, offered);
         });
     }
 

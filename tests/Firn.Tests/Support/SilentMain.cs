@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Firn.Channels;
 using Firn.Hosting;
 using Firn.Serialization;
 using Firn.Transport;
@@ -53,7 +54,15 @@ internal sealed class SilentMain : IAsyncDisposable
     /// Starts Firn.TestChild as child <paramref name="name"/> running <paramref name="scenario"/>, with
     /// <see cref="FirnAppOptions.CallTimeout"/> set to <paramref name="callTimeout"/>, and completes once it is welcomed.
     /// </summary>
-    public static async Task<SilentMain> StartAsync(string name, TimeSpan callTimeout, params string[] scenario)
+    public static Task<SilentMain> StartAsync(string name, TimeSpan callTimeout, params string[] scenario) =>
+        StartAsync(name, callTimeout, Capabilities.None, new Dictionary<string, string>(), scenario);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string, TimeSpan, string[])"/>, with <paramref name="environment"/> added to the child's,
+    /// and a Welcome that names the child's built-in channels and puts <paramref name="agree"/> in force (those of them
+    /// the child offered); with <see cref="Capabilities.None"/> it is a Welcome of a main process older than capabilities.
+    /// </summary>
+    public static async Task<SilentMain> StartAsync(string name, TimeSpan callTimeout, Capabilities agree, IReadOnlyDictionary<string, string> environment, params string[] scenario)
     {
         var path = Path.Combine("/tmp", $"firn-silent-{Guid.NewGuid():N}.sock");
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -62,7 +71,7 @@ internal sealed class SilentMain : IAsyncDisposable
         var main = new SilentMain(path, listener);
         try
         {
-            await main.LaunchAsync(name, callTimeout, scenario);
+            await main.LaunchAsync(name, callTimeout, agree, environment, scenario);
             return main;
         }
         catch
@@ -114,7 +123,19 @@ internal sealed class SilentMain : IAsyncDisposable
         File.Delete(_path);
     }
 
-    private async Task LaunchAsync(string name, TimeSpan callTimeout, string[] scenario)
+    /// <summary>The id this stand-in gave the channel <paramref name="name"/>, once the child opened it.</summary>
+    public uint? ChannelIdOf(string name)
+    {
+        lock (_received)
+        {
+            return _channels.FirstOrDefault(c => c.Value == name) is { Value: not null } channel ? channel.Key : null;
+        }
+    }
+
+    /// <summary>The body of the child's Hello.</summary>
+    public byte[] Hello { get; private set; } = [];
+
+    private async Task LaunchAsync(string name, TimeSpan callTimeout, Capabilities agree, IReadOnlyDictionary<string, string> environment, string[] scenario)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -135,6 +156,11 @@ internal sealed class SilentMain : IAsyncDisposable
         start.Environment[ChildEnvironment.ParentVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         start.Environment["FIRN_LOG_LEVEL"] = "Warning";
         start.Environment["FIRN_TEST_CALL_TIMEOUT_MS"] = ((long)callTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
         _child = new Process { StartInfo = start };
         _child.OutputDataReceived += (_, e) => Record(e.Data);
         _child.ErrorDataReceived += (_, e) => Record(e.Data);
@@ -159,7 +185,19 @@ internal sealed class SilentMain : IAsyncDisposable
         var stream = new NetworkStream(_connection, ownsSocket: false);
         var hello = await ReadFrameAsync(stream).WaitAsync(TestApps.Timeout);
         Assert.Equal(FrameKind.Hello, hello?.Kind);
-        await SendAsync(FrameKind.Welcome, Handshake.EncodeWelcome(FrameFormat.DefaultMaxMessageSize, SendWindow, PendingBytesLimit));
+        Hello = hello!.Value.Body;
+        if (agree == Capabilities.None)
+        {
+            await SendAsync(FrameKind.Welcome, Handshake.EncodeWelcome(FrameFormat.DefaultMaxMessageSize, SendWindow, PendingBytesLimit));
+        }
+        else
+        {
+            _channels[1] = name + "-active";
+            _channels[2] = name + "-passive";
+            var agreed = agree & Handshake.DecodeHello(Hello).Offered;
+            await SendAsync(FrameKind.Welcome, Handshake.EncodeWelcome(FrameFormat.DefaultMaxMessageSize, SendWindow, PendingBytesLimit, new ChannelBinding(1, SendWindow, false), new ChannelBinding(2, SendWindow, false), agreed));
+        }
+
         _readLoop = Task.Run(() => ReadLoopAsync(stream));
     }
 
@@ -192,8 +230,13 @@ internal sealed class SilentMain : IAsyncDisposable
                 var reader = new BodyReader(body);
                 var requestId = reader.ReadUInt32();
                 var name = reader.ReadString();
-                var channelId = (uint)_channels.Count + 1;
-                _channels[channelId] = name;
+                uint channelId;
+                lock (_received)
+                {
+                    channelId = (uint)_channels.Count + 1;
+                    _channels[channelId] = name;
+                }
+
                 await SendAsync(FrameKind.ChannelOpened, new BodyWriter().WriteUInt32(requestId).WriteByte(0).WriteUInt32(channelId).WriteByte(0).Written.ToArray());
                 break;
 
@@ -201,7 +244,8 @@ internal sealed class SilentMain : IAsyncDisposable
                 var id = BinaryPrimitives.ReadUInt32LittleEndian(body);
                 if (_channels.TryGetValue(id, out var channel) && channel.StartsWith("report-", StringComparison.Ordinal))
                 {
-                    _reports.Writer.TryWrite(MessagePackFirnSerializer.Instance.Deserialize<string>(body.AsMemory(4)));
+                    var envelope = Firn.Tracing.TraceEnvelope.LengthOf(body.AsSpan(4));
+                    _reports.Writer.TryWrite(MessagePackFirnSerializer.Instance.Deserialize<string>(body.AsMemory(4 + envelope)));
                 }
 
                 // The message left "the router" at once: the child gets its credit and its bytes back.

@@ -128,8 +128,9 @@ public sealed class WireBodyTests
     [Fact]
     public void Reader_throws_a_protocol_violation_on_every_truncation_of_a_hello()
     {
-        var hello = Handshake.EncodeHello("worker", "0123456789abcdef");
-        Assert.Equal((FrameFormat.ProtocolVersion, "worker", "0123456789abcdef"), Handshake.DecodeHello(hello));
+        // Without capabilities (a Hello of a child older than them): every shorter body is cut inside a field.
+        var hello = Handshake.EncodeHello("worker", "0123456789abcdef", Capabilities.None);
+        Assert.Equal((FrameFormat.ProtocolVersion, "worker", "0123456789abcdef", Capabilities.None), Handshake.DecodeHello(hello));
 
         for (var length = 0; length < hello.Length; length++)
         {

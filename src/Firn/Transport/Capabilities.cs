@@ -1,0 +1,115 @@
+namespace Firn.Transport;
+
+/// <summary>
+/// The optional features both ends of a connection agreed on in the handshake (see docs/PROTOCOL.md, "Capabilities"):
+/// the child offers the names it speaks at the end of its Hello, and the main process answers, at the end of its
+/// Welcome, with those of them it speaks too. Only what the Welcome names is in force.
+/// </summary>
+[Flags]
+internal enum Capabilities
+{
+    /// <summary>Nothing beyond protocol version 1.</summary>
+    None = 0,
+
+    /// <summary>
+    /// "trace-context": messages, publications and calls may carry W3C trace context (see <c>Firn.Tracing.TraceEnvelope</c>).
+    /// </summary>
+    TraceContext = 1,
+}
+
+/// <summary>
+/// The capability list that may end a Hello or a Welcome: a u8 count, then that many strings, each a capability name
+/// of 1 to <see cref="MaxNameLength"/> bytes of <c>a-z</c>, <c>0-9</c>, <c>-</c> and <c>.</c>. Nothing may follow it.
+/// </summary>
+internal static class CapabilityList
+{
+    /// <summary>The most names a list may hold.</summary>
+    public const int MaxCount = 32;
+
+    /// <summary>The longest name, in bytes.</summary>
+    public const int MaxNameLength = 64;
+
+    /// <summary>The name of <see cref="Capabilities.TraceContext"/>.</summary>
+    public const string TraceContext = "trace-context";
+
+    /// <summary>Everything this build speaks.</summary>
+    public const Capabilities Supported = Capabilities.TraceContext;
+
+    /// <summary>Appends the names of <paramref name="capabilities"/>, in the order of their flags; nothing at all for none.</summary>
+    public static BodyWriter Write(BodyWriter writer, Capabilities capabilities)
+    {
+        if (capabilities == Capabilities.None)
+        {
+            return writer;
+        }
+
+        var names = Names(capabilities);
+        writer.WriteByte((byte)names.Count);
+        foreach (var name in names)
+        {
+            writer.WriteString(name);
+        }
+
+        return writer;
+    }
+
+    /// <summary>
+    /// Reads a list that ends <paramref name="reader"/>'s body; no bytes left means no list (a peer older than
+    /// capabilities). Names this build does not know are ignored.
+    /// </summary>
+    /// <exception cref="ProtocolViolationException">The list is malformed, too long, or followed by more bytes.</exception>
+    public static Capabilities Read(ref BodyReader reader)
+    {
+        if (reader.Remaining.IsEmpty)
+        {
+            return Capabilities.None;
+        }
+
+        int count = reader.ReadByte();
+        if (count > MaxCount)
+        {
+            throw new ProtocolViolationException($"a capability list of {count} names; at most {MaxCount} are allowed");
+        }
+
+        var capabilities = Capabilities.None;
+        for (var i = 0; i < count; i++)
+        {
+            var name = reader.ReadString();
+            Validate(name);
+            capabilities |= FromName(name);
+        }
+
+        if (!reader.Remaining.IsEmpty)
+        {
+            throw new ProtocolViolationException($"{reader.Remaining.Length} bytes follow the capability list");
+        }
+
+        return capabilities;
+    }
+
+    /// <summary>The names of <paramref name="capabilities"/> that this build knows.</summary>
+    public static IReadOnlyList<string> Names(Capabilities capabilities) =>
+        (capabilities & Capabilities.TraceContext) != 0 ? [TraceContext] : [];
+
+    private static Capabilities FromName(string name) => name switch
+    {
+        TraceContext => Capabilities.TraceContext,
+        _ => Capabilities.None,
+    };
+
+    private static void Validate(string name)
+    {
+        if (name.Length is 0 or > MaxNameLength)
+        {
+            throw new ProtocolViolationException($"a capability name of {name.Length} characters; names have 1 to {MaxNameLength}");
+        }
+
+        foreach (var c in name)
+        {
+            if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.'))
+            {
+                throw new ProtocolViolationException($"capability name '{name}' has a character other than a-z, 0-9, '-' and '.'");
+            }
+        }
+    }
+}
