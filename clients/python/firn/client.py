@@ -73,6 +73,10 @@ class Client:
         self.call_timeout = call_timeout
         self.max_message_size = max_message_size
         self.send_window = 0
+        # The capabilities this child offers in its Hello (docs/PROTOCOL.md, "Capabilities"): none, as this client
+        # implements none of the optional features; ``capabilities`` is what the Welcome put in force.
+        self.offered_capabilities: tuple[str, ...] = ()
+        self.capabilities: tuple[str, ...] = ()
         self.budget = SendBudget(self, 0)
         self.stopping = asyncio.Event()
         self.stop_requested = False
@@ -116,7 +120,8 @@ class Client:
             raise FirnConfigurationError(f"Child '{self.process_name}' cannot connect to the main process at '{env.socket_path}': {error}") from error
         self._connection = Connection(sock, self.loop, self.max_message_size + wire.ENVELOPE_ALLOWANCE, self._on_frames, self._on_closed)
         self._connection.start()
-        self._connection.send(wire.encode_frame(wire.FrameKind.HELLO, {"version": wire.PROTOCOL_VERSION, "process_name": self.process_name, "secret": env.secret}))
+        self._connection.send(wire.encode_frame(wire.FrameKind.HELLO, {"version": wire.PROTOCOL_VERSION, "process_name": self.process_name, "secret": env.secret,
+                                                                        "capabilities": list(self.offered_capabilities)}))
         try:
             async with asyncio.timeout(timeout):
                 welcome = await asyncio.shield(self._welcome)
@@ -130,6 +135,11 @@ class Client:
         if not wire.MIN_MAX_MESSAGE_SIZE <= limit <= wire.MAX_MAX_MESSAGE_SIZE:
             self._connection.close(DisconnectReason.PROTOCOL_VIOLATION)
             raise ProtocolError(f"the main process named a message size limit of {limit} bytes; the allowed range is {wire.MIN_MAX_MESSAGE_SIZE} to {wire.MAX_MAX_MESSAGE_SIZE}")
+        not_offered = [name for name in welcome["capabilities"] if name not in self.offered_capabilities]
+        if not_offered:
+            self._connection.close(DisconnectReason.PROTOCOL_VIOLATION)
+            raise ProtocolError(f"the Welcome put capabilities in force that this child did not offer ({', '.join(not_offered)})")
+        self.capabilities = tuple(welcome["capabilities"])
         # The main process's limit holds on this connection: send nothing it would refuse, read all it may deliver.
         self.max_message_size = min(self.max_message_size, limit)
         self._connection.decoder.max_body_length = max(self._connection.decoder.max_body_length, limit + wire.ENVELOPE_ALLOWANCE)

@@ -318,13 +318,61 @@ def decode_arguments(r: Reader) -> list[bytes]:
     return arguments
 
 
+MAX_CAPABILITIES = 32
+MAX_CAPABILITY_NAME_LENGTH = 64
+_CAPABILITY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
+
+
+def check_capability_name(name: str) -> None:
+    if not 1 <= len(name) <= MAX_CAPABILITY_NAME_LENGTH:
+        raise ProtocolError(f"a capability name of {len(name)} characters; names have 1 to {MAX_CAPABILITY_NAME_LENGTH}")
+    if not set(name) <= _CAPABILITY_CHARACTERS:
+        raise ProtocolError(f"capability name '{name}' has a character other than a-z, 0-9, '-' and '.'")
+
+
+def _write_capabilities(w: Writer, names: list[str] | tuple[str, ...]) -> Writer:
+    """A capability list ends the body; none at all is written for no names, as the C# codec does."""
+    if not names:
+        return w
+    if len(names) > MAX_CAPABILITIES:
+        raise ProtocolError(f"a capability list of {len(names)} names; at most {MAX_CAPABILITIES} are allowed")
+    w.u8(len(names))
+    for name in names:
+        check_capability_name(name)
+        w.string(name)
+    return w
+
+
+def _read_capabilities(r: Reader) -> list[str]:
+    """A list that ends the body (no bytes left: none, a peer older than capabilities). Names are returned as written,
+    known or not; nothing may follow the list."""
+    if not r.remaining:
+        return []
+    count = r.u8()
+    if count > MAX_CAPABILITIES:
+        raise ProtocolError(f"a capability list of {count} names; at most {MAX_CAPABILITIES} are allowed")
+    names = []
+    for _ in range(count):
+        name = r.string()
+        check_capability_name(name)
+        names.append(name)
+    if r.remaining:
+        raise ProtocolError(f"{r.remaining} bytes follow the capability list")
+    return names
+
+
 def _enc_hello(f: dict) -> bytes:
     w = Writer().u16(f["version"]).string(f["process_name"]).string(f["secret"])
+    if f["version"] == PROTOCOL_VERSION:
+        _write_capabilities(w, f.get("capabilities") or [])
     return w.bytes()
 
 
 def _dec_hello(r: Reader) -> dict:
-    return {"version": r.u16(), "process_name": r.string(), "secret": r.string()}
+    fields: dict[str, Any] = {"version": r.u16(), "process_name": r.string(), "secret": r.string()}
+    # Another version may end its Hello otherwise; it is refused for its version, its list is not read.
+    fields["capabilities"] = _read_capabilities(r) if fields["version"] == PROTOCOL_VERSION else []
+    return fields
 
 
 WELCOME_FIXED_LENGTH = 14
@@ -334,19 +382,27 @@ WELCOME_CHANNELS_LENGTH = 10
 def _enc_welcome(f: dict) -> bytes:
     w = Writer().u16(f["version"]).u32(f["max_message_size"]).u32(f["send_window"]).u32(f["pending_bytes_limit"])
     channels = f.get("channels")
+    capabilities = f.get("capabilities") or []
+    if capabilities and channels is None:
+        raise ProtocolError("a Welcome carries a capability list only after the built-in channels")
     if channels is not None:
         w.u32(channels["active_id"]).u8(1 if channels["active_closed"] else 0)
         w.u32(channels["passive_id"]).u8(1 if channels["passive_closed"] else 0)
+        _write_capabilities(w, capabilities)
     return w.bytes()
 
 
 def _dec_welcome(r: Reader) -> dict:
     fields: dict[str, Any] = {"version": r.u16(), "max_message_size": r.u32(), "send_window": r.u32(), "pending_bytes_limit": r.u32()}
     fields["channels"] = None
+    fields["capabilities"] = []
     if r.remaining >= WELCOME_CHANNELS_LENGTH:
         fields["channels"] = {"active_id": r.u32(), "active_closed": _flag(r.u8()), "passive_id": r.u32(), "passive_closed": _flag(r.u8())}
-    # Anything after the known fields (capabilities of a later minor revision) is ignored, not an error.
-    r.rest()
+        # The capabilities in force follow the built-in channels and end the body.
+        fields["capabilities"] = _read_capabilities(r)
+    else:
+        # Fewer than 10 bytes after the fixed fields are not channels; the C# reader ignores them too.
+        r.rest()
     return fields
 
 

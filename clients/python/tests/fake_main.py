@@ -64,12 +64,13 @@ class FakeMain:
             if item is None:
                 return
 
-    def welcome(self, send_window: int = 16, pending_bytes_limit: int = 1 << 20, max_message_size: int = 1 << 20) -> None:
+    def welcome(self, send_window: int = 16, pending_bytes_limit: int = 1 << 20, max_message_size: int = 1 << 20,
+                capabilities: list[str] | None = None) -> None:
         hello = self.expect(wire.FrameKind.HELLO)
-        assert hello == {"version": 1, "process_name": "py", "secret": "secret"}
+        assert hello == {"version": 1, "process_name": "py", "secret": "secret", "capabilities": []}
         self.send(wire.FrameKind.WELCOME, {
             "version": 1, "max_message_size": max_message_size, "send_window": send_window, "pending_bytes_limit": pending_bytes_limit,
-            "channels": {"active_id": 1, "active_closed": False, "passive_id": 2, "passive_closed": False}})
+            "channels": {"active_id": 1, "active_closed": False, "passive_id": 2, "passive_closed": False}, "capabilities": capabilities or []})
 
     def close(self) -> None:
         for sock in (self.sock, self._listener):

@@ -319,6 +319,37 @@ def test_a_reject_fails_connecting_with_a_configuration_error(main):
     run(scenario())
 
 
+def test_the_client_offers_no_capabilities_and_refuses_a_welcome_that_puts_one_in_force(main):
+    async def scenario():
+        from firn.client import Client
+        client = Client(main.environment(), asyncio.get_running_loop())
+        connecting = asyncio.ensure_future(client._connect(10))
+        await asyncio.to_thread(main.welcome, capabilities=["trace-context"])
+        with pytest.raises(firn.ProtocolError, match="did not offer"):
+            await connecting
+        await client.close()
+
+    run(scenario())
+
+
+def test_a_welcome_with_capabilities_the_child_offered_puts_them_in_force(main):
+    async def scenario():
+        from firn.client import Client
+        client = Client(main.environment(), asyncio.get_running_loop())
+        client.offered_capabilities = ("trace-context",)
+        connecting = asyncio.ensure_future(client._connect(10))
+        hello = await expect(main, wire.FrameKind.HELLO)
+        assert hello["capabilities"] == ["trace-context"]
+        main.send(wire.FrameKind.WELCOME, {"version": 1, "max_message_size": 1 << 20, "send_window": 16, "pending_bytes_limit": 1 << 20,
+                                           "channels": {"active_id": 1, "active_closed": False, "passive_id": 2, "passive_closed": False},
+                                           "capabilities": ["trace-context"]})
+        await connecting
+        assert client.capabilities == ("trace-context",)
+        await client.close()
+
+    run(scenario())
+
+
 def test_topic_patterns_match_as_in_csharp():
     from firn.shared_memory import topic_matches
     assert topic_matches("news.*", "news.a.b") and topic_matches("a?c", "abc") and topic_matches("*", "")

@@ -64,12 +64,48 @@ def test_unknown_kinds_statuses_and_flags_are_protocol_errors():
         wire.decode_body(wire.FrameKind.RPC_INVOKE, wire.Writer().u32(1).u8(0).u32(0).string("m").string("c").u16(1).u32(5).bytes())
 
 
-def test_a_welcome_with_trailing_capabilities_is_read_and_the_rest_ignored():
-    body = wire.encode_body(wire.FrameKind.WELCOME, {"version": 1, "max_message_size": 1 << 20, "send_window": 8, "pending_bytes_limit": 4096,
-                                                       "channels": {"active_id": 1, "active_closed": False, "passive_id": 2, "passive_closed": False}})
-    extra = wire.Writer().u16(1).string("trace-context").bytes()
-    assert wire.decode_body(wire.FrameKind.WELCOME, body + extra) == wire.decode_body(wire.FrameKind.WELCOME, body)
+_LIMITS = {"version": 1, "max_message_size": 1 << 20, "send_window": 8, "pending_bytes_limit": 4096}
+_CHANNELS = {"active_id": 1, "active_closed": False, "passive_id": 2, "passive_closed": False}
+
+
+def test_a_welcome_reads_the_capability_list_after_the_built_in_channels():
+    body = wire.encode_body(wire.FrameKind.WELCOME, {**_LIMITS, "channels": _CHANNELS})
+    assert wire.decode_body(wire.FrameKind.WELCOME, body, strict=True)["capabilities"] == []
+    listed = body + wire.Writer().u8(2).string("trace-context").string("some-later.feature").bytes()
+    fields = wire.decode_body(wire.FrameKind.WELCOME, listed, strict=True)
+    assert fields["channels"] == _CHANNELS and fields["capabilities"] == ["trace-context", "some-later.feature"]
+    assert wire.encode_body(wire.FrameKind.WELCOME, fields) == listed
     assert wire.decode_body(wire.FrameKind.WELCOME, body[:14])["channels"] is None
+    assert wire.decode_body(wire.FrameKind.WELCOME, body[:14])["capabilities"] == []
+
+
+@pytest.mark.parametrize("tail,message", [
+    (wire.Writer().u8(33).bytes(), "at most 32"),
+    (wire.Writer().u8(2).string("trace-context").bytes(), "ended early"),
+    (wire.Writer().u8(1).string("").bytes(), "1 to 64"),
+    (wire.Writer().u8(1).string("x" * 65).bytes(), "1 to 64"),
+    (wire.Writer().u8(1).string("Trace").bytes(), "character"),
+    (wire.Writer().u8(1).string("trace-context").u8(0).bytes(), "follow the capability list"),
+])
+def test_a_malformed_capability_list_is_a_protocol_error(tail, message):
+    body = wire.encode_body(wire.FrameKind.WELCOME, {**_LIMITS, "channels": _CHANNELS})
+    with pytest.raises(ProtocolError, match=message):
+        wire.decode_body(wire.FrameKind.WELCOME, body + tail)
+    hello = wire.encode_body(wire.FrameKind.HELLO, {"version": 1, "process_name": "py", "secret": "s"})
+    with pytest.raises(ProtocolError, match=message):
+        wire.decode_body(wire.FrameKind.HELLO, hello + tail)
+
+
+def test_a_hello_offers_its_capabilities_and_none_writes_no_list():
+    plain = {"version": 1, "process_name": "py", "secret": "s"}
+    body = wire.encode_body(wire.FrameKind.HELLO, plain)
+    assert body == wire.Writer().u16(1).string("py").string("s").bytes()
+    assert wire.decode_body(wire.FrameKind.HELLO, body, strict=True) == {**plain, "capabilities": []}
+    offering = wire.encode_body(wire.FrameKind.HELLO, {**plain, "capabilities": ["trace-context"]})
+    assert wire.decode_body(wire.FrameKind.HELLO, offering, strict=True)["capabilities"] == ["trace-context"]
+    # Another version's Hello is refused for its version; whatever follows its secret is not read as a list.
+    other = wire.Writer().u16(2).string("py").string("s").u8(99).bytes()
+    assert wire.decode_body(wire.FrameKind.HELLO, other)["capabilities"] == []
 
 
 def test_rpc_argument_blocks_round_trip():

@@ -60,26 +60,37 @@ internal static class ProtocolVectors
 
     private static IEnumerable<(FrameKind Kind, List<JsonObject> Cases)> Frames()
     {
-        var hello = Handshake.EncodeHello("nonebot", "0123456789abcdef");
-        var decodedHello = Handshake.DecodeHello(hello);
-        Check(decodedHello == (1, "nonebot", "0123456789abcdef"), "Hello");
-        yield return (FrameKind.Hello, [Case("a child named nonebot", FrameKind.Hello, hello, new() { ["version"] = 1, ["process_name"] = "nonebot", ["secret"] = "0123456789abcdef" })]);
+        var hello = Handshake.EncodeHello("nonebot", "0123456789abcdef", Capabilities.None);
+        Check(Handshake.DecodeHello(hello) == (1, "nonebot", "0123456789abcdef", Capabilities.None), "Hello");
+        var helloOffering = Handshake.EncodeHello("nonebot", "0123456789abcdef", Capabilities.TraceContext);
+        Check(Handshake.DecodeHello(helloOffering) == (1, "nonebot", "0123456789abcdef", Capabilities.TraceContext), "Hello");
+        yield return (FrameKind.Hello,
+        [
+            Case("a child named nonebot that offers no capabilities", FrameKind.Hello, hello, new() { ["version"] = 1, ["process_name"] = "nonebot", ["secret"] = "0123456789abcdef", ["capabilities"] = new JsonArray() }),
+            Case("a child that offers trace-context", FrameKind.Hello, helloOffering, new() { ["version"] = 1, ["process_name"] = "nonebot", ["secret"] = "0123456789abcdef", ["capabilities"] = new JsonArray("trace-context") }),
+        ]);
 
-        var welcome = new JsonObject { ["version"] = 1, ["max_message_size"] = 16_777_216, ["send_window"] = 4096, ["pending_bytes_limit"] = 8_388_608, ["channels"] = null };
-        var welcomeChannels = new JsonObject
+        JsonObject Welcome(JsonNode? channels, params string[] capabilities) => new()
         {
             ["version"] = 1,
             ["max_message_size"] = 16_777_216,
             ["send_window"] = 4096,
             ["pending_bytes_limit"] = 8_388_608,
-            ["channels"] = new JsonObject { ["active_id"] = 1, ["active_closed"] = false, ["passive_id"] = 2, ["passive_closed"] = true },
+            ["channels"] = channels,
+            ["capabilities"] = new JsonArray([.. capabilities.Select(c => (JsonNode)c)]),
         };
+        JsonObject BuiltIn() => new() { ["active_id"] = 1, ["active_closed"] = false, ["passive_id"] = 2, ["passive_closed"] = true };
         var withChannels = Handshake.EncodeWelcome(16 * 1024 * 1024, 4096, 8 * 1024 * 1024, new ChannelBinding(1, 4096, false), new ChannelBinding(2, 4096, true));
         Check(Handshake.DecodeWelcomeChannels(withChannels) == ((1u, false), (2u, true)), "Welcome");
+        Check(Handshake.DecodeWelcomeCapabilities(withChannels, CapabilityList.Supported) == Capabilities.None, "Welcome");
+        var withCapabilities = Handshake.EncodeWelcome(16 * 1024 * 1024, 4096, 8 * 1024 * 1024, new ChannelBinding(1, 4096, false), new ChannelBinding(2, 4096, true), Capabilities.TraceContext);
+        Check(Handshake.DecodeWelcomeChannels(withCapabilities) == ((1u, false), (2u, true)), "Welcome");
+        Check(Handshake.DecodeWelcomeCapabilities(withCapabilities, CapabilityList.Supported) == Capabilities.TraceContext, "Welcome");
         yield return (FrameKind.Welcome,
         [
-            Case("the limits only", FrameKind.Welcome, Handshake.EncodeWelcome(16 * 1024 * 1024, 4096, 8 * 1024 * 1024), welcome),
-            Case("the limits and the built-in channels (the passive one closed)", FrameKind.Welcome, withChannels, welcomeChannels),
+            Case("the limits only", FrameKind.Welcome, Handshake.EncodeWelcome(16 * 1024 * 1024, 4096, 8 * 1024 * 1024), Welcome(null)),
+            Case("the limits and the built-in channels (the passive one closed)", FrameKind.Welcome, withChannels, Welcome(BuiltIn())),
+            Case("the limits, the built-in channels and trace-context in force", FrameKind.Welcome, withCapabilities, Welcome(BuiltIn(), "trace-context")),
         ]);
         yield return (FrameKind.Reject, [Case("a refused child", FrameKind.Reject, Handshake.EncodeReject("wrong secret for process 'nonebot'"), new() { ["reason"] = "wrong secret for process 'nonebot'" })]);
 
