@@ -13,6 +13,20 @@
     firn.run(main)
 """
 
+try:
+    import msgpack as _msgpack  # noqa: F401  (the one dependency: checked first, so its absence is one clear line)
+except ImportError as _error:
+    import os as _os
+    import sys as _sys
+
+    _message = (f"Firn: the Python package 'msgpack' is missing for {_sys.executable} ({_error}); "
+                "install it (Debian: apt-get install python3-msgpack; otherwise: pip install msgpack).")
+    if _os.environ.get("FIRN_PROCESS_NAME"):
+        # A Firn child: exit code 5 (docs/python.md) with the reason on standard error, which the main process logs.
+        _sys.stderr.write(_message + "\n")
+        raise SystemExit(5) from None
+    raise ImportError(_message) from _error
+
 from . import types, wire
 from .channel import Channel
 from .client import Client, connect, run

@@ -53,3 +53,15 @@ internal sealed class PythonFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that is skipped, with the reason, where the Python client cannot run.</summary>
+internal sealed class PythonTheoryAttribute : TheoryAttribute
+{
+    public PythonTheoryAttribute()
+    {
+        if (PythonChild.Missing is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
