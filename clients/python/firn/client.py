@@ -461,6 +461,9 @@ async def connect(*, ready: bool | None = None, timeout: float = 5.0, call_timeo
     if handle_signals:
         try:
             loop.add_signal_handler(signal.SIGTERM, client._request_local_stop)
+            # Ctrl+C in a terminal reaches the whole process group; the main process stops its children (as a C#
+            # child does, this one ignores SIGINT rather than dying with a KeyboardInterrupt mid-stop).
+            loop.add_signal_handler(signal.SIGINT, lambda: None)
         except (NotImplementedError, RuntimeError):
             pass
     if ready if ready is not None else not environment.wait_for_ready:
@@ -468,11 +471,36 @@ async def connect(*, ready: bool | None = None, timeout: float = 5.0, call_timeo
     return client
 
 
+_LEVEL_TAGS = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR", "CRITICAL": "CRIT"}
+
+
+class _TaggedFormatter(logging.Formatter):
+    """"[INFO] name: message", the level tag a C# main process reads off a forwarded line (FIRN_LOG_FORMAT=plain)."""
+
+    def __init__(self, fmt: str, process_name: str) -> None:
+        super().__init__(fmt)
+        self._process_name = process_name
+
+    def format(self, record: logging.LogRecord) -> str:
+        # The main process names the child already: a logger of that name adds nothing.
+        text = record.getMessage() if record.name == self._process_name and not record.exc_info else super().format(record)
+        return f"[{_LEVEL_TAGS.get(record.levelname, 'INFO')}] " + text
+
+
+def _configure_logging() -> None:
+    if os.environ.get("FIRN_LOG_FORMAT") == "plain":
+        handler = logging.StreamHandler()
+        handler.setFormatter(_TaggedFormatter("%(name)s: %(message)s", process_name=os.environ.get("FIRN_PROCESS_NAME", "")))
+        logging.basicConfig(level=logging.INFO, handlers=[handler])
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
 def run(entry: Callable[[Client], Awaitable[Any]], **options: Any) -> None:
     """Runs ``entry(client)`` as a Firn child and exits with Firn's child exit codes: 0 when it returned, 1 when it
     raised, 3 when it could not connect, 4 when the connection was lost without a stop request (then the entry is
     cancelled if it has not returned within 1.5 s)."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging()
     raise SystemExit(asyncio.run(_run(entry, options)))
 
 
