@@ -55,8 +55,9 @@ public sealed class CrossLanguageTests
         await using var app = CreateApp(log);
         app.AddPythonProcess("py", "xchild", new ProcessOptions { Executable = "/nonexistent/firn-python3", Restart = RestartPolicy.Temporary });
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => app.Supervisor!.StartAsync().WaitAsync(TestApps.Timeout));
+        var error = await Assert.ThrowsAsync<FirnConfigurationException>(() => app.Supervisor!.StartAsync().WaitAsync(TestApps.Timeout));
 
+        Assert.StartsWith("Process 'py' could not be started: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("/nonexistent/firn-python3", error.Message, StringComparison.Ordinal);
         Assert.Equal(ProcessExitReason.StartFailed, app.Supervisor!.GetProcess("py").LastExitReason);
     }
