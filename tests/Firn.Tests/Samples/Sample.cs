@@ -9,7 +9,7 @@ internal static class Sample
     public static ProgramProcess Start(string name, params string[] args) => ProgramProcess.Start(ProgramPath(name), args, Path.GetTempPath());
 
     /// <summary>samples/NAME/bin/CONFIGURATION/net10.0/NAME.dll, the configuration being the test project's own.</summary>
-    private static string ProgramPath(string name)
+    public static string ProgramPath(string name)
     {
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = output.Parent!.Name;

@@ -1,0 +1,73 @@
+""".NET type names as Firn writes them (TypeNames.Of in C#), and the MessagePack encoding the C# default serializer uses.
+
+A channel, a stored value and a publication carry the *declared* .NET type name of their message; a Python process
+names it explicitly (or lets the client infer one from a Python value, see :func:`type_name_of`). See docs/python.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgpack
+
+OBJECT = "System.Object"
+STRING = "System.String"
+INT32 = "System.Int32"
+INT64 = "System.Int64"
+DOUBLE = "System.Double"
+BOOLEAN = "System.Boolean"
+BYTES = "System.Byte[]"
+EVENT = "Firn.Event"
+
+
+def list_of(element: str) -> str:
+    """``List<T>``: ``System.Collections.Generic.List<element>``."""
+    return f"System.Collections.Generic.List<{element}>"
+
+
+def dictionary_of(key: str, value: str) -> str:
+    """``Dictionary<TKey, TValue>``: arguments separated by a comma and a space, as C# writes them."""
+    return f"System.Collections.Generic.Dictionary<{key}, {value}>"
+
+
+def array_of(element: str) -> str:
+    """``T[]``."""
+    return f"{element}[]"
+
+
+def type_name_of(value: Any) -> str:
+    """The type name a C# process would use for a Python value of this kind (records: name them explicitly)."""
+    if isinstance(value, bool):
+        return BOOLEAN
+    if isinstance(value, int):
+        return INT64
+    if isinstance(value, float):
+        return DOUBLE
+    if isinstance(value, str):
+        return STRING
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return BYTES
+    return OBJECT
+
+
+def pack(value: Any) -> bytes:
+    """MessagePack as the C# default serializer writes it: str as str, bytes as bin, float as float64, records as maps."""
+    return msgpack.packb(value, use_bin_type=True, default=_default)
+
+
+def unpack(data: bytes) -> Any:
+    """MessagePack to Python values: maps to dicts (any key type), arrays to lists, bin to bytes."""
+    if not data:
+        return None
+    return msgpack.unpackb(data, raw=False, strict_map_key=False)
+
+
+def _default(value: Any) -> Any:
+    # dataclasses and plain objects travel as maps keyed by field name: how the C# contractless resolver writes records
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: getattr(value, name) for name in value.__dataclass_fields__}
+    if hasattr(value, "__dict__"):
+        return dict(vars(value))
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"cannot serialize {type(value).__name__} with MessagePack")
