@@ -9,7 +9,8 @@
 // an event on "nonebot.heard"; the main process subscribes to "nonebot.*" and logs it with the counter.
 // After its second active message the child asks the main process over a channel to restart it, once.
 //
-// The interpreter is python3 on PATH, or FIRN_PYTHON; it needs msgpack (Debian: apt-get install python3-msgpack).
+// The interpreter is python3 on PATH, or /usr/bin/python3 if only that one has msgpack, or FIRN_PYTHON; it needs
+// msgpack (Debian: apt-get install python3-msgpack).
 using Firn;
 using Microsoft.Extensions.Logging;
 

@@ -7,7 +7,7 @@ namespace Firn.Hosting;
 /// </summary>
 internal static class PythonLauncher
 {
-    /// <summary>The variable that names the interpreter; without it, <c>python3</c> on <c>PATH</c>.</summary>
+    /// <summary>The variable that names the interpreter; without it, see <see cref="Interpreter"/>.</summary>
     public const string InterpreterVariable = "FIRN_PYTHON";
 
     /// <summary>The exit code of a Python child whose <c>firn</c> package or <c>msgpack</c> cannot be imported.</summary>
@@ -31,11 +31,59 @@ internal static class PythonLauncher
         "import runpy\n" +
         "runpy.run_module(module, run_name='__main__', alter_sys=True)\n";
 
-    /// <summary>The interpreter: <c>FIRN_PYTHON</c> if set, else <c>python3</c> (found on <c>PATH</c> at each start).</summary>
+    /// <summary>Where Debian's packages (python3-msgpack) put their interpreter, tried when the one on <c>PATH</c> lacks msgpack.</summary>
+    public const string SystemInterpreter = "/usr/bin/python3";
+
+    private static readonly Lazy<string> s_found = new(Find);
+
+    /// <summary>
+    /// The interpreter: <c>FIRN_PYTHON</c> if set; else, in the main process, the first of <c>python3</c> on <c>PATH</c>
+    /// and <see cref="SystemInterpreter"/> that can import msgpack (asked once per process: a version manager's
+    /// <c>python3</c> often shadows the system one that Debian's python3-msgpack serves), else <c>python3</c>, whose
+    /// child then says what it cannot import. A child never starts Python children, so it asks nothing.
+    /// </summary>
     public static string Interpreter()
     {
         var configured = Environment.GetEnvironmentVariable(InterpreterVariable);
-        return string.IsNullOrWhiteSpace(configured) ? DefaultInterpreter : configured;
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+
+        return ChildEnvironment.IsChild ? DefaultInterpreter : s_found.Value;
+    }
+
+    private static string Find() =>
+        new[] { DefaultInterpreter, SystemInterpreter }.FirstOrDefault(ImportsMsgpack) ?? DefaultInterpreter;
+
+    private static bool ImportsMsgpack(string interpreter)
+    {
+        try
+        {
+            using var probe = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(interpreter, ["-c", "import msgpack"])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            });
+            if (probe is null)
+            {
+                return false;
+            }
+
+            if (!probe.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                probe.Kill();
+                return false;
+            }
+
+            return probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Not installed.
+            return false;
+        }
     }
 
     /// <summary>
