@@ -34,7 +34,7 @@ internal static class PythonLauncher
     /// <summary>Where Debian's packages (python3-msgpack) put their interpreter, tried when the one on <c>PATH</c> lacks msgpack.</summary>
     public const string SystemInterpreter = "/usr/bin/python3";
 
-    private static readonly Lazy<string> s_found = new(Find);
+    private static readonly Lazy<string> Found = new(Find);
 
     /// <summary>
     /// The interpreter: <c>FIRN_PYTHON</c> if set; else, in the main process, the first of <c>python3</c> on <c>PATH</c>
@@ -50,7 +50,7 @@ internal static class PythonLauncher
             return configured;
         }
 
-        return ChildEnvironment.IsChild ? DefaultInterpreter : s_found.Value;
+        return ChildEnvironment.IsChild ? DefaultInterpreter : Found.Value;
     }
 
     private static string Find() =>
