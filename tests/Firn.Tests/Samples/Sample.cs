@@ -6,7 +6,11 @@ namespace Firn.Tests.Samples;
 internal static class Sample
 {
     /// <summary>Starts samples/<paramref name="name"/> with <paramref name="args"/>, from another directory than its own (it must find its files beside it).</summary>
-    public static ProgramProcess Start(string name, params string[] args) => ProgramProcess.Start(ProgramPath(name), args, Path.GetTempPath());
+    public static ProgramProcess Start(string name, params string[] args) => Start(name, environment: null, args);
+
+    /// <summary>As <see cref="Start(string, string[])"/>, with these environment variables set.</summary>
+    public static ProgramProcess Start(string name, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        ProgramProcess.Start(ProgramPath(name), args, Path.GetTempPath(), environment);
 
     /// <summary>samples/NAME/bin/CONFIGURATION/net10.0/NAME.dll, the configuration being the test project's own.</summary>
     public static string ProgramPath(string name)

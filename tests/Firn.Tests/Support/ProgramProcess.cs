@@ -14,7 +14,7 @@ internal class ProgramProcess : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly HashSet<int> _children = [];
 
-    protected ProgramProcess(string programPath, IEnumerable<string> args, string? workingDirectory)
+    protected ProgramProcess(string programPath, IEnumerable<string> args, string? workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -32,6 +32,11 @@ internal class ProgramProcess : IAsyncDisposable
 
         // A main process, whatever the test process inherited.
         info.Environment.Remove("FIRN_PROCESS_NAME");
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[variable] = value;
+        }
+
         Process = Process.Start(info)!;
         Process.OutputDataReceived += (_, e) => OnLine(e.Data);
         Process.ErrorDataReceived += (_, e) => OnLine(e.Data);
@@ -53,15 +58,23 @@ internal class ProgramProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="programPath"/> (a .dll) with <paramref name="args"/>.</summary>
-    public static ProgramProcess Start(string programPath, IEnumerable<string> args, string? workingDirectory = null) =>
-        new(programPath, args, workingDirectory);
+    public static ProgramProcess Start(string programPath, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        new(programPath, args, workingDirectory, environment);
 
     /// <summary>Waits for the first line (so far or to come) that matches, and returns it; fails at once if the program exits without it.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, string? what = null)
     {
         what ??= "the program prints the expected line";
         string? found = null;
-        await TestApps.UntilAsync(() => (found = Find(match, what)) is not null, what);
+        try
+        {
+            await TestApps.UntilAsync(() => (found = Find(match, what)) is not null, what);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} Its last lines:\n{string.Join('\n', Lines.TakeLast(40))}", ex);
+        }
+
         return found!;
     }
 
