@@ -23,6 +23,7 @@ internal sealed class B1Throughput : BenchCase
         Target.AtLeast("B1", "B1 throughput vs python-pipe", new("B1", "firn", "msgs_per_s"), new("B1", "python-pipe", "msgs_per_s"), 20),
         Target.AtLeast("B1", "B1 throughput vs raw", new("B1", "firn", "msgs_per_s"), new("B1", "raw", "msgs_per_s"), 0.10),
         Target.AtLeast("B1", "B1 metrics on (no listener) vs off", new("B1", "firn", "msgs_per_s"), new("B1", "firn-nometrics", "msgs_per_s"), 0.95),
+        Target.AtLeast("B1", "B1 firn-python vs python-pipe ≥ 0.67×", new("B1", FirnPython.ContestantName, "msgs_per_s"), new("B1", "python-pipe", "msgs_per_s"), 0.67),
     ];
 
     public override IReadOnlyList<Contestant> CreateContestants(BenchContext context) =>
@@ -31,6 +32,7 @@ internal sealed class B1Throughput : BenchCase
         new FirnThroughput(context, Id, senders: 1, sizes: [0], metrics: false),
         new RawThroughput(context, [0]),
         new PythonPipe(context, throughput: true),
+        new FirnPython(context, Id, throughput: true),
         new NetMq(context, throughput: true),
     ];
 }

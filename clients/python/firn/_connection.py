@@ -59,10 +59,24 @@ class Connection:
     # --- writing (any thread) ---------------------------------------------------------------------------------------
 
     def send(self, data: bytes | bytearray) -> bool:
-        """Queues bytes (whole frames); False once the connection is closed."""
+        """Queues bytes (whole frames); False once the connection is closed.
+
+        When nothing waits to be written, the bytes go out at once with one non-blocking write on the calling thread
+        (the loop's flush, once per turn): a round trip then does not wait for the writer thread to wake. Whatever the
+        socket does not take goes to the writer thread; holding the lock during that write keeps the order of bytes,
+        since the writer only writes what it took under the lock and marks it in _writing meanwhile.
+        """
         with self._lock:
             if self._closed:
                 return False
+            if not self._out and not self._writing:
+                try:
+                    sent = self._sock.send(data, socket.MSG_DONTWAIT)
+                except OSError:
+                    sent = 0  # full (EAGAIN) or broken: the writer thread writes it, or reports the failure
+                if sent == len(data):
+                    return True
+                data = memoryview(data)[sent:]
             self._out += data
             self._lock.notify()
             return True
