@@ -13,6 +13,9 @@ public sealed class ProcessOptions
     private TimeSpan? _startTimeout;
     private TimeSpan? _shutdownTimeout;
     private TimeSpan _killTimeout = TimeSpan.FromSeconds(2);
+    private string? _executable;
+    private IReadOnlyList<string> _arguments = [];
+    private IReadOnlyDictionary<string, string> _environment = new Dictionary<string, string>();
 
     /// <summary>
     /// The program to run. With <see cref="FirnApp.AddProcess(string, ProcessOptions)"/> it is another Firn program that
@@ -20,13 +23,25 @@ public sealed class ProcessOptions
     /// with <see cref="FirnApp.AddCommand"/> it is any executable, found on <c>PATH</c> unless it contains a '/'.
     /// Default: this program, re-launched as the child.
     /// </summary>
-    public string? Executable { get; init; }
+    public string? Executable
+    {
+        get => _executable;
+        init => _executable = value;
+    }
 
     /// <summary>Arguments for <see cref="Executable"/> (or extra arguments for this program).</summary>
-    public IReadOnlyList<string> Arguments { get; init; } = [];
+    public IReadOnlyList<string> Arguments
+    {
+        get => _arguments;
+        init => _arguments = value;
+    }
 
     /// <summary>Extra environment variables for the child.</summary>
-    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Environment
+    {
+        get => _environment;
+        init => _environment = value;
+    }
 
     /// <summary>The child's working directory. Default: the main process's.</summary>
     public string? WorkingDirectory { get; init; }
@@ -105,4 +120,14 @@ public sealed class ProcessOptions
 
     /// <summary>Where the child's standard output and error go. Default <see cref="ProcessOutput.Forward"/>: into the main process's log.</summary>
     public ProcessOutput Output { get; init; } = ProcessOutput.Forward;
+
+    /// <summary>A copy that runs another command: every supervision setting kept, whatever settings are added later.</summary>
+    internal ProcessOptions WithCommand(string executable, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var copy = (ProcessOptions)MemberwiseClone();
+        copy._executable = executable;
+        copy._arguments = arguments;
+        copy._environment = environment;
+        return copy;
+    }
 }

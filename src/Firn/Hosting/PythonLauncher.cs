@@ -110,24 +110,6 @@ internal static class PythonLauncher
 
         // Output into the main process's log line by line, not when a pipe's buffer fills.
         environment.TryAdd("PYTHONUNBUFFERED", "1");
-        return new ProcessOptions
-        {
-            Executable = options.Executable ?? Interpreter(),
-            Arguments = ["-c", Bootstrap, module, .. options.Arguments],
-            Environment = environment,
-            WorkingDirectory = options.WorkingDirectory,
-            Restart = options.Restart,
-            MaxRestarts = options.MaxRestarts,
-            RestartWindow = options.RestartWindow,
-            RestartDelay = options.RestartDelay,
-            MaxRestartDelay = options.MaxRestartDelay,
-            BackoffResetAfter = options.BackoffResetAfter,
-            StopApplicationOnFailure = options.StopApplicationOnFailure,
-            WaitForReadySignal = options.WaitForReadySignal,
-            StartTimeout = options.StartTimeout,
-            ShutdownTimeout = options.ShutdownTimeout,
-            KillTimeout = options.KillTimeout,
-            Output = options.Output,
-        };
+        return options.WithCommand(options.Executable ?? Interpreter(), ["-c", Bootstrap, module, .. options.Arguments], environment);
     }
 }
