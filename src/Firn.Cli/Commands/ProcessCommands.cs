@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Firn.Cli.Rendering;
+
+namespace Firn.Cli.Commands;
+
+/// <summary><c>ps</c>, <c>status</c>, <c>describe NAME</c>: what the app's processes are doing.</summary>
+internal static class ProcessCommands
+{
+    public static IEnumerable<Command> Create()
+    {
+        var ps = new Command("ps", "List the app's processes: state, pid, restarts, uptime, last exit, CPU, memory.");
+        Global.Connected(ps, async (parse, client, ct) =>
+        {
+            var result = await client.RequestAsync("ps", cancellationToken: ct);
+            if (parse.GetValue(Global.Json))
+            {
+                Output.Json(result);
+            }
+            else
+            {
+                Output.Table(ProcessTable(result?["processes"] as JsonArray ?? []));
+            }
+
+            return ExitCodes.Ok;
+        });
+        yield return ps;
+
+        var status = new Command("status", "The app (name, pid, version) and its processes; exit code 1 when a process has failed.");
+        Global.Connected(status, async (parse, client, ct) =>
+        {
+            var result = await client.RequestAsync("ps", cancellationToken: ct);
+            var processes = result?["processes"] as JsonArray ?? [];
+            var failed = processes.Count(p => Formats.Text(p?["state"]) == "Failed");
+            if (parse.GetValue(Global.Json))
+            {
+                Output.Json(new JsonObject
+                {
+                    ["app"] = client.Hello["app"]?.DeepClone(),
+                    ["pid"] = client.Hello["pid"]?.DeepClone(),
+                    ["version"] = client.Hello["version"]?.DeepClone(),
+                    ["processes"] = processes.DeepClone(),
+                });
+            }
+            else
+            {
+                var running = processes.Count(p => Formats.Text(p?["state"]) == "Running");
+                Output.Line(Formats.Invariant($"{Formats.Text(client.Hello["app"])} (pid {Formats.Number(client.Hello["pid"])}, Firn {Formats.Text(client.Hello["version"])}): {processes.Count} processes, {running} running, {failed} failed"));
+                Output.Table(ProcessTable(processes));
+            }
+
+            return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        });
+        yield return status;
+
+        var name = new Argument<string>("NAME") { Description = "The process." };
+        var describe = new Command("describe", "Everything about one process: state, command, restart policy, channels.") { name };
+        Global.Connected(describe, async (parse, client, ct) =>
+        {
+            var result = await client.RequestAsync("describe", new JsonObject { ["name"] = parse.GetValue(name) }, ct);
+            if (parse.GetValue(Global.Json))
+            {
+                Output.Json(result);
+                return ExitCodes.Ok;
+            }
+
+            var table = new TableView("FIELD", "VALUE");
+            if (result is JsonObject process)
+            {
+                foreach (var (field, value) in process)
+                {
+                    table.Add(field, field switch
+                    {
+                        "uptime" => Formats.Duration(Formats.Double(value)),
+                        "memoryBytes" => Formats.Bytes(Formats.Double(value)),
+                        "lastExit" => Formats.LastExit(value),
+                        "command" or "channels" when value is JsonArray items => string.Join(' ', items.Select(Formats.Text)),
+                        _ => Formats.Text(value),
+                    });
+                }
+            }
+
+            Output.Table(table);
+            return ExitCodes.Ok;
+        });
+        yield return describe;
+    }
+
+    public static TableView ProcessTable(JsonArray processes)
+    {
+        var table = new TableView("NAME", "STATE", "PID", "RESTARTS", "UPTIME", "LAST EXIT", "CPU", "MEMORY")
+        {
+            RightAligned = new HashSet<string> { "PID", "RESTARTS", "UPTIME", "CPU", "MEMORY" },
+        };
+        foreach (var p in processes)
+        {
+            var cpu = Formats.Double(p?["cpuSeconds"]);
+            table.Add(
+                Formats.Text(p?["name"]),
+                Formats.Text(p?["state"]),
+                Formats.Number(p?["pid"]),
+                Formats.Number(p?["restarts"]),
+                Formats.Duration(Formats.Double(p?["uptime"])),
+                Formats.LastExit(p?["lastExit"]),
+                cpu is { } c ? Formats.Invariant($"{c:0.00}s") : Formats.None,
+                Formats.Bytes(Formats.Double(p?["memoryBytes"])));
+        }
+
+        return table;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace Firn.Cli.Rendering;
+
+/// <summary>
+/// Where and how firnctl writes. Tables and live views with colour and boxes only on a terminal; plain aligned text
+/// when standard output is redirected, when NO_COLOR is set or TERM is dumb (scripts, pipes, logs).
+/// </summary>
+internal static class Output
+{
+    private static readonly JsonSerializerOptions s_compact = new() { WriteIndented = false };
+
+    public static bool Fancy { get; } =
+        !Console.IsOutputRedirected
+        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
+        && Environment.GetEnvironmentVariable("TERM") != "dumb";
+
+    public static void Line(string text) => Console.Out.WriteLine(text);
+
+    /// <summary>One JSON document (or one line of a JSON-lines stream), compact, on one line.</summary>
+    public static void Json(JsonNode? node)
+    {
+        Console.Out.WriteLine(node?.ToJsonString(s_compact) ?? "null");
+        Console.Out.Flush();
+    }
+
+    public static void Error(string text) => Console.Error.WriteLine("firnctl: " + text);
+
+    public static void Table(TableView table)
+    {
+        if (Fancy)
+        {
+            AnsiConsole.Write(table.ToSpectre());
+        }
+        else
+        {
+            Console.Out.Write(table.ToPlain());
+        }
+
+        Console.Out.Flush();
+    }
+}
