@@ -12,7 +12,7 @@ namespace Firn.Cli.Connection;
 internal sealed class AdminClient : IAsyncDisposable
 {
     public const int ProtocolVersion = 1;
-    private static readonly TimeSpan s_helloTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(15);
 
     private readonly Socket _socket;
     private readonly StreamReader _reader;
@@ -52,7 +52,7 @@ internal sealed class AdminClient : IAsyncDisposable
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(s_helloTimeout);
+            timeout.CancelAfter(HelloTimeout);
             var hello = await client.ReadLineAsync(timeout.Token)
                 ?? throw new CliException(ExitCodes.NoApp, $"{app} closed the connection before saying hello.");
             if (hello["ok"] is JsonValue ok && !ok.GetValue<bool>())
@@ -75,7 +75,7 @@ internal sealed class AdminClient : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await client.DisposeAsync();
-            throw new CliException(ExitCodes.NoApp, $"{app} accepted the connection but said no hello within {s_helloTimeout.TotalSeconds:0} s.");
+            throw new CliException(ExitCodes.NoApp, $"{app} accepted the connection but said no hello within {HelloTimeout.TotalSeconds:0} s.");
         }
         catch
         {

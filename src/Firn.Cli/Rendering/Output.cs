@@ -10,7 +10,7 @@ namespace Firn.Cli.Rendering;
 /// </summary>
 internal static class Output
 {
-    private static readonly JsonSerializerOptions s_compact = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
     public static bool Fancy { get; } =
         !Console.IsOutputRedirected
@@ -22,7 +22,7 @@ internal static class Output
     /// <summary>One JSON document (or one line of a JSON-lines stream), compact, on one line.</summary>
     public static void Json(JsonNode? node)
     {
-        Console.Out.WriteLine(node?.ToJsonString(s_compact) ?? "null");
+        Console.Out.WriteLine(node?.ToJsonString(Compact) ?? "null");
         Console.Out.Flush();
     }
 
