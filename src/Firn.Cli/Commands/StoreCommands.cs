@@ -32,7 +32,7 @@ internal static class StoreCommands
             }
             else if (found)
             {
-                Output.Line(result?["value"]?.ToJsonString() ?? "null");
+                Output.Line(Output.JsonText(result?["value"]));
             }
 
             if (!found)

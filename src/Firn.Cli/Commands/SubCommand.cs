@@ -23,7 +23,7 @@ internal static class SubCommand
                 }
                 else
                 {
-                    Output.Line($"{Formats.Text(item?["topic"])} {item?["value"]?.ToJsonString() ?? "null"}");
+                    Output.Line($"{Formats.Text(item?["topic"])} {Output.JsonText(item?["value"])}");
                     Console.Out.Flush();
                 }
             }

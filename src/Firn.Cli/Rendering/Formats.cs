@@ -42,9 +42,9 @@ internal static class Formats
 
     public static string Rate(double perSecond) => Invariant($"{perSecond:0.0}");
 
-    public static string Number(JsonNode? node) => node is null ? None : node.ToJsonString();
+    public static string Number(JsonNode? node) => node is null ? None : Output.JsonText(node);
 
-    public static string Text(JsonNode? node) => node is null ? None : node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node.ToJsonString();
+    public static string Text(JsonNode? node) => node is null ? None : node is JsonValue v && v.TryGetValue<string>(out var s) ? s : Output.JsonText(node);
 
     public static double? Double(JsonNode? node) => node is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 

@@ -48,7 +48,7 @@ internal static class Live
             var (items, seconds) = await sampling.SampleAsync(cancellationToken);
             var view = render(sampling, items, seconds);
             sampling.Remember(items, Key);
-            view.Json["time"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            view.Json["time"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
             return view;
         }
 

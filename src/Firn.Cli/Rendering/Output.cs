@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
@@ -10,7 +11,8 @@ namespace Firn.Cli.Rendering;
 /// </summary>
 internal static class Output
 {
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    // Relaxed: a script reads "+" and non-ASCII text as they are, not as \u escapes (nothing here is HTML).
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static bool Fancy { get; } =
         !Console.IsOutputRedirected
@@ -22,9 +24,12 @@ internal static class Output
     /// <summary>One JSON document (or one line of a JSON-lines stream), compact, on one line.</summary>
     public static void Json(JsonNode? node)
     {
-        Console.Out.WriteLine(node?.ToJsonString(Compact) ?? "null");
+        Console.Out.WriteLine(JsonText(node));
         Console.Out.Flush();
     }
+
+    /// <summary>A value as compact JSON text, as <see cref="Json"/> writes it.</summary>
+    public static string JsonText(JsonNode? node) => node?.ToJsonString(Compact) ?? "null";
 
     public static void Error(string text) => Console.Error.WriteLine("firnctl: " + text);
 
