@@ -89,6 +89,8 @@ public sealed partial class FirnApp
                 link.Router.Open(link.Peer, PassiveName(declaration.Name), Channels.TypeNames.Of(typeof(object)));
             }
 
+            _services.MainRpcPeer = _localRpc;
+            StartAdmin();
             _heartbeats = new HeartbeatMonitor(_processes, Options.HeartbeatInterval, Options.HeartbeatTimeout);
             await _beforeStart.RunAsync(Logger, null, timeout: null, starting.Token, _stopDeadline.HardToken).ConfigureAwait(false);
             foreach (var process in _processes)
@@ -174,6 +176,7 @@ public sealed partial class FirnApp
             }
 
             _host?.Dispose();
+            _admin?.Dispose();
             StopSweeper();
             if (_supervisor is { } stopped)
             {

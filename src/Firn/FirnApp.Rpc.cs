@@ -10,6 +10,7 @@ public sealed partial class FirnApp
     private RpcDispatcher? _rpcDispatcher;
     private RpcTable? _rpcTable;
     private RpcEndpoint? _rpc;
+    private LocalRpcBackend? _localRpc;
 
     /// <summary>
     /// Remote procedure calls: register handlers and typed services in any process, call them from any process.
@@ -29,7 +30,8 @@ public sealed partial class FirnApp
         {
             _rpcTable = new RpcTable(ProcessName, Options.MaxCallsInFlight, Options.ConnectionBufferLimit);
             _rpcDispatcher.StopWith(_stopping.Token);
-            _rpc.Bind(new LocalRpcBackend(_rpcTable, _rpcDispatcher, _rpcPending));
+            _localRpc = new LocalRpcBackend(_rpcTable, _rpcDispatcher, _rpcPending);
+            _rpc.Bind(_localRpc);
         }
     }
 

@@ -56,6 +56,12 @@ public sealed partial class FirnApp : IAsyncDisposable
         ProcessName = _child?.ProcessName ?? Options.MainProcessName;
         _ownsLoggerFactory = Options.LoggerFactory is null;
         LoggerFactory = Options.LoggerFactory ?? FirnConsole.CreateFactory(ProcessName);
+        if (_child is null && Options.EnableAdmin)
+        {
+            // Before any logger is made: Firn's own factory gives a provider added later only to loggers made after it.
+            CaptureLogsForAdmin();
+        }
+
         Logger = LoggerFactory.CreateLogger("Firn");
         MessageLimit = new Channels.MessageSizeLimit(Options.MaxMessageSize);
         Metrics = Options.EnableMetrics ? FirnMetrics.Create(Options.MeterFactory, ProcessName) : FirnMetrics.Disabled;
@@ -223,6 +229,8 @@ public sealed partial class FirnApp : IAsyncDisposable
             await StopAsync().ConfigureAwait(false);
         }
 
+        _admin?.Dispose();
+        _adminLogProvider?.Dispose();
         _stopping.Dispose();
         _stopDeadline.Dispose();
         _rpcPending.Dispose();

@@ -94,6 +94,10 @@ internal static class FirnConfiguration
             HeartbeatInterval = settings.HeartbeatInterval ?? code.HeartbeatInterval,
             HeartbeatTimeout = settings.HeartbeatTimeout ?? code.HeartbeatTimeout,
             EnableMetrics = settings.EnableMetrics ?? code.EnableMetrics,
+            EnableAdmin = settings.EnableAdmin ?? code.EnableAdmin,
+            AdminDirectory = settings.AdminDirectory ?? code.AdminDirectory,
+            AppName = settings.AppName ?? code.AppName,
+            AdminLogLines = settings.AdminLogLines ?? code.AdminLogLines,
             MeterFactory = code.MeterFactory,
         };
     }

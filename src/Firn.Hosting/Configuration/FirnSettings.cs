@@ -62,6 +62,18 @@ public sealed class FirnSettings
     /// <summary>Configuration key <c>Firn:EnableMetrics</c>: <see cref="FirnAppOptions.EnableMetrics"/>.</summary>
     public bool? EnableMetrics { get; set; }
 
+    /// <summary>Configuration key <c>Firn:EnableAdmin</c>: <see cref="FirnAppOptions.EnableAdmin"/>.</summary>
+    public bool? EnableAdmin { get; set; }
+
+    /// <summary>Configuration key <c>Firn:AdminDirectory</c>: <see cref="FirnAppOptions.AdminDirectory"/>.</summary>
+    public string? AdminDirectory { get; set; }
+
+    /// <summary>Configuration key <c>Firn:AppName</c>: <see cref="FirnAppOptions.AppName"/>.</summary>
+    public string? AppName { get; set; }
+
+    /// <summary>Configuration key <c>Firn:AdminLogLines</c>: <see cref="FirnAppOptions.AdminLogLines"/>.</summary>
+    public int? AdminLogLines { get; set; }
+
     /// <summary>
     /// Configuration section <c>Firn:Processes</c>: each child's settings by name (matched ignoring case, as configuration
     /// keys are). A name the code does not declare is an external command, and needs <see cref="ProcessSettings.Executable"/>.

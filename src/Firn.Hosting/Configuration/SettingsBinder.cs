@@ -35,6 +35,10 @@ internal static class SettingsBinder
         target.HeartbeatInterval = read.TimeSpan(nameof(FirnSettings.HeartbeatInterval)) ?? target.HeartbeatInterval;
         target.HeartbeatTimeout = read.TimeSpan(nameof(FirnSettings.HeartbeatTimeout)) ?? target.HeartbeatTimeout;
         target.EnableMetrics = read.Boolean(nameof(FirnSettings.EnableMetrics)) ?? target.EnableMetrics;
+        target.EnableAdmin = read.Boolean(nameof(FirnSettings.EnableAdmin)) ?? target.EnableAdmin;
+        target.AdminDirectory = read.String(nameof(FirnSettings.AdminDirectory)) ?? target.AdminDirectory;
+        target.AppName = read.String(nameof(FirnSettings.AppName)) ?? target.AppName;
+        target.AdminLogLines = read.Int32(nameof(FirnSettings.AdminLogLines)) ?? target.AdminLogLines;
         foreach (var process in read.Sections(nameof(FirnSettings.Processes), "processes by name"))
         {
             if (!target.Processes.TryGetValue(process.Key, out var settings))

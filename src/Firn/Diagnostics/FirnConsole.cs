@@ -38,13 +38,17 @@ internal static class FirnConsole
         return new ConsoleLoggerProvider(new FixedOptionsMonitor<ConsoleLoggerOptions>(options), [formatter]);
     }
 
+    /// <summary>The level of the default logger factory: <c>FIRN_LOG_LEVEL</c>, else Information.</summary>
+    public static LogLevel DefaultLevel =>
+        Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("FIRN_LOG_LEVEL"), ignoreCase: true, out var parsed) ? parsed : LogLevel.Information;
+
     /// <summary>
     /// Creates the default logger factory: Firn's console output alone, at the level of <c>FIRN_LOG_LEVEL</c>
     /// (default Information), in the plain format when <c>FIRN_LOG_FORMAT=plain</c>.
     /// </summary>
     public static ILoggerFactory CreateFactory(string processName)
     {
-        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("FIRN_LOG_LEVEL"), ignoreCase: true, out var parsed) ? parsed : LogLevel.Information;
+        var level = DefaultLevel;
 #pragma warning disable CA2000 // The factory owns the provider.
         return new FirnLoggerFactory(new DefaultConsoleProvider(processName, level, FirnLogFormat.PlainRequested));
 #pragma warning restore CA2000

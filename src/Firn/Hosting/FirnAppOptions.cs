@@ -26,6 +26,8 @@ public sealed class FirnAppOptions
     private ILoggerFactory? _loggerFactory;
     private bool _handleSignals = true;
     private IMeterFactory? _meterFactory;
+    private string? _appName;
+    private int _adminLogLines = 1000;
 
     /// <summary>The main process's name in logs and as a sender (well-formed UTF-16: it travels as a caller's name). Default <c>main</c>.</summary>
     public string MainProcessName
@@ -133,6 +135,46 @@ public sealed class FirnAppOptions
     /// listener attached, recording costs a field read per call site. False creates no meter at all.
     /// </summary>
     public bool EnableMetrics { get; init; } = true;
+
+    /// <summary>
+    /// Whether the main process listens on its admin socket for operators' tools (<c>firnctl</c>; see docs/admin-protocol.md).
+    /// Default true. Only the main process's user and root may connect; children never learn the socket's path.
+    /// </summary>
+    public bool EnableAdmin { get; init; } = true;
+
+    /// <summary>
+    /// The directory of the admin socket. Default: <c>$XDG_RUNTIME_DIR/firn</c> when <c>XDG_RUNTIME_DIR</c> is a directory,
+    /// else <c>/tmp/firn-&lt;uid&gt;</c>. It is created with mode 0700; an existing one owned by another user, or writable by
+    /// group or others, is refused (a warning, and the app runs without its admin socket).
+    /// </summary>
+    public string? AdminDirectory { get; init; }
+
+    /// <summary>
+    /// The application's name in its admin socket's name (<c>&lt;app&gt;.&lt;pid&gt;.admin.sock</c>), as <c>firnctl --app</c>
+    /// finds it: ASCII letters, digits, '-', '_' and '.'. Default: the entry assembly's name.
+    /// </summary>
+    public string AppName
+    {
+        get => _appName ??= DefaultAppName();
+        init => _appName = IsValidAppName(value)
+            ? value
+            : throw new ArgumentException($"The app name '{value}' is not valid: use 1 to 64 ASCII letters, digits, '-', '_' and '.'.", nameof(value));
+    }
+
+    /// <summary>The largest <see cref="AdminLogLines"/> allowed.</summary>
+    internal const int MaxAdminLogLines = 1_000_000;
+
+    /// <summary>
+    /// How many recent log lines the main process keeps per process (its own included) for <c>firnctl logs</c>; the oldest
+    /// is dropped first. Default 1000; between 1 and 1,000,000.
+    /// </summary>
+    public int AdminLogLines
+    {
+        get => _adminLogLines;
+        init => _adminLogLines = value is >= 1 and <= MaxAdminLogLines
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "AdminLogLines (the admin log ring per process) must be between 1 and 1,000,000 lines.");
+    }
 
     /// <summary>
     /// Where the app's meter <c>Firn</c> comes from: the host's <see cref="IMeterFactory"/> under dependency injection.
@@ -263,6 +305,22 @@ public sealed class FirnAppOptions
         copy._meterFactory ??= meterFactory;
         copy._handleSignals = false;
         return copy;
+    }
+
+    /// <summary>Whether <paramref name="name"/> may name the app in its admin socket's file name.</summary>
+    internal static bool IsValidAppName(string? name) =>
+        name is { Length: >= 1 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && name is not ("." or "..");
+
+    private static string DefaultAppName()
+    {
+        var name = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name;
+        if (name is null)
+        {
+            return "firn";
+        }
+
+        var cleaned = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]);
+        return IsValidAppName(cleaned) ? cleaned : "firn";
     }
 
     private static TimeSpan Positive(TimeSpan value) =>

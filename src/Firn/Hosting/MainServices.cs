@@ -35,6 +35,26 @@ internal sealed class MainServices : ISessionServices
 
     public RpcTable RpcTable { get; }
 
+    /// <summary>The children's end of RPC.</summary>
+    public RpcServer Rpc { get; private set; } = null!;
+
+    /// <summary>The main process's own calls (its local backend), counted with the children's in <see cref="RpcTotals"/>.</summary>
+    public RpcPeer? MainRpcPeer { get; set; }
+
+    /// <summary>Calls made and served, by process name (the connected children's, and the main process's).</summary>
+    public Dictionary<string, (long Made, long Served)> RpcTotals()
+    {
+        var totals = new Dictionary<string, (long Made, long Served)>(StringComparer.Ordinal);
+        IEnumerable<RpcPeer> peers = MainRpcPeer is { } main ? [main, .. Rpc.Peers] : Rpc.Peers;
+        foreach (var peer in peers)
+        {
+            var current = totals.GetValueOrDefault(peer.ProcessName);
+            totals[peer.ProcessName] = (current.Made + peer.CallsMade, current.Served + peer.CallsServed);
+        }
+
+        return totals;
+    }
+
     /// <summary>
     /// Wires every feature's frame handlers over the main process's state. <c>FirnApp</c> serves its children with
     /// this; tests and fuzzers drive the same wiring without an app (no socket, no timers, no threads).
@@ -44,7 +64,7 @@ internal sealed class MainServices : ISessionServices
         var services = new MainServices(router, store, topicHub, rpcTable, maxMessageSize);
         _ = new StoreServer(store, maxMessageSize, services);
         _ = new PubSubServer(topicHub, services);
-        _ = new RpcServer(rpcTable, services);
+        services.Rpc = new RpcServer(rpcTable, services);
         return services;
     }
 

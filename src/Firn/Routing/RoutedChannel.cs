@@ -40,6 +40,12 @@ internal sealed class RoutedChannel
     /// <summary>Messages accepted from senders and not yet delivered to any receiver.</summary>
     public int PendingCount { get; set; }
 
+    /// <summary>Messages sent on the channel since it was created (under <see cref="Gate"/>).</summary>
+    public long Sent { get; set; }
+
+    /// <summary>Messages acknowledged on the channel since it was created (under <see cref="Gate"/>).</summary>
+    public long Consumed { get; set; }
+
     public SenderState? FindSender(RouterPeer peer)
     {
         foreach (var sender in Senders)
@@ -82,6 +88,9 @@ internal sealed class SenderState(RouterPeer peer)
 
     /// <summary>Whether the peer disconnected; its pending messages are still delivered.</summary>
     public bool Gone { get; set; }
+
+    /// <summary>Messages this peer sent on the channel.</summary>
+    public long Sent { get; set; }
 }
 
 /// <summary>A receiver's free buffer slots and the messages it holds but has not acknowledged.</summary>
@@ -97,6 +106,9 @@ internal sealed class ReceiverState(RouterPeer peer, int window, ReceiveMode mod
     public int Credit { get; set; } = window;
 
     public Queue<RoutedMessage> Unacknowledged { get; } = new();
+
+    /// <summary>Messages this peer acknowledged on the channel.</summary>
+    public long Consumed { get; set; }
 
     /// <summary>Bytes of the current delivery run held for this receiver and not yet handed to its peer (counted in its congestion check).</summary>
     public long HeldBytes { get; set; }

@@ -183,6 +183,9 @@ internal sealed partial class Router
                 channel.PendingCount++;
             }
 
+            // Plain fields under the channel's lock, already held: the admin endpoint's totals cost the send nothing more.
+            channel.Sent += accepted;
+            state.Sent += accepted;
             run.Flush();
             if (straightThrough > 0 && !state.Gone)
             {
@@ -268,6 +271,8 @@ internal sealed partial class Router
 
             receiver.AddDeliveredBytes(-bytes);
             state.Credit += count;
+            state.Consumed += count;
+            channel.Consumed += count;
             Dispatch(channel);
         }
 

@@ -10,6 +10,8 @@ internal abstract class RpcPeer
     private long _argumentBytesInFlight;
     private int _methods;
     private int _gone;
+    private long _callsMade;
+    private long _callsServed;
 
     protected RpcPeer(string processName) => ProcessName = processName;
 
@@ -26,6 +28,12 @@ internal abstract class RpcPeer
 
     /// <summary>Bytes of arguments of this process's calls in flight.</summary>
     public long ArgumentBytesInFlight => Interlocked.Read(ref _argumentBytesInFlight);
+
+    /// <summary>Calls this process made that the table accepted (for operators' totals).</summary>
+    public long CallsMade => Interlocked.Read(ref _callsMade);
+
+    /// <summary>Invocations the table handed to this process (for operators' totals).</summary>
+    public long CallsServed => Interlocked.Read(ref _callsServed);
 
     /// <summary>Methods this process has registered.</summary>
     public int MethodCount => Volatile.Read(ref _methods);
@@ -81,6 +89,7 @@ internal abstract class RpcPeer
             return false;
         }
 
+        Interlocked.Increment(ref _callsMade);
         return true;
     }
 
@@ -102,6 +111,9 @@ internal abstract class RpcPeer
     }
 
     public void RemoveMethod() => Interlocked.Decrement(ref _methods);
+
+    /// <summary>Counts one invocation handed to this process.</summary>
+    public void CountServed() => Interlocked.Increment(ref _callsServed);
 
     /// <inheritdoc />
     public override string ToString() => ProcessName;

@@ -47,6 +47,9 @@ internal sealed class RpcServer
         return peer;
     }
 
+    /// <summary>Calls made and served by each connected child (for operators' totals; a restarted child starts from 0).</summary>
+    public IEnumerable<RpcPeer> Peers => _peers.Values;
+
     private void Forget(RpcPeer peer)
     {
         _table.RemoveOwner(peer);

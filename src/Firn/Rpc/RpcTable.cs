@@ -130,6 +130,8 @@ internal sealed class RpcTable
             return;
         }
 
+        owner.CountServed();
+
         // The caller may have gone between the check and the invoke: its sweep sent a cancellation the owner could not
         // match yet. Send it again now that the owner knows the invocation (a second cancellation is harmless).
         Interlocked.MemoryBarrier();

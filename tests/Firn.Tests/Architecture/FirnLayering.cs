@@ -5,7 +5,7 @@ namespace Firn.Tests.Architecture;
 /// (files at the root are the App layer). Bottom to top:
 /// <code>
 /// Failures, Diagnostics, Meters
-/// Transport -> Tracing -> Serialization -> Channels -> Routing -> Storage | Rpc -> Events -> Hosting -> App
+/// Transport -> Tracing -> Serialization -> Channels -> Routing -> Storage | Rpc -> Events -> Hosting -> Admin -> App
 /// </code>
 /// Each layer may use every layer below it, except that Storage and Rpc do not use each other. Channels sits below
 /// Routing because the router is the main process's back end of the channels (it implements the channels' IRouterLink
@@ -13,7 +13,9 @@ namespace Firn.Tests.Architecture;
 /// serialization buffer and type names; Events is built on Storage's pub/sub. Failures (every Firn exception,
 /// the disconnect reasons and the one place that builds exceptions) is under everything, so that any layer can fail in
 /// the same words. Meters (the app's instruments) is under everything it measures: the layers above record on it, and
-/// hand it what its observable instruments read as plain samples, so it depends on none of them.
+/// hand it what its observable instruments read as plain samples, so it depends on none of them. Admin (the operators'
+/// socket) sits right under App: it reads and drives everything below (children, router, store, RPC), and the app
+/// hands it what it needs of itself as plain delegates.
 /// </summary>
 internal static class FirnLayering
 {
@@ -29,6 +31,7 @@ internal static class FirnLayering
     public const string Rpc = "Rpc";
     public const string Events = "Events";
     public const string Hosting = "Hosting";
+    public const string Admin = "Admin";
     public const string App = "App";
 
     /// <summary>Each layer with the layers it may use; a layer may always use itself.</summary>
@@ -45,7 +48,8 @@ internal static class FirnLayering
         (Rpc, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing]),
         (Events, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing, Storage]),
         (Hosting, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing, Storage, Rpc, Events]),
-        (App, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing, Storage, Rpc, Events, Hosting]));
+        (Admin, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing, Storage, Rpc, Events, Hosting]),
+        (App, [Shared, Diagnostics, Meters, Transport, Tracing, Serialization, Channels, Routing, Storage, Rpc, Events, Hosting, Admin]));
 
     /// <summary>
     /// Root-level types every layer may use, each with the reason. They form the Shared layer, which may use nothing else

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Firn.Storage;
+
+namespace Firn.Admin;
+
+/// <content>The shared store (its raw bytes and type names, shown as JSON) and pub/sub.</content>
+internal sealed partial class AdminDispatcher
+{
+    private const string ObjectTypeName = "System.Object";
+
+    private AdminResult StoreGet(AdminRequest request)
+    {
+        var key = request.RequireString("key");
+        var reply = Store(new StoreRequest(StoreOperation.Get, key));
+        if (reply.Status == StoreStatus.NotFound)
+        {
+            return new AdminResult(w =>
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("found", false);
+                w.WriteNull("type");
+                w.WriteNull("value");
+                w.WriteEndObject();
+            });
+        }
+
+        return new AdminResult(w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("found", true);
+            w.WriteString("type", reply.Text);
+            w.WritePropertyName("value");
+            MessagePackJson.Write(w, reply.Payload);
+            w.WriteEndObject();
+        });
+    }
+
+    private AdminResult StoreKeys(AdminRequest request)
+    {
+        var pattern = new TopicPattern(request.OptionalString("pattern") ?? "*");
+        var keys = Store(new StoreRequest(StoreOperation.Keys, string.Empty)).Items
+            .Select(i => i.Key)
+            .Where(pattern.Matches)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return new AdminResult(w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("keys");
+            foreach (var key in keys)
+            {
+                w.WriteStringValue(key);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private AdminResult StoreSet(AdminRequest request, AdminClient client)
+    {
+        var key = request.RequireString("key");
+        var value = request.RequireValue("value");
+        var ttl = request.OptionalSeconds("ttl");
+        var typeName = value.ValueKind switch
+        {
+            JsonValueKind.String => "System.String",
+            JsonValueKind.Number => value.TryGetInt64(out _) ? "System.Int64" : "System.Double",
+            JsonValueKind.True or JsonValueKind.False => "System.Boolean",
+            _ => ObjectTypeName,
+        };
+        var payload = value.ValueKind == JsonValueKind.Number && typeName == "System.Double"
+            ? MessagePackJson.DoubleBytes(value.GetDouble())
+            : MessagePackJson.FromJson(value);
+        Audit(client, $"store set '{key}' ({typeName})");
+        Store(new StoreRequest(StoreOperation.Set, key)
+        {
+            TypeName = typeName,
+            Payload = payload,
+            TimeToLiveMs = ttl is { } t ? Math.Max(1, (long)t.TotalMilliseconds) : 0,
+        });
+        return AdminResult.Empty;
+    }
+
+    private AdminResult StoreDelete(AdminRequest request, AdminClient client)
+    {
+        var key = request.RequireString("key");
+        Audit(client, $"store del '{key}'");
+        var deleted = Store(new StoreRequest(StoreOperation.Delete, key)).Flag;
+        return new AdminResult(w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("deleted", deleted);
+            w.WriteEndObject();
+        });
+    }
+
+    private async Task<AdminResult> SubscribeAsync(AdminRequest request, CancellationToken cancellationToken)
+    {
+        var pattern = request.RequireString("pattern");
+        var publications = System.Threading.Channels.Channel.CreateBounded<Publication>(new System.Threading.Channels.BoundedChannelOptions(AdminLogRing.FollowerBuffer)
+        {
+            FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+        Subscription subscription;
+        try
+        {
+            subscription = await app.SharedMemory.SubscribeAsync<Publication>(
+                pattern,
+                (_, publication) =>
+                {
+                    publications.Writer.TryWrite(publication);
+                    return Task.CompletedTask;
+                },
+                static publication => publication,
+                null,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw AdminException.BadRequest(ex.Message);
+        }
+
+        return new AdminResult(AdminResult.Empty.WriteResult)
+        {
+            Stream = async (sink, token) =>
+            {
+                using (subscription)
+                {
+                    await foreach (var publication in publications.Reader.ReadAllAsync(token).ConfigureAwait(false))
+                    {
+                        await sink.SendAsync(
+                            w =>
+                            {
+                                w.WriteStartObject();
+                                w.WriteString("topic", publication.Topic);
+                                w.WriteString("type", publication.TypeName);
+                                w.WritePropertyName("value");
+                                MessagePackJson.Write(w, publication.Payload);
+                                w.WriteEndObject();
+                            },
+                            token).ConfigureAwait(false);
+                    }
+                }
+            },
+        };
+    }
+
+    private StoreReply Store(StoreRequest request)
+    {
+        var reply = app.Main.Store.Execute(request);
+        return reply.Status is StoreStatus.Error or StoreStatus.TypeMismatch
+            ? throw new AdminException(AdminErrors.Failed, reply.Text)
+            : reply;
+    }
+}
