@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Firn.Tests.Hosting;
+using Firn.Tests.Support;
+
+namespace Firn.Tests.Cli;
+
+/// <summary>firnctl finding its app: --app among several, stale sockets, and a client of another user refused.</summary>
+public sealed class DiscoveryTests
+{
+    [CliFact]
+    public async Task App_option_picks_one_of_two_apps_and_without_it_the_error_lists_them()
+    {
+        var directory = AdminApp.NewDirectory();
+        try
+        {
+            await using var alpha = await AdminApp.StartAsync("Alpha", directory);
+            await using var beta = await AdminApp.StartAsync("Beta", directory);
+
+            var ambiguous = await FirnCtl.RunAsync(directory, "ps");
+            Assert.True(ambiguous.ExitCode == 3, ambiguous.ToString());
+            Assert.Contains("Several apps are running", ambiguous.Error, StringComparison.Ordinal);
+            Assert.Contains($"Alpha (pid {alpha.Pid})", ambiguous.Error, StringComparison.Ordinal);
+            Assert.Contains($"Beta (pid {beta.Pid})", ambiguous.Error, StringComparison.Ordinal);
+
+            Assert.Equal("Beta", await AppOfAsync(directory, "--app", "Beta"));
+            Assert.Equal("Alpha", await AppOfAsync(directory, "--app", alpha.Pid.ToString(CultureInfo.InvariantCulture)));
+
+            var unknown = await FirnCtl.RunAsync(directory, "--app", "Gamma", "ps");
+            Assert.True(unknown.ExitCode == 3, unknown.ToString());
+            Assert.Contains("No running app matches --app Gamma", unknown.Error, StringComparison.Ordinal);
+
+            var apps = JsonNode.Parse((await FirnCtl.RunAsync(directory, "apps", "--json")).Output)!["apps"]!.AsArray();
+            Assert.Equal(["Alpha", "Beta"], apps.Select(a => (string)a!["name"]!).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [CliFact]
+    public async Task A_stale_socket_of_a_dead_pid_is_ignored_and_removed()
+    {
+        await using var app = await AdminApp.StartAsync();
+        var stale = Path.Combine(app.Directory, $"Ghost.{await DeadPidAsync()}.admin.sock");
+        await File.WriteAllTextAsync(stale, "");
+
+        var ps = await FirnCtl.RunAsync(app.Directory, "ps");
+        Assert.True(ps.ExitCode == 0, ps.ToString());
+        Assert.Contains("worker", ps.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(stale), "the stale socket is removed");
+
+        // Alone, a stale socket is no app at all.
+        var lonely = AdminApp.NewDirectory();
+        Directory.CreateDirectory(lonely);
+        try
+        {
+            var ghost = Path.Combine(lonely, $"Ghost.{await DeadPidAsync()}.admin.sock");
+            await File.WriteAllTextAsync(ghost, "");
+            var none = await FirnCtl.RunAsync(lonely, "ps");
+            Assert.True(none.ExitCode == 3, none.ToString());
+            Assert.Contains("No Firn app is running", none.Error, StringComparison.Ordinal);
+            Assert.False(File.Exists(ghost));
+        }
+        finally
+        {
+            Directory.Delete(lonely, recursive: true);
+        }
+    }
+
+    [AnotherUserFact]
+    public async Task A_client_of_another_user_is_refused_with_exit_code_3()
+    {
+        await using var app = await AdminApp.StartAsync();
+
+        // Let the other user reach the socket, so that the app itself (SO_PEERCRED) must refuse it.
+        File.SetUnixFileMode(app.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(app.SocketPath, (UnixFileMode)0b110_110_110);
+
+        var refused = await FirnCtl.RunAsNobodyAsync(app.Directory, "ps");
+        Assert.True(refused.ExitCode == 3, refused.ToString());
+        Assert.Contains("refused this client", refused.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(app.SocketPath), "a refused client removes nothing");
+
+        var owner = await FirnCtl.RunAsync(app.Directory, "ps");
+        Assert.True(owner.ExitCode == 0, owner.ToString());
+    }
+
+    private static async Task<string> AppOfAsync(string directory, params string[] args)
+    {
+        var status = await FirnCtl.RunAsync(directory, [.. args, "status", "--json"]);
+        Assert.True(status.ExitCode == 0, status.ToString());
+        return (string)JsonNode.Parse(status.Output)!["app"]!;
+    }
+
+    /// <summary>The pid of a process that has exited (and been reaped).</summary>
+    private static async Task<int> DeadPidAsync()
+    {
+        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await process.WaitForExitAsync().WaitAsync(TestApps.Timeout);
+        var pid = process.Id;
+        Assert.False(SupervisedApps.IsAlive(pid));
+        return pid;
+    }
+}
