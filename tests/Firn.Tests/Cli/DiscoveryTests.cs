@@ -9,7 +9,7 @@ namespace Firn.Tests.Cli;
 /// <summary>firnctl finding its app: --app among several, stale sockets, and a client of another user refused.</summary>
 public sealed class DiscoveryTests
 {
-    [CliFact]
+    [Fact]
     public async Task App_option_picks_one_of_two_apps_and_without_it_the_error_lists_them()
     {
         var directory = AdminApp.NewDirectory();
@@ -40,7 +40,7 @@ public sealed class DiscoveryTests
         }
     }
 
-    [CliFact]
+    [Fact]
     public async Task A_stale_socket_of_a_dead_pid_is_ignored_and_removed()
     {
         await using var app = await AdminApp.StartAsync();

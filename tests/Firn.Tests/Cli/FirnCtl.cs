@@ -16,17 +16,17 @@ internal static class FirnCtl
 
     /// <summary>Runs <c>firnctl --admin-dir DIR args...</c> to its end.</summary>
     public static Task<CtlResult> RunAsync(string adminDirectory, params string[] args) =>
-        RunAsync("dotnet", [DllPath, "--admin-dir", adminDirectory, .. args]);
+        RunProcessAsync("dotnet", [DllPath, "--admin-dir", adminDirectory, .. args]);
 
     /// <summary>As <see cref="RunAsync(string, string[])"/>, as another user (uid and gid 65534) through setpriv.</summary>
     public static Task<CtlResult> RunAsNobodyAsync(string adminDirectory, params string[] args) =>
-        RunAsync("setpriv", ["--reuid", "65534", "--regid", "65534", "--clear-groups", "dotnet", DllPath, "--admin-dir", adminDirectory, .. args]);
+        RunProcessAsync("setpriv", ["--reuid", "65534", "--regid", "65534", "--clear-groups", "dotnet", DllPath, "--admin-dir", adminDirectory, .. args]);
 
     /// <summary>Starts a streaming command (<c>logs -f</c>, <c>sub</c>); disposing kills it.</summary>
     public static ProgramProcess Stream(string adminDirectory, params string[] args) =>
         ProgramProcess.Start(DllPath, ["--admin-dir", adminDirectory, .. args]);
 
-    private static async Task<CtlResult> RunAsync(string program, IEnumerable<string> args)
+    private static async Task<CtlResult> RunProcessAsync(string program, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(program)
         {

@@ -9,7 +9,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
 {
     private AdminApp App => fixture.App;
 
-    [CliFact]
+    [Fact]
     public async Task Ps_lists_the_children_in_plain_text_and_as_json()
     {
         var plain = await Ok("ps");
@@ -32,7 +32,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
         Assert.NotNull(describe["command"]);
     }
 
-    [CliFact]
+    [Fact]
     public async Task Restart_changes_the_pid()
     {
         var before = (await RunningProcessesAsync())["worker"];
@@ -45,7 +45,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
         await WorkerReadyAsync();
     }
 
-    [CliFact]
+    [Fact]
     public async Task Logs_follow_streams_a_line_a_child_writes()
     {
         await WorkerReadyAsync();
@@ -60,7 +60,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
         Assert.Contains(recent, l => (string?)l["message"] == $"Said: {text}" && (string?)l["process"] == "worker");
     }
 
-    [CliFact]
+    [Fact]
     public async Task Wait_returns_when_a_child_is_running_and_times_out_with_exit_code_5()
     {
         var running = await Ok("wait", "worker", "--state", "Running", "--timeout", "30s");
@@ -71,7 +71,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
         Assert.Contains("idler was not Failed within 1 s", timeout.Error, StringComparison.Ordinal);
     }
 
-    [CliFact]
+    [Fact]
     public async Task Store_set_get_keys_del_round_trip_and_writes_need_write()
     {
         var refused = await FirnCtl.RunAsync(App.Directory, "store", "set", "cli.key", "1");
@@ -94,7 +94,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
         Assert.Equal(2, (await FirnCtl.RunAsync(App.Directory, "store", "del", "cli.number")).ExitCode);
     }
 
-    [CliFact]
+    [Fact]
     public async Task Sub_tails_publications_on_matching_topics()
     {
         await WorkerReadyAsync();
@@ -107,7 +107,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
         Assert.Equal(text, (string?)item["value"]);
     }
 
-    [CliFact]
+    [Fact]
     public async Task Rpc_list_shows_the_methods_and_call_round_trips()
     {
         await WorkerReadyAsync();
@@ -118,7 +118,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
         Assert.Equal("ABC", (string?)result["result"]);
     }
 
-    [CliFact]
+    [Fact]
     public async Task Top_and_channels_print_one_refresh_for_scripts()
     {
         var top = JsonNode.Parse(await Ok("top", "--iterations", "1", "--interval", "200ms", "--json"))!;
@@ -130,7 +130,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
         Assert.NotNull(channels["channels"]);
     }
 
-    [CliFact]
+    [Fact]
     public async Task Every_exit_code_means_what_the_docs_say()
     {
         await WorkerReadyAsync();
