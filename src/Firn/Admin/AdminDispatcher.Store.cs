@@ -106,11 +106,12 @@ internal sealed partial class AdminDispatcher
         Subscription subscription;
         try
         {
-            subscription = await app.SharedMemory.SubscribeAsync<Publication>(
+            // As object: a subscription of any other type skips publications of other type names; this one takes all.
+            subscription = await app.SharedMemory.SubscribeAsync<object>(
                 pattern,
                 (_, publication) =>
                 {
-                    publications.Writer.TryWrite(publication);
+                    publications.Writer.TryWrite((Publication)publication);
                     return Task.CompletedTask;
                 },
                 static publication => publication,

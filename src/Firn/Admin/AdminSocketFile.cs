@@ -21,6 +21,7 @@ internal static partial class AdminSocketFile
     private const int StatxModeOffset = 28;
     private const int FileTypeMask = 0xF000;
     private const int DirectoryType = 0x4000;
+    private const int NoSuchProcess = 3;
 
     /// <summary>The default directory: <c>$XDG_RUNTIME_DIR/firn</c> when that is a directory, else <c>/tmp/firn-&lt;uid&gt;</c>.</summary>
     public static string DefaultDirectory()
@@ -113,8 +114,8 @@ internal static partial class AdminSocketFile
         return removed;
     }
 
-    /// <summary>Whether a process with this pid exists (Linux: its /proc entry).</summary>
-    public static bool IsAlive(int pid) => Directory.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture));
+    /// <summary>Whether a process with this pid exists: signal 0 reaches it, or exists but may not be signalled (EPERM).</summary>
+    public static bool IsAlive(int pid) => NativeMethods.kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != NoSuchProcess;
 
     /// <summary>The owner and mode of <paramref name="path"/> itself (a symbolic link is not followed), or null.</summary>
     public static unsafe (uint Uid, int Mode)? Stat(string path)

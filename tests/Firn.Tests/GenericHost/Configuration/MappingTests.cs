@@ -28,6 +28,10 @@ public sealed class MappingTests
         ("HeartbeatInterval", "00:00:02"),
         ("HeartbeatTimeout", "00:00:20"),
         ("EnableMetrics", "false"),
+        ("EnableAdmin", "false"),
+        ("AdminDirectory", "/run/ops"),
+        ("AppName", "ops-app"),
+        ("AdminLogLines", "21"),
     ];
 
     private static readonly (string Key, string Value)[] EveryProcessSetting =
@@ -77,6 +81,10 @@ public sealed class MappingTests
         Assert.Equal(TimeSpan.FromSeconds(2), options.HeartbeatInterval);
         Assert.Equal(TimeSpan.FromSeconds(20), options.HeartbeatTimeout);
         Assert.False(options.EnableMetrics);
+        Assert.False(options.EnableAdmin);
+        Assert.Equal("/run/ops", options.AdminDirectory);
+        Assert.Equal("ops-app", options.AppName);
+        Assert.Equal(21, options.AdminLogLines);
     }
 
     [Fact]
