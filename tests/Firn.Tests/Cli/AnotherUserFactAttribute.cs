@@ -1,15 +1,10 @@
 namespace Firn.Tests.Cli;
 
 /// <summary>A test that runs firnctl as another user (uid 65534, through setpriv): skipped, with the reason, unless root with setpriv.</summary>
-internal sealed class AnotherUserFactAttribute : CliFactAttribute
+internal sealed class AnotherUserFactAttribute : FactAttribute
 {
     public AnotherUserFactAttribute()
     {
-        if (Skip is not null)
-        {
-            return;
-        }
-
         if (Environment.UserName != "root")
         {
             Skip = "Only root can run firnctl as another user (setpriv --reuid 65534) here.";

@@ -142,7 +142,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
         await AssertExitAsync(4, "nosuch", "describe", "nosuch");
         await AssertExitAsync(4, "nosuch", "restart", "nosuch");
         await AssertExitAsync(4, "", "rpc", "call", "nosuch.method");
-        await AssertExitAsync(5, "not Stopped", "wait", "worker", "--state", "Stopped", "--timeout", "500ms");
+        await AssertExitAsync(5, "not Exited", "wait", "worker", "--state", "Exited", "--timeout", "500ms");
 
         var empty = AdminApp.NewDirectory();
         var none = await FirnCtl.RunAsync(empty, "ps");
