@@ -12,7 +12,7 @@ internal static class BenchCli
 {
     private const string Usage = """
         usage: Firn.Benchmarks [all | CASE...] [--quick] [--runs N] [--out DIR] [--only NAMES]
-          all        every case (default): B1 B2 B3 B4 B5 B6 B7 B8 S1 S2
+          all        every case (default): B1 B2 B3 B4 B5 B6 B7 B8 S1 S2 S3
           CASE       some of them, e.g. B1 B2 S1
           --quick    small counts and 2 runs: a smoke test (about a minute); figures are not comparable with a full run
           --runs N   repetitions per case (default 5; 2 with --quick)
@@ -112,10 +112,18 @@ internal static class BenchCli
         await File.WriteAllTextAsync(Path.Combine(directory, "ratios.svg"), SvgChart.Render(report));
         CaseRunner.Progress($"Wrote {Path.Combine(directory, "latest.md")}, latest.json and ratios.svg; total {clock.Elapsed.TotalSeconds:0} s.");
 
-        var failed = results.All.Where(r => r.Contestant == Harness.Contestant.FirnName && r.Failed is not null).ToList();
+        var failed = results.All.Where(r => r.Contestant == Harness.Contestant.FirnName && (r.Failed is not null || r.FailedSizes.Count > 0)).ToList();
         foreach (var failure in failed)
         {
-            CaseRunner.Progress($"FAILED: {failure.Case} firn: {failure.Failed}");
+            if (failure.Failed is not null)
+            {
+                CaseRunner.Progress($"FAILED: {failure.Case} firn: {failure.Failed}");
+            }
+
+            foreach (var (size, error) in failure.FailedSizes)
+            {
+                CaseRunner.Progress($"FAILED: {failure.Case} firn at {Format.Size(size)}: {error}");
+            }
         }
 
         return failed.Count == 0 ? 0 : 1;
@@ -133,6 +141,7 @@ internal static class BenchCli
         new B8FanIn(settings.FanInChildren),
         new S1ThroughputSweep(settings.SweepSizes),
         new S2RoundTripSweep(settings.SweepSizes),
+        new S3LargeRpc(),
     ];
 
     private static void Stop(PosixSignalContext signal, CancellationTokenSource stop, BenchContext context)

@@ -61,6 +61,18 @@ internal sealed record BenchSettings(bool Quick, int Runs)
     /// <summary>S2: round trips per size.</summary>
     public int SweepRoundTrips(int size) => (int)Math.Clamp((Quick ? 8L << 20 : 128L << 20) / size, Quick ? 50 : 200, Quick ? 2_000 : 20_000);
 
+    /// <summary>S1/S2: the longest one size of a sweep may take in one run before it counts as failed (the sweep goes on).</summary>
+    public TimeSpan SizeTimeout => Quick ? TimeSpan.FromSeconds(20) : TimeSpan.FromSeconds(90);
+
+    /// <summary>S3: the size of the arguments and of the result of each call.</summary>
+    public static int LargeRpcSize => 1 << 20;
+
+    /// <summary>S3: timed calls per run.</summary>
+    public int LargeRpcCalls => Quick ? 20 : 400;
+
+    /// <summary>S3: untimed calls before them.</summary>
+    public int LargeRpcWarmupCalls => Quick ? 5 : 40;
+
     /// <summary>The longest one run of one contestant may take before it counts as hung.</summary>
     public TimeSpan RunTimeout => Quick ? TimeSpan.FromSeconds(60) : TimeSpan.FromMinutes(5);
 }
