@@ -51,8 +51,11 @@ internal sealed record BenchSettings(bool Quick, int Runs)
     /// <summary>B8: children sending to the main process at once.</summary>
     public int FanInChildren => Quick ? 8 : 32;
 
+    /// <summary>When set (--sizes), the sweep runs only these sizes (for profiling).</summary>
+    public IReadOnlyList<int>? Sizes { get; init; }
+
     /// <summary>The size sweep (S1/S2): message sizes in bytes.</summary>
-    public IReadOnlyList<int> SweepSizes => Quick ? [8, 4096, 1 << 20] : [8, 64, 512, 4096, 32768, 262144, 1 << 20];
+    public IReadOnlyList<int> SweepSizes => Sizes ?? (Quick ? [8, 4096, 1 << 20] : [8, 64, 512, 4096, 32768, 262144, 1 << 20]);
 
     /// <summary>S1: messages per size, aiming at a fixed volume of bytes per size.</summary>
     public long SweepMessages(int size) =>
