@@ -11,13 +11,14 @@ namespace Firn.Benchmarks;
 internal static class BenchCli
 {
     private const string Usage = """
-        usage: Firn.Benchmarks [all | CASE...] [--quick] [--runs N] [--out DIR] [--only NAMES]
-          all        every case (default): B1 B2 B3 B4 B5 B6 B7 B8 S1 S2
+        usage: Firn.Benchmarks [all | CASE...] [--quick] [--runs N] [--out DIR] [--only NAMES] [--sizes N,N...]
+          all        every case (default): B1 B2 B3 B4 B5 B6 B7 B8 S1 S2 S3
           CASE       some of them, e.g. B1 B2 S1
           --quick    small counts and 2 runs: a smoke test (about a minute); figures are not comparable with a full run
           --runs N   repetitions per case (default 5; 2 with --quick)
           --out DIR  where latest.json, latest.md and ratios.svg go (default bench/results, or results/ beside the program)
           --only NAMES  run only these contestants, e.g. firn or firn,raw (for profiling); the others show as skipped
+          --sizes N,N   S1/S2: only these message sizes in bytes, e.g. 32768,1048576 (for profiling; a partial run)
         Exit code: 0 when every Firn case ran (targets missed or peers skipped are reported, not failures); 1 otherwise.
         """;
 
@@ -27,6 +28,7 @@ internal static class BenchCli
         int? runs = null;
         string? output = null;
         HashSet<string>? only = null;
+        int[]? sizes = null;
         var selected = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -40,6 +42,9 @@ internal static class BenchCli
                     break;
                 case "--only" when i + 1 < args.Length:
                     only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries)];
+                    break;
+                case "--sizes" when i + 1 < args.Length:
+                    sizes = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
                     break;
                 case "--out" when i + 1 < args.Length:
                     output = args[++i];
@@ -61,7 +66,7 @@ internal static class BenchCli
             }
         }
 
-        var settings = (quick ? BenchSettings.QuickRun(runs) : BenchSettings.Full(runs)) with { Only = only, Partial = only is not null || selected.Count > 0 };
+        var settings = (quick ? BenchSettings.QuickRun(runs) : BenchSettings.Full(runs)) with { Only = only, Sizes = sizes, Partial = only is not null || sizes is not null || selected.Count > 0 };
         if (settings.Runs < 1 || (!quick && settings.Runs < 5))
         {
             Console.Error.WriteLine("A full run needs at least 5 runs per case (use --quick for fewer).");
@@ -112,10 +117,18 @@ internal static class BenchCli
         await File.WriteAllTextAsync(Path.Combine(directory, "ratios.svg"), SvgChart.Render(report));
         CaseRunner.Progress($"Wrote {Path.Combine(directory, "latest.md")}, latest.json and ratios.svg; total {clock.Elapsed.TotalSeconds:0} s.");
 
-        var failed = results.All.Where(r => r.Contestant == Harness.Contestant.FirnName && r.Failed is not null).ToList();
+        var failed = results.All.Where(r => r.Contestant == Harness.Contestant.FirnName && (r.Failed is not null || r.FailedSizes.Count > 0)).ToList();
         foreach (var failure in failed)
         {
-            CaseRunner.Progress($"FAILED: {failure.Case} firn: {failure.Failed}");
+            if (failure.Failed is not null)
+            {
+                CaseRunner.Progress($"FAILED: {failure.Case} firn: {failure.Failed}");
+            }
+
+            foreach (var (size, error) in failure.FailedSizes)
+            {
+                CaseRunner.Progress($"FAILED: {failure.Case} firn at {Format.Size(size)}: {error}");
+            }
         }
 
         return failed.Count == 0 ? 0 : 1;
@@ -133,6 +146,7 @@ internal static class BenchCli
         new B8FanIn(settings.FanInChildren),
         new S1ThroughputSweep(settings.SweepSizes),
         new S2RoundTripSweep(settings.SweepSizes),
+        new S3LargeRpc(),
     ];
 
     private static void Stop(PosixSignalContext signal, CancellationTokenSource stop, BenchContext context)

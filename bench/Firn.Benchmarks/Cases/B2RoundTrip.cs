@@ -22,6 +22,7 @@ internal sealed class B2RoundTrip : BenchCase
     public override IReadOnlyList<Target> Targets { get; } =
     [
         Target.NoMoreThan("B2", "B2 p50 vs raw ping-pong", new("B2", "firn", "p50_us"), new("B2", "raw", "p50_us"), 1.25),
+        Target.NoMoreThan("B2", "B2 p50 vs python-pipe p50", new("B2", "firn", "p50_us"), new("B2", "python-pipe", "p50_us"), 1.0),
         Target.NoMoreThan("B2", "B2 p99 vs Firn's own p50", new("B2", "firn", "p99_us"), new("B2", "firn", "p50_us"), 3),
         Target.NoMoreThan("B2", "B2 p50 metrics on (no listener) vs off", new("B2", "firn", "p50_us"), new("B2", "firn-nometrics", "p50_us"), 1.05),
         Target.NoMoreThan("B2", "B2 firn-python p50 vs python-pipe p50 ≤ 1.5×", new("B2", FirnPython.ContestantName, "p50_us"), new("B2", "python-pipe", "p50_us"), 1.5),

@@ -18,6 +18,7 @@ internal static partial class ChildRoles
         "b2-echo" or "s2-echo" => EchoAsync,
         "b3-client" => StoreClientAsync,
         "b4-client" => RpcClientAsync,
+        FirnLargeRpc.Client => LargeRpcClientAsync,
         _ when name.StartsWith("b5-sub-", StringComparison.Ordinal) => SubscriberAsync,
         "b6-echo" => StartEchoAsync,
         _ when name.StartsWith("b7-idle-", StringComparison.Ordinal) => IdleAsync,

@@ -16,6 +16,18 @@ internal abstract class FirnContestant(BenchContext context, bool metrics = true
 
     protected FirnApp? AppOrNull { get; set; }
 
+    /// <summary>Stops the app and its children and prepares afresh (after a size of a sweep failed, leaving them in any state).</summary>
+    protected async Task RestartAsync()
+    {
+        if (AppOrNull is { } app)
+        {
+            AppOrNull = null;
+            await app.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await PrepareAsync(CancellationToken.None);
+    }
+
     public override async ValueTask DisposeAsync()
     {
         if (AppOrNull is not null)

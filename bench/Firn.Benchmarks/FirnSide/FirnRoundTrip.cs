@@ -11,6 +11,7 @@ namespace Firn.Benchmarks.FirnSide;
 internal sealed class FirnRoundTrip(BenchContext context, string caseId, IReadOnlyList<int> sizes, bool metrics = true) : FirnContestant(context, metrics)
 {
     private readonly string _prefix = caseId.ToLowerInvariant();
+    private readonly SizeSweep _sweep = new(context.Settings);
 
     public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)
     {
@@ -23,13 +24,16 @@ internal sealed class FirnRoundTrip(BenchContext context, string caseId, IReadOn
     {
         var settings = Context.Settings;
         var metrics = new Metrics();
-        foreach (var size in sizes)
+        await _sweep.RunAsync(sizes, metrics, RunSizeAsync, RestartAsync, cancellationToken);
+        return metrics;
+
+        async Task RunSizeAsync(int size, CancellationToken token)
         {
             var count = size == 0 ? settings.RoundTrips : settings.SweepRoundTrips(size);
             var warm = Math.Min(count, settings.WarmupRoundTrips);
             var ticks = await Task.Factory.StartNew(
                 () => size == 0 ? TimeStrings(warm, warmup ? 1 : count) : TimeBytes(size, warm, warmup ? 1 : count),
-                cancellationToken,
+                token,
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default);
             if (!warmup)
@@ -44,8 +48,6 @@ internal sealed class FirnRoundTrip(BenchContext context, string caseId, IReadOn
                 }
             }
         }
-
-        return metrics;
     }
 
     private long[] TimeStrings(int warm, int count)

@@ -18,6 +18,7 @@ internal sealed class FirnThroughput : FirnContestant
     private readonly string _channel;
     private readonly string[] _senders;
     private readonly IReadOnlyList<int> _sizes;
+    private readonly SizeSweep _sweep;
     private long _received;
     private long _expected;
     private TaskCompletionSource _done = new();
@@ -30,6 +31,7 @@ internal sealed class FirnThroughput : FirnContestant
         _channel = caseId.ToLowerInvariant();
         _senders = [.. Enumerable.Range(0, senders).Select(i => $"{_channel}-send-{i}")];
         _sizes = sizes;
+        _sweep = new SizeSweep(context.Settings);
         Note = "main process's receive buffer 16,384 messages (default 4,096)";
     }
 
@@ -54,24 +56,25 @@ internal sealed class FirnThroughput : FirnContestant
     {
         var settings = Context.Settings;
         var metrics = new Metrics();
-        foreach (var size in _sizes)
+        await _sweep.RunAsync(_sizes, metrics, RunSizeAsync, RestartAsync, cancellationToken);
+        return metrics;
+
+        async Task RunSizeAsync(int size, CancellationToken token)
         {
             var count = size == 0 ? settings.ThroughputMessages : settings.SweepMessages(size);
-            await RoundAsync(size, Math.Min(count, settings.WarmupMessages), cancellationToken);
+            await RoundAsync(size, Math.Min(count, settings.WarmupMessages), token);
             if (warmup)
             {
-                continue;
+                return;
             }
 
-            var elapsed = await RoundAsync(size, count, cancellationToken);
+            var elapsed = await RoundAsync(size, count, token);
             var rate = count / elapsed.TotalSeconds;
             var bytes = size == 0 ? Payload.Text64.Length : size;
             var suffix = _sizes.Count > 1 ? "@" + bytes : string.Empty;
             metrics["msgs_per_s" + suffix] = rate;
             metrics["mb_per_s" + suffix] = rate * bytes / 1e6;
         }
-
-        return metrics;
     }
 
     /// <summary>Has every sender send <paramref name="count"/> messages in all; returns the time until the last was handled.</summary>

@@ -16,6 +16,9 @@ internal abstract class BenchCase
     /// <summary>Runs per contestant = this × the suite's runs; a cheap, noisy case asks for more.</summary>
     public virtual int RunsFactor => 1;
 
+    /// <summary>The longest one run of one contestant may take before it counts as hung.</summary>
+    public virtual TimeSpan RunTimeout(BenchSettings settings) => settings.RunTimeout;
+
     /// <summary>The targets of the issue that this case's figures decide.</summary>
     public virtual IReadOnlyList<Target> Targets => [];
 

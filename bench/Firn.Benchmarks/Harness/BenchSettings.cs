@@ -51,8 +51,11 @@ internal sealed record BenchSettings(bool Quick, int Runs)
     /// <summary>B8: children sending to the main process at once.</summary>
     public int FanInChildren => Quick ? 8 : 32;
 
+    /// <summary>When set (--sizes), the sweep runs only these sizes (for profiling).</summary>
+    public IReadOnlyList<int>? Sizes { get; init; }
+
     /// <summary>The size sweep (S1/S2): message sizes in bytes.</summary>
-    public IReadOnlyList<int> SweepSizes => Quick ? [8, 4096, 1 << 20] : [8, 64, 512, 4096, 32768, 262144, 1 << 20];
+    public IReadOnlyList<int> SweepSizes => Sizes ?? (Quick ? [8, 4096, 1 << 20] : [8, 64, 512, 4096, 32768, 262144, 1 << 20]);
 
     /// <summary>S1: messages per size, aiming at a fixed volume of bytes per size.</summary>
     public long SweepMessages(int size) =>
@@ -60,6 +63,18 @@ internal sealed record BenchSettings(bool Quick, int Runs)
 
     /// <summary>S2: round trips per size.</summary>
     public int SweepRoundTrips(int size) => (int)Math.Clamp((Quick ? 8L << 20 : 128L << 20) / size, Quick ? 50 : 200, Quick ? 2_000 : 20_000);
+
+    /// <summary>S1/S2: the longest one size of a sweep may take in one run before it counts as failed (the sweep goes on).</summary>
+    public TimeSpan SizeTimeout => Quick ? TimeSpan.FromSeconds(20) : TimeSpan.FromSeconds(90);
+
+    /// <summary>S3: the size of the arguments and of the result of each call.</summary>
+    public static int LargeRpcSize => 1 << 20;
+
+    /// <summary>S3: timed calls per run.</summary>
+    public int LargeRpcCalls => Quick ? 20 : 400;
+
+    /// <summary>S3: untimed calls before them.</summary>
+    public int LargeRpcWarmupCalls => Quick ? 5 : 40;
 
     /// <summary>The longest one run of one contestant may take before it counts as hung.</summary>
     public TimeSpan RunTimeout => Quick ? TimeSpan.FromSeconds(60) : TimeSpan.FromMinutes(5);

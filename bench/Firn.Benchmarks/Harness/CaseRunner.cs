@@ -29,7 +29,7 @@ internal static class CaseRunner
 
                 try
                 {
-                    results[i].Skipped = await contestants[i].PrepareAsync(cancellationToken).WaitAsync(settings.RunTimeout, cancellationToken);
+                    results[i].Skipped = await contestants[i].PrepareAsync(cancellationToken).WaitAsync(benchCase.RunTimeout(settings), cancellationToken);
                 }
                 catch (Exception) when (cancellationToken.IsCancellationRequested)
                 {
@@ -53,7 +53,7 @@ internal static class CaseRunner
             {
                 foreach (var i in active)
                 {
-                    await RunOnceAsync(contestants[i], results[i], warmup: !contestants[i].WarmsUpWithFullRun, settings, cancellationToken);
+                    await RunOnceAsync(contestants[i], results[i], warmup: !contestants[i].WarmsUpWithFullRun, benchCase.RunTimeout(settings), cancellationToken);
                 }
             }
 
@@ -68,7 +68,7 @@ internal static class CaseRunner
                         continue;
                     }
 
-                    var metrics = await RunOnceAsync(contestants[i], results[i], warmup: false, settings, cancellationToken);
+                    var metrics = await RunOnceAsync(contestants[i], results[i], warmup: false, benchCase.RunTimeout(settings), cancellationToken);
                     if (metrics is not null)
                     {
                         results[i].Add(metrics);
@@ -100,11 +100,11 @@ internal static class CaseRunner
 
     private static bool Runnable(ContestantResult result) => result.Skipped is null && result.Failed is null;
 
-    private static async Task<Metrics?> RunOnceAsync(Contestant contestant, ContestantResult result, bool warmup, BenchSettings settings, CancellationToken cancellationToken)
+    private static async Task<Metrics?> RunOnceAsync(Contestant contestant, ContestantResult result, bool warmup, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            return await contestant.RunAsync(warmup, cancellationToken).WaitAsync(settings.RunTimeout, cancellationToken);
+            return await contestant.RunAsync(warmup, cancellationToken).WaitAsync(timeout, cancellationToken);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {

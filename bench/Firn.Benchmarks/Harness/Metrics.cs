@@ -7,6 +7,9 @@ internal sealed class Metrics : Dictionary<string, double>
         : base(StringComparer.Ordinal)
     {
     }
+
+    /// <summary>Sizes of a sweep that failed in this run, with their error (the other sizes have figures).</summary>
+    public Dictionary<int, string> FailedSizes { get; } = [];
 }
 
 /// <summary>A metric a case reports: its key, how to show it, and which direction is better.</summary>

@@ -17,6 +17,9 @@ internal sealed class ContestantResult(string @case, string contestant, string? 
 
     public Dictionary<string, List<double>> Samples { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Sizes of a sweep that failed (the first error of each); the contestant's other sizes have figures.</summary>
+    public SortedDictionary<int, string> FailedSizes { get; } = [];
+
     public bool HasFigures => Samples.Count > 0 && Failed is null;
 
     public void Add(Metrics metrics)
@@ -30,6 +33,20 @@ internal sealed class ContestantResult(string @case, string contestant, string? 
 
             list.Add(value);
         }
+
+        foreach (var (size, error) in metrics.FailedSizes)
+        {
+            FailedSizes.TryAdd(size, error);
+        }
+    }
+
+    /// <summary>The error of the size a metric such as "p50_us@1048576" belongs to, if that size failed.</summary>
+    public string? FailureOf(string metric)
+    {
+        var at = metric.LastIndexOf('@');
+        return at >= 0 && int.TryParse(metric.AsSpan(at + 1), System.Globalization.CultureInfo.InvariantCulture, out var size) && FailedSizes.TryGetValue(size, out var error)
+            ? error
+            : null;
     }
 
     public Summary? Summarize(string metric) =>
@@ -65,7 +82,7 @@ internal sealed class ResultSet
         var summary = result!.Summarize(reference.Metric);
         if (summary is null)
         {
-            whyMissing = $"{reference} has no figure";
+            whyMissing = result.FailureOf(reference.Metric) is { } error ? $"{reference.Contestant} failed at this size: {error}" : $"{reference} has no figure";
             return null;
         }
 

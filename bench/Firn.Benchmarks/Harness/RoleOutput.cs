@@ -13,10 +13,13 @@ internal static class RoleOutput
     /// <summary>Writes the figures as the process's report line.</summary>
     public static void Write(IReadOnlyDictionary<string, double> figures)
     {
-        var line = "{" + string.Join(", ", figures.Select(f => $"\"{f.Key}\": {f.Value.ToString("R", CultureInfo.InvariantCulture)}")) + "}";
-        Console.Out.WriteLine(line);
+        Console.Out.WriteLine(Line(figures));
         Console.Out.Flush();
     }
+
+    /// <summary>The figures as one JSON object on one line (what <see cref="Parse"/> reads).</summary>
+    public static string Line(IReadOnlyDictionary<string, double> figures) =>
+        "{" + string.Join(", ", figures.Select(f => $"\"{f.Key}\": {f.Value.ToString("R", CultureInfo.InvariantCulture)}")) + "}";
 
     /// <summary>Reads the report line of a started process, waits for it to exit with 0, and returns its figures.</summary>
     public static async Task<Metrics> ReadAsync(Process process, ChildProcesses processes, TimeSpan timeout, CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ internal static class JsonReport
                     note = r.Note,
                     skipped = r.Skipped,
                     failed = r.Failed,
+                    failedSizes = r.FailedSizes.Count > 0 ? r.FailedSizes.ToDictionary(f => f.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), f => f.Value) : null,
                     metrics = r.HasFigures
                         ? r.Samples.ToDictionary(s => s.Key, s => Summarize(s.Value))
                         : null,

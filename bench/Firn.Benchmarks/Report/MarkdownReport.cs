@@ -34,7 +34,7 @@ internal static class MarkdownReport
 
         text.AppendLine().AppendLine("### Figures").AppendLine();
         text.AppendLine("| Case | Contestant | Metric | Median | Min – max | Notes |").AppendLine("|---|---|---|---:|---:|---|");
-        foreach (var (benchCase, contestants) in report.Results.Cases.Where(c => !c.Case.Id.StartsWith('S')))
+        foreach (var (benchCase, contestants) in report.Results.Cases.Where(c => c.Case.Id is not ("S1" or "S2")))
         {
             foreach (var result in contestants)
             {
@@ -83,12 +83,22 @@ internal static class MarkdownReport
             var firnP50 = Median(s2.Contestants, "firn", $"p50_us@{size}");
             var rawP50 = Median(s2.Contestants, "raw", $"p50_us@{size}");
             var firnRoundTripRate = Median(s2.Contestants, "firn", $"mb_per_s@{size}");
-            text.AppendLine($"| {Format.Size(size)} | {Show(firnRate, "MB/s")} | {Show(rawRate, "MB/s")} | {RatioOf(firnRate, rawRate)} | {Show(firnP50, "µs")} | {Show(rawP50, "µs")} | {RatioOf(firnP50, rawP50)} | {Show(firnRoundTripRate, "MB/s")} |");
+            var s1Failed = FailedAt(s1.Contestants, size);
+            var s2Failed = FailedAt(s2.Contestants, size);
+            text.AppendLine($"| {Format.Size(size)} | {s1Failed ?? Show(firnRate, "MB/s")} | {Show(rawRate, "MB/s")} | {RatioOf(firnRate, rawRate)} | {s2Failed ?? Show(firnP50, "µs")} | {Show(rawP50, "µs")} | {RatioOf(firnP50, rawP50)} | {s2Failed ?? Show(firnRoundTripRate, "MB/s")} |");
         }
 
-        foreach (var result in new[] { s1, s2 }.Where(c => c.Case is not null).SelectMany(c => c.Contestants).Where(r => !r.HasFigures))
+        foreach (var result in new[] { s1, s2 }.Where(c => c.Case is not null).SelectMany(c => c.Contestants))
         {
-            text.AppendLine().Append($"{result.Case} {result.Contestant}: {(result.Skipped is { } s ? "skipped: " + s : "**failed**: " + result.Failed)}");
+            if (!result.HasFigures)
+            {
+                text.AppendLine().Append($"{result.Case} {result.Contestant}: {(result.Skipped is { } s ? "skipped: " + s : "**failed**: " + result.Failed)}");
+            }
+
+            foreach (var (size, error) in result.FailedSizes)
+            {
+                text.AppendLine().Append($"{result.Case} {result.Contestant} at {Format.Size(size)}: **failed**: {Escape(error)}");
+            }
         }
 
         text.AppendLine();
@@ -96,6 +106,9 @@ internal static class MarkdownReport
 
     private static double? Median(List<ContestantResult>? contestants, string name, string metric) =>
         contestants?.FirstOrDefault(c => c.Contestant == name)?.Summarize(metric)?.Median;
+
+    private static string? FailedAt(List<ContestantResult>? contestants, int size) =>
+        contestants?.FirstOrDefault(c => c.Contestant == "firn") is { } firn && firn.FailedSizes.ContainsKey(size) ? "**failed**" : null;
 
     private static string Show(double? value, string unit) => value is { } v ? Format.Number(v, unit) : "—";
 

@@ -16,6 +16,7 @@ internal static class RoleMain
         "netmq-push" => NetMqRoles.Push(arguments[1], arguments[2]),
         "netmq-rep" => NetMqRoles.Reply(arguments[1]),
         "sjr-client" => await StreamJsonRpcClientRole.RunAsync(arguments[1..]),
+        "sjr-echo-client" => await StreamJsonRpcEchoClientRole.RunAsync(arguments[1..]),
         "memory-main" => await MemoryMainRole.RunAsync(arguments[1], arguments[2], arguments[3]),
         _ => throw new ArgumentException($"Unknown role '{arguments[0]}'."),
     };

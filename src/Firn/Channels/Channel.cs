@@ -134,7 +134,7 @@ public sealed partial class Channel<T>
         _endpoint.Send(payload);
     }
 
-    private ArrayBufferWriter<byte> SerializeChecked(T message)
+    private SerializationBuffer SerializeChecked(T message)
     {
         _endpoint.ThrowIfClosed();
         var buffer = SerializationBuffer.Rent();

@@ -1,4 +1,5 @@
 using Firn.Channels;
+using Firn.Transport;
 
 namespace Firn.Routing;
 
@@ -28,7 +29,7 @@ internal sealed class LocalRouterLink : IRouterLink
 
     public ValueTask<ChannelBinding?> OpenAsync(string name, string typeName, bool create, TimeSpan timeout) => ValueTask.FromResult(_router.Open(_peer, name, typeName, create));
 
-    public void Send(uint channelId, ReadOnlySpan<byte> payload) => _router.Send(_peer, channelId, payload.ToArray());
+    public void Send(uint channelId, ReadOnlySpan<byte> payload) => _router.Send(_peer, channelId, ByteArrays.Copy(payload));
 
     public void Attach(uint channelId, int window, ReceiveMode mode) => _router.Attach(_peer, channelId, window, mode);
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Firn.Channels;
 using Firn.Serialization;
 using Firn.Transport;
 
@@ -28,7 +29,7 @@ internal static class RpcArguments
             .MakeGenericMethod(t).CreateDelegate<ArgumentWriter>());
 
     /// <summary>Writes <paramref name="args"/> into <paramref name="buffer"/>, each as its own runtime type (or as declared by <paramref name="writers"/>).</summary>
-    public static void Write(ArrayBufferWriter<byte> buffer, IFirnSerializer serializer, ReadOnlySpan<object?> args, ArgumentWriter[]? writers = null)
+    public static void Write(SerializationBuffer buffer, IFirnSerializer serializer, ReadOnlySpan<object?> args, ArgumentWriter[]? writers = null)
     {
         if (args.Length > MaxCount)
         {
@@ -52,7 +53,7 @@ internal static class RpcArguments
             var writer = writers?[i] ?? (arg is null ? WriterFor(typeof(object)) : WriterFor(arg.GetType()));
             writer(serializer, buffer, arg);
             var length = buffer.WrittenCount - lengthAt - 4;
-            BinaryPrimitives.WriteInt32LittleEndian(MemoryMarshal.AsMemory(buffer.WrittenMemory).Span[lengthAt..], length);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer.Written[lengthAt..], length);
         }
     }
 

@@ -305,7 +305,7 @@ internal static class MessagePackPrimitives
             return false;
         }
 
-        value = data.Slice(header, length).ToArray();
+        value = Transport.ByteArrays.Copy(data.Slice(header, length));
         return true;
     }
 

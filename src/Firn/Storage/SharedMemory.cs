@@ -257,6 +257,6 @@ public sealed partial class SharedMemory
             throw FirnErrors.MessageTooLarge(buffer.WrittenCount, _maxMessageSize.Bytes, $"The value for key '{key}'", "Nothing was stored.");
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return ByteArrays.Copy(buffer.WrittenSpan);
     }
 }

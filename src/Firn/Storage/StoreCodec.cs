@@ -37,7 +37,7 @@ internal static class StoreCodec
         var ttl = reader.ReadInt64();
         var delta = reader.ReadInt64();
         var expected = reader.ReadBytes(checked((int)Math.Min(reader.ReadUInt32(), int.MaxValue))).ToArray();
-        var payload = reader.Remaining.ToArray();
+        var payload = ByteArrays.Copy(reader.Remaining);
         if (key.Length is 0 or > StoreKeys.MaxLength || ttl < 0)
         {
             throw new ProtocolViolationException($"invalid store request (key of {key.Length} characters, ttl {ttl})");
@@ -82,6 +82,6 @@ internal static class StoreCodec
             items.Add(new StoreItem(key, typeName, payload));
         }
 
-        return (requestId, new StoreReply(status) { Flag = flag, Number = number, Text = text, Items = items, Payload = reader.Remaining.ToArray() });
+        return (requestId, new StoreReply(status) { Flag = flag, Number = number, Text = text, Items = items, Payload = ByteArrays.Copy(reader.Remaining) });
     }
 }

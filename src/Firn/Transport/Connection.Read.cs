@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 
 namespace Firn.Transport;
@@ -8,6 +9,10 @@ internal sealed partial class Connection
     private void ReadLoop()
     {
         var buffer = NewReadBuffer(InitialReadBufferSize);
+
+        // Set aside while a frame larger than the steady buffer is read into an array rented from the shared pool (then
+        // non-null exactly while buffer is rented): a stream of large frames costs no allocation each.
+        byte[]? steady = null;
         int start = 0, end = 0;
         var handled = false;
         s_readLoopOf = this;
@@ -38,7 +43,7 @@ internal sealed partial class Connection
                     {
                         if (frameLength > buffer.Length - start)
                         {
-                            buffer = MakeRoom(buffer, ref start, ref end, frameLength);
+                            buffer = MakeRoom(buffer, ref steady, ref start, ref end, frameLength);
                         }
 
                         break;
@@ -71,10 +76,12 @@ internal sealed partial class Connection
                 else if (start == end)
                 {
                     start = end = 0;
-                    if (buffer.Length > SteadyReadBufferSize)
+                    if (steady is not null)
                     {
-                        // It grew for one large frame: let it go.
-                        buffer = NewReadBuffer(SteadyReadBufferSize);
+                        // It grew for a large frame: the rented array goes back to the pool.
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = steady;
+                        steady = null;
                     }
                 }
                 else if (buffer.Length - end < FrameFormat.HeaderSize || start > buffer.Length / 2)
@@ -120,9 +127,11 @@ internal sealed partial class Connection
     /// <summary>
     /// Makes room for a frame that does not fit: first by moving the unread bytes to the front, then by
     /// doubling, never past the frame's size. Growth follows bytes actually received, so a header that
-    /// merely announces a large frame costs nothing until the peer really sends it.
+    /// merely announces a large frame costs nothing until the peer really sends it. Beyond the steady size the
+    /// arrays are rented from the shared pool (the one this replaces goes back; the owned one waits in
+    /// <paramref name="steady"/>).
     /// </summary>
-    private static byte[] MakeRoom(byte[] buffer, ref int start, ref int end, long frameLength)
+    private static byte[] MakeRoom(byte[] buffer, ref byte[]? steady, ref int start, ref int end, long frameLength)
     {
         if (start > 0)
         {
@@ -133,8 +142,18 @@ internal sealed partial class Connection
 
         if (end == buffer.Length)
         {
-            var grown = NewReadBuffer((int)Math.Min(frameLength, (long)buffer.Length * 2));
+            var size = (int)Math.Min(frameLength, (long)buffer.Length * 2);
+            var grown = size > SteadyReadBufferSize ? ArrayPool<byte>.Shared.Rent(size) : NewReadBuffer(size);
             buffer.AsSpan(0, end).CopyTo(grown);
+            if (steady is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            else if (size > SteadyReadBufferSize)
+            {
+                steady = buffer;
+            }
+
             buffer = grown;
         }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -6,7 +7,10 @@ namespace Firn.Transport;
 
 /// <summary>
 /// The bytes of one <see cref="OutboundBuffer"/>: the frames appended and not yet taken, in one array that a writer
-/// takes whole (swapped with a spare, so an idle connection keeps two small arrays and a busy one two grown ones); the
+/// takes whole (swapped with a spare, so an idle connection keeps two small arrays and a busy one two grown ones, of
+/// at most <see cref="ShrinkAbove"/> bytes); beyond that, in arrays rented from the shared pool, which a writer takes
+/// one at a time and which go back once written (large frames are copied once, never moved again by growth, and
+/// cost no allocation each); the
 /// per-channel counters (send credits, released bytes, acknowledgements), summed until the next batch and written as
 /// one frame each at its end; and the byte counts the limits read (<see cref="Unwritten"/>).
 /// </summary>
@@ -19,8 +23,11 @@ internal sealed class OutboundFrames
     /// <summary>An idle connection's buffer is small (a process may have many idle children); a busy one grows by doubling.</summary>
     internal const int InitialSize = 4 * 1024;
 
-    /// <summary>A spare larger than this is dropped when taken (a burst of large frames should not pin its arrays).</summary>
-    internal const int ShrinkAbove = 4 * 1024 * 1024;
+    /// <summary>
+    /// The largest array a connection keeps: appends that would grow it further go on in arrays rented from the shared
+    /// pool (a burst of large frames should not pin its arrays).
+    /// </summary>
+    internal const int ShrinkAbove = 1024 * 1024;
 
     private readonly Lock _guard;
 
@@ -30,8 +37,21 @@ internal sealed class OutboundFrames
     /// <summary>Appended frames: the first <see cref="_length"/> bytes (guarded by the owner's lock).</summary>
     private byte[] _current = new byte[InitialSize];
 
-    /// <summary>The array of the batch last taken, which becomes <see cref="_current"/> at the next take (guarded by the owner's lock).</summary>
+    /// <summary>Whether <see cref="_current"/> was rented from the shared pool (guarded by the owner's lock).</summary>
+    private bool _currentRented;
+
+    /// <summary>A kept array that no batch uses, which becomes <see cref="_current"/> at a take (guarded by the owner's lock).</summary>
     private byte[] _spare = [];
+
+    /// <summary>Full arrays waiting to be taken, oldest first, with their lengths (guarded by the owner's lock).</summary>
+    private readonly Queue<(byte[] Array, int Length, bool Rented)> _sealed = new();
+
+    /// <summary>Bytes in <see cref="_sealed"/> (guarded by the owner's lock).</summary>
+    private int _sealedBytes;
+
+    /// <summary>The array of the batch last taken (valid for its writer until the next take), and whether it was rented (guarded by the owner's lock).</summary>
+    private byte[]? _inHand;
+    private bool _inHandRented;
 
     /// <summary>Bytes of <see cref="_current"/> in use (guarded by the owner's lock).</summary>
     private int _length;
@@ -45,17 +65,17 @@ internal sealed class OutboundFrames
     /// <summary>Bytes of the batch in hand (taken, or carried) not yet counted as written (guarded by the owner's lock).</summary>
     private int _inFlight;
 
-    /// <summary>What an inline write left unsent, in <see cref="_spare"/>, for the write loop (guarded by the owner's lock).</summary>
+    /// <summary>What an inline write left unsent, in the array in hand, for the write loop (guarded by the owner's lock).</summary>
     private ArraySegment<byte> _carry;
 
     /// <param name="guard">The owning buffer's lock, which guards this (checked in Debug builds).</param>
     public OutboundFrames(Lock guard) => _guard = guard;
 
     /// <summary>Bytes appended and not yet taken by a writer.</summary>
-    public int Length => _length;
+    public int Length => _length + _sealedBytes;
 
     /// <summary>Whether anything waits to be taken: frames, or counters not yet written as frames.</summary>
-    public bool HasWork => _length > 0 || _counters.Count > 0;
+    public bool HasWork => Length > 0 || _counters.Count > 0;
 
     /// <summary>Bytes ever appended.</summary>
     public long Appended => _appended;
@@ -106,11 +126,23 @@ internal sealed class OutboundFrames
     /// Takes everything appended as one batch, the counters written last as one frame each; it is in hand until counted
     /// written (<see cref="CountWritten"/>). Empty if nothing waits.
     /// </summary>
-    /// <remarks>The batch's array stays valid until the next take, which makes it the array appends go to.</remarks>
+    /// <remarks>
+    /// The batch's array stays valid until the next take, which makes it the spare (or gives it back to the pool). A full
+    /// array waiting is a batch of its own: the next takes return the rest, oldest first.
+    /// </remarks>
     public ArraySegment<byte> Take()
     {
-        // A carry lives in the spare array: a take now would hand that array to appends while the loop still has to send it.
+        // A carry lives in the array in hand: a take now would hand that array on while the loop still has to send it.
         Debug.Assert(_carry.Array is null, "The write loop takes the carried rest of an inline write before any new batch.");
+        ReleaseInHand();
+        if (_sealed.TryDequeue(out var full))
+        {
+            _sealedBytes -= full.Length;
+            (_inHand, _inHandRented, _inFlight) = (full.Array, full.Rented, full.Length);
+            AssertInvariants();
+            return new ArraySegment<byte>(full.Array, 0, full.Length);
+        }
+
         WriteCounters();
         if (_length == 0)
         {
@@ -118,18 +150,38 @@ internal sealed class OutboundFrames
         }
 
         var taken = new ArraySegment<byte>(_current, 0, _length);
-        _inFlight = _length;
-        _current = _spare.Length > ShrinkAbove || _spare.Length == 0 ? new byte[InitialSize] : _spare;
-        _spare = taken.Array!;
+        (_inHand, _inHandRented, _inFlight) = (_current, _currentRented, _length);
+        _current = _spare.Length == 0 ? new byte[InitialSize] : _spare;
+        _currentRented = false;
+        _spare = [];
         _length = 0;
         AssertInvariants();
         return taken;
     }
 
+    /// <summary>The batch in hand is done: its array becomes the spare, or goes back to the pool.</summary>
+    private void ReleaseInHand()
+    {
+        if (_inHand is not { } array)
+        {
+            return;
+        }
+
+        _inHand = null;
+        if (_inHandRented)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
+        else if (_spare.Length == 0)
+        {
+            _spare = array;
+        }
+    }
+
     /// <summary>Keeps what an inline write of the batch in hand left unsent, for the write loop (<see cref="TryTakeCarry"/>).</summary>
     public void Carry(ArraySegment<byte> rest)
     {
-        Debug.Assert(ReferenceEquals(rest.Array, _spare) && rest.Count == _inFlight, "The carry is the unsent end of the batch in hand.");
+        Debug.Assert(ReferenceEquals(rest.Array, _inHand) && rest.Count == _inFlight, "The carry is the unsent end of the batch in hand.");
         _carry = rest;
     }
 
@@ -162,13 +214,14 @@ internal sealed class OutboundFrames
     {
         Debug.Assert(_guard.IsHeldByCurrentThread, "The frames are read and changed under the buffer's lock.");
         Debug.Assert(_length >= 0 && _length <= _current.Length, $"The length {_length} lies within the buffer of {_current.Length} bytes.");
+        Debug.Assert(_sealedBytes >= 0 && (_sealedBytes == 0) == (_sealed.Count == 0), "The sealed bytes count the full arrays waiting.");
         Debug.Assert(_inFlight >= 0, $"The bytes in flight ({_inFlight}) are not negative.");
         Debug.Assert(_written <= _appended, $"No more bytes were written ({_written}) than appended ({_appended}).");
 
         // At most (not exactly): a test's loop may take a batch and the next without counting the first as written.
-        Debug.Assert(_length + (long)_inFlight <= _appended - _written, $"The bytes here ({_length}) and in hand ({_inFlight}) are unwritten ({_appended - _written}).");
-        Debug.Assert(_carry.Array is null || (ReferenceEquals(_carry.Array, _spare) && _carry.Count == _inFlight), "A carry is the unsent end of the batch in hand, in the spare array.");
-        Debug.Assert(!ReferenceEquals(_current, _spare), "Appends never go to the array of the batch in hand.");
+        Debug.Assert(Length + (long)_inFlight <= _appended - _written, $"The bytes here ({Length}) and in hand ({_inFlight}) are unwritten ({_appended - _written}).");
+        Debug.Assert(_carry.Array is null || (ReferenceEquals(_carry.Array, _inHand) && _carry.Count == _inFlight), "A carry is the unsent end of the batch in hand.");
+        Debug.Assert(!ReferenceEquals(_current, _spare) && !ReferenceEquals(_current, _inHand) && (_inHand is null || !ReferenceEquals(_spare, _inHand)), "Appends never go to the array of the batch in hand, nor to the spare.");
     }
 
     private void WriteCounters()
@@ -189,20 +242,49 @@ internal sealed class OutboundFrames
         _counters.Clear();
     }
 
+    /// <summary>Puts the current array aside as a full batch, and goes on in one rented for at least <paramref name="count"/> bytes.</summary>
+    private void Seal(int count)
+    {
+        if (_length > 0)
+        {
+            if (_sealedBytes > int.MaxValue - _length)
+            {
+                throw new InvalidOperationException($"The outbound buffer cannot hold {(long)_sealedBytes + _length} bytes.");
+            }
+
+            _sealed.Enqueue((_current, _length, _currentRented));
+            _sealedBytes += _length;
+        }
+        else if (_currentRented)
+        {
+            ArrayPool<byte>.Shared.Return(_current);
+        }
+        else if (_spare.Length == 0)
+        {
+            _spare = _current;
+        }
+
+        _current = ArrayPool<byte>.Shared.Rent(Math.Max(count, ShrinkAbove));
+        _currentRented = true;
+        _length = 0;
+    }
+
     private Span<byte> Reserve(int count)
     {
         Debug.Assert(_guard.IsHeldByCurrentThread, "Frames are appended under the buffer's lock.");
         if (_current.Length - _length < count)
         {
             var needed = (long)_length + count;
-            if (needed > Array.MaxLength)
+            if (!_currentRented && needed <= ShrinkAbove)
             {
-                throw new InvalidOperationException($"The outbound buffer cannot hold {needed} bytes.");
+                var grown = new byte[(int)Math.Min(ShrinkAbove, Math.Max((long)_current.Length * 2, needed))];
+                _current.AsSpan(0, _length).CopyTo(grown);
+                _current = grown;
             }
-
-            var grown = new byte[(int)Math.Min(Array.MaxLength, Math.Max((long)_current.Length * 2, needed))];
-            _current.AsSpan(0, _length).CopyTo(grown);
-            _current = grown;
+            else
+            {
+                Seal(count);
+            }
         }
 
         var span = _current.AsSpan(_length, count);

@@ -266,19 +266,19 @@ internal static class ProtocolVectors
         ]);
         yield return (FrameKind.RpcUnregister, [Case("a method", FrameKind.RpcUnregister, new BodyWriter().WriteString("bot.reply").Written, new() { ["method"] = "bot.reply" })]);
 
-        var buffer = new ArrayBufferWriter<byte>();
+        var buffer = SerializationBuffer.Rent();
         RpcArguments.Write(buffer, MessagePackFirnSerializer.Instance, [2L, "x"]);
         var arguments = buffer.WrittenSpan.ToArray();
         var argumentHexes = Hexes([Pack(2L), Pack("x")]);
         var call = Concat(RpcFrames.CallHeader(40, RpcFlags.None, 0, "math.add"), arguments);
         var reader = new BodyReader(call);
         Check(RpcFrames.ReadCall(ref reader) == (40u, RpcFlags.None, 0, "math.add") && RpcArguments.Validate(reader.Remaining) == 2, "RpcCall");
-        var noArguments = new ArrayBufferWriter<byte>();
-        RpcArguments.Write(noArguments, MessagePackFirnSerializer.Instance, []);
+        RpcArguments.Write(buffer = SerializationBuffer.Rent(), MessagePackFirnSerializer.Instance, []);
+        var noArguments = buffer.WrittenSpan.ToArray();
         yield return (FrameKind.RpcCall,
         [
             Case("two arguments", FrameKind.RpcCall, call, new() { ["call_id"] = 40, ["flags"] = 0, ["credit"] = 0, ["method"] = "math.add", ["arguments"] = argumentHexes }),
-            Case("a stream call with credit 64 and no arguments", FrameKind.RpcCall, Concat(RpcFrames.CallHeader(41, RpcFlags.Stream, 64, "feed"), noArguments.WrittenSpan), new() { ["call_id"] = 41, ["flags"] = 1, ["credit"] = 64, ["method"] = "feed", ["arguments"] = new JsonArray() }),
+            Case("a stream call with credit 64 and no arguments", FrameKind.RpcCall, Concat(RpcFrames.CallHeader(41, RpcFlags.Stream, 64, "feed"), noArguments), new() { ["call_id"] = 41, ["flags"] = 1, ["credit"] = 64, ["method"] = "feed", ["arguments"] = new JsonArray() }),
         ]);
         yield return (FrameKind.RpcInvoke, [Case("two arguments", FrameKind.RpcInvoke, Concat(RpcFrames.InvokeHeader(50, RpcFlags.None, 0, "math.add", "nonebot"), arguments), new() { ["invocation_id"] = 50, ["flags"] = 0, ["credit"] = 0, ["method"] = "math.add", ["caller"] = "nonebot", ["arguments"] = argumentHexes.DeepClone() })]);
         yield return (FrameKind.RpcCancel, [Case("call 40", FrameKind.RpcCancel, new BodyWriter().WriteUInt32(40).Written, new() { ["call_id"] = 40 })]);
