@@ -152,24 +152,8 @@ internal sealed partial class AdminEndpoint : IDisposable
 
     private async Task AcceptLoopAsync()
     {
-        while (!_stopping.IsCancellationRequested)
+        while (await ListenerAccept.NextAsync(_listener, error => LogAcceptFailed(_logger, error), _stopping.Token).ConfigureAwait(false) is { } socket)
         {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                LogAcceptFailed(_logger, ex.SocketErrorCode);
-                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
-                continue;
-            }
-
             PeerCredentials peer;
             try
             {

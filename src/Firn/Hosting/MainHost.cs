@@ -82,25 +82,8 @@ internal sealed partial class MainHost : IDisposable
 
     private async Task AcceptLoopAsync()
     {
-        while (!_stopping.IsCancellationRequested)
+        while (await ListenerAccept.NextAsync(_listener, LogAcceptFailed, _stopping.Token).ConfigureAwait(false) is { } socket)
         {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                // Transient (out of file descriptors, aborted connection): keep serving; a dead loop would strand every restart.
-                LogAcceptFailed(ex.SocketErrorCode);
-                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
-                continue;
-            }
-
             PeerCredentials? peer;
             try
             {
