@@ -272,7 +272,7 @@ internal sealed partial class OutboundBuffer
             }
 
             _frames.AddCounter(kind, channelId, count);
-            turn = ClaimLocked(counters: true);
+            turn = ClaimLocked();
             AssertInvariantsLocked();
         }
 
@@ -292,7 +292,7 @@ internal sealed partial class OutboundBuffer
 
             _frames.AddCounter(kind, id, count);
             _frames.AddCounter(otherKind, otherId, otherCount);
-            turn = ClaimLocked(counters: true);
+            turn = ClaimLocked();
             AssertInvariantsLocked();
         }
 
@@ -320,7 +320,7 @@ internal sealed partial class OutboundBuffer
                 _frames.AddCounter(otherKind, otherId, otherCount);
             }
 
-            turn = ClaimLocked(counters: true);
+            turn = ClaimLocked();
             AssertInvariantsLocked();
         }
 
@@ -348,12 +348,7 @@ internal sealed partial class OutboundBuffer
     }
 
     /// <summary>Takes the writer role if it is free, and says who uses it. Call under the lock.</summary>
-    /// <remarks>
-    /// Counters (acknowledgements, credits) go out inline even right after a write: they come at most once per read or per
-    /// quarter window, so they are no stream to batch, and handing one to the write loop costs a thread's wake-up per
-    /// round trip (a reply, then its acknowledgement, was two wakes instead of one).
-    /// </remarks>
-    private Holder ClaimLocked(bool counters = false) => _role.Claim(inlineAllowed: InlineWriter is not null && !_completed, evenIfRecent: counters);
+    private Holder ClaimLocked() => _role.Claim(inlineAllowed: InlineWriter is not null && !_completed);
 
     /// <summary>Uses a turn of the writer role claimed under the lock, now or, in a <see cref="DeferredWrites"/> scope, at its end.</summary>
     private void Go(Holder turn)
