@@ -108,17 +108,9 @@ internal sealed class Inbox
     /// Blocks (without spinning) until a payload may be there, the inbox is finished, or <see cref="Interrupt"/> was
     /// called; false if <paramref name="timeout"/> passed first.
     /// </summary>
-    public bool WaitToRead(TimeSpan timeout) => WaitToRead(timeout, stopOnInterrupt: true);
-
-    /// <summary>
-    /// Blocks (without spinning) until a payload may be there or the inbox is finished, false if <paramref name="timeout"/>
-    /// passed first: an active receiver's wait, which <see cref="Interrupt"/> does not end.
-    /// </summary>
-    public bool WaitToReceive(TimeSpan timeout) => WaitToRead(timeout, stopOnInterrupt: false);
-
-    private bool WaitToRead(TimeSpan timeout, bool stopOnInterrupt)
+    public bool WaitToRead(TimeSpan timeout)
     {
-        var deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         lock (_lock)
         {
             _sleepers++;
@@ -128,15 +120,15 @@ internal sealed class Inbox
                 {
                     _hasWaiter = true;
                     Interlocked.MemoryBarrier();
-                    if (!_items.IsEmpty || _completed || (stopOnInterrupt && _interrupted))
+                    if (!_items.IsEmpty || _completed || _interrupted)
                     {
                         return true;
                     }
 
                     var remaining = deadline - Environment.TickCount64;
-                    if (remaining <= 0 || !Monitor.Wait(_lock, deadline == long.MaxValue ? Timeout.Infinite : (int)Math.Min(remaining, int.MaxValue)))
+                    if (remaining <= 0 || !Monitor.Wait(_lock, TimeSpan.FromMilliseconds(remaining)))
                     {
-                        return !_items.IsEmpty || _completed || (stopOnInterrupt && _interrupted);
+                        return !_items.IsEmpty || _completed || _interrupted;
                     }
                 }
             }
