@@ -18,7 +18,7 @@ public sealed class AppControlTests
         Assert.True(restart.ExitCode == 0, restart.ToString());
 
         Dictionary<string, int> after = [];
-        await UntilAsync(
+        await TestApps.UntilAsync(
             async () => (after = await RunningAsync(app)).Count == 2 && after.All(p => p.Value != before[p.Key]),
             "both children run again with new pids");
         Assert.All(before.Values, pid => Assert.False(SupervisedApps.IsAlive(pid), $"the old child {pid} has exited"));
@@ -48,21 +48,11 @@ public sealed class AppControlTests
         var kill = await FirnCtl.RunAsync(app.Directory, "signal", "KILL", "idler");
         Assert.True(kill.ExitCode == 0, kill.ToString());
         await TestApps.UntilAsync(() => !SupervisedApps.IsAlive(before), "the killed idler is gone");
-        await UntilAsync(async () => (await RunningAsync(app)).TryGetValue("idler", out var pid) && pid != before, "the idler is restarted with a new pid");
+        await TestApps.UntilAsync(async () => (await RunningAsync(app)).TryGetValue("idler", out var pid) && pid != before, "the idler is restarted with a new pid");
 
         var bogus = await FirnCtl.RunAsync(app.Directory, "signal", "NOSUCHSIGNAL", "idler");
         Assert.NotEqual(0, bogus.ExitCode);
         Assert.False(string.IsNullOrWhiteSpace(bogus.Error), bogus.ToString());
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TestApps.Timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}.");
-            await Task.Delay(100);
-        }
     }
 
     private static async Task<Dictionary<string, int>> RunningAsync(AdminApp app)

@@ -180,12 +180,7 @@ public sealed class FirnCtlTests(AdminAppFixture fixture) : IClassFixture<AdminA
     private async Task WorkerReadyAsync()
     {
         await Ok("wait", "worker", "--state", "Running", "--timeout", "60s");
-        var deadline = DateTime.UtcNow + TestApps.Timeout;
-        while ((await FirnCtl.RunAsync(App.Directory, "store", "get", "worker.ready")).ExitCode != 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the worker sets worker.ready");
-            await Task.Delay(100);
-        }
+        await TestApps.UntilAsync(async () => (await FirnCtl.RunAsync(App.Directory, "store", "get", "worker.ready")).ExitCode == 0, "the worker sets worker.ready");
     }
 
     /// <summary>Does <paramref name="act"/> until <paramref name="stream"/> prints a line containing <paramref name="text"/>.</summary>

@@ -104,6 +104,21 @@ internal static class TestApps
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Polls an asynchronous <paramref name="condition"/> (a process to run, a request to make) until it holds.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
 }
 
 /// <summary>Collects the main process's log entries so tests can assert on them.</summary>
