@@ -95,6 +95,7 @@ internal static class FirnConfiguration
             HeartbeatTimeout = settings.HeartbeatTimeout ?? code.HeartbeatTimeout,
             EnableMetrics = settings.EnableMetrics ?? code.EnableMetrics,
             MeterFactory = code.MeterFactory,
+            Backend = code.Backend,
         };
     }
 
