@@ -23,6 +23,11 @@ internal sealed class RedisStoreEngine(IConnectionMultiplexer multiplexer, Redis
 
     private const int ScanPage = 1000;
 
+    /// <summary>Increments of one key in this process take turns (by key hash, in stripes), see <see cref="IncrementAsync"/>.</summary>
+    private const int IncrementStripes = 256;
+
+    private readonly SemaphoreSlim[] _incrementTurns = [.. Enumerable.Range(0, IncrementStripes).Select(_ => new SemaphoreSlim(1, 1))];
+
     private readonly IDatabase _database = multiplexer.GetDatabase();
 
     public async ValueTask<StoreReply> ExecuteAsync(StoreRequest request, CancellationToken cancellationToken)
@@ -86,9 +91,25 @@ internal sealed class RedisStoreEngine(IConnectionMultiplexer multiplexer, Redis
     /// <summary>
     /// Optimistic: read, add with the app's serializer (its bytes are what every process reads), and swap only if nobody
     /// wrote meanwhile; a missing key is created by <c>SET NX</c>. Another write in between means one more round, so
-    /// concurrent increments from any number of processes all count, and the key keeps its time to live.
+    /// concurrent increments from any number of processes all count, and the key keeps its time to live. The increments
+    /// of one key in this main process (its own and its children's) take turns, so only main processes contend for a
+    /// key: without turns, a thousand increments in flight at once would each retry up to a thousand times.
     /// </summary>
     private async Task<StoreReply> IncrementAsync(string key, long delta)
+    {
+        var turn = _incrementTurns[(StringComparer.Ordinal.GetHashCode(key) & int.MaxValue) % IncrementStripes];
+        await turn.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await IncrementInTurnAsync(key, delta).ConfigureAwait(false);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task<StoreReply> IncrementInTurnAsync(string key, long delta)
     {
         var redisKey = names.StoreKey(key);
         while (true)

@@ -66,15 +66,18 @@ internal sealed partial class TopicHub
 
             if (!_subscribing.TryGetValue(key, out var subscribing))
             {
-                _subscribing[key] = subscribing = GoLiveAsync(key, _engine.Subscribe(key, TopicPattern.IsPattern(key)));
+                // Recorded before the engine is asked: its answer may come at once, on this thread.
+                var live = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _subscribing[key] = subscribing = live.Task;
+                _ = GoLiveAsync(key, _engine.Subscribe(key, TopicPattern.IsPattern(key)), live);
             }
 
             return subscribing;
         }
     }
 
-    /// <summary>Makes <paramref name="key"/> live once the engine has it, unless it was unsubscribed meanwhile.</summary>
-    private async Task GoLiveAsync(string key, Task subscribed)
+    /// <summary>Makes <paramref name="key"/> live once the engine has it, unless it was unsubscribed meanwhile; then completes <paramref name="live"/>.</summary>
+    private async Task GoLiveAsync(string key, Task subscribed, TaskCompletionSource live)
     {
         try
         {
@@ -85,20 +88,30 @@ internal sealed partial class TopicHub
             lock (_lock)
             {
                 // The next subscriber of the key tries again.
-                _subscribing.Remove(key);
+                if (_subscribing.TryGetValue(key, out var current) && current == live.Task)
+                {
+                    _subscribing.Remove(key);
+                }
             }
 
-            throw ex as StoreException ?? new StoreException($"Subscribing to '{key}' failed: {ex.Message}", ex);
+            live.SetException(ex as StoreException ?? new StoreException($"Subscribing to '{key}' failed: {ex.Message}", ex));
+            return;
         }
 
         lock (_lock)
         {
-            if (_subscribing.Remove(key) && _byKey.ContainsKey(key))
+            if (_subscribing.TryGetValue(key, out var current) && current == live.Task)
             {
-                _live.Add(key);
-                Publish(key);
+                _subscribing.Remove(key);
+                if (_byKey.ContainsKey(key))
+                {
+                    _live.Add(key);
+                    Publish(key);
+                }
             }
         }
+
+        live.SetResult();
     }
 
     /// <summary>The last local subscriber of <paramref name="key"/> left: the engine stops delivering it. Call under the lock.</summary>

@@ -49,7 +49,7 @@ public sealed class RedisAcrossMainsTests(RedisServer redis) : IClassFixture<Red
         await TestApps.UntilAsync(() => received.Count >= expected.Length, "the publications arrived");
         await subscriber.SharedMemory.PublishAsync("room[1].end", "last");
         await TestApps.UntilAsync(() => received.Contains("room[1].end=last (pattern)"), "the last publication arrived");
-        Assert.Equal([.. expected, "room[1].end=last (pattern)"], received.Order(StringComparer.Ordinal).ToArray()[1..].Append(received.Order(StringComparer.Ordinal).First()));
+        Assert.Equal(expected.Append("room[1].end=last (pattern)").Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
     }
 
     [RedisFact]
