@@ -41,6 +41,9 @@ public sealed class FirnBuilder
 
     internal Func<IServiceProvider, FirnAppOptions>? OptionsFactory { get; private set; }
 
+    /// <summary>Where the main process keeps the state its features share (set by Firn.Redis's <c>UseRedis</c>); applied over the options however they were given.</summary>
+    internal IFirnBackend? Backend { get; set; }
+
     /// <summary>Sets the app's options (in every process). <see cref="FirnAppOptions.LoggerFactory"/>, if left unset, is the host's.</summary>
     /// <param name="options">The options.</param>
     /// <returns>This builder.</returns>

@@ -73,7 +73,7 @@ public sealed partial class FirnApp
 
             _started = true;
             var link = _localLink!;
-            _services = MainServices.Create(link.Router, Store, TopicHub, RpcTable, Options.MaxMessageSize);
+            _services = MainServices.Create(link.Router, StoreEngine, TopicHub, RpcTable, Options.MaxMessageSize);
             StartSweeper();
             _host = new MainHost(Options, _services.Channels, FindProcess, IsStartingChild, LoggerFactory.CreateLogger("Firn.Host"));
             _supervisor = CreateSupervisor(_host.SocketPath, _services);

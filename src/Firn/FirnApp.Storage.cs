@@ -10,6 +10,8 @@ public sealed partial class FirnApp
 
     private readonly LocalSubscriptions _subscriptions = new();
     private KeyValueStore? _store;
+    private IStoreEngine? _storeEngine;
+    private IFirnBackendConnection? _backend;
     private TopicHub? _topicHub;
     private SharedMemory? _sharedMemory;
     private RemoteStoreBackend? _childStore;
@@ -29,29 +31,56 @@ public sealed partial class FirnApp
     /// </summary>
     public EventBus Events => _events ??= new EventBus(SharedMemory, Serializer);
 
-    /// <summary>The store itself (main process only), for diagnostics and tests.</summary>
-    internal KeyValueStore Store => _store ?? throw new InvalidOperationException("The store lives in the main process.");
+    /// <summary>The in-memory store itself (main process only, without a backend), for diagnostics and tests.</summary>
+    internal KeyValueStore Store => _store ?? throw new InvalidOperationException(
+        _backend is null ? "The store lives in the main process." : $"The store is on {Options.Backend!.Name}, not in this process's memory.");
+
+    /// <summary>What holds the store's data (main process only): the in-memory store, or the backend's engine.</summary>
+    internal IStoreEngine StoreEngine => _storeEngine ?? throw new InvalidOperationException("The store lives in the main process.");
 
     /// <summary>The pub/sub switchboard (main process only), for diagnostics and tests.</summary>
     internal TopicHub TopicHub => _topicHub ?? throw new InvalidOperationException("The pub/sub hub lives in the main process.");
 
     /// <summary>Creates the store and the hub; the main process's own calls reach them without a socket.</summary>
+    /// <summary>
+    /// Creates the store and the hub, in memory or over the backend of <see cref="FirnAppOptions.Backend"/> (which this
+    /// connects); the main process's own calls reach them without a socket.
+    /// </summary>
     private void InitializeMainStorage()
     {
-        _store = new KeyValueStore(Options.Serializer, Options.StoreMaxKeys, Options.StoreMaxBytes, metrics: Metrics);
-        _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"), Metrics);
-        var store = _store;
-        Metrics.ObserveStore(() => store.Count, () => store.Bytes);
+        if (Options.Backend is { } backend)
+        {
+            _backend = backend.Connect(new FirnBackendContext(ProcessName, Serializer, LoggerFactory, Options.CallTimeout));
+        }
+
+        if (_backend?.Store is { } engine)
+        {
+            _storeEngine = engine;
+        }
+        else
+        {
+            var store = new KeyValueStore(Options.Serializer, Options.StoreMaxKeys, Options.StoreMaxBytes, metrics: Metrics);
+            _store = store;
+            _storeEngine = store;
+            Metrics.ObserveStore(() => store.Count, () => store.Bytes);
+        }
+
+        _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"), Metrics, _backend?.PubSub);
         var self = new LocalTopicSubscriber(ProcessName, _subscriptions);
-        _sharedMemory = new SharedMemory(new LocalStoreBackend(_store), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, MessageLimit, LoggerFactory, Options.CallTimeout);
+        _sharedMemory = new SharedMemory(new LocalStoreBackend(_storeEngine), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, MessageLimit, LoggerFactory, Options.CallTimeout);
     }
 
-    /// <summary>Starts removing expired keys once a second.</summary>
+    /// <summary>Starts removing expired keys once a second (the in-memory store; a backend expires keys itself).</summary>
     private void StartSweeper()
     {
-        var store = _store!;
-        _sweeper = new Timer(_ => store.Sweep(), null, SweepInterval, SweepInterval);
+        if (_store is { } store)
+        {
+            _sweeper = new Timer(_ => store.Sweep(), null, SweepInterval, SweepInterval);
+        }
     }
+
+    /// <summary>Closes the backend's connection, if any (after the app stopped).</summary>
+    private ValueTask DisconnectBackendAsync() => _backend?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private void StopSweeper() => _sweeper?.Dispose();
 

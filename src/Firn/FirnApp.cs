@@ -235,6 +235,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         _stopDeadline.Dispose();
         _rpcPending.Dispose();
         _childStore?.Dispose();
+        await DisconnectBackendAsync().ConfigureAwait(false);
         Metrics.Dispose();
         if (_ownsLoggerFactory)
         {

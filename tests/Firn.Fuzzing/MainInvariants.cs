@@ -43,7 +43,7 @@ internal static class MainInvariants
             }
         }
 
-        var store = app.Store;
+        var store = (KeyValueStore)app.Store;
         store.Sweep();
         var items = store.Execute(new StoreRequest(StoreOperation.GetAll, "*")).Items;
         var bytes = items.Sum(i => (i.Key.Length * 2L) + i.Payload.Length);

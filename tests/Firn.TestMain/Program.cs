@@ -4,9 +4,15 @@
 //   inproc   this program re-launched, with an entry that stops when asked
 //   stubborn this program re-launched, with an entry that ignores every stop and a foreground thread
 //   command  an external command (sleep), started through setpriv when it is installed
-//   with the argument "blocked-stdout" it runs BlockedStdout's scenario instead, and with "slow-start" SlowStart's.
+//   with the argument "blocked-stdout" it runs BlockedStdout's scenario instead, with "slow-start" SlowStart's, and with
+//   "redis-host ..." one host of the two-hosts Redis test (RedisHost).
 using System.Globalization;
 using Firn;
+
+if (args is ["redis-host", var configuration, var prefix, var host, var count])
+{
+    return await Firn.TestMain.RedisHost.RunAsync(configuration, prefix, host, Firn.TestMain.RedisHost.Count(count));
+}
 
 if (args is ["slow-start"])
 {

@@ -99,6 +99,7 @@ internal static class FirnConfiguration
             AppName = settings.AppName ?? code.AppName,
             AdminLogLines = settings.AdminLogLines ?? code.AdminLogLines,
             MeterFactory = code.MeterFactory,
+            Backend = code.Backend,
         };
     }
 

@@ -47,6 +47,9 @@ internal static class FirnAppFactory
     /// The app's options, in every process: the <c>Firn</c> configuration section over what
     /// <see cref="FirnBuilder.UseOptions(FirnAppOptions)"/> gave, or over the defaults with <see cref="DefaultStopTimeout"/>.
     /// </summary>
-    private static FirnAppOptions AppOptions(IServiceProvider services, FirnBuilder builder, FirnSettings settings) =>
-        FirnConfiguration.ToAppOptions(settings, builder.OptionsFactory?.Invoke(services) ?? new FirnAppOptions { StopTimeout = DefaultStopTimeout });
+    private static FirnAppOptions AppOptions(IServiceProvider services, FirnBuilder builder, FirnSettings settings)
+    {
+        var options = FirnConfiguration.ToAppOptions(settings, builder.OptionsFactory?.Invoke(services) ?? new FirnAppOptions { StopTimeout = DefaultStopTimeout });
+        return builder.Backend is { } backend ? options.WithBackend(backend) : options;
+    }
 }

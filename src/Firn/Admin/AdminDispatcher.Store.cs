@@ -8,10 +8,10 @@ internal sealed partial class AdminDispatcher
 {
     private const string ObjectTypeName = "System.Object";
 
-    private AdminResult StoreGet(AdminRequest request)
+    private async Task<AdminResult> StoreGetAsync(AdminRequest request, CancellationToken cancellationToken)
     {
         var key = request.RequireString("key");
-        var reply = Store(new StoreRequest(StoreOperation.Get, key));
+        var reply = await StoreAsync(new StoreRequest(StoreOperation.Get, key), cancellationToken).ConfigureAwait(false);
         if (reply.Status == StoreStatus.NotFound)
         {
             return new AdminResult(w =>
@@ -35,10 +35,10 @@ internal sealed partial class AdminDispatcher
         });
     }
 
-    private AdminResult StoreKeys(AdminRequest request)
+    private async Task<AdminResult> StoreKeysAsync(AdminRequest request, CancellationToken cancellationToken)
     {
         var pattern = new TopicPattern(request.OptionalString("pattern") ?? "*");
-        var keys = Store(new StoreRequest(StoreOperation.Keys, string.Empty)).Items
+        var keys = (await StoreAsync(new StoreRequest(StoreOperation.Keys, string.Empty), cancellationToken).ConfigureAwait(false)).Items
             .Select(i => i.Key)
             .Where(pattern.Matches)
             .Order(StringComparer.Ordinal)
@@ -57,7 +57,7 @@ internal sealed partial class AdminDispatcher
         });
     }
 
-    private AdminResult StoreSet(AdminRequest request, AdminClient client)
+    private async Task<AdminResult> StoreSetAsync(AdminRequest request, AdminClient client, CancellationToken cancellationToken)
     {
         var key = request.RequireString("key");
         var value = request.RequireValue("value");
@@ -73,20 +73,22 @@ internal sealed partial class AdminDispatcher
             ? MessagePackJson.DoubleBytes(value.GetDouble())
             : MessagePackJson.FromJson(value);
         Audit(client, $"store set '{key}' ({typeName})");
-        Store(new StoreRequest(StoreOperation.Set, key)
-        {
-            TypeName = typeName,
-            Payload = payload,
-            TimeToLiveMs = ttl is { } t ? Math.Max(1, (long)t.TotalMilliseconds) : 0,
-        });
+        await StoreAsync(
+            new StoreRequest(StoreOperation.Set, key)
+            {
+                TypeName = typeName,
+                Payload = payload,
+                TimeToLiveMs = ttl is { } t ? Math.Max(1, (long)t.TotalMilliseconds) : 0,
+            },
+            cancellationToken).ConfigureAwait(false);
         return AdminResult.Empty;
     }
 
-    private AdminResult StoreDelete(AdminRequest request, AdminClient client)
+    private async Task<AdminResult> StoreDeleteAsync(AdminRequest request, AdminClient client, CancellationToken cancellationToken)
     {
         var key = request.RequireString("key");
         Audit(client, $"store del '{key}'");
-        var deleted = Store(new StoreRequest(StoreOperation.Delete, key)).Flag;
+        var deleted = (await StoreAsync(new StoreRequest(StoreOperation.Delete, key), cancellationToken).ConfigureAwait(false)).Flag;
         return new AdminResult(w =>
         {
             w.WriteStartObject();
@@ -148,9 +150,9 @@ internal sealed partial class AdminDispatcher
         };
     }
 
-    private StoreReply Store(StoreRequest request)
+    private async Task<StoreReply> StoreAsync(StoreRequest request, CancellationToken cancellationToken)
     {
-        var reply = app.Main.Store.Execute(request);
+        var reply = await app.Main.Store.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
         return reply.Status is StoreStatus.Error or StoreStatus.TypeMismatch
             ? throw new AdminException(AdminErrors.Failed, reply.Text)
             : reply;

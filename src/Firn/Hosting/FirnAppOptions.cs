@@ -28,6 +28,7 @@ public sealed class FirnAppOptions
     private IMeterFactory? _meterFactory;
     private string? _appName;
     private int _adminLogLines = 1000;
+    private Hosting.IFirnBackend? _backend;
 
     /// <summary>The main process's name in logs and as a sender (well-formed UTF-16: it travels as a caller's name). Default <c>main</c>.</summary>
     public string MainProcessName
@@ -285,6 +286,20 @@ public sealed class FirnAppOptions
                 ConnectionBufferLimit = limit;
             }
         }
+    }
+
+    /// <summary>
+    /// Where the main process keeps the store and pub/sub: <see langword="null"/> (the default) in its own memory; a
+    /// package sets another (Firn.Redis's <c>UseRedis</c>) so that several main processes share them. Children ignore it.
+    /// </summary>
+    internal Hosting.IFirnBackend? Backend { get => _backend; init => _backend = value; }
+
+    /// <summary>A copy of these options with <paramref name="backend"/> (the options are immutable once made).</summary>
+    internal FirnAppOptions WithBackend(Hosting.IFirnBackend backend)
+    {
+        var copy = (FirnAppOptions)MemberwiseClone();
+        copy._backend = backend;
+        return copy;
     }
 
     /// <summary>Whether <see cref="HeartbeatTimeout"/> is too short for <see cref="HeartbeatInterval"/> (a child would be killed between two pings).</summary>

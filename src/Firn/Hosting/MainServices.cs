@@ -15,7 +15,7 @@ internal sealed class MainServices : ISessionServices
     /// <summary>The handlers by frame kind (an array: channel acknowledgements are dispatched through it).</summary>
     private readonly SessionFrameHandler?[] _handlers = new SessionFrameHandler?[byte.MaxValue + 1];
 
-    private MainServices(Router router, KeyValueStore store, TopicHub topicHub, RpcTable rpcTable, int maxMessageSize)
+    private MainServices(Router router, IStoreEngine store, TopicHub topicHub, RpcTable rpcTable, int maxMessageSize)
     {
         Store = store;
         TopicHub = topicHub;
@@ -29,7 +29,7 @@ internal sealed class MainServices : ISessionServices
 
     public ChannelServer Channels { get; }
 
-    public KeyValueStore Store { get; }
+    public IStoreEngine Store { get; }
 
     public TopicHub TopicHub { get; }
 
@@ -59,7 +59,7 @@ internal sealed class MainServices : ISessionServices
     /// Wires every feature's frame handlers over the main process's state. <c>FirnApp</c> serves its children with
     /// this; tests and fuzzers drive the same wiring without an app (no socket, no timers, no threads).
     /// </summary>
-    public static MainServices Create(Router router, KeyValueStore store, TopicHub topicHub, RpcTable rpcTable, int maxMessageSize)
+    public static MainServices Create(Router router, IStoreEngine store, TopicHub topicHub, RpcTable rpcTable, int maxMessageSize)
     {
         var services = new MainServices(router, store, topicHub, rpcTable, maxMessageSize);
         _ = new StoreServer(store, maxMessageSize, services);

@@ -10,9 +10,9 @@ namespace Firn.Storage;
 /// on one key (compare-and-swap on an immutable entry), which makes the store linearizable per key
 /// without locks; expired entries count as absent and are removed lazily and by <see cref="Sweep"/>.
 /// </summary>
-internal sealed class KeyValueStore
+internal sealed class KeyValueStore : IStoreEngine
 {
-    private const string Int64TypeName = "System.Int64";
+    private const string Int64TypeName = StoreIncrement.Int64TypeName;
 
     private readonly ConcurrentDictionary<string, StoreEntry> _entries = new(StringComparer.Ordinal);
     private readonly IFirnSerializer _serializer;
@@ -46,6 +46,9 @@ internal sealed class KeyValueStore
         _metrics.StoreOperated(start, StoreOperationNames.Of(request.Operation), reply.Status is StoreStatus.Error or StoreStatus.TypeMismatch ? StoreOperationNames.Of(reply.Status) : null);
         return reply;
     }
+
+    /// <summary>Runs the request at once (no allocation beyond the reply's): the task is always completed.</summary>
+    public ValueTask<StoreReply> ExecuteAsync(StoreRequest request, CancellationToken cancellationToken) => new(Execute(request));
 
     private StoreReply Run(StoreRequest request) => request.Operation switch
     {
@@ -161,34 +164,9 @@ internal sealed class KeyValueStore
             long value;
             if (exists)
             {
-                if (!string.Equals(current.TypeName, Int64TypeName, StringComparison.Ordinal))
+                if (StoreIncrement.TryAdd(_serializer, key, current.TypeName, current.Payload, delta, out value) is { } refused)
                 {
-                    return new StoreReply(StoreStatus.TypeMismatch)
-                    {
-                        Text = $"Key '{key}' holds {current.TypeName}; Increment works on {Int64TypeName} values (set them as long, or start with Increment).",
-                    };
-                }
-
-                long stored;
-                try
-                {
-                    stored = _serializer.Deserialize<long>(current.Payload);
-                }
-#pragma warning disable CA1031 // Any process may have written these bytes: whatever reading them throws fails this increment only.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    return StoreReply.Error(
-                        $"Key '{key}' holds {current.Payload.Length} bytes stored as {Int64TypeName} that do not read as one ({ex.Message}); the process that wrote them used the wrong type name. Overwrite or delete the key.");
-                }
-
-                try
-                {
-                    value = checked(stored + delta);
-                }
-                catch (OverflowException)
-                {
-                    return StoreReply.Error($"Incrementing key '{key}' by {delta} overflows a 64-bit integer.");
+                    return refused;
                 }
             }
             else
@@ -320,12 +298,7 @@ internal sealed class KeyValueStore
         return new StoreEntry(request.TypeName, request.Payload, expiresAt, request.Key.Length * 2 + request.Payload.Length);
     }
 
-    private byte[] SerializeInt64(long value)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(9);
-        _serializer.Serialize(buffer, value);
-        return buffer.WrittenSpan.ToArray();
-    }
+    private byte[] SerializeInt64(long value) => StoreIncrement.Serialize(_serializer, value);
 }
 
 /// <summary>One stored value: immutable, replaced whole by every write.</summary>

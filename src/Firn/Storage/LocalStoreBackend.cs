@@ -1,7 +1,10 @@
 namespace Firn.Storage;
 
-/// <summary>The main process's backend: calls the store directly, no socket; the request is applied before the call returns.</summary>
-internal sealed class LocalStoreBackend(KeyValueStore store) : IStoreBackend
+/// <summary>
+/// The main process's backend: calls its store engine directly, no socket. The in-memory store applies the request
+/// before the call returns; an external engine (Redis) completes when the engine answered.
+/// </summary>
+internal sealed class LocalStoreBackend(IStoreEngine engine) : IStoreBackend
 {
-    public ValueTask<StoreReply> ExecuteAsync(StoreRequest request, CancellationToken cancellationToken) => new(store.Execute(request));
+    public ValueTask<StoreReply> ExecuteAsync(StoreRequest request, CancellationToken cancellationToken) => engine.ExecuteAsync(request, cancellationToken);
 }

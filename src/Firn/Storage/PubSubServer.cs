@@ -34,19 +34,44 @@ internal sealed class PubSubServer
         var requestId = reader.ReadUInt32();
         var key = reader.ReadString();
         var subscriber = _subscribers.GetOrAdd(session, s => new SessionTopicSubscriber(s));
-        var reply = new BodyWriter().WriteUInt32(requestId);
         if (key.Length is 0 or > StoreKeys.MaxLength)
         {
-            reply.WriteByte(1).WriteString($"A topic has 1 to {StoreKeys.MaxLength} characters; got {key.Length}.");
+            Reply(session, requestId, $"A topic has 1 to {StoreKeys.MaxLength} characters; got {key.Length}.");
         }
         else if (subscriber.KeyCount >= MaxSubscriptionsPerProcess)
         {
-            reply.WriteByte(1).WriteString($"Process '{session.ProcessName}' already subscribes to {MaxSubscriptionsPerProcess} topics and patterns, the limit per process.");
+            Reply(session, requestId, $"Process '{session.ProcessName}' already subscribes to {MaxSubscriptionsPerProcess} topics and patterns, the limit per process.");
         }
         else
         {
-            _hub.Add(subscriber, key);
+            var added = _hub.Add(subscriber, key);
+            if (added.IsCompletedSuccessfully)
+            {
+                Reply(session, requestId, null);
+            }
+            else
+            {
+                // A pub/sub engine (Redis) has the key later: the child's registration completes when it does.
+                _ = added.ContinueWith(
+                    t => Reply(session, requestId, t.IsCompletedSuccessfully ? null : t.Exception?.GetBaseException().Message ?? "The subscription was withdrawn."),
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Answers a subscription: <paramref name="error"/> is <see langword="null"/> when the hub has it.</summary>
+    private static void Reply(IPeerSession session, uint requestId, string? error)
+    {
+        var reply = new BodyWriter().WriteUInt32(requestId);
+        if (error is null)
+        {
             reply.WriteByte(0).WriteString(string.Empty);
+        }
+        else
+        {
+            reply.WriteByte(1).WriteString(error);
         }
 
         session.Connection.Send(FrameKind.SubscribeReply, reply.Written);
@@ -71,6 +96,11 @@ internal sealed class PubSubServer
         }
 
         TraceEnvelope.CheckIncoming(publication.Payload, session.Connection.Capabilities);
-        _hub.Publish(publication.Topic, publication.TypeName, publication.Payload);
+        // A child's publication has no reply: an engine's failure is logged by the hub (once per outage).
+        var published = _hub.Publish(publication.Topic, publication.TypeName, publication.Payload);
+        if (!published.IsCompletedSuccessfully)
+        {
+            _ = published.AsTask().ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 }

@@ -13,9 +13,9 @@ public abstract class ContractFixture : IAsyncLifetime
     /// <summary>Starts a target of this fixture's flavour; the caller disposes it.</summary>
     internal abstract Task<ContractTarget> StartAsync(ContractSettings settings);
 
-    public async Task InitializeAsync() => _target = await StartAsync(new ContractSettings());
+    public virtual async Task InitializeAsync() => _target = await StartAsync(new ContractSettings());
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_target is not null)
         {
@@ -40,4 +40,48 @@ public sealed class InProcessChildFixture : ContractFixture
 public sealed class RealChildFixture : ContractFixture
 {
     internal override Task<ContractTarget> StartAsync(ContractSettings settings) => ContractTarget.RealChildAsync(settings);
+}
+
+/// <summary>
+/// A target whose main process keeps the store and pub/sub on Redis: a redis-server of its own for the test class, and
+/// a prefix of its own per target. Nothing starts where redis-server is missing (the class's tests are skipped).
+/// </summary>
+public abstract class RedisContractFixture : ContractFixture
+{
+    public Redis.RedisServer Redis { get; } = new();
+
+    public override async Task InitializeAsync()
+    {
+        if (Tests.Redis.RedisServer.Missing is null)
+        {
+            await Redis.InitializeAsync();
+            await base.InitializeAsync();
+        }
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+
+    internal FirnAppOptions OnRedis(FirnAppOptions options) => options.UseRedis(Redis.Options());
+}
+
+/// <summary>The main process alone, on Redis.</summary>
+public sealed class RedisMainAloneFixture : RedisContractFixture
+{
+    internal override Task<ContractTarget> StartAsync(ContractSettings settings) => ContractTarget.MainAloneAsync(settings, OnRedis);
+}
+
+/// <summary>A child hosted in the test process, its main process on Redis.</summary>
+public sealed class RedisInProcessChildFixture : RedisContractFixture
+{
+    internal override Task<ContractTarget> StartAsync(ContractSettings settings) => ContractTarget.InProcessChildAsync(settings, OnRedis);
+}
+
+/// <summary>A real child process, its main process on Redis.</summary>
+public sealed class RedisRealChildFixture : RedisContractFixture
+{
+    internal override Task<ContractTarget> StartAsync(ContractSettings settings) => ContractTarget.RealChildAsync(settings, OnRedis);
 }

@@ -47,17 +47,17 @@ internal sealed class ContractTarget : IAsyncDisposable
     /// <summary>Whether the process under test is the main process (the main-alone flavour).</summary>
     public bool SubjectIsMain => Subject.ProcessName == Main.ProcessName;
 
-    public static async Task<ContractTarget> MainAloneAsync(ContractSettings settings)
+    public static async Task<ContractTarget> MainAloneAsync(ContractSettings settings, Func<FirnAppOptions, FirnAppOptions>? backend = null)
     {
         var log = new TestLog();
-        var main = await TestApps.StartAsync(CreateMain(log, settings));
+        var main = await TestApps.StartAsync(CreateMain(log, settings, backend));
         return new ContractTarget("main alone", main, log, new LocalSide(new ContractOperations(main)), main.DisposeAsync);
     }
 
-    public static async Task<ContractTarget> InProcessChildAsync(ContractSettings settings)
+    public static async Task<ContractTarget> InProcessChildAsync(ContractSettings settings, Func<FirnAppOptions, FirnAppOptions>? backend = null)
     {
         var log = new TestLog();
-        var main = await TestApps.StartAsync(CreateMain(log, settings));
+        var main = await TestApps.StartAsync(CreateMain(log, settings, backend));
         LoopbackChild child;
         try
         {
@@ -82,11 +82,11 @@ internal sealed class ContractTarget : IAsyncDisposable
         });
     }
 
-    public static async Task<ContractTarget> RealChildAsync(ContractSettings settings)
+    public static async Task<ContractTarget> RealChildAsync(ContractSettings settings, Func<FirnAppOptions, FirnAppOptions>? backend = null)
     {
         const string name = "child";
         var log = new TestLog();
-        var created = CreateMain(log, settings);
+        var created = CreateMain(log, settings, backend);
         created.AddProcess(name, TestApps.Child(ContractScenarios.Name));
         var main = await TestApps.StartAsync(created);
         try
@@ -105,7 +105,8 @@ internal sealed class ContractTarget : IAsyncDisposable
     public ValueTask DisposeAsync() => _dispose();
 
     /// <summary>A main process set up as <see cref="TestApps.Create(TestLog, FirnAppOptions?, ValueTuple{string, string[]}[])"/> sets one up.</summary>
-    private static FirnApp CreateMain(TestLog log, ContractSettings settings) => new(new FirnAppOptions
+    /// <remarks><paramref name="backend"/> changes the options (Firn.Redis's UseRedis, say).</remarks>
+    private static FirnApp CreateMain(TestLog log, ContractSettings settings, Func<FirnAppOptions, FirnAppOptions>? backend) => new(ApplyBackend(backend, new FirnAppOptions
     {
         LoggerFactory = log.Factory,
         ChannelSendWindow = SendWindow,
@@ -115,5 +116,7 @@ internal sealed class ContractTarget : IAsyncDisposable
         StartTimeout = TestApps.Timeout,
         HandleSignals = false,
         SocketDirectory = "/tmp",
-    });
+    }));
+
+    private static FirnAppOptions ApplyBackend(Func<FirnAppOptions, FirnAppOptions>? backend, FirnAppOptions options) => backend?.Invoke(options) ?? options;
 }

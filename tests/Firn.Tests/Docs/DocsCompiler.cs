@@ -41,10 +41,10 @@ internal static class DocsCompiler
 
     /// <summary>Firn, Firn.Hosting and the Generic Host, and ASP.NET Core (a web project's shared framework).</summary>
     private static readonly Lazy<IReadOnlyList<MetadataReference>> ProgramReferences = new(() =>
-        References(["Microsoft.AspNetCore.App"], typeof(FirnApp).Assembly, typeof(FirnBuilder).Assembly, typeof(Microsoft.Extensions.Hosting.Host).Assembly));
+        References(["Microsoft.AspNetCore.App"], typeof(FirnApp).Assembly, typeof(FirnBuilder).Assembly, typeof(FirnRedisOptions).Assembly, typeof(Microsoft.Extensions.Hosting.Host).Assembly));
 
     private static readonly Lazy<IReadOnlyList<MetadataReference>> FragmentReferences = new(() =>
-        References([], typeof(FirnApp).Assembly, typeof(FirnBuilder).Assembly, typeof(Microsoft.Extensions.Hosting.Host).Assembly, typeof(DocsPrelude).Assembly));
+        References([], typeof(FirnApp).Assembly, typeof(FirnBuilder).Assembly, typeof(FirnRedisOptions).Assembly, typeof(Microsoft.Extensions.Hosting.Host).Assembly, typeof(DocsPrelude).Assembly));
 
     /// <summary>The errors and warnings of the block, each as "file(line,column): id message" in the Markdown file's lines.</summary>
     public static IReadOnlyList<string> Compile(CodeBlock block)

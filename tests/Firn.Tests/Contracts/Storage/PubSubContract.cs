@@ -15,7 +15,7 @@ public abstract class PubSubContract : ContractTests
     {
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_publication_reaches_every_subscription_in_every_process_the_publishers_own_included()
     {
         var topic = Name("news");
@@ -30,7 +30,7 @@ public abstract class PubSubContract : ContractTests
         Assert.Equal(both, (await Peer.LinesAsync("collector.wait", Name("main"), 2)).Order());
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Publications_from_one_process_reach_each_subscription_in_order()
     {
         const int count = 1000;
@@ -50,7 +50,7 @@ public abstract class PubSubContract : ContractTests
         }
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_pattern_matches_any_run_with_star_and_one_character_with_question_mark()
     {
         var orders = Name("orders");
@@ -67,7 +67,7 @@ public abstract class PubSubContract : ContractTests
         Assert.Equal([items + ".1=x", items + ".9=x"], await Subject.LinesAsync("collector.wait", Name("items"), 2));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_subscription_gets_what_is_published_as_soon_as_Subscribe_returned()
     {
         var topic = Name("at-once");
@@ -78,7 +78,7 @@ public abstract class PubSubContract : ContractTests
         Assert.Equal([$"{topic}=first"], await Subject.LinesAsync("collector.wait", Name("subject"), 1));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_publication_of_another_type_is_skipped_with_a_warning_and_object_reads_anything()
     {
         var topic = Name("mixed");
@@ -94,7 +94,7 @@ public abstract class PubSubContract : ContractTests
         await Assert.ThrowsAsync<ArgumentException>(() => Subject.RunAsync("pubsub.publish", topic + ".*", "int", 1));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Disposing_a_subscription_stops_its_deliveries()
     {
         var topic = Name("disposed");
@@ -110,7 +110,7 @@ public abstract class PubSubContract : ContractTests
         Assert.Equal([$"{topic}=1"], await Subject.LinesAsync("collector.items", Name("gone")));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Handlers_run_one_at_a_time_and_a_failing_one_is_logged_and_the_next_handled()
     {
         var topic = Name("serial");
@@ -125,7 +125,7 @@ public abstract class PubSubContract : ContractTests
         await TestApps.UntilAsync(() => Target.Log.Entries.Any(e => e.Message.Contains("subscription handler failure on purpose at 13", StringComparison.Ordinal) || e.Exception?.Message.Contains("subscription handler failure on purpose at 13", StringComparison.Ordinal) == true), "the handler's failure was logged");
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData(SubscriptionOverflow.DropOldest)]
     [InlineData(SubscriptionOverflow.DropNewest)]
     public async Task A_slow_subscription_drops_publications_and_nobody_waits_for_it(SubscriptionOverflow overflow)
@@ -148,6 +148,15 @@ public abstract class PubSubContract : ContractTests
         await UntilAsync(async () => await Subject.TextAsync("pubsub.stats", Name("slow")) == "handled=5 dropped=5 concurrent=1", "the slow subscription drained");
     }
 }
+
+/// <summary>The pub/sub contract on Redis, in the main process alone.</summary>
+public sealed class PubSubContract_RedisMainAlone(RedisMainAloneFixture fixture) : PubSubContract(fixture), IClassFixture<RedisMainAloneFixture>, IRedisContract;
+
+/// <summary>The pub/sub contract on Redis, in a child hosted in the test process.</summary>
+public sealed class PubSubContract_RedisInProcessChild(RedisInProcessChildFixture fixture) : PubSubContract(fixture), IClassFixture<RedisInProcessChildFixture>, IRedisContract;
+
+/// <summary>The pub/sub contract on Redis, in a real child process.</summary>
+public sealed class PubSubContract_RedisRealChild(RedisRealChildFixture fixture) : PubSubContract(fixture), IClassFixture<RedisRealChildFixture>, IRedisContract;
 
 /// <summary>The pub/sub contract in the main process alone.</summary>
 public sealed class PubSubContract_MainAlone(MainAloneFixture fixture) : PubSubContract(fixture), IClassFixture<MainAloneFixture>;

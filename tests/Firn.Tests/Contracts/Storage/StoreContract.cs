@@ -14,7 +14,7 @@ public abstract class StoreContract : ContractTests
     {
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_process_reads_its_own_writes_and_the_other_process_reads_them_too()
     {
         var mine = Name("mine");
@@ -31,7 +31,7 @@ public abstract class StoreContract : ContractTests
         Assert.Equal("false", await Subject.RunAsync("store.try-get", Name("missing"), "string"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Reading_a_value_as_another_type_fails_naming_both_types_and_object_reads_anything()
     {
         var key = Name("typed");
@@ -45,7 +45,7 @@ public abstract class StoreContract : ContractTests
         Assert.Equal("{X:3,Y:4}", await Subject.RunAsync("store.get", key, "object"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Delete_says_whether_the_key_existed()
     {
         var key = Name("deleted");
@@ -56,7 +56,7 @@ public abstract class StoreContract : ContractTests
         Assert.Equal("false", await Peer.RunAsync("store.try-get", key, "int"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Increment_starts_a_missing_key_at_zero_and_is_atomic_across_processes()
     {
         var key = Name("counter");
@@ -72,7 +72,7 @@ public abstract class StoreContract : ContractTests
         Assert.Contains("System.String", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Increment_keeps_the_time_to_live()
     {
         var key = Name("expiring-counter");
@@ -90,7 +90,7 @@ public abstract class StoreContract : ContractTests
         await UntilAsync(async () => await Peer.RunAsync("store.try-get", key, "long") == "false", "the counter expired");
     }
 
-    [Fact]
+    [ContractFact]
     public async Task CompareAndSet_compares_type_and_bytes_and_is_false_for_a_missing_key()
     {
         var key = Name("cas");
@@ -104,7 +104,7 @@ public abstract class StoreContract : ContractTests
         Assert.Equal("false", await Peer.RunAsync("store.try-get", Name("missing"), "int"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task SetIfAbsent_sets_only_the_first_time()
     {
         var key = Name("lock");
@@ -115,7 +115,7 @@ public abstract class StoreContract : ContractTests
         Assert.Equal("subject", await Peer.RunAsync("store.get", key, "string"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task An_expired_key_is_gone_from_every_read_at_once()
     {
         var key = Name("session");
@@ -137,7 +137,7 @@ public abstract class StoreContract : ContractTests
         Assert.Equal("false", await Peer.RunAsync("store.try-get", key, "string"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task GetAll_and_Keys_list_every_process_s_keys()
     {
         var mine = Name("listed-mine");
@@ -151,7 +151,7 @@ public abstract class StoreContract : ContractTests
         Assert.Equal("true", await Peer.RunAsync("store.has-key", mine));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Keys_are_1_to_1024_characters()
     {
         var longest = Name("k").PadRight(1024, 'k');
@@ -163,7 +163,7 @@ public abstract class StoreContract : ContractTests
         await Assert.ThrowsAsync<ArgumentException>(() => Subject.RunAsync("store.set", string.Empty, "int", 1));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task An_oversized_value_throws_before_anything_is_sent()
     {
         var key = Name("big");
@@ -176,29 +176,7 @@ public abstract class StoreContract : ContractTests
         Assert.Equal("bytes[10]", await Peer.RunAsync("store.get", key, "bytes"));
     }
 
-    [Fact]
-    public async Task A_write_past_the_key_limit_fails_and_changes_nothing()
-    {
-        const int maxKeys = 200;
-        await using var target = await StartTargetAsync(new ContractSettings(StoreMaxKeys: maxKeys));
-        var prefix = Name("fill");
-
-        var outcome = (await target.Subject.TextAsync("store.fill", prefix, maxKeys + 10)).Split('|');
-
-        // The store holds at most maxKeys keys, whatever wrote them: the fill stops exactly there.
-        Assert.Equal(3, outcome.Length);
-        Assert.Equal($"{maxKeys}", outcome[0]);
-        Assert.Equal(nameof(StoreException), outcome[1]);
-        Assert.Contains($"maximum of {maxKeys} keys (FirnAppOptions.StoreMaxKeys)", outcome[2], StringComparison.Ordinal);
-        Assert.Equal(maxKeys, target.Main.Store.Count);
-        var refused = prefix + outcome[0];
-        Assert.Equal("false", await target.Peer.RunAsync("store.try-get", refused, "int"));
-        Assert.Equal("true", await target.Subject.RunAsync("store.delete", prefix + "0"));
-        await target.Subject.RunAsync("store.set", refused, "int", 1);
-        Assert.Equal("1", await target.Peer.RunAsync("store.get", refused, "int"));
-    }
-
-    [Fact]
+    [ContractFact]
     public async Task The_synchronous_forms_do_what_the_async_ones_do()
     {
         Assert.Equal(
@@ -206,6 +184,15 @@ public abstract class StoreContract : ContractTests
             await Subject.RunAsync("store.sync-forms", Name("sync")));
     }
 }
+
+/// <summary>The store contract on Redis, in the main process alone.</summary>
+public sealed class StoreContract_RedisMainAlone(RedisMainAloneFixture fixture) : StoreContract(fixture), IClassFixture<RedisMainAloneFixture>, IRedisContract;
+
+/// <summary>The store contract on Redis, in a child hosted in the test process.</summary>
+public sealed class StoreContract_RedisInProcessChild(RedisInProcessChildFixture fixture) : StoreContract(fixture), IClassFixture<RedisInProcessChildFixture>, IRedisContract;
+
+/// <summary>The store contract on Redis, in a real child process.</summary>
+public sealed class StoreContract_RedisRealChild(RedisRealChildFixture fixture) : StoreContract(fixture), IClassFixture<RedisRealChildFixture>, IRedisContract;
 
 /// <summary>The store contract in the main process alone.</summary>
 public sealed class StoreContract_MainAlone(MainAloneFixture fixture) : StoreContract(fixture), IClassFixture<MainAloneFixture>;

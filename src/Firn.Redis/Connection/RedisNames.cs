@@ -1,0 +1,45 @@
+using System.Text;
+using StackExchange.Redis;
+
+namespace Firn.Redis.Connection;
+
+/// <summary>
+/// The names of an application's keys and channels on the server: <c>{prefix}:store:{key}</c> and
+/// <c>{prefix}:pubsub:{topic}</c>, and the glob patterns that match them (SCAN's MATCH, PSUBSCRIBE).
+/// </summary>
+internal sealed class RedisNames(string prefix)
+{
+    private readonly string _store = prefix + ":store:";
+    private readonly string _pubSub = prefix + ":pubsub:";
+
+    public RedisKey StoreKey(string key) => _store + key;
+
+    public string KeyOf(RedisKey storeKey) => ((string)storeKey!)[_store.Length..];
+
+    /// <summary>Matches every store key of the application, whatever the prefix holds.</summary>
+    public string EveryStoreKey => EscapeGlob(_store, keepWildcards: false) + "*";
+
+    public RedisChannel Channel(string topic) => RedisChannel.Literal(_pubSub + topic);
+
+    /// <summary>A Firn pattern as a Redis pattern: <c>*</c> and <c>?</c> stay wildcards; whatever else Redis would read as glob syntax is escaped.</summary>
+    public RedisChannel ChannelPattern(string pattern) => RedisChannel.Pattern(EscapeGlob(_pubSub, keepWildcards: false) + EscapeGlob(pattern, keepWildcards: true));
+
+    public string TopicOf(RedisChannel channel) => ((string)channel!)[_pubSub.Length..];
+
+    /// <summary>Escapes Redis's glob metacharacters (<c>[</c>, <c>]</c>, <c>\</c>, and <c>*</c>, <c>?</c> unless they are Firn's wildcards).</summary>
+    public static string EscapeGlob(string text, bool keepWildcards)
+    {
+        var escaped = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            if (c is '[' or ']' or '\\' || (!keepWildcards && c is '*' or '?'))
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
+    }
+}

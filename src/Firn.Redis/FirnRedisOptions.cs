@@ -1,0 +1,46 @@
+namespace Firn;
+
+/// <summary>Where a Firn application's main processes meet on Redis (or Valkey), and how long they wait for it.</summary>
+public sealed class FirnRedisOptions
+{
+    private string _prefix = "firn";
+    private TimeSpan _connectTimeout = TimeSpan.FromSeconds(5);
+    private TimeSpan _operationTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The StackExchange.Redis configuration string: <c>host:port</c>, or the path of a Unix socket, with options after
+    /// commas (<c>password=...</c>, <c>ssl=true</c>). Required.
+    /// </summary>
+    public required string Configuration { get; init; }
+
+    /// <summary>
+    /// The namespace of this application on the server: every key and channel it uses starts with <c>{Prefix}:</c>, so
+    /// several applications share one server. Every main process of one application uses the same prefix. Default <c>firn</c>.
+    /// </summary>
+    public string Prefix
+    {
+        get => _prefix;
+        init
+        {
+            ArgumentException.ThrowIfNullOrEmpty(value);
+            _prefix = value;
+        }
+    }
+
+    /// <summary>How long connecting (and each reconnecting attempt) may take. Default 5 seconds.</summary>
+    public TimeSpan ConnectTimeout
+    {
+        get => _connectTimeout;
+        init => _connectTimeout = Positive(value);
+    }
+
+    /// <summary>How long one command may wait for Redis's answer before the call fails. Default 5 seconds.</summary>
+    public TimeSpan OperationTimeout
+    {
+        get => _operationTimeout;
+        init => _operationTimeout = Positive(value);
+    }
+
+    private static TimeSpan Positive(TimeSpan value) =>
+        value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive (and under 24 days).");
+}
