@@ -6,6 +6,7 @@ public sealed class FirnRedisOptions
     private string _prefix = "firn";
     private TimeSpan _connectTimeout = TimeSpan.FromSeconds(5);
     private TimeSpan _operationTimeout = TimeSpan.FromSeconds(5);
+    private TimeSpan _hostTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The StackExchange.Redis configuration string: <c>host:port</c>, or the path of a Unix socket, with options after
@@ -39,6 +40,18 @@ public sealed class FirnRedisOptions
     {
         get => _operationTimeout;
         init => _operationTimeout = Positive(value);
+    }
+
+    /// <summary>
+    /// How long a main process (a host) counts as alive after it last renewed its liveness key on Redis; it renews every
+    /// third of this. When a host dies, the others take over its unacknowledged messages and fail calls to its RPC
+    /// methods once this has passed. Shorter detects a dead host sooner; too short counts a host that is merely slow
+    /// (a long GC pause, a busy Redis) as dead. Default 5 seconds; at least 300 ms.
+    /// </summary>
+    public TimeSpan HostTimeout
+    {
+        get => _hostTimeout;
+        init => _hostTimeout = value >= TimeSpan.FromMilliseconds(300) ? Positive(value) : throw new ArgumentOutOfRangeException(nameof(value), value, "The host timeout must be at least 300 ms.");
     }
 
     private static TimeSpan Positive(TimeSpan value) =>

@@ -1,4 +1,5 @@
 using Firn.Hosting;
+using Firn.Redis.Hosts;
 using Firn.Redis.Storage;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -30,7 +31,8 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
         var logger = context.LoggerFactory.CreateLogger("Firn.Redis");
         var names = new RedisNames(Options.Prefix);
         LogConnected(logger, Options.Prefix, multiplexer.IsConnected ? "connected" : "not reachable yet (it keeps trying)");
-        return new RedisConnection(multiplexer, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger));
+        var liveness = new RedisHostLiveness(multiplexer, names, RedisHostLiveness.HostNameOf(context.ProcessName), Options.HostTimeout, logger);
+        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger));
     }
 
     /// <summary>
@@ -55,14 +57,18 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
 }
 
 /// <summary>One main process's connection: one multiplexer for its commands and its subscriptions.</summary>
-internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisStoreEngine store, RedisPubSubEngine pubSub) : IFirnBackendConnection
+internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub) : IFirnBackendConnection
 {
+    /// <summary>This host's liveness, and the other hosts'.</summary>
+    public RedisHostLiveness Liveness => liveness;
+
     public Firn.Storage.IStoreEngine Store => store;
 
     public Firn.Storage.IPubSubEngine PubSub => pubSub;
 
     public async ValueTask DisposeAsync()
     {
+        await liveness.DisposeAsync().ConfigureAwait(false);
         await multiplexer.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
         await multiplexer.DisposeAsync().ConfigureAwait(false);
     }

@@ -5,7 +5,7 @@ namespace Firn.Redis.Connection;
 
 /// <summary>
 /// The names of an application's keys and channels on the server: <c>{prefix}:store:{key}</c> and
-/// <c>{prefix}:pubsub:{topic}</c>, and the glob patterns that match them (SCAN's MATCH, PSUBSCRIBE).
+/// <c>{prefix}:pubsub:{topic}</c>, the hosts' liveness keys, and the glob patterns that match them (SCAN's MATCH, PSUBSCRIBE).
 /// </summary>
 internal sealed class RedisNames(string prefix)
 {
@@ -13,6 +13,15 @@ internal sealed class RedisNames(string prefix)
     private readonly string _pubSub = prefix + ":pubsub:";
 
     public RedisKey StoreKey(string key) => _store + key;
+
+    /// <summary>The set of the application's host names (main processes), alive or not yet pruned.</summary>
+    public RedisKey Hosts { get; } = prefix + ":hosts";
+
+    /// <summary>A host's liveness key: its instance id, expiring unless renewed.</summary>
+    public RedisKey HostKey(string hostName) => prefix + ":host:" + hostName;
+
+    /// <summary>The prefix every other name starts with, for engines that name their own keys (<c>{prefix}:{what}:...</c>).</summary>
+    public string Prefix => prefix;
 
     public string KeyOf(RedisKey storeKey) => ((string)storeKey!)[_store.Length..];
 
