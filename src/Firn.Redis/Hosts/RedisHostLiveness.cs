@@ -88,7 +88,7 @@ internal sealed partial class RedisHostLiveness : IAsyncDisposable
         {
             await _database.ScriptEvaluateAsync(DeleteIfOurs, [_names.HostKey(HostName), _names.Hosts], [InstanceId, HostName]).ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             LogLeaveFailed(_logger, ex, HostName);
         }
@@ -132,7 +132,7 @@ internal sealed partial class RedisHostLiveness : IAsyncDisposable
 
                 first = false;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 if (!_failing)
                 {

@@ -54,7 +54,7 @@ internal sealed partial class RedisPubSubEngine(IConnectionMultiplexer multiplex
         {
             published = _subscriber.PublishAsync(names.Channel(publication.Topic), RedisValueCodec.Encode(publication.TypeName, publication.Payload));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             return ValueTask.FromException(Failed("Publishing on", publication.Topic, ex));
         }
@@ -68,13 +68,13 @@ internal sealed partial class RedisPubSubEngine(IConnectionMultiplexer multiplex
         {
             await published.ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             throw Failed("Publishing on", topic, ex);
         }
     }
 
-    private static StoreException Failed(string what, string topic, RedisException ex) =>
+    private static StoreException Failed(string what, string topic, Exception ex) =>
         new($"{what} '{topic}' on Redis failed ({ex.GetType().Name}: {ex.Message}). Redis may be down or unreachable; the connection is retried by itself.", ex);
 
     private async Task StartAsync(string key, Task<ChannelMessageQueue> subscribing)
@@ -84,7 +84,7 @@ internal sealed partial class RedisPubSubEngine(IConnectionMultiplexer multiplex
         {
             queue = await subscribing.ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             throw Failed("Subscribing to", key, ex);
         }

@@ -36,7 +36,7 @@ internal sealed class RedisStoreEngine(IConnectionMultiplexer multiplexer, Redis
         {
             return await RunAsync(request).ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             return StoreReply.Error(
                 $"The store on Redis failed ({ex.GetType().Name}: {ex.Message}). Redis may be down or unreachable; the connection is retried by itself. A write that timed out may still have been applied.");

@@ -101,6 +101,18 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
+    /// <summary>Stops the server (SIGSTOP): it keeps its socket and its connections and answers nothing, as a hung server does.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a paused server go on (SIGCONT).</summary>
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
     private async Task<bool> AnswersAsync()
     {
         if (!File.Exists(SocketPath))
