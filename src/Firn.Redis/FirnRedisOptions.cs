@@ -3,6 +3,7 @@ namespace Firn;
 /// <summary>Where a Firn application's main processes meet on Redis (or Valkey), and how long they wait for it.</summary>
 public sealed class FirnRedisOptions
 {
+    private readonly string _configuration = string.Empty;
     private string _prefix = "firn";
     private TimeSpan _connectTimeout = TimeSpan.FromSeconds(5);
     private TimeSpan _operationTimeout = TimeSpan.FromSeconds(5);
@@ -10,9 +11,14 @@ public sealed class FirnRedisOptions
 
     /// <summary>
     /// The StackExchange.Redis configuration string: <c>host:port</c>, or the path of a Unix socket, with options after
-    /// commas (<c>password=...</c>, <c>ssl=true</c>). Required.
+    /// commas (<c>password=...</c>, <c>ssl=true</c>). Required; a string that does not parse, or names no server, is
+    /// refused here with an <see cref="ArgumentException"/>.
     /// </summary>
-    public required string Configuration { get; init; }
+    public required string Configuration
+    {
+        get => _configuration;
+        init => _configuration = Redis.Connection.RedisConfiguration.Validate(value);
+    }
 
     /// <summary>
     /// The namespace of this application on the server: every key and channel it uses starts with <c>{Prefix}:</c>, so

@@ -15,7 +15,7 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
 
     public IFirnBackendConnection Connect(FirnBackendContext context)
     {
-        var configuration = Parse(Options.Configuration);
+        var configuration = RedisConfiguration.Parse(Options.Configuration);
 
         // Not at construction: an app may start while Redis is down; calls fail clearly until it is back, and the
         // multiplexer keeps reconnecting (and resubscribing) by itself.
@@ -33,23 +33,6 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
         LogConnected(logger, Options.Prefix, multiplexer.IsConnected ? "connected" : "not reachable yet (it keeps trying)");
         var liveness = new RedisHostLiveness(multiplexer, names, RedisHostLiveness.HostNameOf(context.ProcessName), Options.HostTimeout, logger);
         return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger));
-    }
-
-    /// <summary>
-    /// The configuration string, where an endpoint that is a path (starting with <c>/</c>) is a Unix socket: the client
-    /// would read it as a host name.
-    /// </summary>
-    private static ConfigurationOptions Parse(string text)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var rest = string.Join(',', parts.Where(p => !p.StartsWith('/')));
-        var configuration = rest.Length == 0 ? new ConfigurationOptions() : ConfigurationOptions.Parse(rest);
-        foreach (var path in parts.Where(p => p.StartsWith('/')))
-        {
-            configuration.EndPoints.Add(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
-        }
-
-        return configuration;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Store and pub/sub on Redis, prefix '{Prefix}' ({State}); channels, RPC and the process list stay local to this main process")]
