@@ -40,4 +40,19 @@ public static class FirnRedisExtensions
         builder.Backend = new RedisBackend(redis);
         return builder;
     }
+
+    /// <summary>
+    /// As <see cref="UseRedis(FirnBuilder, FirnRedisOptions)"/>, with the options read from a configuration section,
+    /// for example <c>builder.Configuration.GetSection("Redis")</c> (a section of its own: the <c>Firn</c> section refuses keys it does not know): <c>Configuration</c> (required), <c>Prefix</c>,
+    /// <c>ConnectTimeout</c>, <c>OperationTimeout</c> and <c>HostTimeout</c> (durations as <c>00:00:05</c>).
+    /// </summary>
+    /// <param name="builder">The Firn builder of <c>AddFirn</c>.</param>
+    /// <param name="redisSection">The section holding the Redis settings.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="FirnConfigurationException">A setting is missing, unknown or out of bounds; the message names it by its path.</exception>
+    public static FirnBuilder UseRedis(this FirnBuilder builder, Microsoft.Extensions.Configuration.IConfiguration redisSection)
+    {
+        ArgumentNullException.ThrowIfNull(redisSection);
+        return builder.UseRedis(Redis.RedisSettings.Read(redisSection));
+    }
 }
