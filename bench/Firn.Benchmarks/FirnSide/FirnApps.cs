@@ -14,9 +14,10 @@ internal static class FirnApps
     public static FirnApp CreateMain(BenchContext context, IEnumerable<string> children, bool waitForReady = false, bool metrics = true) =>
         CreateMain(context.QuietLogs, context.TempDirectory, children, waitForReady, metrics);
 
-    public static FirnApp CreateMain(ILoggerFactory logs, string socketDirectory, IEnumerable<string> children, bool waitForReady = false, bool metrics = true)
+    /// <param name="redis">When set, the main process is on Redis (<c>UseRedis</c>), named <paramref name="mainProcessName"/>.</param>
+    public static FirnApp CreateMain(ILoggerFactory logs, string socketDirectory, IEnumerable<string> children, bool waitForReady = false, bool metrics = true, FirnRedisOptions? redis = null, string mainProcessName = "main")
     {
-        var app = new FirnApp(new FirnAppOptions
+        var appOptions = new FirnAppOptions
         {
             LoggerFactory = logs,
             HandleSignals = false,
@@ -24,7 +25,9 @@ internal static class FirnApps
             StartTimeout = TimeSpan.FromSeconds(60),
             ShutdownTimeout = TimeSpan.FromSeconds(5),
             EnableMetrics = metrics,
-        });
+            MainProcessName = mainProcessName,
+        };
+        var app = new FirnApp(redis is null ? appOptions : appOptions.UseRedis(redis));
         var options = new ProcessOptions
         {
             Restart = RestartPolicy.Temporary,
