@@ -26,6 +26,10 @@ internal static class FirnApps
             ShutdownTimeout = TimeSpan.FromSeconds(5),
             EnableMetrics = metrics,
             MainProcessName = mainProcessName,
+
+            // An app on Redis shares this process with the case's in-memory one: an admin socket of its own name (else a
+            // warning); the in-memory apps keep the default, this program's assembly name.
+            AppName = redis is null ? new FirnAppOptions().AppName : "Firn.Benchmarks." + mainProcessName,
         };
         var app = new FirnApp(redis is null ? appOptions : appOptions.UseRedis(redis));
         var options = new ProcessOptions
