@@ -19,6 +19,9 @@ internal sealed class FirnRedisRoundTrip(BenchContext context) : FirnRedisContes
     {
         AppOrNull = CreateApp("host-a", []);
         await App.Supervisor!.StartAsync(cancellationToken);
+
+        // Host A receives on the pong channel (active mode) before host B can answer, as a client waiting for replies would.
+        App.GetChannel<string>(Pong).TryReceive(out _);
         Other = await StartOtherHostAsync("host-b", "b2-echo", cancellationToken);
     }
 
