@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the benchmark peers need, idempotently. Never fails the suite: a peer whose tools are
 # missing afterwards is reported as skipped by the benchmark program.
-#   redis-server + redis-benchmark (Debian packages redis-server, redis-tools) for the store peer (B3)
+#   redis-server + redis-benchmark (Debian packages redis-server, redis-tools) for the store peer (B3), and for
+#   B1-B4 on Redis: the firn-redis contestants' server and the redis-benchmark reference
 #   python3 (already on the machine) for the python-pipe peer; NuGet peers come with `dotnet restore`.
 set -u
 

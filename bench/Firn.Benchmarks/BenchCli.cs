@@ -117,17 +117,17 @@ internal static class BenchCli
         await File.WriteAllTextAsync(Path.Combine(directory, "ratios.svg"), SvgChart.Render(report));
         CaseRunner.Progress($"Wrote {Path.Combine(directory, "latest.md")}, latest.json and ratios.svg; total {clock.Elapsed.TotalSeconds:0} s.");
 
-        var failed = results.All.Where(r => r.Contestant == Harness.Contestant.FirnName && (r.Failed is not null || r.FailedSizes.Count > 0)).ToList();
+        var failed = results.All.Where(r => (r.Contestant is Harness.Contestant.FirnName or Harness.Contestant.FirnRedisName) && (r.Failed is not null || r.FailedSizes.Count > 0)).ToList();
         foreach (var failure in failed)
         {
             if (failure.Failed is not null)
             {
-                CaseRunner.Progress($"FAILED: {failure.Case} firn: {failure.Failed}");
+                CaseRunner.Progress($"FAILED: {failure.Case} {failure.Contestant}: {failure.Failed}");
             }
 
             foreach (var (size, error) in failure.FailedSizes)
             {
-                CaseRunner.Progress($"FAILED: {failure.Case} firn at {Format.Size(size)}: {error}");
+                CaseRunner.Progress($"FAILED: {failure.Case} {failure.Contestant} at {Format.Size(size)}: {error}");
             }
         }
 

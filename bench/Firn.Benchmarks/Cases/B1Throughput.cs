@@ -1,5 +1,6 @@
 using Firn.Benchmarks.FirnSide;
 using Firn.Benchmarks.Harness;
+using Firn.Benchmarks.OnRedis;
 using Firn.Benchmarks.Peers;
 
 namespace Firn.Benchmarks.Cases;
@@ -34,5 +35,12 @@ internal sealed class B1Throughput : BenchCase
         new PythonPipe(context, throughput: true),
         new FirnPython(context, Id, throughput: true),
         new NetMq(context, throughput: true),
+        new FirnRedisThroughput(context),
+        new RedisBenchmark(context, Id),
+    ];
+
+    public override IReadOnlyList<RedisRow> RedisRows { get; } =
+    [
+        new("rate, host A → host B (in memory: child → main)", "msgs_per_s", "msgs_per_s", "XADD -P 64: one connection appending to a stream, a ceiling", "msgs_per_s"),
     ];
 }

@@ -1,5 +1,6 @@
 using Firn.Benchmarks.FirnSide;
 using Firn.Benchmarks.Harness;
+using Firn.Benchmarks.OnRedis;
 using Firn.Benchmarks.Peers;
 
 namespace Firn.Benchmarks.Cases;
@@ -36,5 +37,13 @@ internal sealed class B2RoundTrip : BenchCase
         new PythonPipe(context, throughput: false),
         new FirnPython(context, Id, throughput: false),
         new NetMq(context, throughput: false),
+        new FirnRedisRoundTrip(context),
+        new RedisBenchmark(context, Id),
+    ];
+
+    public override IReadOnlyList<RedisRow> RedisRows { get; } =
+    [
+        new("p50, host A → host B → host A (in memory: main → child → main)", "p50_us", "p50_us", "PING -P 1: one Redis round trip; a message between hosts takes at least one, a ping-pong two", "p50_us"),
+        new("p99", "p99_us", "p99_us", "PING -P 1, p99", "p99_us"),
     ];
 }

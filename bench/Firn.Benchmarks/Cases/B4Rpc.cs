@@ -1,5 +1,6 @@
 using Firn.Benchmarks.FirnSide;
 using Firn.Benchmarks.Harness;
+using Firn.Benchmarks.OnRedis;
 using Firn.Benchmarks.Peers;
 
 namespace Firn.Benchmarks.Cases;
@@ -24,5 +25,12 @@ internal sealed class B4Rpc : BenchCase
         Target.AtLeast("B4", "B4 64-concurrent RPC vs streamjsonrpc", new("B4", "firn", "conc_calls_per_s"), new("B4", "streamjsonrpc", "conc_calls_per_s"), 10),
     ];
 
-    public override IReadOnlyList<Contestant> CreateContestants(BenchContext context) => [new FirnRpc(context), new StreamJsonRpcPeer(context)];
+    public override IReadOnlyList<Contestant> CreateContestants(BenchContext context) =>
+        [new FirnRpc(context), new StreamJsonRpcPeer(context), new FirnRedisRpc(context), new RedisBenchmark(context, Id)];
+
+    public override IReadOnlyList<RedisRow> RedisRows { get; } =
+    [
+        new("calls, one at a time, host A → host B (in memory: child → main)", "seq_calls_per_s", "seq_calls_per_s", "PING -P 1: a call takes at least two round trips' worth", "seq_calls_per_s"),
+        new("calls, 64 in flight", "conc_calls_per_s", "conc_calls_per_s", "PING -P 64", "conc_calls_per_s"),
+    ];
 }

@@ -16,7 +16,7 @@ internal static partial class ChildRoles
     {
         _ when name.Contains("-send-", StringComparison.Ordinal) => SenderAsync,
         "b2-echo" or "s2-echo" => EchoAsync,
-        "b3-client" => StoreClientAsync,
+        "b3-client" or OnRedis.FirnRedisStore.Client => StoreClientAsync,
         "b4-client" => RpcClientAsync,
         FirnLargeRpc.Client => LargeRpcClientAsync,
         _ when name.StartsWith("b5-sub-", StringComparison.Ordinal) => SubscriberAsync,
@@ -74,14 +74,17 @@ internal static partial class ChildRoles
         return Task.Delay(Timeout.Infinite, context.Stopping);
     }
 
-    /// <summary>B3: on "store &lt;warm&gt; &lt;sequential&gt; &lt;concurrent&gt; &lt;in flight&gt;", times Gets of key "b3" and reports "seq/s conc/s seq-async/s".</summary>
+    /// <summary>
+    /// B3: on "store &lt;warm&gt; &lt;sequential&gt; &lt;concurrent&gt; &lt;in flight&gt; &lt;sets&gt;", times Gets of key "b3",
+    /// then Sets of key "b3-set", and reports "seq/s conc/s seq-async/s set-seq/s".
+    /// </summary>
     private static async Task StoreClientAsync(FirnProcessContext context)
     {
         var memory = context.App.SharedMemory;
         while (!context.Stopping.IsCancellationRequested)
         {
             var command = await NextCommandAsync(context);
-            var (warm, sequential, concurrent, inFlight) = (Int(command[1]), Int(command[2]), Int(command[3]), Int(command[4]));
+            var (warm, sequential, concurrent, inFlight, sets) = (Int(command[1]), Int(command[2]), Int(command[3]), Int(command[4]), Int(command[5]));
             if (memory.Get("b3", string.Empty) != Payload.Text64)
             {
                 throw new InvalidOperationException("Key b3 does not hold the 64-byte value.");
@@ -107,7 +110,14 @@ internal static partial class ChildRoles
 
             var sequentialAsyncRate = sequential / clock.Elapsed.TotalSeconds;
             var concurrentRate = await ConcurrentRateAsync(concurrent, inFlight, () => memory.GetAsync("b3", string.Empty, context.Stopping).AsTask());
-            await ReportAsync(context, Format.Invariantly($"{sequentialRate} {concurrentRate} {sequentialAsyncRate}"));
+            clock.Restart();
+            for (var i = 0; i < sets; i++)
+            {
+                memory.Set("b3-set", Payload.Text64);
+            }
+
+            var setRate = sets / clock.Elapsed.TotalSeconds;
+            await ReportAsync(context, Format.Invariantly($"{sequentialRate} {concurrentRate} {sequentialAsyncRate} {setRate}"));
         }
     }
 

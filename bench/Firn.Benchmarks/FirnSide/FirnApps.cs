@@ -14,9 +14,10 @@ internal static class FirnApps
     public static FirnApp CreateMain(BenchContext context, IEnumerable<string> children, bool waitForReady = false, bool metrics = true) =>
         CreateMain(context.QuietLogs, context.TempDirectory, children, waitForReady, metrics);
 
-    public static FirnApp CreateMain(ILoggerFactory logs, string socketDirectory, IEnumerable<string> children, bool waitForReady = false, bool metrics = true)
+    /// <param name="redis">When set, the main process is on Redis (<c>UseRedis</c>), named <paramref name="mainProcessName"/>.</param>
+    public static FirnApp CreateMain(ILoggerFactory logs, string socketDirectory, IEnumerable<string> children, bool waitForReady = false, bool metrics = true, FirnRedisOptions? redis = null, string mainProcessName = "main")
     {
-        var app = new FirnApp(new FirnAppOptions
+        var appOptions = new FirnAppOptions
         {
             LoggerFactory = logs,
             HandleSignals = false,
@@ -24,7 +25,13 @@ internal static class FirnApps
             StartTimeout = TimeSpan.FromSeconds(60),
             ShutdownTimeout = TimeSpan.FromSeconds(5),
             EnableMetrics = metrics,
-        });
+            MainProcessName = mainProcessName,
+
+            // An app on Redis shares this process with the case's in-memory one: an admin socket of its own name (else a
+            // warning); the in-memory apps keep the default, this program's assembly name.
+            AppName = redis is null ? new FirnAppOptions().AppName : "Firn.Benchmarks." + mainProcessName,
+        };
+        var app = new FirnApp(redis is null ? appOptions : appOptions.UseRedis(redis));
         var options = new ProcessOptions
         {
             Restart = RestartPolicy.Temporary,

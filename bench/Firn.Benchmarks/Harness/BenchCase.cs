@@ -22,6 +22,9 @@ internal abstract class BenchCase
     /// <summary>The targets of the issue that this case's figures decide.</summary>
     public virtual IReadOnlyList<Target> Targets => [];
 
+    /// <summary>The rows of the report's "Redis backend" table that this case's figures fill (firn-redis vs redis-benchmark vs firn).</summary>
+    public virtual IReadOnlyList<OnRedis.RedisRow> RedisRows => [];
+
     /// <summary>Firn first, then the peers.</summary>
     public abstract IReadOnlyList<Contestant> CreateContestants(BenchContext context);
 }

@@ -76,6 +76,27 @@ internal sealed record BenchSettings(bool Quick, int Runs)
     /// <summary>S3: untimed calls before them.</summary>
     public int LargeRpcWarmupCalls => Quick ? 5 : 40;
 
+    /// <summary>B1 on Redis: messages per timed run (a rate does not depend on the count; the backend is far slower than a Unix socket).</summary>
+    public long RedisMessages => Quick ? 20_000 : 200_000;
+
+    /// <summary>B1 on Redis: untimed messages before them.</summary>
+    public long RedisWarmupMessages => Quick ? 2_000 : 20_000;
+
+    /// <summary>B2 on Redis: timed round trips per run.</summary>
+    public int RedisRoundTrips => Quick ? 1_000 : 10_000;
+
+    /// <summary>B3 on Redis: store operations per run and kind (Get, Set; the concurrent part does 4× as many).</summary>
+    public int RedisStoreOps => Quick ? 2_000 : 20_000;
+
+    /// <summary>B4 on Redis: RPC calls per run (sequential; the concurrent part does 4× as many).</summary>
+    public int RedisRpcCalls => Quick ? 1_000 : 10_000;
+
+    /// <summary>
+    /// On Redis: how long the first message or call of a run may take to cross to the other host before the case fails
+    /// (on a build whose channels or RPC do not cross hosts, it never arrives).
+    /// </summary>
+    public TimeSpan RedisFirstReplyTimeout => Quick ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(30);
+
     /// <summary>The longest one run of one contestant may take before it counts as hung.</summary>
     public TimeSpan RunTimeout => Quick ? TimeSpan.FromSeconds(60) : TimeSpan.FromMinutes(5);
 }

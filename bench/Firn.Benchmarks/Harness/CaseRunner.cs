@@ -27,9 +27,11 @@ internal static class CaseRunner
                     continue;
                 }
 
+                Task<string?>? prepare = null;
                 try
                 {
-                    results[i].Skipped = await contestants[i].PrepareAsync(cancellationToken).WaitAsync(benchCase.RunTimeout(settings), cancellationToken);
+                    prepare = contestants[i].PrepareAsync(cancellationToken);
+                    results[i].Skipped = await prepare.WaitAsync(benchCase.RunTimeout(settings), cancellationToken);
                 }
                 catch (Exception) when (cancellationToken.IsCancellationRequested)
                 {
@@ -38,7 +40,7 @@ internal static class CaseRunner
                 }
                 catch (Exception ex)
                 {
-                    Fail(results[i], contestants[i], "could not start", ex);
+                    Fail(results[i], contestants[i], "could not start", ex, hung: prepare is { IsCompleted: false });
                 }
 
                 results[i].Note = contestants[i].Note;
@@ -102,9 +104,11 @@ internal static class CaseRunner
 
     private static async Task<Metrics?> RunOnceAsync(Contestant contestant, ContestantResult result, bool warmup, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        Task<Metrics>? run = null;
         try
         {
-            return await contestant.RunAsync(warmup, cancellationToken).WaitAsync(timeout, cancellationToken);
+            run = contestant.RunAsync(warmup, cancellationToken);
+            return await run.WaitAsync(timeout, cancellationToken);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -112,14 +116,15 @@ internal static class CaseRunner
         }
         catch (Exception ex)
         {
-            Fail(result, contestant, warmup ? "warm-up run failed" : "run failed", ex);
+            Fail(result, contestant, warmup ? "warm-up run failed" : "run failed", ex, hung: run is { IsCompleted: false });
             return null;
         }
     }
 
-    private static void Fail(ContestantResult result, Contestant contestant, string what, Exception ex)
+    /// <param name="hung">Whether the run did not finish within its timeout (else it failed by itself, maybe with a timeout of its own, whose message says more).</param>
+    private static void Fail(ContestantResult result, Contestant contestant, string what, Exception ex, bool hung)
     {
-        var message = ex is TimeoutException ? $"{what}: timed out" : $"{what}: {ex.GetType().Name}: {ex.Message}";
+        var message = hung ? $"{what}: timed out" : $"{what}: {ex.GetType().Name}: {ex.Message}";
         if (contestant.IsFirn)
         {
             result.Failed = message;

@@ -20,21 +20,24 @@ internal sealed class ChildProcesses
     private readonly ConcurrentDictionary<int, Process> _running = new();
 
     /// <summary>Starts this benchmark program again in a role (see Roles/RoleMain.cs).</summary>
-    public Process StartRole(params string[] roleArguments)
+    public Process StartRole(params string[] roleArguments) => StartRole(redirectInput: false, roleArguments);
+
+    /// <summary>Starts this benchmark program again in a role; with <paramref name="redirectInput"/>, it takes commands on its standard input.</summary>
+    public Process StartRole(bool redirectInput, params string[] roleArguments)
     {
         var (fileName, leading) = CurrentProgram();
-        return Start(fileName, [.. leading, "role", .. roleArguments]);
+        return Start(fileName, [.. leading, "role", .. roleArguments], redirectInput: redirectInput);
     }
 
     /// <summary>Starts a program with redirected output; its standard error is copied to ours.</summary>
-    public Process Start(string fileName, IEnumerable<string> arguments, bool tieToParent = true)
+    public Process Start(string fileName, IEnumerable<string> arguments, bool tieToParent = true, bool redirectInput = false)
     {
         var info = new ProcessStartInfo
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = false,
+            RedirectStandardInput = redirectInput,
         };
         if (tieToParent && Setpriv is not null)
         {

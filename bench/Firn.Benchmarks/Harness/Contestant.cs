@@ -17,13 +17,17 @@ internal abstract class Contestant : IAsyncDisposable
     /// <summary>Firn built the same, with <see cref="FirnAppOptions.EnableMetrics"/> off in every process: the cost of metrics with no listener.</summary>
     public const string FirnNoMetricsName = "firn-nometrics";
 
-    /// <summary>"firn", "firn-nometrics", "raw", "python-pipe", "redis", "streamjsonrpc", "netmq", "dotnet-hello".</summary>
+    /// <summary>Firn with its main processes on Redis (<c>UseRedis</c>), two hosts where the case crosses them (see OnRedis/).</summary>
+    public const string FirnRedisName = "firn-redis";
+
+    /// <summary>"firn", "firn-nometrics", "firn-redis", "raw", "python-pipe", "redis", "redis-benchmark", "streamjsonrpc", "netmq", "dotnet-hello".</summary>
     public string Name { get; }
 
     /// <summary>What a reader must know about how this contestant ran (shown in the table).</summary>
     public string? Note { get; protected set; }
 
-    public bool IsFirn => Name == FirnName;
+    /// <summary>Firn itself, in memory or on Redis: its failure fails the case (and the suite's exit code); a peer's is a skip.</summary>
+    public bool IsFirn => Name is FirnName or FirnRedisName;
 
     /// <summary>Gets ready for the runs; returns why the contestant cannot run (it is then skipped), or null.</summary>
     public virtual Task<string?> PrepareAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);

@@ -31,6 +31,17 @@ internal static class JsonReport
                         : null,
                 }),
             }),
+            redis = RedisTable.Lines(report).Select(l => new
+            {
+                @case = l.Case,
+                label = l.Row.Label,
+                firnRedis = l.OnRedis,
+                redisBenchmark = l.Reference,
+                reference = l.Row.Reference,
+                firnInMemory = l.InMemory,
+                onRedisOverReference = l.OfReference,
+                cost = l.Cost,
+            }),
             targets = report.Outcomes.Select(o => new
             {
                 @case = o.Target.Case,

@@ -32,6 +32,7 @@ internal static class MarkdownReport
             text.AppendLine($"| {target.Case} | {target.Label} | {firn} | {other} | {ratio} | {report.Goal(target)} | {result} |");
         }
 
+        RedisTable.Append(text, report);
         text.AppendLine().AppendLine("### Figures").AppendLine();
         text.AppendLine("| Case | Contestant | Metric | Median | Min – max | Notes |").AppendLine("|---|---|---|---:|---:|---|");
         foreach (var (benchCase, contestants) in report.Results.Cases.Where(c => c.Case.Id is not ("S1" or "S2")))

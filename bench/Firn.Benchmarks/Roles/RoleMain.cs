@@ -18,6 +18,7 @@ internal static class RoleMain
         "sjr-client" => await StreamJsonRpcClientRole.RunAsync(arguments[1..]),
         "sjr-echo-client" => await StreamJsonRpcEchoClientRole.RunAsync(arguments[1..]),
         "memory-main" => await MemoryMainRole.RunAsync(arguments[1], arguments[2], arguments[3]),
+        "redis-host" => await OnRedis.OtherHostRole.RunAsync(arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]),
         _ => throw new ArgumentException($"Unknown role '{arguments[0]}'."),
     };
 
