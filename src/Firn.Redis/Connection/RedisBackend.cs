@@ -69,8 +69,16 @@ internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHo
 
     public IProcessRegistry Processes => processes;
 
+    private int _disposed;
+
+    /// <summary>Leaves and disconnects; a second call (an app disposed twice) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         // Before the liveness key goes: the others drop this host's processes on the registry's announcement.
         await processes.DisposeAsync().ConfigureAwait(false);
         await liveness.DisposeAsync().ConfigureAwait(false);
