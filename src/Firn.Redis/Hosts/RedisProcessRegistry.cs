@@ -142,11 +142,14 @@ internal sealed partial class RedisProcessRegistry : IProcessRegistry, IAsyncDis
         while (!stopping.IsCancellationRequested)
         {
             var now = Stopwatch.GetTimestamp();
-            var full = now >= nextFull;
-            if (full)
+            var writeDue = now >= nextFull;
+            var full = writeDue || now >= EarliestRefresh();
+            if (writeDue)
             {
                 nextFull = now + period;
             }
+
+            var failed = false;
 
             Volatile.Write(ref _woken, 0);
             try
@@ -157,7 +160,7 @@ internal sealed partial class RedisProcessRegistry : IProcessRegistry, IAsyncDis
                     _subscribed = true;
                 }
 
-                if (Interlocked.Exchange(ref _changed, 0) == 1 || full)
+                if (Interlocked.Exchange(ref _changed, 0) == 1 || writeDue)
                 {
                     await WriteAsync().ConfigureAwait(false);
                 }
@@ -186,6 +189,7 @@ internal sealed partial class RedisProcessRegistry : IProcessRegistry, IAsyncDis
             catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
 #pragma warning restore CA1031
             {
+                failed = true;
                 Volatile.Write(ref _changed, 1);
                 if (!_failing)
                 {
@@ -196,7 +200,11 @@ internal sealed partial class RedisProcessRegistry : IProcessRegistry, IAsyncDis
 
             try
             {
-                var wait = Math.Max(0, nextFull - Stopwatch.GetTimestamp());
+                DropExpired();
+
+                // After a failure, a pause: an entry due for a refresh would otherwise spin the loop while Redis is down.
+                var until = Math.Min(nextFull, EarliestRefresh());
+                var wait = Math.Max(failed ? Stopwatch.Frequency / 4 : 0, until - Stopwatch.GetTimestamp());
                 await _wake.WaitAsync(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -272,7 +280,13 @@ internal sealed partial class RedisProcessRegistry : IProcessRegistry, IAsyncDis
         try
         {
             var view = HostViewCodec.Read(host, fields[0]!, fields[1]!);
-            return new Entry(view, Stopwatch.GetTimestamp() + (long)(ttl.TotalSeconds * Stopwatch.Frequency));
+            var now = Stopwatch.GetTimestamp();
+            var deadline = now + (long)(ttl.TotalSeconds * Stopwatch.Frequency);
+
+            // Read again at three quarters of the time left (a host with a shorter HostTimeout than this one's period
+            // stays in view); a live host renewed at most a third of its timeout ago, so a key about to expire is a dead host's.
+            var refreshAt = ttl < TimeSpan.FromMilliseconds(150) ? deadline : now + ((deadline - now) * 3 / 4);
+            return new Entry(view, deadline, refreshAt);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
@@ -281,7 +295,28 @@ internal sealed partial class RedisProcessRegistry : IProcessRegistry, IAsyncDis
         }
     }
 
-    private sealed record Entry(HostView View, long Deadline);
+    private long EarliestRefresh()
+    {
+        var earliest = long.MaxValue;
+        foreach (var entry in _others)
+        {
+            earliest = Math.Min(earliest, entry.RefreshAt);
+        }
+
+        return earliest;
+    }
+
+    private void DropExpired()
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (_others.Any(e => e.Deadline <= now))
+        {
+            _others = [.. _others.Where(e => e.Deadline > now)];
+        }
+    }
+
+    /// <summary>A copied entry: the host's view, when its liveness expires, and when to read it again before that.</summary>
+    private sealed record Entry(HostView View, long Deadline, long RefreshAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Host '{Host}' cannot publish or read the process registry on Redis; other hosts' processes are missing from its view until it can")]
     private static partial void LogFailed(ILogger logger, Exception exception, string host);

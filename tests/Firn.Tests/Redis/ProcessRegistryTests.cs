@@ -75,10 +75,17 @@ public sealed class ProcessRegistryTests(RedisServer redis) : IClassFixture<Redi
         var killedHost = $"killed@{Environment.MachineName}:{killed.Process.Id}";
         await TestApps.UntilAsync(() => Running(observer, "worker", killedHost), "the observer sees the killed host's worker");
 
+        // Alive, it stays in view although its liveness (5 s) is shorter than the observer's refresh period (10 s).
+        var timeout = new FirnRedisOptions { Configuration = "unused" }.HostTimeout;
+        for (var watched = Stopwatch.StartNew(); watched.Elapsed < timeout * 1.5;)
+        {
+            Assert.True(Running(observer, "worker", killedHost), $"the live host left the view after {watched.Elapsed}");
+            await Task.Delay(50);
+        }
+
         var since = Stopwatch.StartNew();
         killed.Process.Kill();
         await TestApps.UntilAsync(() => observer.Supervisor!.GetProcesses().All(p => p.Host != killedHost), "the killed host is gone from the view");
-        var timeout = new FirnRedisOptions { Configuration = "unused" }.HostTimeout;
         Assert.True(since.Elapsed < timeout + TimeSpan.FromSeconds(2), $"the killed host left the view after {since.Elapsed}; its liveness expires after {timeout}");
     }
 
