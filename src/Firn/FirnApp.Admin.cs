@@ -53,6 +53,7 @@ public sealed partial class FirnApp
                 Serializer = Serializer,
                 Logs = _adminLogs,
                 LoggerFactory = LoggerFactory,
+                Registry = ProcessRegistry,
                 Processes = () =>
                 {
                     lock (_processes)

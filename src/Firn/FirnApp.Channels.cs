@@ -30,13 +30,14 @@ public sealed partial class FirnApp
     /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     public bool TryGetChannel<T>(string name, [NotNullWhen(true)] out Channel<T>? channel) => _channels.TryGet(name, out channel);
 
-    /// <summary>The channel list as the main process sees it (its own router); see <see cref="FirnSupervisor.GetChannels"/>.</summary>
-    internal IReadOnlyList<ChannelInfo> ListChannels() => Router.List();
+    /// <summary>The channel list as the main process sees it (its own router, merged with the other hosts' on a shared backend); see <see cref="FirnSupervisor.GetChannels"/>.</summary>
+    internal IReadOnlyList<ChannelInfo> ListChannels() => HostViews.Channels(Router.List(), ProcessRegistry);
 
     /// <summary>
     /// Every channel of the app, ordered by name: its message type, the processes that opened it with their receive
     /// modes, how many messages wait for a receiver or were delivered and not consumed, and whether it is closed.
-    /// In a child this is a round trip to the main process.
+    /// In a child this is a round trip to the main process. On a shared backend (Firn.Redis's <c>UseRedis</c>) the main
+    /// process's list merges every host's, as <see cref="FirnSupervisor.GetChannels"/> does; a child's lists its own host's.
     /// </summary>
     /// <param name="cancellationToken">Abandons the wait.</param>
     /// <returns>A snapshot.</returns>
@@ -44,7 +45,8 @@ public sealed partial class FirnApp
     /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process is closed.</exception>
     /// <exception cref="TimeoutException">In a child: the main process did not answer within <see cref="FirnAppOptions.CallTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
-    public ValueTask<IReadOnlyList<ChannelInfo>> GetChannelsAsync(CancellationToken cancellationToken = default) => _channels.ListAsync(cancellationToken);
+    public ValueTask<IReadOnlyList<ChannelInfo>> GetChannelsAsync(CancellationToken cancellationToken = default) =>
+        _child is null && ProcessRegistry is not null ? ValueTask.FromResult(ListChannels()) : _channels.ListAsync(cancellationToken);
 
     /// <summary>The main process owns the router from the start, so its channels work before <see cref="StartAsync"/>.</summary>
     private void InitializeMainChannels()

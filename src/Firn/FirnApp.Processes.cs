@@ -37,10 +37,18 @@ public sealed partial class FirnApp
         }
     }
 
+    /// <summary>This host's children (labelled with its host name on a shared backend), then the other hosts' (<see cref="IProcessRegistry"/>).</summary>
+    /// <returns>One snapshot per child of every host.</returns>
+    internal IReadOnlyList<ProcessStatus> GetProcessesOfEveryHost() => HostViews.Processes(GetProcesses(), ProcessRegistry);
+
     /// <summary>The status of one child.</summary>
     /// <param name="name">The child's name.</param>
     /// <returns>A snapshot.</returns>
-    internal ProcessStatus GetProcess(string name) => RequireProcess(name).GetStatus();
+    internal ProcessStatus GetProcess(string name)
+    {
+        var status = RequireProcess(name).GetStatus();
+        return ProcessRegistry is { } registry ? status with { Host = registry.HostName } : status;
+    }
 
     /// <summary>The status of one child, or null before the app has started (or for a name not declared).</summary>
     /// <param name="name">The child's name.</param>
@@ -104,7 +112,17 @@ public sealed partial class FirnApp
             throw new InvalidOperationException($"Only the main process manages children; this is child '{ProcessName}'.");
         }
 
-        return FindProcess(name) ?? throw new ArgumentException(
+        if (FindProcess(name) is { } process)
+        {
+            return process;
+        }
+
+        if (HostViews.HostsOf(name, ProcessRegistry) is { Count: > 0 } hosts)
+        {
+            throw new ArgumentException(HostViews.OnOtherHost(name, hosts, ProcessRegistry!.HostName), nameof(name));
+        }
+
+        throw new ArgumentException(
             _processes.Count == 0 ? $"No process named '{name}': the app has not started or declares none." : $"No process named '{name}'. Declared: {string.Join(", ", _processes.Select(p => p.Name))}.",
             nameof(name));
     }
@@ -116,6 +134,7 @@ public sealed partial class FirnApp
             Metrics.Restarted(change.Name, ProcessSamples.Name(reason));
         }
 
+        ProcessRegistry?.Changed();
         Supervisor?.RaiseProcessStateChanged(change, (ex, name) => AppLog.StateHandlerFailed(Logger, ex, name));
     }
 

@@ -38,6 +38,9 @@ public sealed partial class FirnApp
     /// <summary>What holds the store's data (main process only): the in-memory store, or the backend's engine.</summary>
     internal IStoreEngine StoreEngine => _storeEngine ?? throw new InvalidOperationException("The store lives in the main process.");
 
+    /// <summary>The process registry across hosts (main process on a shared backend that has one), else <see langword="null"/>.</summary>
+    internal IProcessRegistry? ProcessRegistry => _backend?.Processes;
+
     /// <summary>The pub/sub switchboard (main process only), for diagnostics and tests.</summary>
     internal TopicHub TopicHub => _topicHub ?? throw new InvalidOperationException("The pub/sub hub lives in the main process.");
 
@@ -65,9 +68,22 @@ public sealed partial class FirnApp
             Metrics.ObserveStore(() => store.Count, () => store.Bytes);
         }
 
+        _backend?.Processes?.Publish(PublishedView);
         _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"), Metrics, _backend?.PubSub);
         var self = new LocalTopicSubscriber(ProcessName, _subscriptions);
         _sharedMemory = new SharedMemory(new LocalStoreBackend(_storeEngine), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, MessageLimit, LoggerFactory, Options.CallTimeout);
+    }
+
+    /// <summary>What this host publishes to the process registry: its children, with CPU and memory read now, and its channels.</summary>
+    private HostView PublishedView()
+    {
+        var processes = GetProcesses().Select(s =>
+        {
+            var cpu = s.ProcessId is { } pid ? Meters.ProcStat.ReadCpuSeconds(pid) : null;
+            var memory = s.ProcessId is { } p ? Meters.ProcStat.ReadResidentBytes(p) : null;
+            return new HostProcess(s, cpu is { } c ? c.User + c.System : null, memory);
+        });
+        return new HostView(ProcessRegistry!.HostName, [.. processes], Router.List());
     }
 
     /// <summary>Starts removing expired keys once a second (the in-memory store; a backend expires keys itself).</summary>

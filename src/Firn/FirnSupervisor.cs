@@ -55,40 +55,50 @@ public sealed class FirnSupervisor
     /// <returns>Completes when every child is running again.</returns>
     public Task RestartAsync(CancellationToken cancellationToken = default) => _app.RestartAsync(cancellationToken);
 
-    /// <summary>The status of every child, in declaration order.</summary>
-    /// <returns>One snapshot per child; empty before <see cref="StartAsync"/>.</returns>
-    public IReadOnlyList<ProcessStatus> GetProcesses() => _app.GetProcesses();
+    /// <summary>
+    /// The status of every child, in declaration order. On a shared backend (Firn.Redis's <c>UseRedis</c>), this main
+    /// process's children come first, then every other live host's (hosts ordered by name), each labelled with its
+    /// <see cref="ProcessStatus.Host"/>; another host's statuses are as of its last publication (docs/redis.md,
+    /// "Process registry").
+    /// </summary>
+    /// <returns>One snapshot per child; empty before <see cref="StartAsync"/> (apart from other hosts' children).</returns>
+    public IReadOnlyList<ProcessStatus> GetProcesses() => _app.GetProcessesOfEveryHost();
 
-    /// <summary>The status of one child.</summary>
+    /// <summary>
+    /// The status of one child of this main process. The controls below, too, act on this main process's children
+    /// only: a child of another host is controlled by its own main process.
+    /// </summary>
     /// <param name="name">The child's name.</param>
     /// <returns>A snapshot.</returns>
-    /// <exception cref="ArgumentException">No child has that name (or the app has not started).</exception>
+    /// <exception cref="ArgumentException">No child of this main process has that name (or the app has not started); when another host has one, the message names that host.</exception>
     public ProcessStatus GetProcess(string name) => _app.GetProcess(name);
 
     /// <summary>Starts a child that is not running (a pending automatic restart happens now); its restart intensity starts afresh.</summary>
     /// <param name="name">The child's name.</param>
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <returns>Completes when the child is ready.</returns>
-    /// <exception cref="ArgumentException">No child has that name.</exception>
+    /// <exception cref="ArgumentException">No child of this main process has that name; when another host has one, the message names that host.</exception>
     public Task StartProcessAsync(string name, CancellationToken cancellationToken = default) => _app.StartProcessAsync(name, cancellationToken);
 
     /// <summary>Stops a child gracefully (ask, wait, SIGTERM, wait, SIGKILL) and does not restart it; a pending restart is cancelled.</summary>
     /// <param name="name">The child's name.</param>
     /// <returns>Completes when the child has exited.</returns>
-    /// <exception cref="ArgumentException">No child has that name.</exception>
+    /// <exception cref="ArgumentException">No child of this main process has that name; when another host has one, the message names that host.</exception>
     public Task StopProcessAsync(string name) => _app.StopProcessAsync(name);
 
     /// <summary>Stops a child gracefully and starts a new instance. Messages sent to it meanwhile wait in its channels' buffers.</summary>
     /// <param name="name">The child's name.</param>
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <returns>Completes when the new instance is ready.</returns>
-    /// <exception cref="ArgumentException">No child has that name.</exception>
+    /// <exception cref="ArgumentException">No child of this main process has that name; when another host has one, the message names that host.</exception>
     public Task RestartProcessAsync(string name, CancellationToken cancellationToken = default) => _app.RestartProcessAsync(name, cancellationToken);
 
     /// <summary>
     /// Every channel of the app, ordered by name: its message type, the processes that opened it with their receive
     /// modes, how many messages wait for a receiver or were delivered and not consumed, and whether it is closed.
     /// (Any process can ask with <see cref="FirnApp.GetChannelsAsync"/>; here the main process reads its own router.)
+    /// On a shared backend (Firn.Redis's <c>UseRedis</c>) every live host's channels are merged in: each member is
+    /// labelled with its <see cref="ChannelMemberInfo.Host"/>, and the counts are summed over the hosts.
     /// </summary>
     /// <returns>A snapshot.</returns>
     public IReadOnlyList<ChannelInfo> GetChannels() => _app.ListChannels();

@@ -34,7 +34,10 @@ internal static class ChannelsCommand
             var name = Formats.Text(channel?["name"]);
             var sent = sampling.Rate(name, channel, seconds, "sent");
             var consumed = sampling.Rate(name, channel, seconds, "consumed");
-            var members = (channel?["members"] as JsonArray ?? []).Select(m => $"{Formats.Text(m?["process"])}({Formats.Text(m?["mode"])})");
+            // On Redis a member is written HOST/PROCESS(MODE): every host's members are listed.
+            var members = (channel?["members"] as JsonArray ?? []).Select(m => m?["host"] is null
+                ? $"{Formats.Text(m?["process"])}({Formats.Text(m?["mode"])})"
+                : $"{Formats.Text(m?["host"])}/{Formats.Text(m?["process"])}({Formats.Text(m?["mode"])})");
             table.Add(
                 name,
                 Formats.Text(channel?["type"]),

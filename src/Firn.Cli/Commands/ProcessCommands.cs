@@ -54,10 +54,17 @@ internal static class ProcessCommands
         yield return status;
 
         var name = new Argument<string>("NAME") { Description = "The process." };
-        var describe = new Command("describe", "Everything about one process: state, command, restart policy, channels.") { name };
+        var host = new Option<string?>("--host") { Description = "The host (main process on Redis) whose process it is, when several have one of that name." };
+        var describe = new Command("describe", "Everything about one process: state, command, restart policy, channels.") { name, host };
         Global.Connected(describe, async (parse, client, ct) =>
         {
-            var result = await client.RequestAsync("describe", new JsonObject { ["name"] = parse.GetValue(name) }, ct);
+            var arguments = new JsonObject { ["name"] = parse.GetValue(name) };
+            if (parse.GetValue(host) is { } hostName)
+            {
+                arguments["host"] = hostName;
+            }
+
+            var result = await client.RequestAsync("describe", arguments, ct);
             if (parse.GetValue(Global.Json))
             {
                 Output.Json(result);
@@ -86,24 +93,30 @@ internal static class ProcessCommands
         yield return describe;
     }
 
+    /// <summary>The processes as a table; with a HOST column when the app is on Redis (its processes have hosts).</summary>
     public static TableView ProcessTable(JsonArray processes)
     {
-        var table = new TableView("NAME", "STATE", "PID", "RESTARTS", "UPTIME", "LAST EXIT", "CPU", "MEMORY")
+        var hosts = processes.Any(p => p?["host"] is not null);
+        string[] columns = hosts
+            ? ["NAME", "HOST", "STATE", "PID", "RESTARTS", "UPTIME", "LAST EXIT", "CPU", "MEMORY"]
+            : ["NAME", "STATE", "PID", "RESTARTS", "UPTIME", "LAST EXIT", "CPU", "MEMORY"];
+        var table = new TableView(columns)
         {
             RightAligned = new HashSet<string> { "PID", "RESTARTS", "UPTIME", "CPU", "MEMORY" },
         };
         foreach (var p in processes)
         {
             var cpu = Formats.Double(p?["cpuSeconds"]);
+            string[] first = hosts ? [Formats.Text(p?["name"]), Formats.Text(p?["host"])] : [Formats.Text(p?["name"])];
             table.Add(
-                Formats.Text(p?["name"]),
+                [.. first,
                 Formats.Text(p?["state"]),
                 Formats.Number(p?["pid"]),
                 Formats.Number(p?["restarts"]),
                 Formats.Duration(Formats.Double(p?["uptime"])),
                 Formats.LastExit(p?["lastExit"]),
                 cpu is { } c ? Formats.Invariant($"{c:0.00}s") : Formats.None,
-                Formats.Bytes(Formats.Double(p?["memoryBytes"])));
+                Formats.Bytes(Formats.Double(p?["memoryBytes"]))]);
         }
 
         return table;

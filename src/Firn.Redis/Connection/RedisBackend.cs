@@ -32,7 +32,8 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
         var names = new RedisNames(Options.Prefix);
         LogConnected(logger, Options.Prefix, multiplexer.IsConnected ? "connected" : "not reachable yet (it keeps trying)");
         var liveness = new RedisHostLiveness(multiplexer, names, RedisHostLiveness.HostNameOf(context.ProcessName), Options.HostTimeout, logger);
-        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger));
+        var processes = new RedisProcessRegistry(multiplexer, names, liveness, Options.HostTimeout, logger);
+        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger), processes);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Store and pub/sub on Redis, prefix '{Prefix}' ({State}); channels, RPC and the process list stay local to this main process")]
@@ -40,7 +41,7 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
 }
 
 /// <summary>One main process's connection: one multiplexer for its commands and its subscriptions.</summary>
-internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub) : IFirnBackendConnection
+internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub, RedisProcessRegistry processes) : IFirnBackendConnection
 {
     /// <summary>This host's liveness, and the other hosts'.</summary>
     public RedisHostLiveness Liveness => liveness;
@@ -49,8 +50,20 @@ internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHo
 
     public Firn.Storage.IPubSubEngine PubSub => pubSub;
 
+    public IProcessRegistry Processes => processes;
+
+    private int _disposed;
+
+    /// <summary>Leaves and disconnects; a second call (an app disposed twice) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Before the liveness key goes: the others drop this host's processes on the registry's announcement.
+        await processes.DisposeAsync().ConfigureAwait(false);
         await liveness.DisposeAsync().ConfigureAwait(false);
         await multiplexer.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
         await multiplexer.DisposeAsync().ConfigureAwait(false);

@@ -20,6 +20,12 @@ internal sealed class RedisNames(string prefix)
     /// <summary>A host's liveness key: its instance id, expiring unless renewed.</summary>
     public RedisKey HostKey(string hostName) => prefix + ":host:" + hostName;
 
+    /// <summary>A host's entry in the process registry: a hash of its children and channels, expiring with its liveness.</summary>
+    public RedisKey ProcsKey(string hostName) => prefix + ":procs:" + hostName;
+
+    /// <summary>The pub/sub channel on which a host announces that its registry entry changed or went away (the message is its name).</summary>
+    public RedisChannel ProcsChanged { get; } = RedisChannel.Literal(prefix + ":procs");
+
     /// <summary>The prefix every other name starts with, for engines that name their own keys (<c>{prefix}:{what}:...</c>).</summary>
     public string Prefix => prefix;
 

@@ -1,3 +1,4 @@
+using Firn.Hosting;
 using Firn.Meters;
 
 namespace Firn.Admin;
@@ -8,7 +9,7 @@ internal sealed partial class AdminDispatcher
     private AdminResult Channels()
     {
         var router = app.Main.Router;
-        var channels = router.List();
+        var channels = HostViews.Channels(router.List(), app.Registry);
         var totals = router.ChannelTotals();
         return new AdminResult(w =>
         {
@@ -25,6 +26,7 @@ internal sealed partial class AdminDispatcher
                 {
                     w.WriteStartObject();
                     w.WriteString("process", member.ProcessName);
+                    w.WriteString("host", member.Host);
                     w.WriteString("mode", member.Mode.ToString());
                     w.WriteEndObject();
                 }

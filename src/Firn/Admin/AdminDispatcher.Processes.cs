@@ -15,13 +15,23 @@ internal sealed partial class AdminDispatcher
     private AdminResult Ps()
     {
         var statuses = app.Processes().Select(p => p.GetStatus()).ToList();
+        var here = app.Registry?.HostName;
+        var others = app.Registry?.OtherHosts() ?? [];
         return new AdminResult(w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("processes");
             foreach (var status in statuses)
             {
-                WriteProcess(w, status, extra: null);
+                WriteProcess(w, status, here, published: null, extra: null);
+            }
+
+            foreach (var host in others)
+            {
+                foreach (var process in host.Processes)
+                {
+                    WriteProcess(w, process.Status, host.Host, process, extra: null);
+                }
             }
 
             w.WriteEndArray();
@@ -31,7 +41,48 @@ internal sealed partial class AdminDispatcher
 
     private AdminResult Describe(AdminRequest request)
     {
-        var process = Require(request.RequireString("name"));
+        var name = request.RequireString("name");
+        var host = request.OptionalString("host");
+        var here = app.Registry?.HostName;
+        if ((host is null || string.Equals(host, here, StringComparison.Ordinal)) && app.Find(name) is { } local)
+        {
+            return DescribeLocal(local, here);
+        }
+
+        var candidates = (app.Registry?.OtherHosts() ?? [])
+            .Where(h => host is null || string.Equals(h.Host, host, StringComparison.Ordinal))
+            .SelectMany(h => h.Processes.Where(p => string.Equals(p.Status.Name, name, StringComparison.Ordinal)).Select(p => (View: h, Process: p)))
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            throw host is null
+                ? AdminException.NotFound($"No process named '{name}'. Declared: {string.Join(", ", app.Processes().Select(p => p.Name))}.")
+                : AdminException.NotFound($"No process named '{name}' on host '{host}'.");
+        }
+
+        if (candidates.Count > 1)
+        {
+            throw AdminException.NotFound($"Process '{name}' is on several hosts ({string.Join(", ", candidates.Select(c => c.View.Host))}); name one with 'host'.");
+        }
+
+        var (view, process) = candidates[0];
+        var channels = view.Channels
+            .Where(c => c.Members.Any(m => string.Equals(m.ProcessName, name, StringComparison.Ordinal)))
+            .Select(c => c.Name)
+            .ToList();
+
+        // Another host's command line and policy are not published (a command line may hold secrets).
+        return new AdminResult(w => WriteProcess(w, process.Status, view.Host, process, () =>
+        {
+            w.WriteNull("command");
+            w.WriteNull("restartPolicy");
+            w.WriteNull("maxRestarts");
+            WriteNames(w, "channels", channels);
+        }));
+    }
+
+    private AdminResult DescribeLocal(ManagedProcess process, string? host)
+    {
         var status = process.GetStatus();
         var options = process.Declaration.Options;
         var channels = app.Main.Router.List()
@@ -41,25 +92,24 @@ internal sealed partial class AdminDispatcher
         string[] command = options.Executable is { } executable
             ? [executable, .. options.Arguments]
             : [Environment.ProcessPath ?? "dotnet", .. Environment.GetCommandLineArgs().Skip(1)];
-        return new AdminResult(w => WriteProcess(w, status, () =>
+        return new AdminResult(w => WriteProcess(w, status, host, published: null, () =>
         {
-            w.WriteStartArray("command");
-            foreach (var part in command)
-            {
-                w.WriteStringValue(part);
-            }
-
-            w.WriteEndArray();
+            WriteNames(w, "command", command);
             w.WriteString("restartPolicy", options.Restart.ToString());
             w.WriteNumber("maxRestarts", options.MaxRestarts);
-            w.WriteStartArray("channels");
-            foreach (var channel in channels)
-            {
-                w.WriteStringValue(channel);
-            }
-
-            w.WriteEndArray();
+            WriteNames(w, "channels", channels);
         }));
+    }
+
+    private static void WriteNames(Utf8JsonWriter w, string property, IEnumerable<string> names)
+    {
+        w.WriteStartArray(property);
+        foreach (var name in names)
+        {
+            w.WriteStringValue(name);
+        }
+
+        w.WriteEndArray();
     }
 
     private async Task<AdminResult> StartAsync(AdminRequest request, AdminClient client, CancellationToken cancellationToken)
@@ -163,7 +213,7 @@ internal sealed partial class AdminDispatcher
             var status = process.GetStatus();
             if (status.State == state)
             {
-                return new AdminResult(w => WriteProcess(w, status, extra: null));
+                return new AdminResult(w => WriteProcess(w, status, app.Registry?.HostName, published: null, extra: null));
             }
 
             if (DateTime.UtcNow >= deadline)
@@ -230,16 +280,21 @@ internal sealed partial class AdminDispatcher
         throw AdminException.BadRequest("'signal' must be a signal name (HUP, SIGHUP, TERM, KILL, USR1, ...) or a number from 1 to 64");
     }
 
+    /// <summary>This host's child of that name; a child of another host is refused (only its own main process controls it).</summary>
     private ManagedProcess Require(string name) =>
-        app.Find(name) ?? throw AdminException.NotFound($"No process named '{name}'. Declared: {string.Join(", ", app.Processes().Select(p => p.Name))}.");
+        app.Find(name) ?? throw (HostViews.HostsOf(name, app.Registry) is { Count: > 0 } hosts
+            ? new AdminException(AdminErrors.Failed, HostViews.OnOtherHost(name, hosts, app.Registry!.HostName))
+            : AdminException.NotFound($"No process named '{name}'. Declared: {string.Join(", ", app.Processes().Select(p => p.Name))}."));
 
     private IReadOnlyList<ManagedProcess> Targets(string name) =>
         string.Equals(name, "all", StringComparison.Ordinal) && app.Find(name) is null ? app.Processes() : [Require(name)];
 
-    private static void WriteProcess(Utf8JsonWriter w, ProcessStatus status, Action? extra)
+    /// <summary>A <c>Process</c> object: CPU and memory read now for this host's child (<paramref name="published"/> null), as published for another host's.</summary>
+    private static void WriteProcess(Utf8JsonWriter w, ProcessStatus status, string? host, HostProcess? published, Action? extra)
     {
         w.WriteStartObject();
         w.WriteString("name", status.Name);
+        w.WriteString("host", host);
         w.WriteString("state", status.State.ToString());
         AdminJson.WriteNullable(w, "pid", status.ProcessId);
         w.WriteNumber("restarts", status.Restarts);
@@ -257,9 +312,17 @@ internal sealed partial class AdminDispatcher
             w.WriteNull("lastExit");
         }
 
-        var cpu = status.ProcessId is { } pid ? ProcStat.ReadCpuSeconds(pid) : null;
-        AdminJson.WriteNullable(w, "cpuSeconds", cpu is { } c ? c.User + c.System : null);
-        AdminJson.WriteNullable(w, "memoryBytes", status.ProcessId is { } p ? ProcStat.ReadResidentBytes(p) : null);
+        if (published is not null)
+        {
+            AdminJson.WriteNullable(w, "cpuSeconds", published.CpuSeconds);
+            AdminJson.WriteNullable(w, "memoryBytes", published.MemoryBytes);
+        }
+        else
+        {
+            var cpu = status.ProcessId is { } pid ? ProcStat.ReadCpuSeconds(pid) : null;
+            AdminJson.WriteNullable(w, "cpuSeconds", cpu is { } c ? c.User + c.System : null);
+            AdminJson.WriteNullable(w, "memoryBytes", status.ProcessId is { } p ? ProcStat.ReadResidentBytes(p) : null);
+        }
         extra?.Invoke();
         w.WriteEndObject();
     }

@@ -25,6 +25,9 @@ internal sealed class AdminServices
 
     public required ILoggerFactory LoggerFactory { get; init; }
 
+    /// <summary>The other hosts' children and channels when the app is on a shared backend with a process registry, else null.</summary>
+    public IProcessRegistry? Registry { get; init; }
+
     /// <summary>The children in declaration order.</summary>
     public required Func<IReadOnlyList<ManagedProcess>> Processes { get; init; }
 

@@ -11,7 +11,7 @@ namespace Firn.Hosting;
 /// </summary>
 /// <remarks>
 /// Each feature the backend takes over is one engine of <see cref="IFirnBackendConnection"/>; an engine it leaves
-/// <see langword="null"/> stays in memory, local to the main process (today: channels, RPC and the process list).
+/// <see langword="null"/> stays in memory, local to the main process (today: channels and RPC).
 /// </remarks>
 internal interface IFirnBackend
 {
@@ -33,4 +33,10 @@ internal interface IFirnBackendConnection : IAsyncDisposable
 
     /// <summary>Pub/sub across main processes, or <see langword="null"/> for this main process's hub alone.</summary>
     IPubSubEngine? PubSub { get; }
+
+    /// <summary>
+    /// The process registry across hosts, or <see langword="null"/> when the supervisor's view, the channel list and the
+    /// admin socket show this main process's children only.
+    /// </summary>
+    IProcessRegistry? Processes { get; }
 }

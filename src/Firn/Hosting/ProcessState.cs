@@ -47,4 +47,12 @@ public sealed record ProcessStatus(
     TimeSpan? Uptime,
     int? LastExitCode,
     ProcessExitReason? LastExitReason = null,
-    int? LastSignal = null);
+    int? LastSignal = null)
+{
+    /// <summary>
+    /// The host (main process on a shared backend, <c>{MainProcessName}@{machine}:{pid}</c>) the child runs under, when the
+    /// app is on one (Firn.Redis's <c>UseRedis</c>); <see langword="null"/> otherwise. A status from another host is as
+    /// of that host's last publication, and <see cref="ProcessId"/> is a pid on that host's machine.
+    /// </summary>
+    public string? Host { get; init; }
+}
