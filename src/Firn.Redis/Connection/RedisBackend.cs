@@ -1,5 +1,6 @@
 using Firn.Hosting;
 using Firn.Redis.Hosts;
+using Firn.Redis.Rpc;
 using Firn.Redis.Storage;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -32,7 +33,12 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
         var names = new RedisNames(Options.Prefix);
         LogConnected(logger, Options.Prefix, multiplexer.IsConnected ? "connected" : "not reachable yet (it keeps trying)");
         var liveness = new RedisHostLiveness(multiplexer, names, RedisHostLiveness.HostNameOf(context.ProcessName), Options.HostTimeout, logger);
-        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger));
+
+        // RPC reads its streams with a blocking XREAD, which must not hold up the shared multiplexer: a connection of its own.
+        var readerConfiguration = configuration.Clone();
+        readerConfiguration.ClientName = configuration.ClientName + ":rpc";
+        var rpc = new RedisRpcEngine(multiplexer, async () => await ConnectionMultiplexer.ConnectAsync(readerConfiguration).ConfigureAwait(false), names, liveness, Options, context.ProcessName, logger);
+        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger), rpc);
     }
 
     /// <summary>
@@ -57,7 +63,7 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
 }
 
 /// <summary>One main process's connection: one multiplexer for its commands and its subscriptions.</summary>
-internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub) : IFirnBackendConnection
+internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub, RedisRpcEngine rpc) : IFirnBackendConnection
 {
     /// <summary>This host's liveness, and the other hosts'.</summary>
     public RedisHostLiveness Liveness => liveness;
@@ -66,8 +72,15 @@ internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHo
 
     public Firn.Storage.IPubSubEngine PubSub => pubSub;
 
+    public Firn.Rpc.IRpcEngine Rpc => rpc;
+
+    /// <summary>The RPC engine itself, for diagnostics and tests.</summary>
+    public RedisRpcEngine RpcEngine => rpc;
+
     public async ValueTask DisposeAsync()
     {
+        // Before the liveness key goes: the methods are given back first, so no host sees them owned by a dead host.
+        await rpc.DisposeAsync().ConfigureAwait(false);
         await liveness.DisposeAsync().ConfigureAwait(false);
         await multiplexer.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
         await multiplexer.DisposeAsync().ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Firn.Rpc;
 using Firn.Serialization;
 using Firn.Storage;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Firn.Hosting;
 /// </summary>
 /// <remarks>
 /// Each feature the backend takes over is one engine of <see cref="IFirnBackendConnection"/>; an engine it leaves
-/// <see langword="null"/> stays in memory, local to the main process (today: channels, RPC and the process list).
+/// <see langword="null"/> stays in memory, local to the main process (today: channels and the process list).
 /// </remarks>
 internal interface IFirnBackend
 {
@@ -33,4 +34,7 @@ internal interface IFirnBackendConnection : IAsyncDisposable
 
     /// <summary>Pub/sub across main processes, or <see langword="null"/> for this main process's hub alone.</summary>
     IPubSubEngine? PubSub { get; }
+
+    /// <summary>RPC across main processes, or <see langword="null"/> for calls between this main process's processes only.</summary>
+    IRpcEngine? Rpc { get; }
 }
