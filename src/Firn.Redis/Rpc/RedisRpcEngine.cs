@@ -72,6 +72,9 @@ internal sealed partial class RedisRpcEngine : IRpcEngine, IAsyncDisposable
 
     public RpcPeer OtherHosts => _outbound;
 
+    /// <summary>The calls this host sends to other hosts, for diagnostics and tests.</summary>
+    public RedisRpcOutbound Outbound => _outbound;
+
     public void Attach(RpcTable table)
     {
         _outbound.Attach(table);

@@ -42,6 +42,7 @@ internal sealed partial class RedisRpcOutbound : RpcPeer, IAsyncDisposable
     private readonly Task _watching;
     private readonly TimeSpan _period;
     private RpcTable? _table;
+    private long _sent;
 
     public RedisRpcOutbound(IDatabase database, RedisRpcNames names, RedisHostLiveness liveness, CallerId self, TimeSpan hostTimeout, ILogger logger)
         : base("other hosts")
@@ -58,6 +59,9 @@ internal sealed partial class RedisRpcOutbound : RpcPeer, IAsyncDisposable
     /// <summary>Calls in flight to other hosts, for diagnostics and tests.</summary>
     public int Count => _inFlight.Count;
 
+    /// <summary>Calls handed to other hosts since the start (found or not), for diagnostics and tests.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
     private RpcTable Table => _table ?? throw new InvalidOperationException("The RPC engine is not attached to a table.");
 
     public void Attach(RpcTable table) => _table = table;
@@ -66,6 +70,7 @@ internal sealed partial class RedisRpcOutbound : RpcPeer, IAsyncDisposable
     {
         var message = RedisRpcMessages.Call(_self with { Process = caller }, invocationId, flags, credit, method, args);
         var call = new SentCall(method, caller);
+        Interlocked.Increment(ref _sent);
         _inFlight[invocationId] = call;
         Task<RedisResult> sending;
         try
