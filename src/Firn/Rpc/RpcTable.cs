@@ -84,9 +84,15 @@ internal sealed class RpcTable
         var error = await claim.ConfigureAwait(false);
         if (error is not null)
         {
-            // Another host has it (or the engine cannot be reached): the local registration is undone. The engine's
-            // release of a name this host does not own is a no-op.
-            Unregister(owner, name);
+            // Another host has it (or the engine cannot be reached): the local registration is undone, with nothing to
+            // give back to the engine.
+            lock (_claims)
+            {
+                if (_owners.TryRemove(new KeyValuePair<string, RpcPeer>(name, owner)))
+                {
+                    owner.RemoveMethod();
+                }
+            }
         }
 
         return error;
