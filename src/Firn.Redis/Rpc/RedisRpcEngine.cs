@@ -53,6 +53,7 @@ internal sealed partial class RedisRpcEngine : IRpcEngine, IAsyncDisposable
     private readonly ConcurrentDictionary<string, byte> _claimed = new(StringComparer.Ordinal);
     private readonly RedisRpcOutbound _outbound;
     private readonly RedisRpcInbound _inbound;
+    private readonly Task _cleared;
 
     public RedisRpcEngine(IConnectionMultiplexer multiplexer, Func<Task<ConnectionMultiplexer>> connectReader, RedisNames names, RedisHostLiveness liveness, FirnRedisOptions options, string processName, ILogger logger)
     {
@@ -64,7 +65,8 @@ internal sealed partial class RedisRpcEngine : IRpcEngine, IAsyncDisposable
 
         // A new instance starts with empty streams: what an earlier instance of this host name left is for calls whose
         // callers have failed them already. Issued before any claim, so before any other host can send here.
-        _ = Observe(_database.KeyDeleteAsync([_names.Requests(liveness.HostName), _names.Replies(liveness.HostName)]), "clear this host's RPC streams");
+        // The reader starts once this is done, so it never reads what the earlier instance left.
+        _cleared = Observe(_database.KeyDeleteAsync([_names.Requests(liveness.HostName), _names.Replies(liveness.HostName)]), "clear this host's RPC streams");
         var self = new CallerId(liveness.HostName, liveness.InstanceId, processName);
         _outbound = new RedisRpcOutbound(_database, _names, liveness, self, options.HostTimeout, logger);
         _inbound = new RedisRpcInbound(_database, connectReader, _names, _outbound, liveness, options, logger);
@@ -78,7 +80,7 @@ internal sealed partial class RedisRpcEngine : IRpcEngine, IAsyncDisposable
     public void Attach(RpcTable table)
     {
         _outbound.Attach(table);
-        _inbound.Start(table);
+        _inbound.Start(table, _cleared);
     }
 
     public Task<string?> ClaimAsync(string name)

@@ -57,10 +57,15 @@ internal sealed partial class RedisRpcInbound : IAsyncDisposable
         _period = options.HostTimeout / 4;
     }
 
-    public void Start(RpcTable table)
+    /// <summary>Starts reading once <paramref name="cleared"/> (the deletion of an earlier instance's streams) is done.</summary>
+    public void Start(RpcTable table, Task cleared)
     {
         _table = table;
-        _reading = Task.Run(() => ReadAsync(_stopping.Token));
+        _reading = Task.Run(async () =>
+        {
+            await cleared.ConfigureAwait(false);
+            await ReadAsync(_stopping.Token).ConfigureAwait(false);
+        });
         _watching = WatchAsync(_stopping.Token);
     }
 
