@@ -29,6 +29,11 @@ public sealed partial class FirnApp
         if (_child is null)
         {
             _rpcTable = new RpcTable(ProcessName, Options.MaxCallsInFlight, Options.ConnectionBufferLimit);
+            if (_backend?.Rpc is { } engine)
+            {
+                _rpcTable.UseEngine(engine);
+            }
+
             _rpcDispatcher.StopWith(_stopping.Token);
             _localRpc = new LocalRpcBackend(_rpcTable, _rpcDispatcher, _rpcPending);
             _rpc.Bind(_localRpc);

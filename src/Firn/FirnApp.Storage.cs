@@ -35,6 +35,9 @@ public sealed partial class FirnApp
     internal KeyValueStore Store => _store ?? throw new InvalidOperationException(
         _backend is null ? "The store lives in the main process." : $"The store is on {Options.Backend!.Name}, not in this process's memory.");
 
+    /// <summary>The main process's connection to <see cref="FirnAppOptions.Backend"/>, if any, for diagnostics and tests.</summary>
+    internal IFirnBackendConnection? BackendConnection => _backend;
+
     /// <summary>What holds the store's data (main process only): the in-memory store, or the backend's engine.</summary>
     internal IStoreEngine StoreEngine => _storeEngine ?? throw new InvalidOperationException("The store lives in the main process.");
 

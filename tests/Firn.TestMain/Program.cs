@@ -5,13 +5,19 @@
 //   stubborn this program re-launched, with an entry that ignores every stop and a foreground thread
 //   command  an external command (sleep), started through setpriv when it is installed
 //   with the argument "blocked-stdout" it runs BlockedStdout's scenario instead, with "slow-start" SlowStart's, and with
-//   "redis-host ..." one host of the two-hosts Redis test (RedisHost).
+//   "redis-host ..." one host of the two-hosts Redis test (RedisHost), and with "redis-rpc-host ..." one host of the
+//   RPC-across-hosts Redis test (RedisRpcHost).
 using System.Globalization;
 using Firn;
 
 if (args is ["redis-host", var configuration, var prefix, var host, var count])
 {
     return await Firn.TestMain.RedisHost.RunAsync(configuration, prefix, host, Firn.TestMain.RedisHost.Count(count));
+}
+
+if (args is ["redis-rpc-host", var rpcConfiguration, var rpcPrefix, var rpcHost, var hostTimeoutMs])
+{
+    return await Firn.TestMain.RedisRpcHost.RunAsync(rpcConfiguration, rpcPrefix, rpcHost, hostTimeoutMs);
 }
 
 if (args is ["slow-start"])

@@ -1,5 +1,6 @@
 using Firn.Hosting;
 using Firn.Redis.Hosts;
+using Firn.Redis.Rpc;
 using Firn.Redis.Storage;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -33,7 +34,12 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
         LogConnected(logger, Options.Prefix, multiplexer.IsConnected ? "connected" : "not reachable yet (it keeps trying)");
         var liveness = new RedisHostLiveness(multiplexer, names, RedisHostLiveness.HostNameOf(context.ProcessName), Options.HostTimeout, logger);
         var processes = new RedisProcessRegistry(multiplexer, names, liveness, Options.HostTimeout, logger);
-        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger), processes);
+
+        // RPC reads its streams with a blocking XREAD, which must not hold up the shared multiplexer: a connection of its own.
+        var readerConfiguration = configuration.Clone();
+        readerConfiguration.ClientName = configuration.ClientName + ":rpc";
+        var rpc = new RedisRpcEngine(multiplexer, async () => await ConnectionMultiplexer.ConnectAsync(readerConfiguration).ConfigureAwait(false), names, liveness, Options, context.ProcessName, logger);
+        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger), processes, rpc);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Store and pub/sub on Redis, prefix '{Prefix}' ({State}); channels, RPC and the process list stay local to this main process")]
@@ -41,7 +47,7 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
 }
 
 /// <summary>One main process's connection: one multiplexer for its commands and its subscriptions.</summary>
-internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub, RedisProcessRegistry processes) : IFirnBackendConnection
+internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub, RedisProcessRegistry processes, RedisRpcEngine rpc) : IFirnBackendConnection
 {
     /// <summary>This host's liveness, and the other hosts'.</summary>
     public RedisHostLiveness Liveness => liveness;
@@ -51,6 +57,11 @@ internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHo
     public Firn.Storage.IPubSubEngine PubSub => pubSub;
 
     public IProcessRegistry Processes => processes;
+
+    public Firn.Rpc.IRpcEngine Rpc => rpc;
+
+    /// <summary>The RPC engine itself, for diagnostics and tests.</summary>
+    public RedisRpcEngine RpcEngine => rpc;
 
     private int _disposed;
 
@@ -62,7 +73,9 @@ internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHo
             return;
         }
 
-        // Before the liveness key goes: the others drop this host's processes on the registry's announcement.
+        // Before the liveness key goes: the methods are given back first, so no host sees them owned by a dead host;
+        // then the registry's entry, so the others drop this host's processes on its announcement.
+        await rpc.DisposeAsync().ConfigureAwait(false);
         await processes.DisposeAsync().ConfigureAwait(false);
         await liveness.DisposeAsync().ConfigureAwait(false);
         await multiplexer.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);

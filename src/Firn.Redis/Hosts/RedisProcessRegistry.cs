@@ -114,7 +114,7 @@ internal sealed partial class RedisProcessRegistry : IProcessRegistry, IAsyncDis
             await _subscriber.UnsubscribeAsync(_names.ProcsChanged).ConfigureAwait(false);
             await _database.ScriptEvaluateAsync(LeaveScript, [_names.ProcsKey(HostName)], [_names.ProcsChanged.ToString(), HostName]).ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             LogLeaveFailed(_logger, ex, HostName);
         }

@@ -1,3 +1,4 @@
+using Firn.Rpc;
 using Firn.Serialization;
 using Firn.Storage;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Firn.Hosting;
 /// </summary>
 /// <remarks>
 /// Each feature the backend takes over is one engine of <see cref="IFirnBackendConnection"/>; an engine it leaves
-/// <see langword="null"/> stays in memory, local to the main process (today: channels and RPC).
+/// <see langword="null"/> stays in memory, local to the main process (today: channels).
 /// </remarks>
 internal interface IFirnBackend
 {
@@ -39,4 +40,7 @@ internal interface IFirnBackendConnection : IAsyncDisposable
     /// admin socket show this main process's children only.
     /// </summary>
     IProcessRegistry? Processes { get; }
+
+    /// <summary>RPC across main processes, or <see langword="null"/> for calls between this main process's processes only.</summary>
+    IRpcEngine? Rpc { get; }
 }

@@ -4,7 +4,7 @@ namespace Firn.Rpc;
 /// How a process's calls and registrations reach the place that owns the call table: <see cref="LocalRpcBackend"/>
 /// enters the main process's <see cref="RpcTable"/> directly; <see cref="RemoteRpcBackend"/> sends a child's as frames,
 /// and hands what the table sends back (invocations to the <see cref="RpcDispatcher"/>, outcomes to
-/// <see cref="PendingCalls"/>). A backend for several machines (Redis, say) would be a third implementation of this contract.
+/// <see cref="PendingCalls"/>). Across machines the table itself reaches the other hosts, through an <see cref="IRpcEngine"/>.
 /// </summary>
 /// <remarks>
 /// What an implementation must guarantee:

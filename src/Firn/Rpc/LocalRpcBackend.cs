@@ -25,8 +25,21 @@ internal sealed class LocalRpcBackend : RpcPeer, IRpcBackend, IRpcResponder
     // IRpcBackend: this process's calls and registrations.
     public Task RegisterAsync(string name, CancellationToken cancellationToken)
     {
-        var error = _table.Register(this, name);
-        return error is null ? Task.CompletedTask : Task.FromException(FirnErrors.RegistrationRefused(name, error));
+        var registering = _table.RegisterAsync(this, name);
+        if (registering.IsCompletedSuccessfully)
+        {
+            return registering.Result is { } error ? Task.FromException(FirnErrors.RegistrationRefused(name, error)) : Task.CompletedTask;
+        }
+
+        return RegisteredAsync(name, registering);
+    }
+
+    private static async Task RegisteredAsync(string name, Task<string?> registering)
+    {
+        if (await registering.ConfigureAwait(false) is { } error)
+        {
+            throw FirnErrors.RegistrationRefused(name, error);
+        }
     }
 
     public void Unregister(string name) => _table.Unregister(this, name);

@@ -20,6 +20,9 @@ internal abstract class RpcPeer
     /// <summary>Set once the process's connection is gone; the table then routes nothing more to it.</summary>
     public bool IsGone => Volatile.Read(ref _gone) != 0;
 
+    /// <summary>Whether this peer stands for processes of another host (through an <see cref="IRpcEngine"/>): the table never routes its calls to another host again.</summary>
+    public virtual bool IsOtherHost => false;
+
     /// <summary>Whether this process is not reading its connection fast enough; calls to it are refused meanwhile.</summary>
     public virtual bool IsCongested => false;
 

@@ -61,17 +61,46 @@ internal sealed class RpcServer
         var reader = new BodyReader(body);
         var requestId = reader.ReadUInt32();
         var name = reader.ReadString();
-        string? error;
+        Task<string?> registering;
         try
         {
             RpcNames.Validate(name);
-            error = _table.Register(Peer(session), name);
+            registering = _table.RegisterAsync(Peer(session), name);
         }
         catch (ArgumentException ex)
+        {
+            registering = Task.FromResult<string?>(ex.Message);
+        }
+
+        if (registering.IsCompletedSuccessfully)
+        {
+            Registered(session, requestId, registering.Result);
+            return;
+        }
+
+        // Across hosts the name is claimed on the engine first: the answer is sent when it is, off the read loop.
+        _ = RegisteredAsync(session, requestId, registering);
+    }
+
+    private static async Task RegisteredAsync(IPeerSession session, uint requestId, Task<string?> registering)
+    {
+        string? error;
+        try
+        {
+            error = await registering.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever the engine threw is the registration's refusal, sent to the child.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             error = ex.Message;
         }
 
+        Registered(session, requestId, error);
+    }
+
+    private static void Registered(IPeerSession session, uint requestId, string? error)
+    {
         var reply = new BodyWriter().WriteUInt32(requestId).WriteByte(error is null ? (byte)0 : (byte)1).WriteText(error ?? string.Empty);
         session.Connection.Send(FrameKind.RpcRegistered, reply.Written);
     }

@@ -21,6 +21,11 @@ internal sealed class RpcTable
     private readonly ConcurrentDictionary<uint, RoutedCall> _calls = new();
     private readonly ConcurrentDictionary<(RpcPeer Caller, uint CallId), uint> _byCaller = new();
     private readonly string _mainProcessName;
+
+    // With an engine, registrations and unregistrations change the table and reach the engine under this lock, so the
+    // engine sees claims and releases in the order of the table's changes (never a release overtaking a later claim).
+    private readonly object _claims = new();
+    private IRpcEngine? _engine;
     private uint _nextInvocationId;
 
     public RpcTable(string mainProcessName, int maxCallsInFlight, long maxArgumentBytesInFlight)
@@ -42,7 +47,61 @@ internal sealed class RpcTable
     /// <summary>Names and owners of every registered method, for diagnostics.</summary>
     public IReadOnlyDictionary<string, string> Methods => _owners.ToDictionary(p => p.Key, p => p.Value.ProcessName, StringComparer.Ordinal);
 
-    /// <summary>Makes <paramref name="owner"/> the handler of <paramref name="name"/>; returns an error message if it cannot be.</summary>
+    /// <summary>Connects the table to other hosts: calls to methods no local process has go to <paramref name="engine"/>. Call once, before any call.</summary>
+    public void UseEngine(IRpcEngine engine)
+    {
+        _engine = engine;
+        engine.Attach(this);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="owner"/> the handler of <paramref name="name"/>, across hosts with an engine; completes with
+    /// an error message if it cannot be. Without an engine it completes at once (see <see cref="Register"/>).
+    /// </summary>
+    public Task<string?> RegisterAsync(RpcPeer owner, string name)
+    {
+        if (_engine is not { } engine)
+        {
+            return Task.FromResult(Register(owner, name));
+        }
+
+        Task<string?> claim;
+        lock (_claims)
+        {
+            if (Register(owner, name) is { } error)
+            {
+                return Task.FromResult<string?>(error);
+            }
+
+            claim = engine.ClaimAsync(name);
+        }
+
+        return ClaimedAsync(owner, name, claim);
+    }
+
+    private async Task<string?> ClaimedAsync(RpcPeer owner, string name, Task<string?> claim)
+    {
+        var error = await claim.ConfigureAwait(false);
+        if (error is not null)
+        {
+            // Another host has it (or the engine cannot be reached): the local registration is undone, with nothing to
+            // give back to the engine.
+            lock (_claims)
+            {
+                if (_owners.TryRemove(new KeyValuePair<string, RpcPeer>(name, owner)))
+                {
+                    owner.RemoveMethod();
+                }
+            }
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="owner"/> the handler of <paramref name="name"/> in this main process only; returns an error
+    /// message if it cannot be. With an engine, use <see cref="RegisterAsync"/>, which also claims the name across hosts.
+    /// </summary>
     public string? Register(RpcPeer owner, string name)
     {
         if (!owner.TryAddMethod(MaxMethodsPerProcess))
@@ -69,9 +128,23 @@ internal sealed class RpcTable
 
     public void Unregister(RpcPeer owner, string name)
     {
-        if (_owners.TryRemove(new KeyValuePair<string, RpcPeer>(name, owner)))
+        if (_engine is not { } engine)
         {
-            owner.RemoveMethod();
+            if (_owners.TryRemove(new KeyValuePair<string, RpcPeer>(name, owner)))
+            {
+                owner.RemoveMethod();
+            }
+
+            return;
+        }
+
+        lock (_claims)
+        {
+            if (_owners.TryRemove(new KeyValuePair<string, RpcPeer>(name, owner)))
+            {
+                owner.RemoveMethod();
+                engine.Release(name);
+            }
         }
     }
 
@@ -79,8 +152,14 @@ internal sealed class RpcTable
     {
         if (!_owners.TryGetValue(method, out var owner))
         {
-            Fail(caller, callId, RpcStatus.MethodNotFound, $"No process has registered method '{method}'.");
-            return;
+            // Not a local method: another host's, if there are other hosts (a call from another host is not sent on again).
+            if (_engine is null || caller.IsOtherHost)
+            {
+                Fail(caller, callId, RpcStatus.MethodNotFound, $"No process has registered method '{method}'.");
+                return;
+            }
+
+            owner = _engine.OtherHosts;
         }
 
         if (owner.IsCongested)

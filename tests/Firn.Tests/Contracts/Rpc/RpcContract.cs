@@ -24,7 +24,7 @@ public abstract class RpcContract : ContractTests
 
     private static string NoToken => string.Empty;
 
-    [Fact]
+    [ContractFact]
     public async Task Every_supported_handler_shape_returns_its_result()
     {
         var shape = Name("shape");
@@ -41,7 +41,7 @@ public abstract class RpcContract : ContractTests
         Assert.Equal("2,2", await Peer.RunAsync("rpc.call", shape + ".record", "point", NoTimeout, NoToken, "p:1,2"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_wrong_argument_count_or_type_is_a_clear_error_and_the_method_still_works()
     {
         await CheckAsync(Peer, Subject, Name("add-in-subject"));
@@ -68,7 +68,7 @@ public abstract class RpcContract : ContractTests
         }
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Oversized_arguments_fail_before_anything_is_sent()
     {
         var method = Name("length");
@@ -81,7 +81,7 @@ public abstract class RpcContract : ContractTests
         Assert.Equal("10", await Subject.RunAsync("rpc.call", method, "int", NoTimeout, NoToken, "b:10"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_result_over_the_size_limit_fails_as_an_RpcException_naming_the_limit_not_as_a_remote_error()
     {
         var method = Name("bytes");
@@ -101,7 +101,7 @@ public abstract class RpcContract : ContractTests
         await TestApps.UntilAsync(() => Main.RpcTable.Count == 0, "the table forgot the calls");
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_stream_item_over_the_size_limit_ends_the_stream_with_an_RpcException_after_the_items_before_it()
     {
         var method = Name("bytes-stream");
@@ -117,7 +117,7 @@ public abstract class RpcContract : ContractTests
             StringComparison.Ordinal);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Registering_a_name_twice_in_one_process_or_an_unsupported_handler_is_refused()
     {
         var method = Name("twice");
@@ -134,7 +134,7 @@ public abstract class RpcContract : ContractTests
         Assert.Equal("1", await Peer.RunAsync("rpc.call", method, "int", NoTimeout, NoToken));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_name_the_other_process_holds_is_refused_naming_its_owner()
     {
         var inMain = Name("owned-by-main");
@@ -160,7 +160,7 @@ public abstract class RpcContract : ContractTests
         Assert.Equal("2", await Peer.RunAsync("rpc.call", inSubject, "int", NoTimeout, NoToken));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Unregistering_makes_the_name_unknown_and_free_again()
     {
         var method = Name("transient");
@@ -176,7 +176,7 @@ public abstract class RpcContract : ContractTests
         Assert.Equal("2", await Peer.RunAsync("rpc.call", method, "int", NoTimeout, NoToken));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Calls_beyond_the_in_flight_limit_fail_at_once_and_the_others_complete()
     {
         await using var target = await StartTargetAsync(new ContractSettings(MaxCallsInFlight: 4));
@@ -194,7 +194,7 @@ public abstract class RpcContract : ContractTests
         Assert.Equal("1", await target.Subject.RunAsync("rpc.call", method, "int", NoTimeout, NoToken));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_process_may_register_up_to_the_method_limit_and_not_one_more()
     {
         var prefix = Name("many");
@@ -214,7 +214,7 @@ public abstract class RpcContract : ContractTests
         }
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_handlers_exception_returns_as_a_remote_error_with_type_message_and_stack_text()
     {
         await CheckAsync(Peer, Subject, Name("throw-in-subject"));
@@ -237,7 +237,7 @@ public abstract class RpcContract : ContractTests
         }
     }
 
-    [Fact]
+    [ContractFact]
     public async Task An_unknown_method_fails_at_once_from_either_process()
     {
         var method = Name("nobody.add");
@@ -249,7 +249,7 @@ public abstract class RpcContract : ContractTests
         Assert.Contains($"No process has registered method '{method}'", fromSubject.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_handler_sees_which_process_called_it()
     {
         var inSubject = Name("caller-in-subject");
@@ -265,7 +265,7 @@ public abstract class RpcContract : ContractTests
         Assert.Equal($"{Subject.ProcessName}/{inMain}", await Subject.RunAsync("rpc.call", inMain, "string", NoTimeout, NoToken));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Cancelling_a_call_cancels_the_handlers_token_in_the_handlers_process()
     {
         await CheckAsync(Peer, Subject, Name("slow-in-subject"));
@@ -286,7 +286,7 @@ public abstract class RpcContract : ContractTests
     }
 
     /// <summary>Below a second a timer watches the call; from a second on, the pending calls' sweep does (with or without a token).</summary>
-    [Theory]
+    [ContractTheory]
     [InlineData(300, false)]
     [InlineData(1200, false)]
     [InlineData(1200, true)]
@@ -307,7 +307,7 @@ public abstract class RpcContract : ContractTests
         await TestApps.UntilAsync(() => Main.RpcTable.Count == 0, "the table forgot the call");
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_call_from_the_subject_that_times_out_throws_TimeoutException_and_cancels_the_handler()
     {
         var method = Name("slow-in-main");
@@ -321,7 +321,7 @@ public abstract class RpcContract : ContractTests
         await TestApps.UntilAsync(() => Main.RpcTable.Count == 0, "the table forgot the call");
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_cancellation_callback_that_throws_is_logged_and_the_process_goes_on()
     {
         var method = Name("cancel-throws");
@@ -337,7 +337,7 @@ public abstract class RpcContract : ContractTests
         Assert.Equal("7", await Peer.RunAsync("rpc.call", Name("after"), "int", NoTimeout, NoToken));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Argument_lists_are_read_as_written_and_traps_are_explained()
     {
         var describe = Name("describe");
@@ -352,7 +352,7 @@ public abstract class RpcContract : ContractTests
         Assert.Equal("x", await Subject.RunAsync("rpc.call", describe, "string", NoTimeout, Name("unused"), "s:x"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_bad_timeout_is_refused_before_anything_is_sent()
     {
         var method = Name("invocations");
@@ -367,7 +367,7 @@ public abstract class RpcContract : ContractTests
         Assert.Equal("1", await Subject.RunAsync("rpc.call", method, "int", TimeSpan.FromDays(20), NoToken));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_stream_delivers_every_item_in_order_and_stopping_early_cancels_the_handler()
     {
         await CheckAsync(Peer, Subject, Name("count-in-subject"));
@@ -389,7 +389,7 @@ public abstract class RpcContract : ContractTests
         }
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_stream_that_fails_ends_with_the_remote_error_after_its_items()
     {
         var failing = Name("count-then-fail");
@@ -405,7 +405,7 @@ public abstract class RpcContract : ContractTests
         Assert.Contains("StreamAsync", mismatch.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Ten_thousand_concurrent_calls_each_get_their_own_result_both_ways()
     {
         var inSubject = Name("add-in-subject");
@@ -427,3 +427,12 @@ public sealed class RpcContract_InProcessChild(InProcessChildFixture fixture) : 
 
 /// <summary>The RPC contract in a real child process.</summary>
 public sealed class RpcContract_RealChild(RealChildFixture fixture) : RpcContract(fixture), IClassFixture<RealChildFixture>;
+
+/// <summary>The RPC contract on Redis, in the main process alone (its registrations are claimed on Redis; its calls stay local).</summary>
+public sealed class RpcContract_RedisMainAlone(RedisMainAloneFixture fixture) : RpcContract(fixture), IClassFixture<RedisMainAloneFixture>, IRedisContract;
+
+/// <summary>The RPC contract on Redis, in a child hosted in the test process.</summary>
+public sealed class RpcContract_RedisInProcessChild(RedisInProcessChildFixture fixture) : RpcContract(fixture), IClassFixture<RedisInProcessChildFixture>, IRedisContract;
+
+/// <summary>The RPC contract on Redis, in a real child process.</summary>
+public sealed class RpcContract_RedisRealChild(RedisRealChildFixture fixture) : RpcContract(fixture), IClassFixture<RedisRealChildFixture>, IRedisContract;
