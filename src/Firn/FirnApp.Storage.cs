@@ -65,6 +65,8 @@ public sealed partial class FirnApp
             Metrics.ObserveStore(() => store.Count, () => store.Bytes);
         }
 
+        // Before any channel is opened: the router was made first (InitializeMainChannels), with nothing opened yet.
+        Router.Engine = _backend?.Channels;
         _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"), Metrics, _backend?.PubSub);
         var self = new LocalTopicSubscriber(ProcessName, _subscriptions);
         _sharedMemory = new SharedMemory(new LocalStoreBackend(_storeEngine), new LocalPubSubBackend(_topicHub, self), _subscriptions, Serializer, MessageLimit, LoggerFactory, Options.CallTimeout);

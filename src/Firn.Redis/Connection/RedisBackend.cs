@@ -1,4 +1,5 @@
 using Firn.Hosting;
+using Firn.Redis.Channels;
 using Firn.Redis.Hosts;
 using Firn.Redis.Storage;
 using Microsoft.Extensions.Logging;
@@ -32,7 +33,8 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
         var names = new RedisNames(Options.Prefix);
         LogConnected(logger, Options.Prefix, multiplexer.IsConnected ? "connected" : "not reachable yet (it keeps trying)");
         var liveness = new RedisHostLiveness(multiplexer, names, RedisHostLiveness.HostNameOf(context.ProcessName), Options.HostTimeout, logger);
-        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger));
+        var channels = new RedisChannelEngine(multiplexer, names, liveness, Options.HostTimeout, context.LoggerFactory.CreateLogger("Firn.Redis.Channels"));
+        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger), channels);
     }
 
     /// <summary>
@@ -57,7 +59,7 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
 }
 
 /// <summary>One main process's connection: one multiplexer for its commands and its subscriptions.</summary>
-internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub) : IFirnBackendConnection
+internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub, RedisChannelEngine channels) : IFirnBackendConnection
 {
     /// <summary>This host's liveness, and the other hosts'.</summary>
     public RedisHostLiveness Liveness => liveness;
@@ -66,8 +68,12 @@ internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHo
 
     public Firn.Storage.IPubSubEngine PubSub => pubSub;
 
+    public Firn.Routing.IChannelEngine Channels => channels;
+
     public async ValueTask DisposeAsync()
     {
+        // Before the liveness key goes: what this host consumed is acknowledged before the others may claim its entries.
+        await channels.DisposeAsync().ConfigureAwait(false);
         await liveness.DisposeAsync().ConfigureAwait(false);
         await multiplexer.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
         await multiplexer.DisposeAsync().ConfigureAwait(false);

@@ -33,4 +33,7 @@ internal interface IFirnBackendConnection : IAsyncDisposable
 
     /// <summary>Pub/sub across main processes, or <see langword="null"/> for this main process's hub alone.</summary>
     IPubSubEngine? PubSub { get; }
+
+    /// <summary>Channels shared across main processes, or <see langword="null"/> for this main process's router alone.</summary>
+    Routing.IChannelEngine? Channels { get; }
 }
