@@ -93,20 +93,12 @@ internal static class RedisChannelScripts
         """;
 
     /// <summary>
-    /// Closes the channel for every host: marks it closed, counts the entries no host had read, deletes the stream and
-    /// the senders' counts, and rings the doorbell with <c>closed</c>. KEYS: stream, senders hash, closed. ARGV: group, doorbell channel.
+    /// Ends a closed channel (its closed mark set, what was unread taken by the closing host): deletes the stream and the
+    /// senders' counts, and rings the doorbell with <c>closed</c>. KEYS: stream, senders hash. ARGV: doorbell channel.
     /// </summary>
     public const string Close = """
-        redis.call('SET', KEYS[3], '1')
-        local unread = 0
-        if redis.call('EXISTS', KEYS[1]) == 1 then
-          local pending = redis.pcall('XPENDING', KEYS[1], ARGV[1])
-          local held = 0
-          if type(pending) == 'table' and pending[1] then held = pending[1] end
-          unread = redis.call('XLEN', KEYS[1]) - held
-        end
         redis.call('DEL', KEYS[1], KEYS[2])
-        redis.call('PUBLISH', ARGV[2], 'closed')
-        return unread
+        redis.call('PUBLISH', ARGV[1], 'closed')
+        return 0
         """;
 }

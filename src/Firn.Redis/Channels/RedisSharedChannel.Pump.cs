@@ -150,7 +150,7 @@ internal sealed partial class RedisSharedChannel
                 var isOwn = host == _engine.HostName;
                 own += isOwn ? 1 : 0;
                 _held[data] = (id, isOwn);
-                messages.Add((Origin(host, process, isOwn), data));
+                messages.Add((Origin(host, process), data));
             }
         }
 
@@ -158,14 +158,17 @@ internal sealed partial class RedisSharedChannel
     }
 
     /// <summary>
-    /// The router peer a sender's entries wait under: a process of this host keeps its name, so it never gets its own
-    /// messages back (as in memory); one of another host is <c>{process}@{host}</c>. Under <see cref="_gate"/>.
+    /// The router peer a sender's entries wait under, named <c>{process}@{host}</c> so that it matches no local process:
+    /// on Redis a message may go to any receiver, its sender included. The in-memory router never hands a process its
+    /// own message, but a host reads for all its receivers at once, and an entry that only its sender could take here
+    /// would wait in this host while other hosts' receivers starve (handing it back would break the order per sender).
+    /// Under <see cref="_gate"/>.
     /// </summary>
-    private RouterPeer Origin(string host, string process, bool own)
+    private RouterPeer Origin(string host, string process)
     {
         if (!_origins.TryGetValue((host, process), out var origin))
         {
-            origin = new SharedOrigin(own ? process : $"{process}@{host}");
+            origin = new SharedOrigin($"{process}@{host}");
             _origins[(host, process)] = origin;
         }
 
@@ -252,8 +255,11 @@ internal sealed partial class RedisSharedChannel
     }
 
     /// <summary>
-    /// Once the channel is closed nothing more goes to Redis (what local receivers consumed is still acknowledged); if a
-    /// local process closed it, the stream is closed on Redis first, and every host hears it on the doorbell.
+    /// Closes the channel once a local process asked: what local senders sent before goes to Redis first; then the
+    /// closed mark stops every append, this host takes what no host had read (its receivers get it beyond their
+    /// windows, or it is discarded and logged, as in memory), closes the channel here, deletes the stream and tells
+    /// every host on the doorbell. Each step may run again after a Redis failure. Once closed, nothing more goes to
+    /// Redis but the acknowledgements of what local receivers consumed.
     /// </summary>
     private async Task<bool> CloseIfAskedAsync()
     {
@@ -270,15 +276,23 @@ internal sealed partial class RedisSharedChannel
 
         if (requested)
         {
-            var unread = (long)await _engine.Database.ScriptEvaluateAsync(RedisChannelScripts.Close, [_keys.Stream, _keys.Senders, _keys.Closed], [RedisChannelEngine.Group, (string)_keys.Doorbell!]).ConfigureAwait(false);
+            var database = _engine.Database;
+            await AppendAsync().ConfigureAwait(false);
+            await database.StringSetAsync(_keys.Closed, "1").ConfigureAwait(false);
+            try
+            {
+                Hand(await database.StreamReadGroupAsync(_keys.Stream, RedisChannelEngine.Group, _engine.HostName, StreamPosition.NewMessages).ConfigureAwait(false));
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                // Deleted already: a first attempt got that far.
+            }
+
+            _router.CloseShared(_channel);
+            await database.ScriptEvaluateAsync(RedisChannelScripts.Close, [_keys.Stream, _keys.Senders], [(string)_keys.Doorbell!]).ConfigureAwait(false);
             lock (_gate)
             {
                 _closeRequested = false;
-            }
-
-            if (unread > 0)
-            {
-                LogDroppedAtClose(_engine.Logger, Name, unread);
             }
         }
 
@@ -286,6 +300,7 @@ internal sealed partial class RedisSharedChannel
         {
             _toAppend.Clear();
             _outstanding.Clear();
+            _settling.Clear();
         }
 
         await FlushAcksAsync().ConfigureAwait(false);
@@ -339,9 +354,6 @@ internal sealed partial class RedisSharedChannel
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel '{Channel}' reaches Redis again")]
     private static partial void LogRedisBack(ILogger logger, string channel);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel '{Channel}' closed on Redis with {Count} messages no host had taken; they were discarded")]
-    private static partial void LogDroppedAtClose(ILogger logger, string channel, long count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took over {Count} unacknowledged messages of channel '{Channel}' from dead host '{Host}'")]
     private static partial void LogClaimed(ILogger logger, int count, string channel, string host);

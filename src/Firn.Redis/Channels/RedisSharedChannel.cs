@@ -31,6 +31,7 @@ internal sealed partial class RedisSharedChannel : SharedChannel, IAsyncDisposab
     private readonly Dictionary<byte[], (string Id, bool Own)> _held = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<string> _heldIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _toAck = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _settling = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Host, string Process), RouterPeer> _origins = [];
     private bool _closeRequested;
     private bool _closedByNotice;
@@ -49,6 +50,17 @@ internal sealed partial class RedisSharedChannel : SharedChannel, IAsyncDisposab
     }
 
     private string Name => _channel.Name;
+
+    public override int Settling
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _settling.Count;
+            }
+        }
+    }
 
     public override void Append(RouterPeer sender, byte[] payload, long cost)
     {
@@ -81,6 +93,7 @@ internal sealed partial class RedisSharedChannel : SharedChannel, IAsyncDisposab
             {
                 // Under the channel's lock, as the router's callers hold it.
                 HeldOwn--;
+                _settling.Add(entry.Id);
             }
         }
 
@@ -113,6 +126,7 @@ internal sealed partial class RedisSharedChannel : SharedChannel, IAsyncDisposab
         {
             foreach (var id in ids)
             {
+                _settling.Remove(id);
                 if (_outstanding.Remove(id, out var entry))
                 {
                     var current = grants.GetValueOrDefault(entry.Sender);

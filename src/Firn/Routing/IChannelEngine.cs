@@ -40,6 +40,12 @@ internal abstract class SharedChannel
     /// </summary>
     public int HeldOwn { get; set; }
 
+    /// <summary>
+    /// Messages of local senders that a local receiver consumed and whose acknowledgement has not come back from the
+    /// backend yet (their senders' credit is still out); the router's statistics count them as unacknowledged.
+    /// </summary>
+    public abstract int Settling { get; }
+
     /// <summary>A local sender's message, within its window (the router counts it as outstanding until <see cref="Router.GrantShared"/>).</summary>
     public abstract void Append(RouterPeer sender, byte[] payload, long cost);
 
@@ -49,6 +55,9 @@ internal abstract class SharedChannel
     /// <summary>Local receivers may take more (a receiver attached, acknowledged, or left).</summary>
     public abstract void Wake();
 
-    /// <summary>A local process closed the channel: every host is told.</summary>
+    /// <summary>
+    /// A local process closed the channel. The engine appends what local senders sent before, closes it on the backend,
+    /// hands this main process what no host had read, then closes it here (<see cref="Router.CloseShared"/>) and on every host.
+    /// </summary>
     public abstract void Close();
 }

@@ -212,7 +212,7 @@ internal sealed partial class Router
             outstanding += sender.Outstanding;
         }
 
-        return channel.PendingCount + outstanding - channel.Shared!.HeldOwn;
+        return channel.PendingCount + outstanding - channel.Shared!.HeldOwn - channel.Shared.Settling;
     }
 
     private void CountCreation(RouterPeer peer, string name)

@@ -306,6 +306,13 @@ internal sealed partial class Router
                 requester.Violate($"it closed channel {channelId} without opening it");
                 return;
             }
+
+            if (channel.Shared is { } shared)
+            {
+                // Closed here once the engine has closed it everywhere, after the messages sent before it.
+                shared.Close();
+                return;
+            }
         }
 
         CloseChannel(channel);
@@ -324,7 +331,6 @@ internal sealed partial class Router
             }
 
             channel.IsClosed = true;
-            channel.Shared?.Close();
             foreach (var sender in channel.Senders)
             {
                 while (sender.Pending.TryDequeue(out var message))
@@ -458,6 +464,7 @@ internal sealed partial class Router
             }
 
             var pending = channel.Shared is null ? channel.PendingCount : SharedPending(channel);
+            unacknowledged += channel.Shared?.Settling ?? 0;
             return new RoutedChannelStats(channel.Name, channel.TypeName, pending, unacknowledged, channel.Receivers.Count, channel.Members.Count, channel.IsClosed);
         }
     }
