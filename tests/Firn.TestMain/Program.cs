@@ -5,13 +5,19 @@
 //   stubborn this program re-launched, with an entry that ignores every stop and a foreground thread
 //   command  an external command (sleep), started through setpriv when it is installed
 //   with the argument "blocked-stdout" it runs BlockedStdout's scenario instead, with "slow-start" SlowStart's, and with
-//   "redis-host ..." one host of the two-hosts Redis test (RedisHost).
+//   "redis-host ..." one host of the two-hosts Redis test (RedisHost), and with "redis-channel ..." a host of the Redis
+//   channel tests (RedisChannelHost).
 using System.Globalization;
 using Firn;
 
 if (args is ["redis-host", var configuration, var prefix, var host, var count])
 {
     return await Firn.TestMain.RedisHost.RunAsync(configuration, prefix, host, Firn.TestMain.RedisHost.Count(count));
+}
+
+if (args is ["redis-channel", var channelConfiguration, var channelPrefix, var channelHost, var mode])
+{
+    return await Firn.TestMain.RedisChannelHost.RunAsync(channelConfiguration, channelPrefix, channelHost, mode);
 }
 
 if (args is ["slow-start"])
