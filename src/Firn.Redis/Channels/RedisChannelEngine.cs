@@ -19,13 +19,16 @@ namespace Firn.Redis.Channels;
 /// XREADGROUP would hold. A channel's reads are woken by a pub/sub doorbell that the append script rings instead (see
 /// <see cref="RedisSharedChannel"/>), with a poll every <see cref="Period"/> for a ring missed while disconnected.
 /// </remarks>
-internal sealed partial class RedisChannelEngine : IChannelEngine, IAsyncDisposable
+internal sealed class RedisChannelEngine : IChannelEngine, IAsyncDisposable
 {
     /// <summary>The consumer group of every channel stream.</summary>
     public const string Group = "firn";
 
     private readonly ConcurrentDictionary<string, RedisSharedChannel> _channels = new(StringComparer.Ordinal);
     private readonly RedisChannel _notices;
+
+    /// <summary>0 until this host's notices are subscribed (or while a subscription is under way: 1).</summary>
+    private int _noticesSubscribed;
 
     public RedisChannelEngine(IConnectionMultiplexer multiplexer, RedisNames names, RedisHostLiveness liveness, TimeSpan hostTimeout, ILogger logger)
     {
@@ -44,7 +47,6 @@ internal sealed partial class RedisChannelEngine : IChannelEngine, IAsyncDisposa
         ClaimMinIdle = (long)(hostTimeout.TotalMilliseconds / 2);
         NoticePrefix = Prefix + ":chan-acked:";
         _notices = RedisChannel.Literal(NoticePrefix + liveness.HostName);
-        _ = SubscribeNoticesAsync();
     }
 
     public IConnectionMultiplexer Multiplexer { get; }
@@ -113,17 +115,26 @@ internal sealed partial class RedisChannelEngine : IChannelEngine, IAsyncDisposa
         }
     }
 
-    private async Task SubscribeNoticesAsync()
+    /// <summary>
+    /// Subscribes to this host's acknowledgement notices once (each channel's loop calls it before its round, so a
+    /// subscription that failed while Redis was down is made on a later round). The client renews it after a
+    /// reconnection; a notice lost meanwhile is made up for by each channel's check of its outstanding entries.
+    /// </summary>
+    public async Task SubscribeNoticesAsync()
     {
+        if (Interlocked.CompareExchange(ref _noticesSubscribed, 1, 0) != 0)
+        {
+            return;
+        }
+
         try
         {
-            // The client renews the subscription after a reconnection; a notice lost meanwhile is made up for by each
-            // channel's check of its outstanding entries (RedisSharedChannel.ReconcileAsync).
             await Multiplexer.GetSubscriber().SubscribeAsync(_notices, (_, message) => OnNotice(message)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch
         {
-            LogSubscribeFailed(Logger, ex);
+            Volatile.Write(ref _noticesSubscribed, 0);
+            throw;
         }
     }
 
@@ -135,9 +146,6 @@ internal sealed partial class RedisChannelEngine : IChannelEngine, IAsyncDisposa
             channel.OnAcknowledged(lines.AsSpan(1));
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot subscribe to this host's channel acknowledgements on Redis; senders get their credit back at each channel's next check instead")]
-    private static partial void LogSubscribeFailed(ILogger logger, Exception exception);
 }
 
 /// <summary>The Redis names of one channel. Only the stream is under <c>:chan:</c>, so no channel name can collide with another channel's keys.</summary>

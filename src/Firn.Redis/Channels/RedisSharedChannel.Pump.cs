@@ -64,6 +64,7 @@ internal sealed partial class RedisSharedChannel
 
     private async Task RoundAsync()
     {
+        await _engine.SubscribeNoticesAsync().ConfigureAwait(false);
         if (!_subscribed)
         {
             await SubscribeDoorbellAsync().ConfigureAwait(false);
@@ -80,7 +81,15 @@ internal sealed partial class RedisSharedChannel
         await ReadAsync().ConfigureAwait(false);
         if (Environment.TickCount64 >= _nextCheck)
         {
-            await CheckAsync().ConfigureAwait(false);
+            try
+            {
+                await CheckAsync().ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                // The stream is gone: another host closed the channel, and its notice is on its way.
+            }
+
             _nextCheck = Environment.TickCount64 + (long)_engine.Period.TotalMilliseconds;
         }
     }

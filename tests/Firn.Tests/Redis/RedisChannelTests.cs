@@ -132,6 +132,25 @@ public sealed class RedisChannelTests(RedisServer redis) : IClassFixture<RedisSe
         handler!.Dispose();
     }
 
+    [RedisFact]
+    public async Task The_append_script_appends_only_while_the_senders_count_is_under_its_window()
+    {
+        var prefix = Prefix("script");
+        var keys = new Firn.Redis.Channels.RedisChannelKeys(prefix, "jobs");
+        RedisKey[] scriptKeys = [keys.Stream, keys.Senders, keys.Closed];
+        RedisValue[] Args(params string[] messages) => [3, "host-a", "worker", prefix + ":chan-bell:jobs", .. messages.Select(m => (RedisValue)m)];
+
+        var first = (RedisResult[])(await Database().ScriptEvaluateAsync(Firn.Redis.Channels.RedisChannelScripts.Append, scriptKeys, Args("a", "b", "c", "d", "e")))!;
+        var second = (RedisResult[])(await Database().ScriptEvaluateAsync(Firn.Redis.Channels.RedisChannelScripts.Append, scriptKeys, Args("f")))!;
+
+        // Three (the window) appended in order, the rest refused, nothing removed.
+        Assert.Equal(3, first.Length);
+        Assert.Empty(second);
+        var entries = await Database().StreamRangeAsync(keys.Stream);
+        Assert.Equal(["a", "b", "c"], entries.Select(e => (string?)e["d"]));
+        Assert.Equal(3, (long)await Database().HashGetAsync(keys.Senders, "host-a/worker"));
+    }
+
     private static string RedisHostName(string mainProcessName) => Firn.Redis.Hosts.RedisHostLiveness.HostNameOf(mainProcessName);
 
     private static string Prefix(string what) => what + "-" + Guid.NewGuid().ToString("N")[..8];
