@@ -248,7 +248,8 @@ internal sealed partial class RedisSharedChannel
         {
             _earlyAcks.Clear();
             _overWindow.Clear();
-            old = [.. _outstanding.Where(o => o.Value.Since < before).Take(MaxBatch * 4).Select(o => (RedisValue)o.Key)];
+            // Own entries consumed here whose notice never came count as unacknowledged until settled too.
+            old = [.. _outstanding.Where(o => o.Value.Since < before).Select(o => o.Key).Concat(_settling).Distinct().Take(MaxBatch * 4).Select(id => (RedisValue)id)];
         }
 
         if (old.Length == 0)

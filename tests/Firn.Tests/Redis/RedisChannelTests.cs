@@ -133,6 +133,23 @@ public sealed class RedisChannelTests(RedisServer redis) : IClassFixture<RedisSe
     }
 
     [RedisFact]
+    public async Task A_channel_opened_on_one_host_with_another_type_fails_on_the_other_naming_both()
+    {
+        var prefix = Prefix("types");
+        await using var east = await StartAsync(prefix, "east");
+        await using var west = await StartAsync(prefix, "west");
+        east.GetChannel<int>("typed");
+
+        var error = Assert.Throws<ChannelTypeMismatchException>(() => west.GetChannel<string>("typed"));
+
+        Assert.Contains("System.Int32", error.Message, StringComparison.Ordinal);
+        Assert.Contains("System.String", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'typed'", error.Message, StringComparison.Ordinal);
+        Assert.True(west.TryGetChannel<int>("typed", out _));
+        Assert.False(west.TryGetChannel<int>("nobody-opened", out _));
+    }
+
+    [RedisFact]
     public async Task The_append_script_appends_only_while_the_senders_count_is_under_its_window()
     {
         var prefix = Prefix("script");
