@@ -2,12 +2,12 @@ using Firn.Redis.Connection;
 
 namespace Firn;
 
-/// <summary>Puts a Firn application's store and pub/sub on Redis, shared by every main process that uses the same server and prefix.</summary>
+/// <summary>Puts a Firn application's store, pub/sub, channels, RPC and process list on Redis, shared by every main process that uses the same server and prefix.</summary>
 public static class FirnRedisExtensions
 {
     /// <summary>
-    /// A copy of <paramref name="options"/> whose main process keeps the store and pub/sub on Redis. Its children keep
-    /// talking to it as before; channels, RPC and the process list stay local to each main process (docs/redis.md).
+    /// A copy of <paramref name="options"/> whose main process shares the store, pub/sub, channels, RPC and its process
+    /// list with the other main processes on Redis. Its children keep talking to it as before (docs/redis.md).
     /// </summary>
     /// <param name="options">The app's options.</param>
     /// <param name="redis">Where and how to reach Redis.</param>
@@ -27,7 +27,7 @@ public static class FirnRedisExtensions
         options.UseRedis(new FirnRedisOptions { Configuration = configuration });
 
     /// <summary>
-    /// Keeps the store and pub/sub of the app the Generic Host runs on Redis, whatever options <see cref="FirnBuilder.UseOptions(FirnAppOptions)"/>
+    /// Keeps the store, pub/sub and channels of the app the Generic Host runs on Redis, whatever options <see cref="FirnBuilder.UseOptions(FirnAppOptions)"/>
     /// or configuration give (only the main process connects; in a child this changes nothing).
     /// </summary>
     /// <param name="builder">The Firn builder of <c>AddFirn</c>.</param>

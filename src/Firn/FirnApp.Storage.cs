@@ -71,6 +71,8 @@ public sealed partial class FirnApp
             Metrics.ObserveStore(() => store.Count, () => store.Bytes);
         }
 
+        // Before any channel is opened: the router was made first (InitializeMainChannels), with nothing opened yet.
+        Router.Engine = _backend?.Channels;
         _backend?.Processes?.Publish(PublishedView);
         _topicHub = new TopicHub(LoggerFactory.CreateLogger("Firn.PubSub"), Metrics, _backend?.PubSub);
         var self = new LocalTopicSubscriber(ProcessName, _subscriptions);

@@ -5,8 +5,9 @@
 //   stubborn this program re-launched, with an entry that ignores every stop and a foreground thread
 //   command  an external command (sleep), started through setpriv when it is installed
 //   with the argument "blocked-stdout" it runs BlockedStdout's scenario instead, with "slow-start" SlowStart's, and with
-//   "redis-host ..." one host of the two-hosts Redis test (RedisHost), and with "redis-rpc-host ..." one host of the
-//   RPC-across-hosts Redis test (RedisRpcHost).
+//   "redis-host ..." one host of the two-hosts Redis test (RedisHost), with "redis-rpc-host ..." one host of the
+//   RPC-across-hosts Redis test (RedisRpcHost), and with "redis-channel ..." a host of the Redis channel tests
+//   (RedisChannelHost).
 using System.Globalization;
 using Firn;
 
@@ -18,6 +19,11 @@ if (args is ["redis-host", var configuration, var prefix, var host, var count])
 if (args is ["redis-rpc-host", var rpcConfiguration, var rpcPrefix, var rpcHost, var hostTimeoutMs])
 {
     return await Firn.TestMain.RedisRpcHost.RunAsync(rpcConfiguration, rpcPrefix, rpcHost, hostTimeoutMs);
+}
+
+if (args is ["redis-channel", var channelConfiguration, var channelPrefix, var channelHost, var mode])
+{
+    return await Firn.TestMain.RedisChannelHost.RunAsync(channelConfiguration, channelPrefix, channelHost, mode);
 }
 
 if (args is ["slow-start"])

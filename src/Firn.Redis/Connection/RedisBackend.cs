@@ -1,4 +1,5 @@
 using Firn.Hosting;
+using Firn.Redis.Channels;
 using Firn.Redis.Hosts;
 using Firn.Redis.Rpc;
 using Firn.Redis.Storage;
@@ -31,23 +32,24 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
         var multiplexer = ConnectionMultiplexer.Connect(configuration);
         var logger = context.LoggerFactory.CreateLogger("Firn.Redis");
         var names = new RedisNames(Options.Prefix);
-        LogConnected(logger, Options.Prefix, multiplexer.IsConnected ? "connected" : "not reachable yet (it keeps trying)");
         var liveness = new RedisHostLiveness(multiplexer, names, RedisHostLiveness.HostNameOf(context.ProcessName), Options.HostTimeout, logger);
+        LogConnected(logger, Options.Prefix, liveness.HostName, multiplexer.IsConnected ? "connected" : "not reachable yet (it keeps trying)");
         var processes = new RedisProcessRegistry(multiplexer, names, liveness, Options.HostTimeout, logger);
+        var channels = new RedisChannelEngine(multiplexer, names, liveness, Options.HostTimeout, context.LoggerFactory.CreateLogger("Firn.Redis.Channels"));
 
         // RPC reads its streams with a blocking XREAD, which must not hold up the shared multiplexer: a connection of its own.
         var readerConfiguration = configuration.Clone();
         readerConfiguration.ClientName = configuration.ClientName + ":rpc";
         var rpc = new RedisRpcEngine(multiplexer, async () => await ConnectionMultiplexer.ConnectAsync(readerConfiguration).ConfigureAwait(false), names, liveness, Options, context.ProcessName, logger);
-        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger), processes, rpc);
+        return new RedisConnection(multiplexer, liveness, new RedisStoreEngine(multiplexer, names, context.Serializer), new RedisPubSubEngine(multiplexer, names, logger), processes, rpc, channels);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Store and pub/sub on Redis, prefix '{Prefix}' ({State}); channels, RPC and the process list stay local to this main process")]
-    private static partial void LogConnected(ILogger logger, string prefix, string state);
+    [LoggerMessage(Level = LogLevel.Information, Message = "On Redis as host '{Host}', prefix '{Prefix}' ({State}): the store, pub/sub, channels, RPC and the process list are shared with the other main processes of this prefix")]
+    private static partial void LogConnected(ILogger logger, string prefix, string host, string state);
 }
 
 /// <summary>One main process's connection: one multiplexer for its commands and its subscriptions.</summary>
-internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub, RedisProcessRegistry processes, RedisRpcEngine rpc) : IFirnBackendConnection
+internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHostLiveness liveness, RedisStoreEngine store, RedisPubSubEngine pubSub, RedisProcessRegistry processes, RedisRpcEngine rpc, RedisChannelEngine channels) : IFirnBackendConnection
 {
     /// <summary>This host's liveness, and the other hosts'.</summary>
     public RedisHostLiveness Liveness => liveness;
@@ -57,6 +59,8 @@ internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHo
     public Firn.Storage.IPubSubEngine PubSub => pubSub;
 
     public IProcessRegistry Processes => processes;
+
+    public Firn.Routing.IChannelEngine Channels => channels;
 
     public Firn.Rpc.IRpcEngine Rpc => rpc;
 
@@ -73,8 +77,10 @@ internal sealed class RedisConnection(ConnectionMultiplexer multiplexer, RedisHo
             return;
         }
 
-        // Before the liveness key goes: the methods are given back first, so no host sees them owned by a dead host;
-        // then the registry's entry, so the others drop this host's processes on its announcement.
+        // Before the liveness key goes: what this host consumed is acknowledged before the others may claim its entries;
+        // the methods are given back, so no host sees them owned by a dead host; then the registry's entry goes, so the
+        // others drop this host's processes on its announcement.
+        await channels.DisposeAsync().ConfigureAwait(false);
         await rpc.DisposeAsync().ConfigureAwait(false);
         await processes.DisposeAsync().ConfigureAwait(false);
         await liveness.DisposeAsync().ConfigureAwait(false);

@@ -43,4 +43,7 @@ internal interface IFirnBackendConnection : IAsyncDisposable
 
     /// <summary>RPC across main processes, or <see langword="null"/> for calls between this main process's processes only.</summary>
     IRpcEngine? Rpc { get; }
+
+    /// <summary>Channels shared across main processes, or <see langword="null"/> for this main process's router alone.</summary>
+    Routing.IChannelEngine? Channels { get; }
 }

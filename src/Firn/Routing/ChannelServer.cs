@@ -87,29 +87,73 @@ internal sealed class ChannelServer
             throw new ProtocolViolationException($"unknown open flags {flags}");
         }
 
-        var reply = new BodyWriter().WriteUInt32(requestId);
+        var create = (flags & OpenFlags.OnlyIfExists) == 0;
+        if (_router.Engine is not null)
+        {
+            // A shared channel may need the engine's answer: the child waits for this reply by its request id alone.
+            _ = ReplyLaterAsync(session, requestId, name, typeName, create);
+            return;
+        }
+
+        ChannelBinding? opened;
         try
         {
-            if (_router.Open(Peer(session), name, typeName, create: (flags & OpenFlags.OnlyIfExists) == 0) is { } binding)
-            {
+            opened = _router.Open(Peer(session), name, typeName, create);
+        }
+        catch (Exception ex) when (ex is ChannelTypeMismatchException or ChannelLimitException or ArgumentException)
+        {
+            Reply(session, requestId, null, ex);
+            return;
+        }
+
+        Reply(session, requestId, opened, null);
+    }
+
+    private async Task ReplyLaterAsync(IPeerSession session, uint requestId, string name, string typeName, bool create)
+    {
+        ChannelBinding? opened = null;
+        Exception? failure = null;
+        try
+        {
+            opened = await _router.OpenAsync(Peer(session), name, typeName, create).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        try
+        {
+            Reply(session, requestId, opened, failure);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            // The child left while its channel was being declared: nobody waits for the reply.
+        }
+    }
+
+    private static void Reply(IPeerSession session, uint requestId, ChannelBinding? opened, Exception? failure)
+    {
+        var reply = new BodyWriter().WriteUInt32(requestId);
+        switch (failure)
+        {
+            case null when opened is { } binding:
                 reply.WriteByte(OpenStatus.Opened).WriteUInt32(binding.ChannelId).WriteByte(binding.IsClosed ? (byte)1 : (byte)0);
-            }
-            else
-            {
+                break;
+            case null:
                 reply.WriteByte(OpenStatus.NotFound);
-            }
-        }
-        catch (ChannelTypeMismatchException ex)
-        {
-            reply.WriteByte(OpenStatus.TypeMismatch).WriteText(ex.Message);
-        }
-        catch (ChannelLimitException ex)
-        {
-            reply.WriteByte(OpenStatus.LimitReached).WriteText(ex.Message);
-        }
-        catch (ArgumentException ex)
-        {
-            reply.WriteByte(OpenStatus.BadName).WriteText(ex.Message);
+                break;
+            case ChannelTypeMismatchException:
+                reply.WriteByte(OpenStatus.TypeMismatch).WriteText(failure.Message);
+                break;
+            case ArgumentException:
+                reply.WriteByte(OpenStatus.BadName).WriteText(failure.Message);
+                break;
+            default:
+                // The limit, or (a shared channel) its backend out of reach: the protocol has no status of its own for
+                // the latter, and the child raises a FirnException with the message, which names the backend.
+                reply.WriteByte(OpenStatus.LimitReached).WriteText(failure.Message);
+                break;
         }
 
         session.Connection.Send(FrameKind.ChannelOpened, reply.Written);

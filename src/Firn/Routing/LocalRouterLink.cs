@@ -27,7 +27,7 @@ internal sealed class LocalRouterLink : IRouterLink
 
     public Router Router => _router;
 
-    public ValueTask<ChannelBinding?> OpenAsync(string name, string typeName, bool create, TimeSpan timeout) => ValueTask.FromResult(_router.Open(_peer, name, typeName, create));
+    public ValueTask<ChannelBinding?> OpenAsync(string name, string typeName, bool create, TimeSpan timeout) => _router.OpenAsync(_peer, name, typeName, create);
 
     public void Send(uint channelId, ReadOnlySpan<byte> payload) => _router.Send(_peer, channelId, ByteArrays.Copy(payload));
 

@@ -25,6 +25,9 @@ internal sealed class RoutedChannel
 
     public bool IsClosed { get; set; }
 
+    /// <summary>The engine's side when the channel is shared with other main processes (set once, at creation); <see langword="null"/> in memory.</summary>
+    public SharedChannel? Shared { get; set; }
+
     /// <summary>Peers that opened the channel (told when it closes).</summary>
     public HashSet<RouterPeer> Members { get; } = [];
 

@@ -74,18 +74,7 @@ internal sealed partial class Router
             {
                 if (!_byName.TryGetValue(name, out channel))
                 {
-                    // Channels live as long as the app, so a child's creations are counted across its restarts.
-                    if (!peer.IsMainProcess)
-                    {
-                        ref var created = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_createdBy, peer.ProcessName, out _);
-                        if (created >= MaxChannelsPerProcess)
-                        {
-                            throw FirnErrors.ChannelLimit(peer.ProcessName, MaxChannelsPerProcess, name);
-                        }
-
-                        created++;
-                    }
-
+                    CountCreation(peer, name);
                     channel = new RoutedChannel(++_nextId, name, typeName);
                     _byId[channel.Id] = channel;
                     _byName[name] = channel;
@@ -117,6 +106,12 @@ internal sealed partial class Router
         var channel = Find(sender, channelId);
         if (channel is null)
         {
+            return;
+        }
+
+        if (channel.Shared is { } shared)
+        {
+            SendShared(channel, shared, sender, payloads);
             return;
         }
 
@@ -229,6 +224,7 @@ internal sealed partial class Router
 
             channel.Receivers.Add(new ReceiverState(receiver, window, mode));
             Dispatch(channel);
+            channel.Shared?.Wake();
         }
     }
 
@@ -264,9 +260,16 @@ internal sealed partial class Router
             }
 
             long bytes = 0;
-            for (var i = 0; i < count; i++)
+            if (channel.Shared is { } shared)
             {
-                bytes += state.Unacknowledged.Dequeue().Payload.Length;
+                bytes = ConsumeShared(shared, state, count);
+            }
+            else
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    bytes += state.Unacknowledged.Dequeue().Payload.Length;
+                }
             }
 
             receiver.AddDeliveredBytes(-bytes);
@@ -274,6 +277,7 @@ internal sealed partial class Router
             state.Consumed += count;
             channel.Consumed += count;
             Dispatch(channel);
+            channel.Shared?.Wake();
         }
 
         _metrics.Consumed(channel.Name, receiver.ProcessName, count);
@@ -295,9 +299,6 @@ internal sealed partial class Router
             return;
         }
 
-        RouterPeer[] members;
-        var dropped = 0;
-        using var writes = DeferredWrites.Begin();
         lock (channel.Gate)
         {
             if (!channel.Members.Contains(requester))
@@ -306,6 +307,24 @@ internal sealed partial class Router
                 return;
             }
 
+            if (channel.Shared is { } shared)
+            {
+                // Closed here once the engine has closed it everywhere, after the messages sent before it.
+                shared.Close();
+                return;
+            }
+        }
+
+        CloseChannel(channel);
+    }
+
+    private void CloseChannel(RoutedChannel channel)
+    {
+        RouterPeer[] members;
+        var dropped = 0;
+        using var writes = DeferredWrites.Begin();
+        lock (channel.Gate)
+        {
             if (channel.IsClosed)
             {
                 return;
@@ -325,6 +344,8 @@ internal sealed partial class Router
                     var receiver = PickAnyReceiver(channel, message.Sender.ProcessName);
                     if (receiver is null)
                     {
+                        // A shared channel's message: acknowledged on the backend too, as discarded.
+                        channel.Shared?.Consumed(message.Payload);
                         dropped++;
                     }
                     else
@@ -385,6 +406,7 @@ internal sealed partial class Router
                 }
 
                 Dispatch(channel);
+                channel.Shared?.Wake();
             }
         }
     }
@@ -441,7 +463,9 @@ internal sealed partial class Router
                 unacknowledged += receiver.Unacknowledged.Count;
             }
 
-            return new RoutedChannelStats(channel.Name, channel.TypeName, channel.PendingCount, unacknowledged, channel.Receivers.Count, channel.Members.Count, channel.IsClosed);
+            var pending = channel.Shared is null ? channel.PendingCount : SharedPending(channel);
+            unacknowledged += channel.Shared?.Settling ?? 0;
+            return new RoutedChannelStats(channel.Name, channel.TypeName, pending, unacknowledged, channel.Receivers.Count, channel.Members.Count, channel.IsClosed);
         }
     }
 

@@ -6,7 +6,7 @@ namespace Firn.Tests.Redis;
 
 /// <summary>
 /// Two main processes (two apps of the test process) on one Redis: the store and pub/sub are shared under one prefix
-/// and apart under two; RPC methods are called across them; channels stay local to each main process.
+/// and apart under two; RPC methods are called across them.
 /// </summary>
 public sealed class RedisAcrossMainsTests(RedisServer redis) : IClassFixture<RedisServer>
 {
@@ -89,7 +89,7 @@ public sealed class RedisAcrossMainsTests(RedisServer redis) : IClassFixture<Red
             StartTimeout = TestApps.Timeout,
         }.UseRedis(redis.Options(prefix)));
         await app.StartAsync();
-        Assert.True(log.Contains(LogLevel.Information, "channels, RPC and the process list stay local"));
+        Assert.True(log.Contains(LogLevel.Information, $"On Redis as host '{name}@"));
         return app;
     }
 }

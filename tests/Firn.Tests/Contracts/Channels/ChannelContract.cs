@@ -16,13 +16,13 @@ public abstract class ChannelContract : ContractTests
     {
     }
 
-    [Fact]
+    [ContractFact]
     public async Task GetChannel_returns_the_same_object_for_a_name()
     {
         Assert.Equal("true", await Subject.RunAsync("channel.same", Name("same"), "string"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Using_a_name_with_another_type_fails_naming_both_types()
     {
         var name = Name("numbers");
@@ -34,7 +34,7 @@ public abstract class ChannelContract : ContractTests
         Assert.Contains("System.Collections.Generic.List<System.String>", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_name_the_main_process_opened_with_another_type_fails_naming_both_types_and_the_channel()
     {
         var name = Name("typed");
@@ -47,7 +47,7 @@ public abstract class ChannelContract : ContractTests
         Assert.Contains($"'{name}'", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Mixing_passive_and_active_mode_in_one_process_is_a_clear_error()
     {
         var passive = Name("passive-first");
@@ -62,7 +62,7 @@ public abstract class ChannelContract : ContractTests
         Assert.Contains("active mode", push.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task An_oversized_send_throws_before_anything_is_sent_and_the_channel_still_works()
     {
         var name = Name("big");
@@ -76,7 +76,7 @@ public abstract class ChannelContract : ContractTests
         Assert.Equal(1, Pending(name));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Messages_wait_in_the_router_until_a_receiver_attaches_and_a_full_sender_fails_or_waits()
     {
         var bounded = Name("nobody-listens");
@@ -98,7 +98,7 @@ public abstract class ChannelContract : ContractTests
         Assert.Equal(ContractTarget.SendWindow, Pending(bounded));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Close_wakes_a_blocked_sender_and_ends_receivers()
     {
         var name = Name("to-close");
@@ -116,7 +116,7 @@ public abstract class ChannelContract : ContractTests
         await TestApps.UntilAsync(() => Target.Log.Contains(LogLevel.Warning, $"{ContractTarget.SendWindow} messages"), "the discarded messages were logged");
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Closing_a_channel_in_the_main_process_ends_a_waiting_receiver()
     {
         var name = Name("closed-by-main");
@@ -131,7 +131,7 @@ public abstract class ChannelContract : ContractTests
         await Assert.ThrowsAsync<ChannelClosedException>(() => Subject.RunAsync("channel.receive", name, "string"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Receive_with_a_timeout_throws_TimeoutException_naming_the_channel()
     {
         var name = Name("quiet");
@@ -143,7 +143,7 @@ public abstract class ChannelContract : ContractTests
         Assert.Contains($"'{name}'", synchronous.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData(0)]
     [InlineData(65537)]
     public async Task A_receive_buffer_outside_its_range_is_rejected_when_set(int size)
@@ -151,7 +151,7 @@ public abstract class ChannelContract : ContractTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Subject.RunAsync("channel.open", Name("buffer"), "int", size));
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData("")]
     [InlineData("bad\nname")]
     public async Task Invalid_channel_names_are_rejected(string name)
@@ -161,6 +161,15 @@ public abstract class ChannelContract : ContractTests
 
     private int? Pending(string name) => Main.Router.GetStats(name)?.Pending;
 }
+
+/// <summary>The channel contract in the main process alone, on Redis.</summary>
+public sealed class ChannelContract_RedisMainAlone(RedisMainAloneFixture fixture) : ChannelContract(fixture), IClassFixture<RedisMainAloneFixture>, IRedisContract;
+
+/// <summary>The channel contract in a child hosted in the test process, its main process on Redis.</summary>
+public sealed class ChannelContract_RedisInProcessChild(RedisInProcessChildFixture fixture) : ChannelContract(fixture), IClassFixture<RedisInProcessChildFixture>, IRedisContract;
+
+/// <summary>The channel contract in a real child process, its main process on Redis.</summary>
+public sealed class ChannelContract_RedisRealChild(RedisRealChildFixture fixture) : ChannelContract(fixture), IClassFixture<RedisRealChildFixture>, IRedisContract;
 
 /// <summary>The channel contract in the main process alone.</summary>
 public sealed class ChannelContract_MainAlone(MainAloneFixture fixture) : ChannelContract(fixture), IClassFixture<MainAloneFixture>;

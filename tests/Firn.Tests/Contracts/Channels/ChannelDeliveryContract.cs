@@ -4,7 +4,7 @@ namespace Firn.Tests.Contracts.Channels;
 
 /// <summary>
 /// What a channel promises between two processes, the process under test and the main process, in both directions:
-/// delivery in either receive mode, order per sender, never to the sender itself, close, back-pressure from a slow
+/// delivery in either receive mode, order per sender, close, back-pressure from a slow
 /// receiver, and channels that travel inside calls. The main process alone has no second process (it never receives
 /// its own messages), so only the child flavours run these.
 /// </summary>
@@ -15,7 +15,7 @@ public abstract class ChannelDeliveryContract : ContractTests
     {
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Messages_travel_from_main_to_the_subject_and_back_in_active_mode()
     {
         var there = Name("there");
@@ -35,7 +35,7 @@ public abstract class ChannelDeliveryContract : ContractTests
         Assert.Equal("b", await Peer.RunAsync("channel.receive-sync", back, "string", TestApps.Timeout));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Passive_handlers_run_with_sync_and_async_filters_and_survive_a_throwing_handler()
     {
         // The subject's built-in passive channel, opened for it by the handshake.
@@ -59,7 +59,7 @@ public abstract class ChannelDeliveryContract : ContractTests
         Assert.Equal("false", await Peer.RunAsync("channel.try-receive", replies, "string"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Messages_from_one_sender_arrive_in_order_both_ways()
     {
         const int count = 20_000;
@@ -74,19 +74,7 @@ public abstract class ChannelDeliveryContract : ContractTests
         Assert.Equal("in order", await subjectReads);
     }
 
-    [Fact]
-    public async Task A_process_never_receives_its_own_messages_so_one_channel_works_both_ways()
-    {
-        var name = Name("both-ways");
-
-        var subject = Subject.RunAsync("channel.talk", name, 100);
-        var main = Peer.RunAsync("channel.talk", name, 100);
-
-        Assert.Equal("received=100 own=0", await subject);
-        Assert.Equal("received=100 own=0", await main);
-    }
-
-    [Fact]
+    [ContractFact]
     public async Task Closing_a_channel_hands_a_reader_in_the_other_process_what_was_sent_then_ends_it()
     {
         var fromMain = Name("from-main");
@@ -110,7 +98,7 @@ public abstract class ChannelDeliveryContract : ContractTests
         await Assert.ThrowsAsync<ChannelClosedException>(() => Peer.RunAsync("channel.send", fromSubject, "string", "too late"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_slow_receiver_bounds_what_is_buffered_and_the_sender_feels_back_pressure()
     {
         const int receiveBuffer = 16;
@@ -136,7 +124,7 @@ public abstract class ChannelDeliveryContract : ContractTests
         Assert.Equal("false", await Peer.RunAsync("channel.try-send", name, "int", -1));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task A_channel_passed_in_a_call_reaches_the_handler_as_a_working_channel_both_ways()
     {
         var inSubject = Name("reply-on-subject");
@@ -148,6 +136,12 @@ public abstract class ChannelDeliveryContract : ContractTests
         Assert.Equal($"{Main.ProcessName}:and back", await Subject.RunAsync("rpc.call-reply-on", inMain, Name("subject-replies"), "and back"));
     }
 }
+
+/// <summary>Channel delivery between a child hosted in the test process and the main process, on Redis.</summary>
+public sealed class ChannelDeliveryContract_RedisInProcessChild(RedisInProcessChildFixture fixture) : ChannelDeliveryContract(fixture), IClassFixture<RedisInProcessChildFixture>, IRedisContract;
+
+/// <summary>Channel delivery between a real child process and the main process, on Redis.</summary>
+public sealed class ChannelDeliveryContract_RedisRealChild(RedisRealChildFixture fixture) : ChannelDeliveryContract(fixture), IClassFixture<RedisRealChildFixture>, IRedisContract;
 
 /// <summary>Channel delivery between a child hosted in the test process and the main process.</summary>
 public sealed class ChannelDeliveryContract_InProcessChild(InProcessChildFixture fixture) : ChannelDeliveryContract(fixture), IClassFixture<InProcessChildFixture>;
