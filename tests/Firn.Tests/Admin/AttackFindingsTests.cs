@@ -90,13 +90,15 @@ public sealed class AttackFindingsTests
     // fake app that receives the operator's writes (store set values, rpc call arguments) and shows them made-up state.
     // Seen by hand: a 20-line Python listener run as uid 65534 in a directory it owns received, from root's firnctl,
     // {"op":"store.set","key":"api-token","value":"s3cret"} and {"op":"rpc.call","args":["admin","hunter2"]}.
-    [Fact(Skip = "finding 1: firnctl talks to a socket in a group/other-writable or symlinked admin directory (the app would refuse both)")]
+    [Fact]
     public async Task Firnctl_refuses_an_admin_directory_others_can_write_or_a_symbolic_link()
     {
         await using var app = await AdminApp.Create(_ => { }).StartAsync();
         File.SetUnixFileMode(app.Directory, (UnixFileMode)0x1FF);
         var open = await FirnCtl.RunAsync(app.Directory, "ps");
         Assert.True(open.ExitCode == 3, "a 0777 admin directory was used: " + open);
+        Assert.Contains("writable by group or others", open.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Log.Entries, e => e.Message.Contains("client pid", StringComparison.Ordinal));
 
         File.SetUnixFileMode(app.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var link = app.Directory + "-link";
@@ -105,6 +107,9 @@ public sealed class AttackFindingsTests
         {
             var linked = await FirnCtl.RunAsync(link, "ps");
             Assert.True(linked.ExitCode == 3, "a symbolic link as admin directory was used: " + linked);
+            Assert.Contains("not a directory", linked.Error, StringComparison.Ordinal);
+            var direct = await FirnCtl.RunAsync(app.Directory, "ps");
+            Assert.True(direct.ExitCode == 0, "the same directory, 0700 and named directly: " + direct);
         }
         finally
         {
