@@ -52,7 +52,8 @@ internal static class Global
             }
             catch (AdminException ex)
             {
-                Output.Error(ex.Message);
+                // The app's message may quote a client's text: one line, whatever it holds.
+                Output.Error(Terminal.Escape(ex.Message));
                 return ex.ExitCode;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

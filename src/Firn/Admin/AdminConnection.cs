@@ -239,7 +239,7 @@ internal sealed partial class AdminConnection : IDisposable
 
     private async Task RefuseAsync(long id, string message)
     {
-        LogMalformed(_client.ProcessId, _client.UserId, message);
+        LogMalformed(_client.ProcessId, _client.UserId, AdminText.Escape(message));
         await WriteAsync(AdminJson.Error(id, AdminErrors.BadRequest, message), _closing.Token).ConfigureAwait(false);
     }
 

@@ -108,7 +108,7 @@ internal sealed partial class AdminDispatcher
     {
         var process = Require(request.RequireString("name"));
         var signal = ParseSignal(request.RequireValue("signal"));
-        Audit(client, $"signal {signal} to '{process.Name}'");
+        Audit(client, $"signal {signal} to {AdminText.Quote(process.Name)}");
         if (process.GetStatus().ProcessId is not { } pid)
         {
             throw new AdminException(AdminErrors.Failed, $"Process '{process.Name}' is not running ({process.State}).");
@@ -188,7 +188,7 @@ internal sealed partial class AdminDispatcher
     }
 
     private static string Describe(IReadOnlyList<ManagedProcess> targets) =>
-        targets.Count == 1 ? $"'{targets[0].Name}'" : "all";
+        targets.Count == 1 ? AdminText.Quote(targets[0].Name) : "all";
 
     private static int ParseSignal(JsonElement value)
     {

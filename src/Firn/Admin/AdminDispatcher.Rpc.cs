@@ -48,7 +48,7 @@ internal sealed partial class AdminDispatcher
 
         var timeout = request.OptionalSeconds("timeout") ?? app.Rpc.DefaultTimeout;
         var writers = Enumerable.Repeat(RawArgument, args.Length).ToArray();
-        Audit(client, $"rpc call '{method}'");
+        Audit(client, $"rpc call {AdminText.Quote(method)}");
         byte[] result;
         try
         {

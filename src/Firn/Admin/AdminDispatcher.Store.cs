@@ -72,7 +72,7 @@ internal sealed partial class AdminDispatcher
         var payload = value.ValueKind == JsonValueKind.Number && typeName == "System.Double"
             ? MessagePackJson.DoubleBytes(value.GetDouble())
             : MessagePackJson.FromJson(value);
-        Audit(client, $"store set '{key}' ({typeName})");
+        Audit(client, $"store set {AdminText.Quote(key)} ({typeName})");
         await StoreAsync(
             new StoreRequest(StoreOperation.Set, key)
             {
@@ -87,7 +87,7 @@ internal sealed partial class AdminDispatcher
     private async Task<AdminResult> StoreDeleteAsync(AdminRequest request, AdminClient client, CancellationToken cancellationToken)
     {
         var key = request.RequireString("key");
-        Audit(client, $"store del '{key}'");
+        Audit(client, $"store del {AdminText.Quote(key)}");
         var deleted = (await StoreAsync(new StoreRequest(StoreOperation.Delete, key), cancellationToken).ConfigureAwait(false)).Flag;
         return new AdminResult(w =>
         {

@@ -55,17 +55,62 @@ public sealed class AttackFindingsTests
     // Information with the client's pid and uid". The key (store set/del) and the method (rpc call) go into the audit
     // line as they are: a key with a newline writes a second, forged line ("... Admin: stop-app (client pid 1, uid
     // 1000)") into the app's console log, and ESC sequences reach the operator's terminal (logs, store keys).
-    [Fact(Skip = "finding 6: control characters in a key or method name forge audit lines and reach terminals unescaped")]
+    [Fact]
     public async Task An_audit_line_is_one_line_whatever_the_key()
+    {
+        await using var app = await AdminApp.Create(a => a.AddCommand("one", AdminApp.Shell("exec sleep 1000"))).StartAsync();
+        await using var client = await app.ConnectAsync();
+        var key = "x' (client pid 1, uid 1000)\n2026-01-01 00:00:00.000 [INFO] main: Admin: stop-app (client pid 1, uid 1000)\u001b[2J";
+        await client.OkAsync("store.set", new { key, value = 1 });
+        await client.OkAsync("store.del", new { key });
+        foreach (var line in new[]
+        {
+            "{\"id\":1,\"op\":\"rpc.call\",\"method\":\"m\\r\\u001b[1A\",\"args\":[]}",
+            "{\"id\":2,\"op\":\"wait\",\"name\":\"one\",\"state\":\"\\u001b[2J\\nforged\"}",
+        })
+        {
+            // Each is answered (or, before finding 3 was fixed, closed): either way it has been logged by then.
+            await using var other = await app.ConnectAsync();
+            await other.SendLineAsync(line);
+            try
+            {
+                await other.ReadAsync();
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        var audit = app.Log.Entries.Where(e => e.Message.StartsWith("Admin: ", StringComparison.Ordinal)).ToList();
+        Assert.True(audit.Count >= 4, string.Join('\n', audit.Select(e => e.Message)));
+        Assert.All(audit, e => Assert.DoesNotContain(e.Message, c => char.IsControl(c)));
+        Assert.Contains(audit, e => e.Message.StartsWith(@"Admin: store set 'x\' (client pid 1, uid 1000)\n2026", StringComparison.Ordinal) && e.Message.Contains(@"\u001b[2J' (System.Int64) (client pid", StringComparison.Ordinal));
+        Assert.Contains(audit, e => e.Message.StartsWith(@"Admin: rpc call 'm\r\u001b[1A' (client pid", StringComparison.Ordinal));
+        Assert.Contains(audit, e => e.Message.Contains(@"'\u001b[2J\nforged' is not a process state", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Firnctl_escapes_control_characters_in_keys_log_lines_values_and_errors()
     {
         await using var app = await AdminApp.Create(_ => { }).StartAsync();
         await using var client = await app.ConnectAsync();
-        var key = "x' (client pid 1, uid 1000)\n2026-01-01 00:00:00.000 [INFO] main: Admin: stop-app (client pid 1, uid 1000)\u001b[2J";
-        await client.RequestAsync("store.set", new { key, value = 1 });
-        await client.RequestAsync("store.del", new { key });
-        var audit = app.Log.Entries.Where(e => e.Message.StartsWith("Admin: ", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(audit);
-        Assert.All(audit, e => Assert.DoesNotContain(e.Message, c => char.IsControl(c)));
+        await client.OkAsync("store.set", new { key = "k\u001b[2J", value = "v\u001b[31m" });
+#pragma warning disable CA1848, CA2254 // A test's line.
+        app.App.LoggerFactory.CreateLogger("Evil").LogWarning("line\u001b[2J\nforged");
+#pragma warning restore CA1848, CA2254
+
+        var keys = await FirnCtl.RunAsync(app.Directory, "store", "keys");
+        Assert.Equal("k\\u001b[2J\n", keys.Output);
+        var get = await FirnCtl.RunAsync(app.Directory, "store", "get", "k\u001b[2J");
+        Assert.Equal("\"v\\u001B[31m\"\n", get.Output);
+        var logs = await FirnCtl.RunAsync(app.Directory, "logs");
+        Assert.Contains(@"line\u001b[2J\nforged", logs.Output, StringComparison.Ordinal);
+        var describe = await FirnCtl.RunAsync(app.Directory, "describe", "p\u001b[2J");
+        Assert.True(describe.ExitCode == 4, describe.ToString());
+        foreach (var result in new[] { keys, get, logs, describe })
+        {
+            Assert.DoesNotContain('\u001b', result.Output + result.Error);
+        }
     }
 
     // Finding 4. The store's rule (SECURITY.md, "keys and topics 1 to 1,024 characters"; StoreKeys.Validate) is checked
