@@ -169,6 +169,20 @@ internal sealed partial class AdminConnection : IDisposable
             await WriteAsync(AdminJson.Error(request.Id, ex.Code, ex.Message), _closing.Token).ConfigureAwait(false);
             return Outcome.Next;
         }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or JsonException)
+        {
+            // An argument the op's own checks let through and the code below refused: still a bad request, answered.
+            await RefuseAsync(request.Id, ex.Message).ConfigureAwait(false);
+            return Outcome.Close;
+        }
+#pragma warning disable CA1031 // No request ends its connection without an error line; the connection goes on.
+        catch (Exception ex) when (ex is not OperationCanceledException || !_closing.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogRequestFailed(ex, request.Op.Length <= 64 ? AdminText.Escape(request.Op) : "?", _client.ProcessId);
+            await WriteAsync(AdminJson.Error(request.Id, AdminErrors.Failed, ex.Message), _closing.Token).ConfigureAwait(false);
+            return Outcome.Next;
+        }
 
         await WriteAsync(
             AdminJson.Line(w =>
@@ -245,6 +259,9 @@ internal sealed partial class AdminConnection : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Admin: closed the connection of client pid {Pid} (uid {Uid}): {Reason}")]
     private partial void LogMalformed(int pid, uint uid, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Admin: request '{Op}' of client pid {Pid} failed unexpectedly; it was answered 'failed'")]
+    private partial void LogRequestFailed(Exception exception, string op, int pid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Admin: the connection of client pid {Pid} failed; it was closed")]
     private partial void LogConnectionFailed(Exception exception, int pid);

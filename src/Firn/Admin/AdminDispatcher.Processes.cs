@@ -199,7 +199,7 @@ internal sealed partial class AdminDispatcher
 
         if (value.ValueKind == JsonValueKind.String)
         {
-            var name = value.GetString()!.ToUpperInvariant();
+            var name = AdminRequest.ReadString(value, "signal").ToUpperInvariant();
             if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out number) && number is > 0 and < 65)
             {
                 return number;

@@ -58,6 +58,11 @@ internal sealed partial class AdminDispatcher
         {
             throw AdminException.NotFound(ex.Message);
         }
+        catch (ArgumentException ex)
+        {
+            // A well-formed request the RPC layer refuses (a method name empty, too long, with control characters).
+            throw new AdminException(AdminErrors.Failed, ex.Message);
+        }
         catch (TimeoutException ex)
         {
             throw new AdminException(AdminErrors.Timeout, ex.Message);

@@ -48,7 +48,16 @@ internal static class MessagePackJson
     {
         var buffer = new ArrayBufferWriter<byte>();
         var writer = new MessagePackWriter(buffer);
-        WriteJson(ref writer, value, 0);
+        try
+        {
+            WriteJson(ref writer, value, 0);
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonElement.GetString and JsonProperty.Name on a lone surrogate escape: valid JSON, not valid text.
+            throw AdminException.BadRequest("a string in the value is not well-formed text (it holds a lone surrogate)");
+        }
+
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }

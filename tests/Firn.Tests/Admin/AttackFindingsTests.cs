@@ -17,25 +17,39 @@ public sealed class AttackFindingsTests
     // leaves it open". Only AdminException and JsonException are turned into lines: a lone surrogate escape (valid
     // JSON; JsonElement.GetString throws InvalidOperationException) or an rpc.call method name the RPC layer refuses
     // (empty, over 256 characters: ArgumentException) closes the connection with no line at all.
-    [Fact(Skip = "finding 2: a lone surrogate escape, or an empty or 300-character rpc.call method, closes the connection without any error line")]
+    // Fixed: a lone surrogate anywhere in a request is a bad request (an error line, then the connection closes); an
+    // rpc.call method name the RPC layer refuses is a well-formed request that failed (the connection stays open).
+    [Fact]
     public async Task A_lone_surrogate_in_a_string_gets_a_bad_request_line()
     {
-        await using var app = await AdminApp.Create(_ => { }).StartAsync();
+        await using var app = await AdminApp.Create(a => a.AddCommand("one", AdminApp.Shell("exec sleep 1000"))).StartAsync();
         foreach (var line in new[]
         {
             "{\"id\":1,\"op\":\"\\ud800\"}",
             "{\"id\":2,\"op\":\"store.get\",\"key\":\"\\ud800\"}",
             "{\"id\":3,\"op\":\"sub\",\"pattern\":\"a\\udc00\"}",
-            "{\"id\":4,\"op\":\"rpc.call\",\"method\":\"\",\"args\":[]}",
-            "{\"id\":5,\"op\":\"rpc.call\",\"method\":\"" + new string('m', 300) + "\",\"args\":[]}",
+            "{\"id\":4,\"op\":\"store.set\",\"key\":\"k\",\"value\":{\"a\":[\"\\ud800\"]}}",
+            "{\"id\":5,\"op\":\"store.set\",\"key\":\"k\",\"value\":{\"\\udc00\":1}}",
+            "{\"id\":6,\"op\":\"rpc.call\",\"method\":\"m\",\"args\":[\"\\ud800\"]}",
+            "{\"id\":7,\"op\":\"signal\",\"name\":\"one\",\"signal\":\"\\ud800\"}",
+            "{\"id\":8,\"op\":\"describe\",\"name\":\"\\ud800\"}",
         })
         {
             await using var client = await app.ConnectAsync();
             await client.SendLineAsync(line);
             var reply = await client.ReadAsync();
             Assert.True(reply is not null, $"no reply line to {line}: the connection was closed silently");
-            Assert.False(reply.Value.GetProperty("ok").GetBoolean());
+            Assert.Equal("bad-request", reply.Value.GetProperty("error").GetProperty("code").GetString());
+            Assert.True(await client.IsClosedAsync(), line);
         }
+
+        await using var caller = await app.ConnectAsync();
+        foreach (var method in new[] { string.Empty, new string('m', 300), "m\u001b" })
+        {
+            Assert.Equal("failed", await caller.ErrorAsync("rpc.call", new { method, args = Array.Empty<object>() }));
+        }
+
+        await caller.OkAsync("ps");
     }
 
     // Finding 3. admin-protocol.md: "A store.set value is stored as the .NET type its JSON kind maps to: ... other
