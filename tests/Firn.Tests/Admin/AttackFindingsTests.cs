@@ -130,16 +130,42 @@ public sealed class AttackFindingsTests
     // Finding 4. The store's rule (SECURITY.md, "keys and topics 1 to 1,024 characters"; StoreKeys.Validate) is checked
     // for children and for SharedMemory, but the admin ops call the store engine directly: an empty key or a key of
     // 5,000 characters is stored, and then no C# reader can name it (SharedMemory throws ArgumentException).
-    [Fact(Skip = "finding 4: store.set/get/del over the admin socket skip the key rules (an empty key, a key of more than 1,024 characters)")]
+    // Fixed: the admin store ops apply the store's key rules (StoreKeys.Validate), at the boundary.
+    [Fact]
     public async Task Store_set_refuses_a_key_the_store_does_not_allow()
     {
         await using var app = await AdminApp.Create(_ => { }).StartAsync();
-        await using var client = await app.ConnectAsync();
-        foreach (var key in new[] { string.Empty, new string('k', 5000) })
+        await using (var client = await app.ConnectAsync())
         {
-            var reply = await client.RequestAsync("store.set", new { key, value = 1 });
-            Assert.False(reply.GetProperty("ok").GetBoolean(), $"a key of {key.Length} characters was stored: {reply}");
+            foreach (var key in new[] { "k", new string('k', 1024) })
+            {
+                await client.OkAsync("store.set", new { key, value = 1 });
+                Assert.True((await client.OkAsync("store.get", new { key })).GetProperty("found").GetBoolean());
+                Assert.Equal(key, Assert.Single((await client.OkAsync("store.keys", new { pattern = key })).GetProperty("keys").EnumerateArray()).GetString());
+                Assert.True((await client.OkAsync("store.del", new { key })).GetProperty("deleted").GetBoolean());
+            }
+
+            await client.OkAsync("sub", new { pattern = new string('k', 1024) });
         }
+
+        foreach (var key in new[] { string.Empty, new string('k', 1025) })
+        {
+            foreach (var (op, arguments) in new (string, object)[]
+            {
+                ("store.set", new { key, value = 1 }),
+                ("store.get", new { key }),
+                ("store.del", new { key }),
+                ("store.keys", new { pattern = key }),
+                ("sub", new { pattern = key }),
+            })
+            {
+                await using var client = await app.ConnectAsync();
+                Assert.Equal("bad-request", await client.ErrorAsync(op, arguments));
+                Assert.True(await client.IsClosedAsync(), op);
+            }
+        }
+
+        Assert.Empty(app.App.SharedMemory.Keys);
     }
 
     // Finding 1 (security). SECURITY.md: "an existing directory owned by another user, or writable by group or others,
