@@ -226,6 +226,91 @@ public sealed class AttackFindingsTests
         }
     }
 
+    // Fixed: at most AdminEndpoint.MaxConnections admin connections; the next gets one busy line. A client that closes
+    // while its request runs (a wait, a follow, a subscription) frees its place at once, not when the request ends.
+    [Fact]
+    public async Task Connections_beyond_the_cap_are_busy_and_a_client_closing_mid_wait_frees_its_place()
+    {
+        await using var app = await AdminApp.Create(a => a.AddCommand("one", AdminApp.Shell("exec sleep 1000"))).StartAsync();
+        var open = new List<AdminTestClient>();
+        try
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                var client = await app.ConnectAsync();
+                open.Add(client);
+                Assert.True(client.Hello.TryGetProperty("firnAdmin", out _), $"connection {i + 1} was refused: {client.Hello}");
+                switch (i)
+                {
+                    case 62:
+                        await client.OkAsync("sub", new { pattern = "*" });
+                        break;
+                    case 63:
+                        await client.OkAsync("logs", new { lines = 0, follow = true });
+                        break;
+                    default:
+                        // The ps reply shows the server reading this chunk: the wait behind it runs next.
+                        await client.SendLineAsync("{\"id\":1,\"op\":\"ps\"}\n{\"id\":2,\"op\":\"wait\",\"name\":\"one\",\"state\":\"Exited\",\"timeout\":600}");
+                        Assert.Equal(1, (await client.ReadAsync())!.Value.GetProperty("id").GetInt32());
+                        break;
+                }
+            }
+
+            await using (var refused = await app.ConnectAsync())
+            {
+                Assert.Equal("busy", refused.Hello.GetProperty("error").GetProperty("code").GetString());
+                Assert.True(await refused.IsClosedAsync());
+            }
+
+            foreach (var index in new[] { 0, 63, 62 })
+            {
+                await open[index].DisposeAsync();
+                AdminTestClient? admitted = null;
+                await TestApps.UntilAsync(
+                    async () =>
+                    {
+                        var client = await app.ConnectAsync();
+                        if (client.Hello.TryGetProperty("firnAdmin", out _))
+                        {
+                            admitted = client;
+                            return true;
+                        }
+
+                        await client.DisposeAsync();
+                        return false;
+                    },
+                    $"a new connection is admitted once connection {index + 1} closed");
+                open[index] = admitted!;
+                await admitted!.OkAsync("ps");
+            }
+        }
+        finally
+        {
+            foreach (var client in open)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    // Fixed: a request line left unfinished for AdminConnection.PartialLineTimeout closes its connection, with a
+    // bad-request line; a client that sent nothing (no line started) is not timed.
+    [Fact]
+    public async Task A_line_left_unfinished_is_closed_after_the_timeout_and_an_idle_client_is_not()
+    {
+        await using var app = await AdminApp.Create(_ => { }).StartAsync();
+        await using var idle = await app.ConnectAsync();
+        await using var stalled = await app.ConnectAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await stalled.SendRawAsync(Encoding.UTF8.GetBytes("{\"id\":1,\"op\":\"p"));
+        var reply = (await stalled.ReadAsync())!.Value;
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(9.5), $"closed after {clock.Elapsed}");
+        Assert.Equal("bad-request", reply.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("unfinished", reply.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True(await stalled.IsClosedAsync());
+        await idle.OkAsync("ps");
+    }
+
     // Held: a client that sends half a line and stalls holds up nobody else.
     [Fact]
     public async Task A_stalled_half_line_does_not_block_other_connections()
