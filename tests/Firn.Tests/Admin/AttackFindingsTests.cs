@@ -206,16 +206,25 @@ public sealed class AttackFindingsTests
     // firnctl: ". Global.ParseDuration accepts "Infinity" and huge numbers; TimeSpan.FromSeconds then throws
     // OverflowException, and wait's CancelAfter(limit + 30 s) / top's Task.Delay(interval) throw
     // ArgumentOutOfRangeException above ~49.7 days: firnctl dies with an unhandled exception and a stack trace.
-    [Fact(Skip = "finding 5: firnctl crashes (stack trace, exit code 1) on --timeout/--interval of Infinity or more than ~49 days")]
+    [Fact]
     public async Task A_huge_duration_is_a_usage_error()
     {
         await using var app = await AdminApp.Create(a => a.AddCommand("one", AdminApp.Shell("exec sleep 1000"))).StartAsync();
+
+        // The app's limit, 24 days, is taken; a second more is not.
+        var longest = await FirnCtl.RunAsync(app.Directory, "wait", "one", "--timeout", "2073600");
+        Assert.True(longest.ExitCode == 0, longest.ToString());
         string[][] commands =
         [
             ["wait", "one", "--timeout", "Infinity"],
             ["wait", "one", "--timeout", "5000000"],
+            ["wait", "one", "--timeout", "2073601"],
+            ["wait", "one", "--timeout", "576h1"],
+            ["wait", "one", "--timeout", "NaN"],
             ["top", "--iterations", "1", "--interval", "5000000"],
+            ["channels", "--interval", "Infinitys"],
             ["rpc", "call", "m", "--timeout", "Infinity"],
+            ["store", "set", "k", "1", "--write", "--ttl", "1e300h"],
         ];
         foreach (var command in commands)
         {
