@@ -70,7 +70,7 @@ internal sealed partial class AdminDispatcher
             _ => ObjectTypeName,
         };
         var payload = value.ValueKind == JsonValueKind.Number && typeName == "System.Double"
-            ? MessagePackJson.DoubleBytes(value.GetDouble())
+            ? MessagePackJson.DoubleBytes(MessagePackJson.FiniteDouble(value))
             : MessagePackJson.FromJson(value);
         Audit(client, $"store set {AdminText.Quote(key)} ({typeName})");
         await StoreAsync(

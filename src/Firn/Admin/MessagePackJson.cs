@@ -62,6 +62,12 @@ internal static class MessagePackJson
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>A JSON number as a double; one beyond double's range (1e400: it would be infinity) is a bad request.</summary>
+    public static double FiniteDouble(JsonElement value) =>
+        value.TryGetDouble(out var number) && double.IsFinite(number)
+            ? number
+            : throw AdminException.BadRequest("a number is beyond the range of a double (about ±1.8e308)");
+
     /// <summary>A double as MessagePack's float64, as the serializer writes <see cref="double"/> (a JSON number like 2.0 included).</summary>
     public static byte[] DoubleBytes(double value)
     {
@@ -227,7 +233,7 @@ internal static class MessagePackJson
                 }
                 else
                 {
-                    writer.Write(value.GetDouble());
+                    writer.Write(FiniteDouble(value));
                 }
 
                 break;
