@@ -9,7 +9,7 @@ internal static class Global
 {
     public static readonly Option<string?> App = new("--app", "-a")
     {
-        Description = "The app to talk to, by name or main-process pid, when several are running.",
+        Description = "The app to talk to when several are running: its name or main-process pid (all digits is a pid; name:NAME or pid:PID to say which).",
         Recursive = true,
     };
 

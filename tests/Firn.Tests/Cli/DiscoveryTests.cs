@@ -41,6 +41,39 @@ public sealed class DiscoveryTests
     }
 
     [Fact]
+    public async Task An_app_named_with_digits_is_chosen_with_name_prefix_and_digits_alone_are_a_pid()
+    {
+        var directory = AdminApp.NewDirectory();
+        try
+        {
+            await using var digits = await AdminApp.StartAsync("123", directory);
+            await using var other = await AdminApp.StartAsync("Other", directory);
+            Assert.Equal("123", await AppOfAsync(directory, "--app", "name:123"));
+            Assert.Equal("123", await AppOfAsync(directory, "--app", "pid:" + digits.Pid.ToString(CultureInfo.InvariantCulture)));
+            Assert.Equal("Other", await AppOfAsync(directory, "--app", "Other"));
+            if (digits.Pid != 123 && other.Pid != 123)
+            {
+                var asPid = await FirnCtl.RunAsync(directory, "--app", "123", "ps");
+                Assert.True(asPid.ExitCode == 3, asPid.ToString());
+                Assert.Contains("No running app matches --app 123", asPid.Error, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Wait_help_lists_the_real_process_states()
+    {
+        var help = await FirnCtl.RunAsync("/nonexistent", "wait", "--help");
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.All(Enum.GetNames<ProcessState>(), state => Assert.Contains(state, help.Output, StringComparison.Ordinal));
+        Assert.DoesNotContain("Stopped", help.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_stale_socket_of_a_dead_pid_is_ignored_and_removed()
     {
         await using var app = await AdminApp.StartAsync();
