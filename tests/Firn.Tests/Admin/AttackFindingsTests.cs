@@ -7,8 +7,8 @@ namespace Firn.Tests.Admin;
 
 /// <summary>
 /// An attacker's look at the admin socket and firnctl against their docs (docs/admin-protocol.md, docs/firnctl.md,
-/// docs/SECURITY.md). The skipped facts are findings: each fails today and shows a promise that does not hold. The
-/// others are attacks that held, kept as regression tests.
+/// docs/SECURITY.md). The findings (each failed before its fix, and now shows the promise holding) and the attacks
+/// that held, all kept as regression tests.
 /// </summary>
 public sealed class AttackFindingsTests
 {
