@@ -108,7 +108,7 @@ internal static class ControlCommands
     private static Command Wait()
     {
         var name = new Argument<string>("NAME") { Description = "The process." };
-        var state = new Option<string>("--state") { Description = "The state to wait for (Running, Stopped, Failed, ...).", DefaultValueFactory = _ => "Running" };
+        var state = new Option<string>("--state") { Description = "The state to wait for: NotStarted, Starting, Running, Stopping, Backoff, Exited or Failed.", DefaultValueFactory = _ => "Running" };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait (30s, 500ms, 2m); exit code 5 when it passes.", DefaultValueFactory = _ => "30s" };
         var command = new Command("wait", "Wait until a process is in a state (exit code 5 on timeout).") { name, state, timeout };
         Global.Connected(command, async (parse, client, ct) =>

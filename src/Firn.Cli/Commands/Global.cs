@@ -9,7 +9,7 @@ internal static class Global
 {
     public static readonly Option<string?> App = new("--app", "-a")
     {
-        Description = "The app to talk to, by name or main-process pid, when several are running.",
+        Description = "The app to talk to when several are running: its name or main-process pid (all digits is a pid; name:NAME or pid:PID to say which).",
         Recursive = true,
     };
 
@@ -52,7 +52,8 @@ internal static class Global
             }
             catch (AdminException ex)
             {
-                Output.Error(ex.Message);
+                // The app's message may quote a client's text: one line, whatever it holds.
+                Output.Error(Terminal.Escape(ex.Message));
                 return ex.ExitCode;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -62,22 +63,27 @@ internal static class Global
             }
         });
 
-    /// <summary>Parses a duration: "30s", "500ms", "2m", "1h", or a number of seconds.</summary>
+    /// <summary>The longest duration the app takes (24 days: docs/admin-protocol.md), in seconds.</summary>
+    public const double MaxDurationSeconds = 24 * 24 * 3600;
+
+    /// <summary>Parses a duration: "30s", "500ms", "2m", "1h", or a number of seconds; at most <see cref="MaxDurationSeconds"/>.</summary>
     public static TimeSpan ParseDuration(string text, string option)
     {
         var t = text.Trim();
-        (string Suffix, double Seconds)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+        (string Suffix, double Seconds)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), (string.Empty, 1)];
         foreach (var (suffix, seconds) in units)
         {
             if (t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
                 && double.TryParse(t[..^suffix.Length], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0)
             {
-                return TimeSpan.FromSeconds(n * seconds);
+                // Infinity parses as a number; a huge one overflows TimeSpan (and timers end at ~49.7 days).
+                var total = n * seconds;
+                return double.IsFinite(total) && total <= MaxDurationSeconds
+                    ? TimeSpan.FromSeconds(total)
+                    : throw new CliException(ExitCodes.Usage, $"{option}: '{text}' is longer than the app takes (at most {MaxDurationSeconds:0} s, 24 days).");
             }
         }
 
-        return double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var plain) && plain >= 0
-            ? TimeSpan.FromSeconds(plain)
-            : throw new CliException(ExitCodes.Usage, $"{option}: '{text}' is not a duration (examples: 30s, 500ms, 2m).");
+        throw new CliException(ExitCodes.Usage, $"{option}: '{text}' is not a duration (examples: 30s, 500ms, 2m).");
     }
 }

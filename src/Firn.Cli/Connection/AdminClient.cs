@@ -32,13 +32,23 @@ internal sealed class AdminClient : IAsyncDisposable
     /// <summary>The server's hello line: <c>{"firnAdmin":1,"app","pid","uid","version"}</c>.</summary>
     public JsonObject Hello { get; private set; } = [];
 
-    /// <summary>Connects and reads the hello. Refused or unreachable: a <see cref="CliException"/> with exit code 3.</summary>
+    /// <summary>
+    /// Connects and reads the hello. Refused, unreachable, or a socket or server that another user may have planted
+    /// (<see cref="SocketTrust"/>): a <see cref="CliException"/> with exit code 3, and nothing sent.
+    /// </summary>
     public static async Task<AdminClient> ConnectAsync(AppEndpoint app, CancellationToken cancellationToken)
     {
+        SocketTrust.CheckSocketFile(app);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(app.SocketPath), cancellationToken);
+            SocketTrust.CheckServer(socket, app);
+        }
+        catch (CliException)
+        {
+            socket.Dispose();
+            throw;
         }
         catch (SocketException ex)
         {

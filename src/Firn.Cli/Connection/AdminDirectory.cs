@@ -18,10 +18,16 @@ internal static class AdminDirectory
 
     /// <summary>
     /// The apps whose sockets are in <paramref name="directory"/>, oldest pid first. A socket of a pid that is no longer
-    /// alive is stale: it is removed (when we may) and not listed.
+    /// alive is stale: it is removed (when we may) and not listed. A directory the app itself would refuse (see
+    /// <see cref="SocketTrust"/>) is refused with exit code 3.
     /// </summary>
     public static IReadOnlyList<AppEndpoint> List(string directory)
     {
+        if (!SocketTrust.CheckDirectory(directory))
+        {
+            return [];
+        }
+
         string[] files;
         try
         {

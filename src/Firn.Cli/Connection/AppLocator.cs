@@ -45,10 +45,26 @@ internal static class AppLocator
         return live;
     }
 
-    private static bool Matches(AppEndpoint app, string selector) =>
-        int.TryParse(selector, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+    /// <summary>
+    /// <c>--app</c>: all digits is a pid, anything else a name; <c>name:X</c> and <c>pid:N</c> say which (an app named
+    /// with digits only is <c>name:123</c>). App names hold no ':'.
+    /// </summary>
+    private static bool Matches(AppEndpoint app, string selector)
+    {
+        if (selector.StartsWith("name:", StringComparison.OrdinalIgnoreCase))
+        {
+            return string.Equals(app.Name, selector[5..], StringComparison.OrdinalIgnoreCase);
+        }
+
+        if (selector.StartsWith("pid:", StringComparison.OrdinalIgnoreCase))
+        {
+            return int.TryParse(selector.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out var given) && app.Pid == given;
+        }
+
+        return int.TryParse(selector, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
             ? app.Pid == pid
             : string.Equals(app.Name, selector, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>True when nothing listens on the socket any more (its pid was reused by another program, or it crashed).</summary>
     private static async Task<bool> RefusesAsync(AppEndpoint app, CancellationToken cancellationToken)

@@ -19,7 +19,8 @@ internal static class Output
         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
         && Environment.GetEnvironmentVariable("TERM") != "dumb";
 
-    public static void Line(string text) => Console.Out.WriteLine(text);
+    /// <summary>One line of plain output; control characters in it are escaped (<see cref="Terminal"/>).</summary>
+    public static void Line(string text) => Console.Out.WriteLine(Terminal.Escape(text));
 
     /// <summary>One JSON document (or one line of a JSON-lines stream), compact, on one line.</summary>
     public static void Json(JsonNode? node)
@@ -31,7 +32,8 @@ internal static class Output
     /// <summary>A value as compact JSON text, as <see cref="Json"/> writes it.</summary>
     public static string JsonText(JsonNode? node) => node?.ToJsonString(Compact) ?? "null";
 
-    public static void Error(string text) => Console.Error.WriteLine("firnctl: " + text);
+    /// <summary>An error on standard error after <c>firnctl: </c>; control characters other than firnctl's own line breaks are escaped.</summary>
+    public static void Error(string text) => Console.Error.WriteLine("firnctl: " + Terminal.EscapeLines(text));
 
     public static void Table(TableView table)
     {

@@ -15,7 +15,8 @@ internal sealed class TableView(params string[] headers)
 
     public int Count => _rows.Count;
 
-    public void Add(params string[] cells) => _rows.Add(cells);
+    /// <summary>Adds a row; control characters in its cells are escaped (<see cref="Terminal"/>).</summary>
+    public void Add(params string[] cells) => _rows.Add([.. cells.Select(Terminal.Escape)]);
 
     public Table ToSpectre()
     {

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using Firn.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Firn.Admin;
@@ -14,6 +15,11 @@ internal sealed partial class AdminConnection : IDisposable
 {
     /// <summary>The longest request line, not counting its newline.</summary>
     public const int MaxLineBytes = 1024 * 1024;
+
+    /// <summary>How long a client may leave a request line unfinished (part sent, nothing more) before it is closed.</summary>
+    public static readonly TimeSpan PartialLineTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan HangUpPollInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Socket _socket;
     private readonly AdminDispatcher _dispatcher;
@@ -91,9 +97,18 @@ internal sealed partial class AdminConnection : IDisposable
         using var line = new MemoryStream();
         while (true)
         {
-            var read = await _socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, _closing.Token).ConfigureAwait(false);
+            var read = line.Length == 0
+                ? await _socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, _closing.Token).ConfigureAwait(false)
+                : await ReceiveRestAsync(buffer).ConfigureAwait(false);
             if (read == 0)
             {
+                return;
+            }
+
+            if (read < 0)
+            {
+                await RefuseAsync(0, $"a request line was left unfinished for {PartialLineTimeout.TotalSeconds:0} s").ConfigureAwait(false);
+                await LingerAsync(buffer).ConfigureAwait(false);
                 return;
             }
 
@@ -133,6 +148,70 @@ internal sealed partial class AdminConnection : IDisposable
         }
     }
 
+    /// <summary>The rest of a started line: what arrives within <see cref="PartialLineTimeout"/>, or -1 when nothing does.</summary>
+    private async Task<int> ReceiveRestAsync(byte[] buffer)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+        idle.CancelAfter(PartialLineTimeout);
+        try
+        {
+            return await _socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_closing.IsCancellationRequested)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>
+    /// While a request runs, nothing reads the socket: this notices a client that closed its socket (POLLHUP: not a
+    /// mere shutdown of its sending side, whose client still reads the reply) and closes the connection, which cancels
+    /// the request (a <c>wait</c>, an RPC call) at once. An empty read wakes it when the socket becomes readable; after
+    /// that (a pipelined request pending, or a half-close) it looks again every <see cref="HangUpPollInterval"/>.
+    /// </summary>
+    private async Task WatchForCloseAsync(CancellationToken stop)
+    {
+        try
+        {
+            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stop).ConfigureAwait(false);
+            while (!HungUp())
+            {
+                await Task.Delay(HangUpPollInterval, stop).ConfigureAwait(false);
+            }
+
+            _closing.Cancel();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            _closing.Cancel();
+        }
+    }
+
+    private unsafe bool HungUp()
+    {
+        // struct pollfd { int fd; short events; short revents; }: events 0 still reports POLLHUP (0x10) and POLLERR (0x8).
+        long pollfd = (uint)(int)_socket.Handle;
+        return NativeMethods.poll(&pollfd, 1, 0) > 0 && ((pollfd >> 48) & 0x18) != 0;
+    }
+
+    private async Task<AdminResult> RunWatchedAsync(AdminRequest request)
+    {
+        using var stop = new CancellationTokenSource();
+        var watch = WatchForCloseAsync(stop.Token);
+        try
+        {
+            return await _dispatcher.RunAsync(request, _client, _closing.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
+        }
+    }
+
     private async Task<Outcome> HandleLineAsync(ReadOnlyMemory<byte> text)
     {
         AdminRequest request;
@@ -156,7 +235,7 @@ internal sealed partial class AdminConnection : IDisposable
         AdminResult result;
         try
         {
-            result = await _dispatcher.RunAsync(request, _client, _closing.Token).ConfigureAwait(false);
+            result = await RunWatchedAsync(request).ConfigureAwait(false);
         }
         catch (AdminException ex)
         {
@@ -167,6 +246,20 @@ internal sealed partial class AdminConnection : IDisposable
             }
 
             await WriteAsync(AdminJson.Error(request.Id, ex.Code, ex.Message), _closing.Token).ConfigureAwait(false);
+            return Outcome.Next;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or JsonException)
+        {
+            // An argument the op's own checks let through and the code below refused: still a bad request, answered.
+            await RefuseAsync(request.Id, ex.Message).ConfigureAwait(false);
+            return Outcome.Close;
+        }
+#pragma warning disable CA1031 // No request ends its connection without an error line; the connection goes on.
+        catch (Exception ex) when (ex is not OperationCanceledException || !_closing.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogRequestFailed(ex, request.Op.Length <= 64 ? AdminText.Escape(request.Op) : "?", _client.ProcessId);
+            await WriteAsync(AdminJson.Error(request.Id, AdminErrors.Failed, ex.Message), _closing.Token).ConfigureAwait(false);
             return Outcome.Next;
         }
 
@@ -239,12 +332,15 @@ internal sealed partial class AdminConnection : IDisposable
 
     private async Task RefuseAsync(long id, string message)
     {
-        LogMalformed(_client.ProcessId, _client.UserId, message);
+        LogMalformed(_client.ProcessId, _client.UserId, AdminText.Escape(message));
         await WriteAsync(AdminJson.Error(id, AdminErrors.BadRequest, message), _closing.Token).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Admin: closed the connection of client pid {Pid} (uid {Uid}): {Reason}")]
     private partial void LogMalformed(int pid, uint uid, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Admin: request '{Op}' of client pid {Pid} failed unexpectedly; it was answered 'failed'")]
+    private partial void LogRequestFailed(Exception exception, string op, int pid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Admin: the connection of client pid {Pid} failed; it was closed")]
     private partial void LogConnectionFailed(Exception exception, int pid);

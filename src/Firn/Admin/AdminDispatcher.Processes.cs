@@ -158,7 +158,7 @@ internal sealed partial class AdminDispatcher
     {
         var process = Require(request.RequireString("name"));
         var signal = ParseSignal(request.RequireValue("signal"));
-        Audit(client, $"signal {signal} to '{process.Name}'");
+        Audit(client, $"signal {signal} to {AdminText.Quote(process.Name)}");
         if (process.GetStatus().ProcessId is not { } pid)
         {
             throw new AdminException(AdminErrors.Failed, $"Process '{process.Name}' is not running ({process.State}).");
@@ -238,7 +238,7 @@ internal sealed partial class AdminDispatcher
     }
 
     private static string Describe(IReadOnlyList<ManagedProcess> targets) =>
-        targets.Count == 1 ? $"'{targets[0].Name}'" : "all";
+        targets.Count == 1 ? AdminText.Quote(targets[0].Name) : "all";
 
     private static int ParseSignal(JsonElement value)
     {
@@ -249,7 +249,7 @@ internal sealed partial class AdminDispatcher
 
         if (value.ValueKind == JsonValueKind.String)
         {
-            var name = value.GetString()!.ToUpperInvariant();
+            var name = AdminRequest.ReadString(value, "signal").ToUpperInvariant();
             if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out number) && number is > 0 and < 65)
             {
                 return number;

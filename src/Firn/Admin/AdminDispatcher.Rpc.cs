@@ -48,7 +48,7 @@ internal sealed partial class AdminDispatcher
 
         var timeout = request.OptionalSeconds("timeout") ?? app.Rpc.DefaultTimeout;
         var writers = Enumerable.Repeat(RawArgument, args.Length).ToArray();
-        Audit(client, $"rpc call '{method}'");
+        Audit(client, $"rpc call {AdminText.Quote(method)}");
         byte[] result;
         try
         {
@@ -57,6 +57,11 @@ internal sealed partial class AdminDispatcher
         catch (RpcMethodNotFoundException ex)
         {
             throw AdminException.NotFound(ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            // A well-formed request the RPC layer refuses (a method name empty, too long, with control characters).
+            throw new AdminException(AdminErrors.Failed, ex.Message);
         }
         catch (TimeoutException ex)
         {

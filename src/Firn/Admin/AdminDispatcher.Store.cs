@@ -10,7 +10,7 @@ internal sealed partial class AdminDispatcher
 
     private async Task<AdminResult> StoreGetAsync(AdminRequest request, CancellationToken cancellationToken)
     {
-        var key = request.RequireString("key");
+        var key = request.RequireKey("key");
         var reply = await StoreAsync(new StoreRequest(StoreOperation.Get, key), cancellationToken).ConfigureAwait(false);
         if (reply.Status == StoreStatus.NotFound)
         {
@@ -37,7 +37,7 @@ internal sealed partial class AdminDispatcher
 
     private async Task<AdminResult> StoreKeysAsync(AdminRequest request, CancellationToken cancellationToken)
     {
-        var pattern = new TopicPattern(request.OptionalString("pattern") ?? "*");
+        var pattern = new TopicPattern(request.OptionalKey("pattern") ?? "*");
         var keys = (await StoreAsync(new StoreRequest(StoreOperation.Keys, string.Empty), cancellationToken).ConfigureAwait(false)).Items
             .Select(i => i.Key)
             .Where(pattern.Matches)
@@ -59,7 +59,7 @@ internal sealed partial class AdminDispatcher
 
     private async Task<AdminResult> StoreSetAsync(AdminRequest request, AdminClient client, CancellationToken cancellationToken)
     {
-        var key = request.RequireString("key");
+        var key = request.RequireKey("key");
         var value = request.RequireValue("value");
         var ttl = request.OptionalSeconds("ttl");
         var typeName = value.ValueKind switch
@@ -70,9 +70,9 @@ internal sealed partial class AdminDispatcher
             _ => ObjectTypeName,
         };
         var payload = value.ValueKind == JsonValueKind.Number && typeName == "System.Double"
-            ? MessagePackJson.DoubleBytes(value.GetDouble())
+            ? MessagePackJson.DoubleBytes(MessagePackJson.FiniteDouble(value))
             : MessagePackJson.FromJson(value);
-        Audit(client, $"store set '{key}' ({typeName})");
+        Audit(client, $"store set {AdminText.Quote(key)} ({typeName})");
         await StoreAsync(
             new StoreRequest(StoreOperation.Set, key)
             {
@@ -86,8 +86,8 @@ internal sealed partial class AdminDispatcher
 
     private async Task<AdminResult> StoreDeleteAsync(AdminRequest request, AdminClient client, CancellationToken cancellationToken)
     {
-        var key = request.RequireString("key");
-        Audit(client, $"store del '{key}'");
+        var key = request.RequireKey("key");
+        Audit(client, $"store del {AdminText.Quote(key)}");
         var deleted = (await StoreAsync(new StoreRequest(StoreOperation.Delete, key), cancellationToken).ConfigureAwait(false)).Flag;
         return new AdminResult(w =>
         {
@@ -99,7 +99,7 @@ internal sealed partial class AdminDispatcher
 
     private async Task<AdminResult> SubscribeAsync(AdminRequest request, CancellationToken cancellationToken)
     {
-        var pattern = request.RequireString("pattern");
+        var pattern = request.RequireKey("pattern");
         var publications = System.Threading.Channels.Channel.CreateBounded<Publication>(new System.Threading.Channels.BoundedChannelOptions(AdminLogRing.FollowerBuffer)
         {
             FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,

@@ -15,6 +15,9 @@ internal sealed partial class AdminEndpoint : IDisposable
 {
     public const int ProtocolVersion = 1;
 
+    /// <summary>The most admin connections open at once; the next gets one <c>busy</c> line and is closed.</summary>
+    public const int MaxConnections = 64;
+
     /// <summary>The sockets apps of this process listen on: a second app of the same name and directory gets none.</summary>
     private static readonly HashSet<string> SocketsInUse = new(StringComparer.Ordinal);
 
@@ -168,14 +171,25 @@ internal sealed partial class AdminEndpoint : IDisposable
             if (peer.UserId != PeerCredentials.CurrentUserId && peer.UserId != 0)
             {
                 LogRefused(_logger, peer.ProcessId, peer.UserId);
-                _ = RefuseAsync(socket, peer);
+                _ = RefuseAsync(socket, AdminJson.Error(0, AdminErrors.PermissionDenied, $"uid {peer.UserId} may not use this admin socket: only uid {PeerCredentials.CurrentUserId} (the app's user) and root may"));
                 continue;
             }
 
-            var connection = new AdminConnection(socket, _dispatcher, new AdminClient(peer.ProcessId, peer.UserId), _logger, _stopping.Token);
+            AdminConnection? connection = null;
             lock (_connections)
             {
-                _connections.Add(connection);
+                if (_connections.Count < MaxConnections)
+                {
+                    connection = new AdminConnection(socket, _dispatcher, new AdminClient(peer.ProcessId, peer.UserId), _logger, _stopping.Token);
+                    _connections.Add(connection);
+                }
+            }
+
+            if (connection is null)
+            {
+                LogBusy(_logger, peer.ProcessId, MaxConnections);
+                _ = RefuseAsync(socket, AdminJson.Error(0, AdminErrors.Busy, $"the app has {MaxConnections} admin connections open, the most it takes; close one and try again"));
+                continue;
             }
 
             _ = Task.Run(async () =>
@@ -189,13 +203,12 @@ internal sealed partial class AdminEndpoint : IDisposable
         }
     }
 
-    private static async Task RefuseAsync(Socket socket, PeerCredentials peer)
+    private static async Task RefuseAsync(Socket socket, byte[] line)
     {
         using (socket)
         {
             try
             {
-                var line = AdminJson.Error(0, AdminErrors.PermissionDenied, $"uid {peer.UserId} may not use this admin socket: only uid {PeerCredentials.CurrentUserId} (the app's user) and root may");
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 await socket.SendAsync(line, SocketFlags.None, timeout.Token).ConfigureAwait(false);
                 socket.Shutdown(SocketShutdown.Both);
@@ -220,6 +233,9 @@ internal sealed partial class AdminEndpoint : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Admin: accepting a connection failed ({Error}); still listening")]
     private static partial void LogAcceptFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Admin: refused client pid {Pid}: {Max} admin connections are open already")]
+    private static partial void LogBusy(ILogger logger, int pid, int max);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Admin: refused client pid {Pid}: uid {Uid} is neither this process's user nor root")]
     private static partial void LogRefused(ILogger logger, int pid, uint uid);

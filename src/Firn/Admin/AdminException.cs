@@ -45,4 +45,5 @@ internal static class AdminErrors
     public const string Failed = "failed";
     public const string PermissionDenied = "permission-denied";
     public const string Disabled = "disabled";
+    public const string Busy = "busy";
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Firn.Storage;
 
 namespace Firn.Admin;
 
@@ -40,13 +41,32 @@ internal sealed class AdminRequest
             throw AdminException.BadRequest("a request needs a string 'op'");
         }
 
-        return new AdminRequest(root, id, op.GetString()!);
+        return new AdminRequest(root, id, ReadString(op, "op"));
     }
+
+    /// <summary>A JSON string's text; a lone surrogate escape (valid JSON, not valid text) is a bad request.</summary>
+    public static string ReadString(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw AdminException.BadRequest($"'{name}' is not well-formed text (it holds a lone surrogate)");
+        }
+    }
+
+    /// <summary>A store key (or a pattern of keys or topics) as the store's rules allow it (1 to 1,024 characters, well-formed UTF-16).</summary>
+    public string RequireKey(string name) => Key(RequireString(name), name);
+
+    /// <summary>As <see cref="RequireKey"/>, or null when absent.</summary>
+    public string? OptionalKey(string name) => OptionalString(name) is { } key ? Key(key, name) : null;
 
     public string RequireString(string name) =>
         OptionalString(name) ?? throw AdminException.BadRequest($"'{Op}' needs a string argument '{name}'");
 
-    public string? OptionalString(string name) => Get(name, JsonValueKind.String, "a string")?.GetString();
+    public string? OptionalString(string name) => Get(name, JsonValueKind.String, "a string") is { } value ? ReadString(value, name) : null;
 
     public long? OptionalInteger(string name)
     {
@@ -92,6 +112,19 @@ internal sealed class AdminRequest
 
     public JsonElement RequireValue(string name) =>
         OptionalValue(name) ?? throw AdminException.BadRequest($"'{Op}' needs an argument '{name}'");
+
+    private static string Key(string key, string name)
+    {
+        try
+        {
+            StoreKeys.Validate(key, name);
+            return key;
+        }
+        catch (ArgumentException ex)
+        {
+            throw AdminException.BadRequest($"'{name}': {ex.Message}");
+        }
+    }
 
     private JsonElement? Get(string name, JsonValueKind kind, string what)
     {

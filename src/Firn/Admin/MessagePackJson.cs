@@ -48,10 +48,25 @@ internal static class MessagePackJson
     {
         var buffer = new ArrayBufferWriter<byte>();
         var writer = new MessagePackWriter(buffer);
-        WriteJson(ref writer, value, 0);
+        try
+        {
+            WriteJson(ref writer, value, 0);
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonElement.GetString and JsonProperty.Name on a lone surrogate escape: valid JSON, not valid text.
+            throw AdminException.BadRequest("a string in the value is not well-formed text (it holds a lone surrogate)");
+        }
+
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>A JSON number as a double; one beyond double's range (1e400: it would be infinity) is a bad request.</summary>
+    public static double FiniteDouble(JsonElement value) =>
+        value.TryGetDouble(out var number) && double.IsFinite(number)
+            ? number
+            : throw AdminException.BadRequest("a number is beyond the range of a double (about ±1.8e308)");
 
     /// <summary>A double as MessagePack's float64, as the serializer writes <see cref="double"/> (a JSON number like 2.0 included).</summary>
     public static byte[] DoubleBytes(double value)
@@ -218,7 +233,7 @@ internal static class MessagePackJson
                 }
                 else
                 {
-                    writer.Write(value.GetDouble());
+                    writer.Write(FiniteDouble(value));
                 }
 
                 break;

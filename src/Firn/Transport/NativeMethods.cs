@@ -57,6 +57,10 @@ internal static partial class NativeMethods
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int kill(int pid, int signal);
 
+    /// <summary><c>poll(2)</c> on one descriptor; <paramref name="pollfd"/> is a <c>struct pollfd</c> (int fd, short events, short revents).</summary>
+    [LibraryImport("libc", SetLastError = true)]
+    internal static unsafe partial int poll(long* pollfd, nuint count, int timeoutMs);
+
     [LibraryImport("libc", SetLastError = true)]
     internal static unsafe partial nint send(int socket, byte* buffer, nuint length, int flags);
 
