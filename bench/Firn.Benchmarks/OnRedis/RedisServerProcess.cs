@@ -91,20 +91,6 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task<bool> PingAsync(int port, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
-            await socket.SendAsync("PING\r\n"u8.ToArray(), cancellationToken);
-            var buffer = new byte[16];
-            var read = await socket.ReceiveAsync(buffer, cancellationToken);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    private static Task<bool> PingAsync(int port, CancellationToken cancellationToken) =>
+        Peers.RedisPing.AnswersAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
 }

@@ -87,20 +87,6 @@ internal sealed class Redis(BenchContext context) : Contestant("redis")
         return rates.Count == 2 ? rates : throw new InvalidOperationException($"Unexpected redis-benchmark output: {output}");
     }
 
-    private static async Task<bool> PingAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-            await socket.SendAsync("PING\r\n"u8.ToArray(), cancellationToken);
-            var buffer = new byte[16];
-            var read = await socket.ReceiveAsync(buffer, cancellationToken);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    private static Task<bool> PingAsync(string path, CancellationToken cancellationToken) =>
+        RedisPing.AnswersAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
 }

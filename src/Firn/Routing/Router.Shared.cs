@@ -139,39 +139,15 @@ internal sealed partial class Router
         var accepted = 0;
         lock (channel.Gate)
         {
-            var state = channel.FindSender(sender);
-            if (state is null || state.Gone)
+            if (SenderOf(channel, sender) is not { } state)
             {
-                if (!channel.Members.Contains(sender))
-                {
-                    sender.Violate($"it sent on channel {channel.Id} without opening it");
-                    return;
-                }
-
-                if (state is null)
-                {
-                    state = new SenderState(sender);
-                    channel.Senders.Add(state);
-                }
-            }
-
-            if (channel.IsClosed)
-            {
-                LogSendAfterClose(channel.Name, sender.ProcessName);
                 return;
             }
 
             foreach (var payload in payloads)
             {
-                if (state.Outstanding >= SendWindow)
+                if (!Admits(channel, state, payload.Length))
                 {
-                    sender.Violate($"it sent more than its window of {SendWindow} messages on channel '{channel.Name}'");
-                    break;
-                }
-
-                if (!SendBudget.Fits(sender.PendingBytes, payload.Length, MaxPendingBytesPerProcess))
-                {
-                    sender.Violate($"it has more than {MaxPendingBytesPerProcess} bytes of messages waiting in the router (FirnAppOptions.ConnectionBufferLimit)");
                     break;
                 }
 

@@ -122,39 +122,15 @@ internal sealed partial class Router
         using var writes = DeferredWrites.Begin();
         lock (channel.Gate)
         {
-            var state = channel.FindSender(sender);
-            if (state is null || state.Gone)
+            if (SenderOf(channel, sender) is not { } state)
             {
-                if (!channel.Members.Contains(sender))
-                {
-                    sender.Violate($"it sent on channel {channelId} without opening it");
-                    return;
-                }
-
-                if (state is null)
-                {
-                    state = new SenderState(sender);
-                    channel.Senders.Add(state);
-                }
-            }
-
-            if (channel.IsClosed)
-            {
-                LogSendAfterClose(channel.Name, sender.ProcessName);
                 return;
             }
 
             foreach (var payload in payloads)
             {
-                if (state.Outstanding >= SendWindow)
+                if (!Admits(channel, state, payload.Length))
                 {
-                    sender.Violate($"it sent more than its window of {SendWindow} messages on channel '{channel.Name}'");
-                    break;
-                }
-
-                if (!SendBudget.Fits(sender.PendingBytes, payload.Length, MaxPendingBytesPerProcess))
-                {
-                    sender.Violate($"it has more than {MaxPendingBytesPerProcess} bytes of messages waiting in the router (FirnAppOptions.ConnectionBufferLimit)");
                     break;
                 }
 
@@ -190,6 +166,56 @@ internal sealed partial class Router
         }
 
         _metrics.Sent(channel.Name, sender.ProcessName, accepted);
+    }
+
+    /// <summary>
+    /// The sender's state on an open channel, made at its first send; <see langword="null"/> (after reporting why) when it
+    /// did not open the channel or the channel is closed. Under the channel's lock; in-memory and shared channels alike.
+    /// </summary>
+    private SenderState? SenderOf(RoutedChannel channel, RouterPeer sender)
+    {
+        var state = channel.FindSender(sender);
+        if (state is null || state.Gone)
+        {
+            if (!channel.Members.Contains(sender))
+            {
+                sender.Violate($"it sent on channel {channel.Id} without opening it");
+                return null;
+            }
+
+            if (state is null)
+            {
+                state = new SenderState(sender);
+                channel.Senders.Add(state);
+            }
+        }
+
+        if (channel.IsClosed)
+        {
+            LogSendAfterClose(channel.Name, sender.ProcessName);
+            return null;
+        }
+
+        return state;
+    }
+
+    /// <summary>Whether one more message of <paramref name="length"/> bytes fits the sender's window and byte budget; a peer past either broke the protocol (it is told). Under the channel's lock.</summary>
+    private bool Admits(RoutedChannel channel, SenderState state, int length)
+    {
+        var sender = state.Peer;
+        if (state.Outstanding >= SendWindow)
+        {
+            sender.Violate($"it sent more than its window of {SendWindow} messages on channel '{channel.Name}'");
+            return false;
+        }
+
+        if (!SendBudget.Fits(sender.PendingBytes, length, MaxPendingBytesPerProcess))
+        {
+            sender.Violate($"it has more than {MaxPendingBytesPerProcess} bytes of messages waiting in the router (FirnAppOptions.ConnectionBufferLimit)");
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary><paramref name="receiver"/> starts receiving on the channel with <paramref name="window"/> slots, in <paramref name="mode"/> (recorded for listings).</summary>
