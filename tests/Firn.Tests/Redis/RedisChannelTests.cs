@@ -191,7 +191,6 @@ public sealed class RedisChannelTests(RedisServer redis) : IClassFixture<RedisSe
 
     private async Task<FirnApp> StartAsync(string prefix, string name, int window = 1024, TestLog? log = null)
     {
-        var options = redis.Options(prefix);
         var app = new FirnApp(new FirnAppOptions
         {
             MainProcessName = name,
@@ -200,7 +199,7 @@ public sealed class RedisChannelTests(RedisServer redis) : IClassFixture<RedisSe
             SocketDirectory = "/tmp",
             StartTimeout = TestApps.Timeout,
             ChannelSendWindow = window,
-        }.UseRedis(new FirnRedisOptions { Configuration = options.Configuration, Prefix = prefix, OperationTimeout = options.OperationTimeout, HostTimeout = TimeSpan.FromSeconds(1) }));
+        }.UseRedis(redis.Options(prefix, TimeSpan.FromSeconds(1))));
         await app.StartAsync();
         return app;
     }

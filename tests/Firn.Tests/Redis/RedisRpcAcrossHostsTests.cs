@@ -184,7 +184,6 @@ public sealed class RedisRpcAcrossHostsTests(RedisServer redis) : IClassFixture<
 
     private FirnAppOptions Options(string name, TestLog log, string prefix, RedisServer? server = null)
     {
-        var on = (server ?? redis).Options(prefix);
         return new FirnAppOptions
         {
             MainProcessName = name,
@@ -193,7 +192,7 @@ public sealed class RedisRpcAcrossHostsTests(RedisServer redis) : IClassFixture<
             SocketDirectory = "/tmp",
             StartTimeout = TestApps.Timeout,
             ShutdownTimeout = TimeSpan.FromSeconds(10),
-        }.UseRedis(new FirnRedisOptions { Configuration = on.Configuration, Prefix = prefix, OperationTimeout = on.OperationTimeout, HostTimeout = HostTimeout });
+        }.UseRedis((server ?? redis).Options(prefix, HostTimeout));
     }
 
     /// <summary>East (a main process alone) and west (a main process with a real child), one prefix, each operable as a contract side.</summary>

@@ -26,13 +26,17 @@ public sealed class RedisServer : IAsyncLifetime
     /// <summary>A StackExchange.Redis configuration string for this server.</summary>
     public string Configuration => SocketPath;
 
-    /// <summary>Options for an app of its own on this server: a prefix no other app of the test process uses.</summary>
-    public FirnRedisOptions Options(string? prefix = null) => new()
+    /// <summary>
+    /// Options for an app of its own on this server: a prefix no other app of the test process uses, and the given
+    /// host timeout (else the default).
+    /// </summary>
+    public FirnRedisOptions Options(string? prefix = null, TimeSpan? hostTimeout = null) => new()
     {
         Configuration = Configuration,
         Prefix = prefix ?? "test-" + Guid.NewGuid().ToString("N")[..12],
         ConnectTimeout = TimeSpan.FromSeconds(5),
         OperationTimeout = TimeSpan.FromSeconds(10),
+        HostTimeout = hostTimeout ?? new FirnRedisOptions { Configuration = Configuration }.HostTimeout,
     };
 
     public Task InitializeAsync() => Missing is null ? StartAsync() : Task.CompletedTask;
