@@ -15,6 +15,11 @@ namespace Firn.Redis.Hosts;
 /// process is pid 1 again) takes over at once; the old instance, if it was not dead after all, sees its id replaced at
 /// its next renewal and logs an error. Renewals that
 /// fail (Redis down) are logged once per outage; the host counts as dead for the others until they succeed again.
+/// <para>
+/// Renewals run on a thread of their own with synchronous calls (answered by the client's socket thread), not on
+/// the thread pool: a host whose pool is starved by its own work (a burst of handlers, a loaded machine) must not miss
+/// two renewals in a row and look dead to the others while it is busy.
+/// </para>
 /// </remarks>
 internal sealed partial class RedisHostLiveness : IAsyncDisposable
 {
@@ -23,8 +28,9 @@ internal sealed partial class RedisHostLiveness : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeSpan _timeout;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _renewing;
+    private readonly TaskCompletionSource _renewed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _failing;
+    private bool _renewedOnce;
 
     public RedisHostLiveness(IConnectionMultiplexer multiplexer, RedisNames names, string hostName, TimeSpan timeout, ILogger logger)
     {
@@ -33,7 +39,11 @@ internal sealed partial class RedisHostLiveness : IAsyncDisposable
         _logger = logger;
         _timeout = timeout;
         HostName = hostName;
-        _renewing = RenewAsync(_stopping.Token);
+
+        // The first renewal before any engine starts, so this host is alive before it registers or consumes anything
+        // (a failure here is logged, and the thread retries); the rest on the thread.
+        RenewOnce();
+        new Thread(Renew) { IsBackground = true, Name = "Firn Redis liveness" }.Start();
     }
 
     /// <summary>
@@ -82,7 +92,7 @@ internal sealed partial class RedisHostLiveness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _renewing.ConfigureAwait(false);
+        await _renewed.Task.ConfigureAwait(false);
         _stopping.Dispose();
         try
         {
@@ -102,52 +112,55 @@ internal sealed partial class RedisHostLiveness : IAsyncDisposable
         return 0
         """;
 
-    private async Task RenewAsync(CancellationToken stopping)
+    private void Renew()
     {
-        var period = _timeout / 3;
-        var first = true;
-        while (!stopping.IsCancellationRequested)
+        try
         {
-            try
+            var stopping = _stopping.Token;
+            while (!stopping.WaitHandle.WaitOne(_timeout / 3))
             {
-                var previous = await _database.StringSetAndGetAsync(_names.HostKey(HostName), InstanceId, _timeout).ConfigureAwait(false);
-                await _database.SetAddAsync(_names.Hosts, HostName).ConfigureAwait(false);
-                if (!previous.IsNull && previous != InstanceId)
-                {
-                    if (first)
-                    {
-                        LogTookOver(_logger, HostName);
-                    }
-                    else
-                    {
-                        LogReplaced(_logger, HostName);
-                    }
-                }
-
-                if (_failing)
-                {
-                    _failing = false;
-                    LogRenewed(_logger, HostName);
-                }
-
-                first = false;
+                RenewOnce();
             }
-            catch (Exception ex) when (RedisFailure.Is(ex))
+        }
+        finally
+        {
+            _renewed.SetResult();
+        }
+    }
+
+    private void RenewOnce()
+    {
+        try
+        {
+            var previous = _database.StringSetAndGet(_names.HostKey(HostName), InstanceId, _timeout);
+            _database.SetAdd(_names.Hosts, HostName);
+            if (!previous.IsNull && previous != InstanceId)
             {
-                if (!_failing)
+                if (!_renewedOnce)
                 {
-                    _failing = true;
-                    LogRenewFailed(_logger, ex, HostName);
+                    LogTookOver(_logger, HostName);
+                }
+                else
+                {
+                    LogReplaced(_logger, HostName);
                 }
             }
 
-            try
+            _renewedOnce = true;
+            if (_failing)
             {
-                await Task.Delay(period, stopping).ConfigureAwait(false);
+                _failing = false;
+                LogRenewed(_logger, HostName);
             }
-            catch (OperationCanceledException)
+        }
+        catch (Exception ex) when (RedisFailure.Is(ex) || ex is OperationCanceledException or ObjectDisposedException)
+        {
+            // On a thread of its own an escaping exception would end the process: a command cancelled by a
+            // multiplexer closing under it (disposed, or torn down by a lost connection) is a failed renewal too.
+            if (!_failing)
             {
-                return;
+                _failing = true;
+                LogRenewFailed(_logger, ex, HostName);
             }
         }
     }

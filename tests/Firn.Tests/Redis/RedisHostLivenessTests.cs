@@ -13,7 +13,7 @@ public sealed class RedisHostLivenessTests(RedisServer redis) : IClassFixture<Re
     {
         var names = new RedisNames("live-" + Guid.NewGuid().ToString("N")[..8]);
         await using var multiplexer = await ConnectAsync();
-        var timeout = TimeSpan.FromMilliseconds(600);
+        var timeout = TimeSpan.FromSeconds(1);
         var first = new RedisHostLiveness(multiplexer, names, "east@a:1", timeout, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         await using var second = new RedisHostLiveness(multiplexer, names, "west@b:2", timeout, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
