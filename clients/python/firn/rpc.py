@@ -49,6 +49,9 @@ class Rpc:
             raise ValueError("A method name has 1 to 1024 characters.")
         client = self._client
         what = f"The method '{method}' was not registered"
+        if method in self._handlers:
+            # The main process would refuse it too, but that refusal must not take the first handler away.
+            raise RpcError(f"{what}: it is already registered in process '{client.process_name}'.")
         request_id, future = client.pending(what)
         self._handlers[method] = handler
         client.send_frame(wire.FrameKind.RPC_REGISTER, wire.Writer().u32(request_id).string(method).bytes())
