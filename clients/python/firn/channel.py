@@ -68,7 +68,14 @@ class Channel:
         while self._credits <= 0:
             future = client.loop.create_future()
             self._credit_waiters.append(future)
-            await future
+            try:
+                await future
+            except BaseException:
+                # A credit may have woken this sender just before it was cancelled: pass the wake-up on, or the next
+                # sender waits for a credit that is there.
+                if self._credits > 0:
+                    self._add_credits(0)
+                raise
             self._check_sendable()
         self._credits -= 1
         try:

@@ -51,3 +51,33 @@ def test_a_second_registration_of_a_method_in_the_same_process_is_refused_and_th
         await client.close()
 
     run(scenario())
+
+
+def test_a_sender_cancelled_after_a_credit_woke_it_passes_the_credit_on(main):
+    # docs/python.md: send waits for a credit; a cancelled send must not keep the next sender waiting for a credit that
+    # is there (asyncio cancellation of one send, another send waiting behind it).
+    async def scenario():
+        client = await connected(main, send_window=1)
+        channel = client.active_channel
+        await channel.send("a")
+        assert (await expect(main, wire.FrameKind.SEND))["payload"] == types.pack("a")
+        first = asyncio.ensure_future(channel.send("b"))
+        second = asyncio.ensure_future(channel.send("c"))
+        while len(channel._credit_waiters) < 2:
+            await asyncio.sleep(0.01)
+        granted = asyncio.Event()
+
+        def on_credit() -> None:
+            channel._add_credits(1)  # what a SendCredit frame does, on the loop
+            first.cancel()  # cancelled after the credit woke it, before it ran
+            granted.set()
+
+        client.loop.call_soon(on_credit)
+        await granted.wait()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        await asyncio.wait_for(second, 10)
+        assert (await expect(main, wire.FrameKind.SEND))["payload"] == types.pack("c")
+        await client.close()
+
+    run(scenario())
