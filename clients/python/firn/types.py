@@ -51,8 +51,32 @@ def type_name_of(value: Any) -> str:
 
 
 def pack(value: Any) -> bytes:
-    """MessagePack as the C# default serializer writes it: str as str, bytes as bin, float as float64, records as maps."""
-    return msgpack.packb(value, use_bin_type=True, default=_default)
+    """MessagePack as the C# default serializer writes it: str as str, bytes as bin, float as float64, records as maps.
+    A string message with a lone surrogate is refused (ValueError); one inside another value is written as U+FFFD."""
+    try:
+        return msgpack.packb(value, use_bin_type=True, default=_default)
+    except UnicodeEncodeError:
+        if isinstance(value, str):
+            index = next(i for i, c in enumerate(value) if "\ud800" <= c <= "\udfff")
+            raise ValueError(f"A string message must be well-formed UTF-16; it contains a lone surrogate (U+{ord(value[index]):04X}) "
+                             f"at index {index}.") from None
+        return msgpack.packb(_replace_surrogates(value), use_bin_type=True, default=_default)
+
+
+def _replace_surrogates(value: Any) -> Any:
+    # Only on the rare path of a lone surrogate: what MessagePack-CSharp writes for one inside a record or a list.
+    if isinstance(value, str):
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_replace_surrogates(item) for item in value]
+    if isinstance(value, (bytes, bytearray, memoryview, int, float)) or value is None:
+        return value
+    try:
+        return _replace_surrogates(_default(value))
+    except TypeError:
+        return value
 
 
 def unpack(data: bytes) -> Any:

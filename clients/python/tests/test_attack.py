@@ -81,3 +81,20 @@ def test_a_sender_cancelled_after_a_credit_woke_it_passes_the_credit_on(main):
         await client.close()
 
     run(scenario())
+
+
+def test_a_lone_surrogate_inside_a_record_or_list_is_written_as_u_fffd_and_a_string_message_with_one_is_refused(main):
+    # docs/PROTOCOL.md: "a string message with a lone surrogate is refused at send, while MessagePack writes a lone
+    # surrogate inside other payloads (a record's property, a list's element) as U+FFFD" (docs/channels.md likewise).
+    async def scenario():
+        client = await connected(main)
+        channel = client.active_channel
+        await channel.send({"Text": "a\ud800b", "Items": ["\udfff"]})
+        sent = await expect(main, wire.FrameKind.SEND)
+        assert types.unpack(sent["payload"]) == {"Text": "a\ufffdb", "Items": ["\ufffd"]}
+        with pytest.raises(ValueError, match="lone surrogate"):
+            await channel.send("x\ud800")
+        assert channel.available_credits == 15  # nothing was sent for it
+        await client.close()
+
+    run(scenario())
