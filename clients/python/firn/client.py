@@ -259,7 +259,12 @@ class Client:
         what = f"Channel '{name}' cannot be opened"
         request_id, future = self.pending(what)
         flags = 0 if create else wire.OPEN_FLAG_ONLY_IF_EXISTS
-        self.send_frame(wire.FrameKind.OPEN_CHANNEL, wire.Writer().u32(request_id).string(name).string(type_name).u8(flags).bytes())
+        try:
+            body = wire.Writer().u32(request_id).string(name).string(type_name).u8(flags).bytes()
+        except UnicodeEncodeError as error:
+            self._pending.pop(request_id, None)
+            raise wire.ill_formed(error, "A channel name and type name") from None
+        self.send_frame(wire.FrameKind.OPEN_CHANNEL, body)
         reply = await self.wait_reply(request_id, future, self.call_timeout, what)
         status = reply["status"]
         if status == wire.OpenStatus.OPENED:

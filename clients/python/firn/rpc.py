@@ -52,6 +52,7 @@ class Rpc:
         if method in self._handlers:
             # The main process would refuse it too, but that refusal must not take the first handler away.
             raise RpcError(f"{what}: it is already registered in process '{client.process_name}'.")
+        wire.check_well_formed(method, "A method name")
         request_id, future = client.pending(what)
         self._handlers[method] = handler
         client.send_frame(wire.FrameKind.RPC_REGISTER, wire.Writer().u32(request_id).string(method).bytes())
@@ -87,7 +88,11 @@ class Rpc:
             raise MessageTooLargeError(f"The call of '{method}' is {len(block)} bytes; the limit is {client.max_message_size}. It was not made.")
         what = f"The call of '{method}' failed"
         call_id, future = client.pending(what)
-        header = wire.Writer().u32(call_id).u8(0).u32(0).string(method).bytes()
+        try:
+            header = wire.Writer().u32(call_id).u8(0).u32(0).string(method).bytes()
+        except UnicodeEncodeError as error:
+            client._pending.pop(call_id, None)
+            raise wire.ill_formed(error, "A method name") from None
         client.send_frame(wire.FrameKind.RPC_CALL, header, block)
         try:
             reply = await client.wait_reply(call_id, future, client.call_timeout if timeout is None else timeout, what)

@@ -79,9 +79,13 @@ class SharedMemory:
                 raise MessageTooLargeError(f"The {what} for key '{key}' is {len(value)} bytes; the limit is {client.max_message_size}. Nothing was stored.")
         what = f"The store request {operation.name.title().replace('_', '')} '{key}' failed"
         request_id, future = client.pending(what)
-        body = wire.encode_body(wire.FrameKind.STORE_REQUEST, {
-            "request_id": request_id, "operation": operation, "key": key, "type_name": type_name, "ttl_ms": ttl_ms,
-            "delta": delta, "expected": expected, "payload": payload})
+        try:
+            body = wire.encode_body(wire.FrameKind.STORE_REQUEST, {
+                "request_id": request_id, "operation": operation, "key": key, "type_name": type_name, "ttl_ms": ttl_ms,
+                "delta": delta, "expected": expected, "payload": payload})
+        except UnicodeEncodeError as error:
+            client._pending.pop(request_id, None)
+            raise wire.ill_formed(error, "A key and type name") from None
         client.send_frame(wire.FrameKind.STORE_REQUEST, body)
         reply = await client.wait_reply(request_id, future, client.call_timeout, what)
         status = reply["status"]
@@ -153,7 +157,11 @@ class SharedMemory:
         if len(payload) > client.max_message_size:
             raise MessageTooLargeError(f"A publication on '{topic}' is {len(payload)} bytes; the limit is {client.max_message_size}. Nothing was published.")
         client.check_connected(f"Nothing was published to '{topic}'")
-        client.send_frame(wire.FrameKind.PUBLISH, wire.Writer().string(topic).string(type_name).bytes(), payload)
+        try:
+            header = wire.Writer().string(topic).string(type_name).bytes()
+        except UnicodeEncodeError as error:
+            raise wire.ill_formed(error, "A topic and type name") from None
+        client.send_frame(wire.FrameKind.PUBLISH, header, payload)
         if client.connection_backlog_high():
             await client.wait_for_room()
 
@@ -161,6 +169,7 @@ class SharedMemory:
         """Calls ``handler(data)`` or ``handler(topic, data)`` (sync or async) for each publication on ``topic``, which
         may be a pattern with ``*`` and ``?``. Handlers of one subscription run one at a time, in order."""
         _validate_key(topic, "A topic")
+        wire.check_well_formed(topic, "A topic")
         client = self._client
         subscription = Subscription(self, topic, handler, decode or (lambda t, type_name, payload: client.decode(type_name, payload)))
         subscriptions = self._subscriptions.setdefault(topic, [])

@@ -98,3 +98,18 @@ def test_a_lone_surrogate_inside_a_record_or_list_is_written_as_u_fffd_and_a_str
         await client.close()
 
     run(scenario())
+
+
+def test_a_name_with_a_lone_surrogate_is_refused_at_the_api_and_leaves_no_request_behind(main):
+    # docs/PROTOCOL.md: "names with one are refused at the API".
+    async def scenario():
+        client = await connected(main)
+        for attempt in (client.get_channel("c\ud800"), client.rpc.register("m\ud800", lambda: 1), client.rpc.call("m\ud800"),
+                        client.shared_memory.get("k\ud800"), client.shared_memory.subscribe("t\ud800", lambda data: None),
+                        client.shared_memory.publish("t\ud800", 1), client.events.publish("e\ud800")):
+            with pytest.raises(ValueError, match="lone surrogate"):
+                await attempt
+        assert client._pending == {} and client.shared_memory._subscriptions == {}
+        await client.close()
+
+    run(scenario())
