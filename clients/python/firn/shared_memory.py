@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 _log = logging.getLogger("firn.pubsub")
 
 MAX_KEY_LENGTH = 1024
+_MAX_TTL = float((1 << 63) // 1000 - 1)  # seconds whose milliseconds fit the request's i64
+_I64 = range(-(1 << 63), 1 << 63)
 EVENT_TOPIC_PREFIX = "event:"
 
 
@@ -56,8 +58,8 @@ def topic_matches(pattern: str, topic: str) -> bool:
 def _ttl_ms(ttl: float | None) -> int:
     if ttl is None:
         return 0
-    if ttl <= 0:
-        raise ValueError("A time to live must be positive.")
+    if not 0 < ttl < _MAX_TTL:
+        raise ValueError(f"A time to live must be positive and finite (less than {_MAX_TTL:.0f} s); it is {ttl}.")
     return max(1, math.ceil(ttl * 1000))
 
 
@@ -122,6 +124,8 @@ class SharedMemory:
 
     async def incr(self, key: str, by: int = 1) -> int:
         """Adds ``by`` to the 64-bit integer at ``key`` (missing counts as 0) and returns the new value, atomically."""
+        if by not in _I64:
+            raise ValueError(f"An increment is a 64-bit integer; {by} is not.")
         return (await self._execute(wire.StoreOperation.INCREMENT, _validate_key(key), delta=by))["number"]
 
     increment = incr

@@ -113,3 +113,19 @@ def test_a_name_with_a_lone_surrogate_is_refused_at_the_api_and_leaves_no_reques
         await client.close()
 
     run(scenario())
+
+
+def test_an_increment_by_more_than_64_bits_or_a_time_to_live_out_of_range_is_refused_with_a_clear_error(main):
+    # docs/python.md: incr works on System.Int64 values and ttl= is in seconds; a value that has no 64-bit form gives a
+    # ValueError that says so (as the C# API's long and TimeSpan cannot hold it), and leaves no request behind.
+    async def scenario():
+        client = await connected(main)
+        with pytest.raises(ValueError, match="64-bit"):
+            await client.shared_memory.incr("k", 1 << 63)
+        for ttl in (float("inf"), float("nan"), 1e300, 0, -1):
+            with pytest.raises(ValueError, match="time to live"):
+                await client.shared_memory.set("k", 1, ttl=ttl)
+        assert client._pending == {}
+        await client.close()
+
+    run(scenario())
