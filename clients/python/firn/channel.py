@@ -79,7 +79,7 @@ class Channel:
             self._check_sendable()
         self._credits -= 1
         try:
-            await client.budget.take(len(payload))
+            await client.budget.take(len(payload), self._check_sendable)
         except BaseException:
             self._add_credits(1)
             raise
@@ -249,3 +249,5 @@ class Channel:
             future = self._credit_waiters.popleft()
             if not future.done():
                 future.set_result(None)
+        # A sender of this channel may wait for the process's byte budget instead: it must see the close too.
+        self._client.budget.wake()

@@ -42,8 +42,12 @@ class SendBudget:
     def fits(self, size: int) -> bool:
         return self.outstanding == 0 or self.outstanding + self.cost(size) <= self.limit
 
-    async def take(self, size: int) -> None:
+    async def take(self, size: int, check: Callable[[], None] | None = None) -> None:
+        """Waits until a message of ``size`` payload bytes fits; ``check`` (the channel's: closed? disconnected?) runs
+        before each wait and after each wake-up, and raises to give up."""
         while not self.fits(size):
+            if check is not None:
+                check()
             if self._client.disconnect_reason is not None:
                 raise FirnDisconnectedError("The message was not sent", self._client.disconnect_reason)
             future = self._client.loop.create_future()

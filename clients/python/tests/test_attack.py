@@ -26,6 +26,13 @@ async def expect(main, kind, **options):
     return await asyncio.to_thread(main.expect, kind, **options)
 
 
+async def opened(client, main, name, type_name=types.OBJECT):
+    opening = asyncio.ensure_future(client.get_channel(name, type_name))
+    request = await expect(main, wire.FrameKind.OPEN_CHANNEL)
+    main.send(wire.FrameKind.CHANNEL_OPENED, {"request_id": request["request_id"], "status": 0, "channel_id": 7, "closed": False})
+    return await opening
+
+
 async def registered(client, main, method, handler):
     registering = asyncio.ensure_future(client.rpc.register(method, handler))
     request = await expect(main, wire.FrameKind.RPC_REGISTER)
@@ -126,6 +133,36 @@ def test_an_increment_by_more_than_64_bits_or_a_time_to_live_out_of_range_is_ref
             with pytest.raises(ValueError, match="time to live"):
                 await client.shared_memory.set("k", 1, ttl=ttl)
         assert client._pending == {}
+        await client.close()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("closed_by", ["this process", "the main process"])
+def test_a_send_waiting_for_the_byte_budget_fails_with_channel_closed_when_the_channel_closes(main, closed_by):
+    # docs/python.md: send "waits for a credit and for room in the pending-bytes budget"; ChannelClosedError once the
+    # channel is closed. A send that waited for the budget used to go out on the closed channel, where the main process
+    # discards it (nothing silently dropped: the sender must hear of it) and never reports its bytes as gone.
+    async def scenario():
+        client = await connected(main, send_window=100, pending_bytes_limit=100)
+        channel = await opened(client, main, "c")
+        await channel.send(bytes(60))
+        assert (await expect(main, wire.FrameKind.SEND))["payload"] == types.pack(bytes(60))
+        waiting = asyncio.ensure_future(channel.send(bytes(60)))
+        while not client.budget._waiters:
+            await asyncio.sleep(0.01)
+        if closed_by == "this process":
+            await channel.close()
+            assert (await expect(main, wire.FrameKind.CLOSE_CHANNEL)) == {"channel_id": channel.id}
+        else:
+            main.send(wire.FrameKind.CHANNEL_CLOSED, {"channel_id": channel.id})
+        with pytest.raises(firn.ChannelClosedError):
+            await asyncio.wait_for(waiting, 10)
+        assert client.budget.outstanding == wire.HEADER_SIZE + 4 + len(types.pack(bytes(60)))
+        main.send(wire.FrameKind.SEND_BYTES, {"reserved": 0, "bytes": client.budget.outstanding})
+        await client.shared_memory.publish("t", 1)  # a frame after which a stray Send would have come
+        assert (await expect(main, wire.FrameKind.PUBLISH))["topic"] == "t"
+        assert client.budget.outstanding == 0
         await client.close()
 
     run(scenario())
