@@ -146,6 +146,14 @@ class Rpc:
         except asyncio.CancelledError:
             self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, "asyncio.CancelledError", "The call was cancelled.", "")
             return
+        except TypeError as error:
+            # Raised by the call itself (no frame of the handler's below this one): the arguments do not fit its
+            # parameters, which is status 4 as in C#; a TypeError from inside the handler stays a remote error.
+            if error.__traceback__ is not None and error.__traceback__.tb_next is None:
+                self._fail(invocation_id, wire.RpcStatus.INVALID_ARGUMENTS, "", f"The arguments of '{method}' do not fit its handler in process '{client.process_name}': {error}", "")
+            else:
+                self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, _type_name(error), str(error), "".join(traceback.format_exception(error)))
+            return
         except Exception as error:
             self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, _type_name(error), str(error), "".join(traceback.format_exception(error)))
             return

@@ -166,3 +166,36 @@ def test_a_send_waiting_for_the_byte_budget_fails_with_channel_closed_when_the_c
         await client.close()
 
     run(scenario())
+
+
+def test_arguments_that_do_not_fit_a_python_handler_are_answered_with_invalid_arguments_not_a_remote_error(main):
+    # docs/PROTOCOL.md, RPC status 4: "the arguments do not fit the handler" (a C# caller gets RpcException naming the
+    # method, as for a C# handler); a TypeError the handler itself raises stays a remote error.
+    async def scenario():
+        client = await connected(main)
+
+        def inner_type_error(x):
+            raise TypeError("from inside")
+
+        await registered(client, main, "one", lambda x: 2 * x)
+        await registered(client, main, "inner", inner_type_error)
+
+        async def add(a, b):
+            return a + b
+
+        await registered(client, main, "add", add)
+        for invocation, method, arguments in ((1, "one", [1, 2]), (2, "add", [1]), (3, "inner", [1]), (4, "one", [21])):
+            main.send(wire.FrameKind.RPC_INVOKE, {"invocation_id": invocation, "flags": 0, "credit": 0, "method": method, "caller": "main",
+                                                 "arguments": [types.pack(a) for a in arguments]})
+        results = {}
+        while len(results) < 4:
+            result = await expect(main, wire.FrameKind.RPC_RESULT)
+            results[result["id"]] = result
+        for invocation, method in ((1, "one"), (2, "add")):
+            assert results[invocation]["status"] == wire.RpcStatus.INVALID_ARGUMENTS
+            assert method in results[invocation]["error"]["message"]
+        assert results[3]["status"] == wire.RpcStatus.REMOTE_ERROR and results[3]["error"]["type_name"] == "TypeError"
+        assert results[4] == {"id": 4, "status": 0, "result": types.pack(42)}
+        await client.close()
+
+    run(scenario())
