@@ -24,8 +24,11 @@ EVENT_TOPIC_PREFIX = "event:"
 
 
 def _validate_key(key: str, what: str = "A key") -> str:
-    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH:
-        raise ValueError(f"{what} has 1 to {MAX_KEY_LENGTH} characters.")
+    # Characters as C# counts them (UTF-16 code units: one outside the BMP is two), since the main process closes the
+    # connection of a child that sends a longer key; only a key of more than half the limit can be too long that way.
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH or (
+            len(key) > MAX_KEY_LENGTH // 2 and len(key) + sum(1 for c in key if c > "\uffff") > MAX_KEY_LENGTH):
+        raise ValueError(f"{what} has 1 to {MAX_KEY_LENGTH} characters (UTF-16 code units, as C# counts them).")
     return key
 
 
@@ -274,6 +277,7 @@ class EventBus:
         event = name if isinstance(name, Event) else Event(name, data)
         if not event.name or is_pattern(event.name):
             raise ValueError(f"Event name '{event.name}' is empty or contains a wildcard; '*' and '?' are only for subscribing.")
+        _validate_key(EVENT_TOPIC_PREFIX + event.name, "An event's topic (event: and its name)")
         await self._memory._publish(EVENT_TOPIC_PREFIX + event.name, types.EVENT, event.data)
 
     async def subscribe(self, name: str, handler: Callable[[Event], Any]) -> Subscription:

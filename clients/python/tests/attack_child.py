@@ -9,6 +9,7 @@ in the store under "atk.{command}" (a string: the outcome, or the error's class 
 - ``empty``: sends None, "" on "atk-str" (System.String), b"" on "atk-bytes", [] and {} on "atk-obj"; stores None.
 - ``ints``: receives an integer on "atk-u64" (System.UInt64) and sends it back; stores 2**63 - 1 and -2**63.
 - ``surrogate``: sends {"Text": "a\\ud800b", "Count": 1} on "atk-rec".
+- ``longkey``: stores under a key of 600 emoji (1,200 UTF-16 characters, over the limit of 1,024).
 - ``stop``: asks the main process to stop this child (request_stop).
 """
 
@@ -72,6 +73,12 @@ async def main(client: firn.Client) -> None:
             elif command == "surrogate":
                 await (await client.get_channel("atk-rec", REPLY)).send({"Text": "a\ud800b", "Count": 1})
                 await outcome("surrogate", "sent")
+            elif command == "longkey":
+                try:
+                    await memory.set("\U0001F600" * 600, 1)  # 600 Python characters, 1,200 UTF-16 ones
+                    await outcome("longkey", "stored")
+                except ValueError:
+                    await outcome("longkey", "ValueError")
             elif command == "stop":
                 await outcome("stop", "requested")
                 client.request_stop()

@@ -199,3 +199,25 @@ def test_arguments_that_do_not_fit_a_python_handler_are_answered_with_invalid_ar
         await client.close()
 
     run(scenario())
+
+
+def test_a_key_or_topic_over_1024_utf16_characters_is_refused_at_the_api_rather_than_closing_the_connection(main):
+    # docs/SECURITY.md: keys and topics have at most 1,024 characters (UTF-16, as C# counts them: the main process
+    # closes the connection of a child that sends a longer key or publishes to a longer topic). 600 emoji are 600 Python
+    # characters and 1,200 UTF-16 ones; 1,024 BMP characters are fine.
+    async def scenario():
+        client = await connected(main)
+        long_key = "\U0001F600" * 600
+        for attempt in (client.shared_memory.set(long_key, 1), client.shared_memory.get(long_key), client.shared_memory.incr(long_key),
+                        client.shared_memory.publish(long_key, 1), client.shared_memory.subscribe(long_key, lambda data: None),
+                        client.events.publish("e" * 1020), client.events.subscribe(long_key, lambda event: None)):
+            with pytest.raises(ValueError, match="1 to 1024"):
+                await attempt
+        setting = asyncio.ensure_future(client.shared_memory.set("\u00e9" * 1024, 1))
+        request = await expect(main, wire.FrameKind.STORE_REQUEST)
+        assert request["key"] == "\u00e9" * 1024
+        main.send(wire.FrameKind.STORE_REPLY, {"request_id": request["request_id"], "status": 0, "flag": False, "number": 0, "text": "", "items": [], "payload": b""})
+        await setting
+        await client.close()
+
+    run(scenario())

@@ -124,6 +124,19 @@ public sealed class PythonAttackTests
     }
 
     [PythonFact]
+    public async Task A_key_over_1024_UTF16_characters_is_refused_in_the_Python_child_and_its_connection_stays_open()
+    {
+        var log = new TestLog();
+        await using var app = await StartAsync(log);
+        var pid = app.Supervisor!.GetProcess("py").ProcessId;
+
+        Assert.Equal("ValueError", await CommandAsync(app, "longkey"));
+        Assert.Equal("sent", await CommandAsync(app, "unicode"));
+        Assert.Equal(pid, app.Supervisor.GetProcess("py").ProcessId);
+        Assert.DoesNotContain(log.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [PythonFact]
     public async Task A_Python_child_that_asks_to_stop_is_stopped_and_not_restarted()
     {
         var log = new TestLog();
