@@ -22,6 +22,12 @@ Filter = Callable[[Any], "bool | Awaitable[bool]"]
 DEFAULT_RECEIVE_WINDOW = 4096
 
 
+def _being_cancelled() -> bool:
+    """Whether the current task was asked to stop (rather than a CancelledError raised by something it awaited)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class Channel:
     """Send with :meth:`send`; receive either actively with :meth:`receive` or passively with :meth:`on_receive`
     handlers (one mode per channel and process, as in C#)."""
@@ -217,6 +223,12 @@ class Channel:
                                 await result
                         except Exception:
                             _log.exception("A handler on channel '%s' failed", self.name)
+                        except asyncio.CancelledError:
+                            # Raised by what the handler awaited (a failure like any other), unless this dispatcher
+                            # is being cancelled itself.
+                            if _being_cancelled():
+                                raise
+                            _log.exception("A handler on channel '%s' was cancelled", self.name)
                 except Exception:
                     _log.exception("A message on channel '%s' could not be read as %s", self.name, self.type_name)
                 self._client.consumed(self.id)

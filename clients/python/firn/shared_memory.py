@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import types, wire
+from .channel import _being_cancelled
 from .errors import FirnDisconnectedError, MessageTooLargeError, StoreError, StoreTypeMismatchError
 
 if TYPE_CHECKING:
@@ -244,6 +245,10 @@ class Subscription:
                     await result
             except Exception:
                 _log.exception("A subscriber to '%s' failed on a publication on '%s'", self.topic, topic)
+            except asyncio.CancelledError:
+                if _being_cancelled():  # cancel() ends the subscription; a handler's own CancelledError does not
+                    raise
+                _log.exception("A subscriber to '%s' was cancelled on a publication on '%s'", self.topic, topic)
 
     def cancel(self) -> None:
         self._task.cancel()

@@ -221,3 +221,41 @@ def test_a_key_or_topic_over_1024_utf16_characters_is_refused_at_the_api_rather_
         await client.close()
 
     run(scenario())
+
+
+def test_a_handler_that_raises_cancelled_error_is_logged_and_the_next_message_and_publication_still_come(main):
+    # docs/python.md: "A handler that raises is logged and the next message comes", and a message is acknowledged after
+    # every handler ran for it. A handler that awaits something cancelled raises asyncio.CancelledError: that must not
+    # end the channel's (or the subscription's) dispatching for good, leaving messages unacknowledged.
+    async def scenario():
+        client = await connected(main)
+        seen = []
+
+        async def handler(message):
+            if message == "cancelled":
+                cancelled = client.loop.create_future()
+                cancelled.cancel()
+                await cancelled  # raises CancelledError in the handler
+            seen.append(message)
+
+        client.passive_channel.add_handler(handler)
+        await expect(main, wire.FrameKind.ATTACH)
+        for message in ("cancelled", "after"):
+            main.send(wire.FrameKind.DELIVER, {"channel_id": 2, "payload": types.pack(message)})
+        acknowledged = 0
+        while acknowledged < 2:
+            acknowledged += (await expect(main, wire.FrameKind.ACK, skip=(wire.FrameKind.PONG,), timeout=10))["count"]
+        assert seen == ["after"]
+
+        subscribing = asyncio.ensure_future(client.shared_memory.subscribe("t", handler))
+        request = await expect(main, wire.FrameKind.SUBSCRIBE)
+        main.send(wire.FrameKind.SUBSCRIBE_REPLY, {"request_id": request["request_id"], "status": 0, "error": ""})
+        await subscribing
+        for data in ("cancelled", "later"):
+            main.send(wire.FrameKind.PUBLICATION, {"topic": "t", "type_name": types.STRING, "payload": types.pack(data)})
+        async with asyncio.timeout(10):
+            while seen != ["after", "later"]:
+                await asyncio.sleep(0.01)
+        await client.close()
+
+    run(scenario())
