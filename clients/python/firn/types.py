@@ -14,6 +14,7 @@ OBJECT = "System.Object"
 STRING = "System.String"
 INT32 = "System.Int32"
 INT64 = "System.Int64"
+UINT64 = "System.UInt64"
 DOUBLE = "System.Double"
 BOOLEAN = "System.Boolean"
 BYTES = "System.Byte[]"
@@ -40,7 +41,8 @@ def type_name_of(value: Any) -> str:
     if isinstance(value, bool):
         return BOOLEAN
     if isinstance(value, int):
-        return INT64
+        # MessagePack writes 2**63 and more as uint64, which C# reads as ulong only
+        return INT64 if value < 1 << 63 else UINT64
     if isinstance(value, float):
         return DOUBLE
     if isinstance(value, str):

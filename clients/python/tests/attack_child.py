@@ -7,7 +7,7 @@ in the store under "atk.{command}" (a string: the outcome, or the error's class 
 - ``record``: receives an "AtkReply" record on "atk-rec" and sends it back with Count + 1.
 - ``unicode``: sends "привет 😀" on the System.String channel "канал-😀".
 - ``empty``: sends None, "" on "atk-str" (System.String), b"" on "atk-bytes", [] and {} on "atk-obj"; stores None.
-- ``ints``: receives an integer on "atk-u64" (System.UInt64) and sends it back; stores 2**63 - 1 and -2**63.
+- ``ints``: receives an integer on "atk-u64" (System.UInt64) and sends it back; stores 2**63 - 1, -2**63 and 2**64 - 1.
 - ``surrogate``: sends {"Text": "a\\ud800b", "Count": 1} on "atk-rec".
 - ``longkey``: stores under a key of 600 emoji (1,200 UTF-16 characters, over the limit of 1,024).
 - ``stop``: asks the main process to stop this child (request_stop).
@@ -69,6 +69,7 @@ async def main(client: firn.Client) -> None:
                 await numbers.send(value)
                 await memory.set("atk.max", (1 << 63) - 1)
                 await memory.set("atk.min", -(1 << 63))
+                await memory.set("atk.u64", (1 << 64) - 1)
                 await outcome("ints", str(value))
             elif command == "surrogate":
                 await (await client.get_channel("atk-rec", REPLY)).send({"Text": "a\ud800b", "Count": 1})

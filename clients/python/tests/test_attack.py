@@ -259,3 +259,13 @@ def test_a_handler_that_raises_cancelled_error_is_logged_and_the_next_message_an
         await client.close()
 
     run(scenario())
+
+
+def test_an_int_past_the_int64_range_is_stored_as_uint64_which_csharp_reads():
+    # docs/python.md: set infers the type name from the Python value, and Get<T> in C# refuses another type with
+    # StoreTypeMismatchException. An int of 2**63 or more is written as MessagePack uint64, which C# reads as ulong
+    # only: named System.Int64 it would be a long that does not read (and Increment would take it for one).
+    assert types.type_name_of((1 << 63) - 1) == types.INT64
+    assert types.type_name_of(-(1 << 63)) == types.INT64
+    assert types.type_name_of(1 << 63) == types.UINT64 == "System.UInt64"
+    assert types.type_name_of((1 << 64) - 1) == types.UINT64

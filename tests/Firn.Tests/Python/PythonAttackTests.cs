@@ -110,6 +110,10 @@ public sealed class PythonAttackTests
         Assert.Equal(ulong.MaxValue, await numbers.ReceiveAsync().AsTask().WaitAsync(TestApps.Timeout));
         Assert.Equal(long.MaxValue, app.SharedMemory.Get<long>("atk.max"));
         Assert.Equal(long.MinValue, app.SharedMemory.Get<long>("atk.min"));
+
+        // An int past long's range is stored as what C# can read it as: ulong, not a long that does not read.
+        Assert.Equal(ulong.MaxValue, app.SharedMemory.Get<ulong>("atk.u64"));
+        Assert.Throws<StoreTypeMismatchException>(() => app.SharedMemory.Get<long>("atk.u64"));
     }
 
     [PythonFact]
