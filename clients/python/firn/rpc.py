@@ -41,6 +41,8 @@ class Rpc:
         self._client = client
         self._handlers: dict[str, Callable[..., Any]] = {}
         self._invocations: dict[int, asyncio.Task[None]] = {}
+        # Registrations given up on (cancelled, timed out) whose answer has not come: a late acceptance is undone.
+        self._unsettled: dict[str, asyncio.Future[Any]] = {}
 
     async def register(self, method: str, handler: Callable[..., Any]) -> None:
         """Claims ``method`` for this process; ``handler(*arguments)`` may be sync or async. What it returns travels
@@ -53,17 +55,40 @@ class Rpc:
             # The main process would refuse it too, but that refusal must not take the first handler away.
             raise RpcError(f"{what}: it is already registered in process '{client.process_name}'.")
         wire.check_well_formed(method, "A method name")
-        request_id, future = client.pending(what)
         self._handlers[method] = handler
-        client.send_frame(wire.FrameKind.RPC_REGISTER, wire.Writer().u32(request_id).string(method).bytes())
+        future: asyncio.Future[Any] | None = None
         try:
-            reply = await client.wait_reply(request_id, future, client.call_timeout, what)
-        except BaseException:
+            async with asyncio.timeout(client.call_timeout):
+                earlier = self._unsettled.get(method)
+                if earlier is not None:
+                    # Its Unregister (if the main process accepted it after all) must go out before this Register.
+                    await asyncio.wait({earlier})
+                request_id, future = client.pending(what)
+                client.send_frame(wire.FrameKind.RPC_REGISTER, wire.Writer().u32(request_id).string(method).bytes())
+                reply = await asyncio.shield(future)
+        except BaseException as error:
             self._handlers.pop(method, None)
+            if future is not None and not future.done():
+                self._settle_later(method, future)
+            if isinstance(error, TimeoutError):
+                raise TimeoutError(f"{what}: the main process did not answer within {client.call_timeout} s.") from None
             raise
         if reply["status"] != 0:
             self._handlers.pop(method, None)
             raise RpcError(f"The method '{method}' was not registered: {reply['error']}")
+
+    def _settle_later(self, method: str, future: asyncio.Future[Any]) -> None:
+        """The caller gave up on this registration: if the main process accepts it after all, give the name back."""
+        self._unsettled[method] = future
+
+        def settled(done: asyncio.Future[Any]) -> None:
+            if self._unsettled.get(method) is done:
+                del self._unsettled[method]
+            accepted = not done.cancelled() and done.exception() is None and done.result()["status"] == 0
+            if accepted and self._client.disconnect_reason is None:
+                self._client.send_frame(wire.FrameKind.RPC_UNREGISTER, wire.Writer().string(method).bytes())
+
+        future.add_done_callback(settled)
 
     def method(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator form of :meth:`register`, for use before the client connected: see ``Client.start``."""

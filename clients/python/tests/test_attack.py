@@ -269,3 +269,28 @@ def test_an_int_past_the_int64_range_is_stored_as_uint64_which_csharp_reads():
     assert types.type_name_of(-(1 << 63)) == types.INT64
     assert types.type_name_of(1 << 63) == types.UINT64 == "System.UInt64"
     assert types.type_name_of((1 << 64) - 1) == types.UINT64
+
+
+def test_a_registration_given_up_on_does_not_keep_the_name_when_the_main_process_accepts_it_late(main):
+    # docs/python.md: register claims the name; a registration that raised (cancelled, timed out) must not leave the
+    # name held by this process without a handler (calls would get "No handler", other processes could not take it,
+    # and this process could never register it again).
+    async def scenario():
+        client = await connected(main)
+        first = asyncio.ensure_future(client.rpc.register("m", lambda: "first"))
+        request = await expect(main, wire.FrameKind.RPC_REGISTER)
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        second = asyncio.ensure_future(client.rpc.register("m", lambda: "second"))
+        await asyncio.sleep(0)
+        main.send(wire.FrameKind.RPC_REGISTERED, {"request_id": request["request_id"], "status": 0, "error": ""})
+        assert (await expect(main, wire.FrameKind.RPC_UNREGISTER)) == {"method": "m"}
+        request = await expect(main, wire.FrameKind.RPC_REGISTER)
+        main.send(wire.FrameKind.RPC_REGISTERED, {"request_id": request["request_id"], "status": 0, "error": ""})
+        await second
+        main.send(wire.FrameKind.RPC_INVOKE, {"invocation_id": 3, "flags": 0, "credit": 0, "method": "m", "caller": "main", "arguments": []})
+        assert (await expect(main, wire.FrameKind.RPC_RESULT)) == {"id": 3, "status": 0, "result": types.pack("second")}
+        await client.close()
+
+    run(scenario())
