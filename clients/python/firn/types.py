@@ -6,6 +6,7 @@ names it explicitly (or lets the client infer one from a Python value, see :func
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import msgpack
@@ -90,8 +91,9 @@ def unpack(data: bytes) -> Any:
 
 def _default(value: Any) -> Any:
     # dataclasses and plain objects travel as maps keyed by field name: how the C# contractless resolver writes records
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: getattr(value, name) for name in value.__dataclass_fields__}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # fields() only: a ClassVar or InitVar is in __dataclass_fields__ too, and an extra key breaks the C# record
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
     if hasattr(value, "__dict__"):
         return dict(vars(value))
     if isinstance(value, (set, frozenset, tuple)):

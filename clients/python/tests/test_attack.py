@@ -294,3 +294,22 @@ def test_a_registration_given_up_on_does_not_keep_the_name_when_the_main_process
         await client.close()
 
     run(scenario())
+
+
+def test_a_dataclass_is_written_as_the_map_of_its_fields_only():
+    # docs/python.md: "a dataclass with the same field names is sent the same way (firn.types.pack writes dataclasses
+    # as maps)"; "a map with other keys does not read as the record in C#". A ClassVar or an InitVar is no field.
+    import dataclasses
+    from typing import ClassVar
+
+    @dataclasses.dataclass
+    class Reply:
+        KIND: ClassVar[str] = "reply"
+        Text: str
+        Count: int
+        scale: dataclasses.InitVar[int] = 1
+
+        def __post_init__(self, scale):
+            self.Count *= scale
+
+    assert types.pack(Reply("pong", 3, 2)) == types.pack({"Text": "pong", "Count": 6})
