@@ -156,13 +156,24 @@ class Channel:
         return self
 
     async def __anext__(self) -> Any:
+        """The next message, until the channel is closed and drained, the connection is lost, or the child is asked to
+        stop (``client.stopping``, as C#'s ``ReadAllAsync(context.Stopping)``): messages not taken then are not
+        acknowledged, so the main process delivers them again."""
+        self._ensure_mode(wire.ReceiveMode.ACTIVE)
         try:
-            return await self.receive()
+            if self._client.stopping.is_set() or (not self._inbox and not await self._wait_for_message(until_stopping=True)):
+                raise StopAsyncIteration
         except (ChannelClosedError, FirnDisconnectedError):
             raise StopAsyncIteration from None
+        payload = self._inbox.popleft()
+        self._client.consumed(self.id)
+        return self._decode(payload)
 
-    async def _wait_for_message(self) -> None:
+    async def _wait_for_message(self, until_stopping: bool = False) -> bool:
+        """Waits until a message is buffered (True), or, with ``until_stopping``, the child is stopping (False)."""
         while not self._inbox:
+            if until_stopping and self._client.stopping.is_set():
+                return False
             if self._closed:
                 raise ChannelClosedError(f"Channel '{self.name}' is closed and nothing is left to receive.")
             if self._client.disconnect_reason is not None:
@@ -174,6 +185,7 @@ class Channel:
             finally:
                 if future in self._inbox_waiters:
                     self._inbox_waiters.remove(future)
+        return True
 
     def on_receive(self, filter: Filter | None = None) -> Callable[[Handler], Handler]:
         """Decorator: ``handler(message)`` (sync or async) runs for every message ``filter(message)`` (sync or async)
@@ -252,11 +264,14 @@ class Channel:
         self._closed = True
         self._wake_all()
 
-    def _wake_all(self) -> None:
+    def _wake_receivers(self) -> None:
         waiters, self._inbox_waiters = self._inbox_waiters, []
         for future in waiters:
             if not future.done():
                 future.set_result(None)
+
+    def _wake_all(self) -> None:
+        self._wake_receivers()
         while self._credit_waiters:
             future = self._credit_waiters.popleft()
             if not future.done():

@@ -352,11 +352,16 @@ class Client:
 
     def _request_local_stop(self) -> None:
         self.stop_requested = True
-        self.stopping.set()
+        self._set_stopping()
 
     def _on_orphaned(self) -> None:
         self.orphaned = True
+        self._set_stopping()
+
+    def _set_stopping(self) -> None:
         self.stopping.set()
+        for channel in self._channels.values():
+            channel._wake_receivers()  # an `async for` over a channel ends on stopping
 
     # --- frames from the main process (on the loop) -----------------------------------------------------------------
 

@@ -313,3 +313,27 @@ def test_a_dataclass_is_written_as_the_map_of_its_fields_only():
             self.Count *= scale
 
     assert types.pack(Reply("pong", 3, 2)) == types.pack({"Text": "pong", "Count": 6})
+
+
+def test_async_for_over_a_channel_ends_when_the_child_is_asked_to_stop(main):
+    # README "Children in Python": its example loops `async for data in client.active_channel` and exits "as a C#
+    # child" does; a C# child's loop takes context.Stopping. Without ending on Stop the example never returned, and the
+    # main process killed it at every stop after its shutdown timeout (exit reason Killed rather than Stopped).
+    async def scenario():
+        client = await connected(main)
+        seen = []
+
+        async def loop():
+            async for data in client.active_channel:
+                seen.append(data)
+
+        looping = asyncio.ensure_future(loop())
+        await expect(main, wire.FrameKind.ATTACH)
+        main.send(wire.FrameKind.DELIVER, {"channel_id": 1, "payload": types.pack("a")})
+        assert (await expect(main, wire.FrameKind.ACK, skip=(wire.FrameKind.PONG,))) == {"channel_id": 1, "count": 1}
+        main.send(wire.FrameKind.STOP)
+        await asyncio.wait_for(looping, 10)
+        assert seen == ["a"] and client.stopping.is_set()
+        await client.close()
+
+    run(scenario())

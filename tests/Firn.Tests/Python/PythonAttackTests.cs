@@ -155,6 +155,47 @@ public sealed class PythonAttackTests
     }
 }
 
+/// <summary>The README's "Children in Python" example run as written (clients/python/tests/readme_child.py).</summary>
+public sealed class PythonReadmeExampleTests
+{
+    [PythonFact]
+    public async Task The_README_example_child_receives_and_stops_cleanly_when_the_app_stops()
+    {
+        var log = new TestLog();
+        var app = new FirnApp(new FirnAppOptions
+        {
+            LoggerFactory = log.Factory,
+            StartTimeout = TestApps.Timeout,
+            ShutdownTimeout = TimeSpan.FromSeconds(20),
+            HandleSignals = false,
+            SocketDirectory = "/tmp",
+        });
+        try
+        {
+            app.AddPythonProcess("bot", "readme_child", new ProcessOptions { Executable = PythonChild.Interpreter, Restart = RestartPolicy.Temporary },
+                [PythonChild.ClientDirectory, Path.Combine(PythonChild.ClientDirectory, "tests")]);
+            await TestApps.StartAsync(app);
+            await app.GetChannel<object>("bot-passive").SendAsync("hello");
+            await app.GetChannel<object>("bot-active").SendAsync("one");
+            await TestApps.UntilAsync(() => app.SharedMemory.TryGet<long>("received", out var count) && count == 1, "the child counted the message");
+            await TestApps.UntilAsync(() => log.Entries.Any(e => e.Message.Contains("Passive receive: hello", StringComparison.Ordinal)), "the passive handler ran");
+
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            await app.Supervisor!.StopProcessAsync("bot").WaitAsync(TestApps.Timeout);
+            stopping.Stop();
+
+            var status = app.Supervisor.GetProcess("bot");
+            Assert.Equal(ProcessExitReason.Stopped, status.LastExitReason);
+            Assert.Equal(0, status.LastExitCode);
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(15), $"the stop took {stopping.Elapsed}: the child did not leave on Stop");
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+}
+
 /// <summary>The record the attack tests send to the Python child and read back (a map of its property names there).</summary>
 /// <param name="Text">A text.</param>
 /// <param name="Count">A number.</param>
