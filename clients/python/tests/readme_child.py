@@ -7,7 +7,7 @@ async def main(client: firn.Client) -> None:
     def on_passive(data: str) -> None:
         print("Passive receive:", data)
 
-    async for data in client.active_channel:          # until the channel or the connection closes
+    async for data in client.active_channel:          # until the channel or the connection closes, or the child stops
         count = await client.shared_memory.incr("received")
         print(f"Active receive: {data} (#{count})")
 
