@@ -22,6 +22,12 @@ Filter = Callable[[Any], "bool | Awaitable[bool]"]
 DEFAULT_RECEIVE_WINDOW = 4096
 
 
+def _being_cancelled() -> bool:
+    """Whether the current task was asked to stop (rather than a CancelledError raised by something it awaited)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class Channel:
     """Send with :meth:`send`; receive either actively with :meth:`receive` or passively with :meth:`on_receive`
     handlers (one mode per channel and process, as in C#)."""
@@ -68,11 +74,18 @@ class Channel:
         while self._credits <= 0:
             future = client.loop.create_future()
             self._credit_waiters.append(future)
-            await future
+            try:
+                await future
+            except BaseException:
+                # A credit may have woken this sender just before it was cancelled: pass the wake-up on, or the next
+                # sender waits for a credit that is there.
+                if self._credits > 0:
+                    self._add_credits(0)
+                raise
             self._check_sendable()
         self._credits -= 1
         try:
-            await client.budget.take(len(payload))
+            await client.budget.take(len(payload), self._check_sendable)
         except BaseException:
             self._add_credits(1)
             raise
@@ -143,13 +156,24 @@ class Channel:
         return self
 
     async def __anext__(self) -> Any:
+        """The next message, until the channel is closed and drained, the connection is lost, or the child is asked to
+        stop (``client.stopping``, as C#'s ``ReadAllAsync(context.Stopping)``): messages not taken then are not
+        acknowledged, so the main process delivers them again."""
+        self._ensure_mode(wire.ReceiveMode.ACTIVE)
         try:
-            return await self.receive()
+            if self._client.stopping.is_set() or (not self._inbox and not await self._wait_for_message(until_stopping=True)):
+                raise StopAsyncIteration
         except (ChannelClosedError, FirnDisconnectedError):
             raise StopAsyncIteration from None
+        payload = self._inbox.popleft()
+        self._client.consumed(self.id)
+        return self._decode(payload)
 
-    async def _wait_for_message(self) -> None:
+    async def _wait_for_message(self, until_stopping: bool = False) -> bool:
+        """Waits until a message is buffered (True), or, with ``until_stopping``, the child is stopping (False)."""
         while not self._inbox:
+            if until_stopping and self._client.stopping.is_set():
+                return False
             if self._closed:
                 raise ChannelClosedError(f"Channel '{self.name}' is closed and nothing is left to receive.")
             if self._client.disconnect_reason is not None:
@@ -161,6 +185,7 @@ class Channel:
             finally:
                 if future in self._inbox_waiters:
                     self._inbox_waiters.remove(future)
+        return True
 
     def on_receive(self, filter: Filter | None = None) -> Callable[[Handler], Handler]:
         """Decorator: ``handler(message)`` (sync or async) runs for every message ``filter(message)`` (sync or async)
@@ -210,6 +235,12 @@ class Channel:
                                 await result
                         except Exception:
                             _log.exception("A handler on channel '%s' failed", self.name)
+                        except asyncio.CancelledError:
+                            # Raised by what the handler awaited (a failure like any other), unless this dispatcher
+                            # is being cancelled itself.
+                            if _being_cancelled():
+                                raise
+                            _log.exception("A handler on channel '%s' was cancelled", self.name)
                 except Exception:
                     _log.exception("A message on channel '%s' could not be read as %s", self.name, self.type_name)
                 self._client.consumed(self.id)
@@ -233,12 +264,17 @@ class Channel:
         self._closed = True
         self._wake_all()
 
-    def _wake_all(self) -> None:
+    def _wake_receivers(self) -> None:
         waiters, self._inbox_waiters = self._inbox_waiters, []
         for future in waiters:
             if not future.done():
                 future.set_result(None)
+
+    def _wake_all(self) -> None:
+        self._wake_receivers()
         while self._credit_waiters:
             future = self._credit_waiters.popleft()
             if not future.done():
                 future.set_result(None)
+        # A sender of this channel may wait for the process's byte budget instead: it must see the close too.
+        self._client.budget.wake()

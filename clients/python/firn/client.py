@@ -42,8 +42,12 @@ class SendBudget:
     def fits(self, size: int) -> bool:
         return self.outstanding == 0 or self.outstanding + self.cost(size) <= self.limit
 
-    async def take(self, size: int) -> None:
+    async def take(self, size: int, check: Callable[[], None] | None = None) -> None:
+        """Waits until a message of ``size`` payload bytes fits; ``check`` (the channel's: closed? disconnected?) runs
+        before each wait and after each wake-up, and raises to give up."""
         while not self.fits(size):
+            if check is not None:
+                check()
             if self._client.disconnect_reason is not None:
                 raise FirnDisconnectedError("The message was not sent", self._client.disconnect_reason)
             future = self._client.loop.create_future()
@@ -259,7 +263,12 @@ class Client:
         what = f"Channel '{name}' cannot be opened"
         request_id, future = self.pending(what)
         flags = 0 if create else wire.OPEN_FLAG_ONLY_IF_EXISTS
-        self.send_frame(wire.FrameKind.OPEN_CHANNEL, wire.Writer().u32(request_id).string(name).string(type_name).u8(flags).bytes())
+        try:
+            body = wire.Writer().u32(request_id).string(name).string(type_name).u8(flags).bytes()
+        except UnicodeEncodeError as error:
+            self._pending.pop(request_id, None)
+            raise wire.ill_formed(error, "A channel name and type name") from None
+        self.send_frame(wire.FrameKind.OPEN_CHANNEL, body)
         reply = await self.wait_reply(request_id, future, self.call_timeout, what)
         status = reply["status"]
         if status == wire.OpenStatus.OPENED:
@@ -343,11 +352,16 @@ class Client:
 
     def _request_local_stop(self) -> None:
         self.stop_requested = True
-        self.stopping.set()
+        self._set_stopping()
 
     def _on_orphaned(self) -> None:
         self.orphaned = True
+        self._set_stopping()
+
+    def _set_stopping(self) -> None:
         self.stopping.set()
+        for channel in self._channels.values():
+            channel._wake_receivers()  # an `async for` over a channel ends on stopping
 
     # --- frames from the main process (on the loop) -----------------------------------------------------------------
 

@@ -41,6 +41,8 @@ class Rpc:
         self._client = client
         self._handlers: dict[str, Callable[..., Any]] = {}
         self._invocations: dict[int, asyncio.Task[None]] = {}
+        # Registrations given up on (cancelled, timed out) whose answer has not come: a late acceptance is undone.
+        self._unsettled: dict[str, asyncio.Future[Any]] = {}
 
     async def register(self, method: str, handler: Callable[..., Any]) -> None:
         """Claims ``method`` for this process; ``handler(*arguments)`` may be sync or async. What it returns travels
@@ -49,17 +51,44 @@ class Rpc:
             raise ValueError("A method name has 1 to 1024 characters.")
         client = self._client
         what = f"The method '{method}' was not registered"
-        request_id, future = client.pending(what)
+        if method in self._handlers:
+            # The main process would refuse it too, but that refusal must not take the first handler away.
+            raise RpcError(f"{what}: it is already registered in process '{client.process_name}'.")
+        wire.check_well_formed(method, "A method name")
         self._handlers[method] = handler
-        client.send_frame(wire.FrameKind.RPC_REGISTER, wire.Writer().u32(request_id).string(method).bytes())
+        future: asyncio.Future[Any] | None = None
         try:
-            reply = await client.wait_reply(request_id, future, client.call_timeout, what)
-        except BaseException:
+            async with asyncio.timeout(client.call_timeout):
+                earlier = self._unsettled.get(method)
+                if earlier is not None:
+                    # Its Unregister (if the main process accepted it after all) must go out before this Register.
+                    await asyncio.wait({earlier})
+                request_id, future = client.pending(what)
+                client.send_frame(wire.FrameKind.RPC_REGISTER, wire.Writer().u32(request_id).string(method).bytes())
+                reply = await asyncio.shield(future)
+        except BaseException as error:
             self._handlers.pop(method, None)
+            if future is not None and not future.done():
+                self._settle_later(method, future)
+            if isinstance(error, TimeoutError):
+                raise TimeoutError(f"{what}: the main process did not answer within {client.call_timeout} s.") from None
             raise
         if reply["status"] != 0:
             self._handlers.pop(method, None)
             raise RpcError(f"The method '{method}' was not registered: {reply['error']}")
+
+    def _settle_later(self, method: str, future: asyncio.Future[Any]) -> None:
+        """The caller gave up on this registration: if the main process accepts it after all, give the name back."""
+        self._unsettled[method] = future
+
+        def settled(done: asyncio.Future[Any]) -> None:
+            if self._unsettled.get(method) is done:
+                del self._unsettled[method]
+            accepted = not done.cancelled() and done.exception() is None and done.result()["status"] == 0
+            if accepted and self._client.disconnect_reason is None:
+                self._client.send_frame(wire.FrameKind.RPC_UNREGISTER, wire.Writer().string(method).bytes())
+
+        future.add_done_callback(settled)
 
     def method(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator form of :meth:`register`, for use before the client connected: see ``Client.start``."""
@@ -84,7 +113,11 @@ class Rpc:
             raise MessageTooLargeError(f"The call of '{method}' is {len(block)} bytes; the limit is {client.max_message_size}. It was not made.")
         what = f"The call of '{method}' failed"
         call_id, future = client.pending(what)
-        header = wire.Writer().u32(call_id).u8(0).u32(0).string(method).bytes()
+        try:
+            header = wire.Writer().u32(call_id).u8(0).u32(0).string(method).bytes()
+        except UnicodeEncodeError as error:
+            client._pending.pop(call_id, None)
+            raise wire.ill_formed(error, "A method name") from None
         client.send_frame(wire.FrameKind.RPC_CALL, header, block)
         try:
             reply = await client.wait_reply(call_id, future, client.call_timeout if timeout is None else timeout, what)
@@ -137,6 +170,14 @@ class Rpc:
                 result = await result
         except asyncio.CancelledError:
             self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, "asyncio.CancelledError", "The call was cancelled.", "")
+            return
+        except TypeError as error:
+            # Raised by the call itself (no frame of the handler's below this one): the arguments do not fit its
+            # parameters, which is status 4 as in C#; a TypeError from inside the handler stays a remote error.
+            if error.__traceback__ is not None and error.__traceback__.tb_next is None:
+                self._fail(invocation_id, wire.RpcStatus.INVALID_ARGUMENTS, "", f"The arguments of '{method}' do not fit its handler in process '{client.process_name}': {error}", "")
+            else:
+                self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, _type_name(error), str(error), "".join(traceback.format_exception(error)))
             return
         except Exception as error:
             self._fail(invocation_id, wire.RpcStatus.REMOTE_ERROR, _type_name(error), str(error), "".join(traceback.format_exception(error)))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import types, wire
+from .channel import _being_cancelled
 from .errors import FirnDisconnectedError, MessageTooLargeError, StoreError, StoreTypeMismatchError
 
 if TYPE_CHECKING:
@@ -18,12 +19,17 @@ if TYPE_CHECKING:
 _log = logging.getLogger("firn.pubsub")
 
 MAX_KEY_LENGTH = 1024
+_MAX_TTL = float((1 << 63) // 1000 - 1)  # seconds whose milliseconds fit the request's i64
+_I64 = range(-(1 << 63), 1 << 63)
 EVENT_TOPIC_PREFIX = "event:"
 
 
 def _validate_key(key: str, what: str = "A key") -> str:
-    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH:
-        raise ValueError(f"{what} has 1 to {MAX_KEY_LENGTH} characters.")
+    # Characters as C# counts them (UTF-16 code units: one outside the BMP is two), since the main process closes the
+    # connection of a child that sends a longer key; only a key of more than half the limit can be too long that way.
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH or (
+            len(key) > MAX_KEY_LENGTH // 2 and len(key) + sum(1 for c in key if c > "\uffff") > MAX_KEY_LENGTH):
+        raise ValueError(f"{what} has 1 to {MAX_KEY_LENGTH} characters (UTF-16 code units, as C# counts them).")
     return key
 
 
@@ -56,8 +62,8 @@ def topic_matches(pattern: str, topic: str) -> bool:
 def _ttl_ms(ttl: float | None) -> int:
     if ttl is None:
         return 0
-    if ttl <= 0:
-        raise ValueError("A time to live must be positive.")
+    if not 0 < ttl < _MAX_TTL:
+        raise ValueError(f"A time to live must be positive and finite (less than {_MAX_TTL:.0f} s); it is {ttl}.")
     return max(1, math.ceil(ttl * 1000))
 
 
@@ -79,9 +85,13 @@ class SharedMemory:
                 raise MessageTooLargeError(f"The {what} for key '{key}' is {len(value)} bytes; the limit is {client.max_message_size}. Nothing was stored.")
         what = f"The store request {operation.name.title().replace('_', '')} '{key}' failed"
         request_id, future = client.pending(what)
-        body = wire.encode_body(wire.FrameKind.STORE_REQUEST, {
-            "request_id": request_id, "operation": operation, "key": key, "type_name": type_name, "ttl_ms": ttl_ms,
-            "delta": delta, "expected": expected, "payload": payload})
+        try:
+            body = wire.encode_body(wire.FrameKind.STORE_REQUEST, {
+                "request_id": request_id, "operation": operation, "key": key, "type_name": type_name, "ttl_ms": ttl_ms,
+                "delta": delta, "expected": expected, "payload": payload})
+        except UnicodeEncodeError as error:
+            client._pending.pop(request_id, None)
+            raise wire.ill_formed(error, "A key and type name") from None
         client.send_frame(wire.FrameKind.STORE_REQUEST, body)
         reply = await client.wait_reply(request_id, future, client.call_timeout, what)
         status = reply["status"]
@@ -118,6 +128,8 @@ class SharedMemory:
 
     async def incr(self, key: str, by: int = 1) -> int:
         """Adds ``by`` to the 64-bit integer at ``key`` (missing counts as 0) and returns the new value, atomically."""
+        if by not in _I64:
+            raise ValueError(f"An increment is a 64-bit integer; {by} is not.")
         return (await self._execute(wire.StoreOperation.INCREMENT, _validate_key(key), delta=by))["number"]
 
     increment = incr
@@ -153,7 +165,11 @@ class SharedMemory:
         if len(payload) > client.max_message_size:
             raise MessageTooLargeError(f"A publication on '{topic}' is {len(payload)} bytes; the limit is {client.max_message_size}. Nothing was published.")
         client.check_connected(f"Nothing was published to '{topic}'")
-        client.send_frame(wire.FrameKind.PUBLISH, wire.Writer().string(topic).string(type_name).bytes(), payload)
+        try:
+            header = wire.Writer().string(topic).string(type_name).bytes()
+        except UnicodeEncodeError as error:
+            raise wire.ill_formed(error, "A topic and type name") from None
+        client.send_frame(wire.FrameKind.PUBLISH, header, payload)
         if client.connection_backlog_high():
             await client.wait_for_room()
 
@@ -161,6 +177,7 @@ class SharedMemory:
         """Calls ``handler(data)`` or ``handler(topic, data)`` (sync or async) for each publication on ``topic``, which
         may be a pattern with ``*`` and ``?``. Handlers of one subscription run one at a time, in order."""
         _validate_key(topic, "A topic")
+        wire.check_well_formed(topic, "A topic")
         client = self._client
         subscription = Subscription(self, topic, handler, decode or (lambda t, type_name, payload: client.decode(type_name, payload)))
         subscriptions = self._subscriptions.setdefault(topic, [])
@@ -228,6 +245,10 @@ class Subscription:
                     await result
             except Exception:
                 _log.exception("A subscriber to '%s' failed on a publication on '%s'", self.topic, topic)
+            except asyncio.CancelledError:
+                if _being_cancelled():  # cancel() ends the subscription; a handler's own CancelledError does not
+                    raise
+                _log.exception("A subscriber to '%s' was cancelled on a publication on '%s'", self.topic, topic)
 
     def cancel(self) -> None:
         self._task.cancel()
@@ -261,6 +282,7 @@ class EventBus:
         event = name if isinstance(name, Event) else Event(name, data)
         if not event.name or is_pattern(event.name):
             raise ValueError(f"Event name '{event.name}' is empty or contains a wildcard; '*' and '?' are only for subscribing.")
+        _validate_key(EVENT_TOPIC_PREFIX + event.name, "An event's topic (event: and its name)")
         await self._memory._publish(EVENT_TOPIC_PREFIX + event.name, types.EVENT, event.data)
 
     async def subscribe(self, name: str, handler: Callable[[Event], Any]) -> Subscription:

@@ -6,6 +6,7 @@ names it explicitly (or lets the client infer one from a Python value, see :func
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import msgpack
@@ -14,6 +15,7 @@ OBJECT = "System.Object"
 STRING = "System.String"
 INT32 = "System.Int32"
 INT64 = "System.Int64"
+UINT64 = "System.UInt64"
 DOUBLE = "System.Double"
 BOOLEAN = "System.Boolean"
 BYTES = "System.Byte[]"
@@ -40,7 +42,8 @@ def type_name_of(value: Any) -> str:
     if isinstance(value, bool):
         return BOOLEAN
     if isinstance(value, int):
-        return INT64
+        # MessagePack writes 2**63 and more as uint64, which C# reads as ulong only
+        return INT64 if value < 1 << 63 else UINT64
     if isinstance(value, float):
         return DOUBLE
     if isinstance(value, str):
@@ -51,8 +54,32 @@ def type_name_of(value: Any) -> str:
 
 
 def pack(value: Any) -> bytes:
-    """MessagePack as the C# default serializer writes it: str as str, bytes as bin, float as float64, records as maps."""
-    return msgpack.packb(value, use_bin_type=True, default=_default)
+    """MessagePack as the C# default serializer writes it: str as str, bytes as bin, float as float64, records as maps.
+    A string message with a lone surrogate is refused (ValueError); one inside another value is written as U+FFFD."""
+    try:
+        return msgpack.packb(value, use_bin_type=True, default=_default)
+    except UnicodeEncodeError:
+        if isinstance(value, str):
+            index = next(i for i, c in enumerate(value) if "\ud800" <= c <= "\udfff")
+            raise ValueError(f"A string message must be well-formed UTF-16; it contains a lone surrogate (U+{ord(value[index]):04X}) "
+                             f"at index {index}.") from None
+        return msgpack.packb(_replace_surrogates(value), use_bin_type=True, default=_default)
+
+
+def _replace_surrogates(value: Any) -> Any:
+    # Only on the rare path of a lone surrogate: what MessagePack-CSharp writes for one inside a record or a list.
+    if isinstance(value, str):
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_replace_surrogates(item) for item in value]
+    if isinstance(value, (bytes, bytearray, memoryview, int, float)) or value is None:
+        return value
+    try:
+        return _replace_surrogates(_default(value))
+    except TypeError:
+        return value
 
 
 def unpack(data: bytes) -> Any:
@@ -64,8 +91,9 @@ def unpack(data: bytes) -> Any:
 
 def _default(value: Any) -> Any:
     # dataclasses and plain objects travel as maps keyed by field name: how the C# contractless resolver writes records
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: getattr(value, name) for name in value.__dataclass_fields__}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # fields() only: a ClassVar or InitVar is in __dataclass_fields__ too, and an extra key breaks the C# record
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
     if hasattr(value, "__dict__"):
         return dict(vars(value))
     if isinstance(value, (set, frozenset, tuple)):

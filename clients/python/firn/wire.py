@@ -175,6 +175,21 @@ class Writer:
         return bytes(self.buffer)
 
 
+def ill_formed(error: UnicodeEncodeError, what: str) -> ValueError:
+    """The error for a name with a lone surrogate, which has no UTF-8 form (C# refuses it with ArgumentException)."""
+    text = error.object if isinstance(error.object, str) else ""
+    character = f" (U+{ord(text[error.start]):04X})" if error.start < len(text) else ""
+    return ValueError(f"{what} must be well-formed UTF-16; it contains a lone surrogate{character} at index {error.start}.")
+
+
+def check_well_formed(value: str, what: str) -> None:
+    """Raises :func:`ill_formed`'s ValueError for a string with a lone surrogate."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ill_formed(error, what) from None
+
+
 def _has_surrogate(value: str) -> bool:
     try:
         value.encode("utf-8")
