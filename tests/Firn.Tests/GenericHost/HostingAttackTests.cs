@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Firn.Tests.GenericHost;
+
+/// <summary>
+/// Promises of docs/generic-host.md and docs/configuration.md checked from outside, each where the code once broke it.
+/// This test process is a main process (it has no child environment); every start here fails before any child spawns.
+/// </summary>
+public sealed class HostingAttackTests
+{
+    [Fact]
+    public async Task A_configured_main_process_name_that_a_child_already_has_fails_the_start_naming_the_key()
+    {
+        using var host = Build([("Firn:MainProcessName", "worker")], firn => firn.UseOptions(new FirnAppOptions { EnableAdmin = false, StopTimeout = TimeSpan.FromSeconds(5) }));
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Firn:MainProcessName: is the name of the child 'worker' the code declares", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static IHost Build((string Key, string? Value)[] values, Action<FirnBuilder> configure)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, v.Value)));
+        builder.AddFirn(firn =>
+        {
+            configure(firn);
+            firn.AddProcess("worker", context => Task.Delay(Timeout.Infinite, context.Stopping));
+        });
+        return builder.Build();
+    }
+}
