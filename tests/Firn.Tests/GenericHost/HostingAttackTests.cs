@@ -20,6 +20,20 @@ public sealed class HostingAttackTests
         Assert.Contains("Firn:MainProcessName: is the name of the child 'worker' the code declares", failure.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Configuration_that_contradicts_options_from_a_factory_fails_the_start_naming_the_key()
+    {
+        using var host = Build(
+            [("Firn:HeartbeatTimeout", "00:00:03")],
+            firn => firn.UseOptions(_ => new FirnAppOptions { EnableAdmin = false, StopTimeout = TimeSpan.FromSeconds(5), HeartbeatInterval = TimeSpan.FromSeconds(5) }));
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Equal(
+            ["Firn:HeartbeatTimeout: must be longer than Firn:HeartbeatInterval (00:00:05), or a child would be killed between two pings; Infinite turns heartbeats off (was 00:00:03)"],
+            failure.Failures);
+    }
+
     private static IHost Build((string Key, string? Value)[] values, Action<FirnBuilder> configure)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
