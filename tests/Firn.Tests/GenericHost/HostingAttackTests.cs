@@ -34,6 +34,16 @@ public sealed class HostingAttackTests
             failure.Failures);
     }
 
+    [Fact]
+    public async Task A_child_whose_listener_a_hosted_service_attaches_runs_its_entry_under_its_process_span()
+    {
+        await using var app = await HostAppProcess.StartAsync("trace");
+
+        await app.WaitForLineAsync("report beta span=child beta name-tag=beta");
+        await app.SendAsync("stop");
+        Assert.Equal(0, await app.WaitForExitAsync());
+    }
+
     private static IHost Build((string Key, string? Value)[] values, Action<FirnBuilder> configure)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
