@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -42,6 +43,18 @@ public sealed class HostingAttackTests
         await app.WaitForLineAsync("report beta span=child beta name-tag=beta");
         await app.SendAsync("stop");
         Assert.Equal(0, await app.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task An_infinite_host_shutdown_timeout_fits_any_stop_bound()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = Timeout.InfiniteTimeSpan);
+        builder.AddFirn(firn => firn.UseOptions(new FirnAppOptions { EnableAdmin = false, SocketDirectory = "/tmp" }));
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        await host.StopAsync();
     }
 
     private static IHost Build((string Key, string? Value)[] values, Action<FirnBuilder> configure)
