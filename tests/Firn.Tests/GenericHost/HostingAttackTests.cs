@@ -1,5 +1,8 @@
+using Firn.Tests.Hosting;
+using Firn.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -55,6 +58,34 @@ public sealed class HostingAttackTests
 
         await host.StartAsync();
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_child_stopped_on_request_while_it_waits_to_be_restarted_is_degraded_not_unhealthy()
+    {
+        var log = new CategoryLog();
+        await using var app = SupervisedApps.Create(log.Factory, ("crashy", SupervisedApps.Child(
+            ["obey"], restartDelay: TimeSpan.FromMinutes(10), maxRestartDelay: TimeSpan.FromMinutes(10))));
+        var states = new StateRecorder(app);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(app);
+        services.AddHealthChecks().AddFirnProcesses();
+        await using var provider = services.BuildServiceProvider();
+        var checks = provider.GetRequiredService<HealthCheckService>();
+        await TestApps.StartAsync(app);
+        app.Exit("crashy", await app.NextReportAsync("crashy"), 3);
+        await states.WaitForAsync("crashy", ProcessState.Backoff);
+
+        // An operator stops the crash-looping child: stopped on purpose, not a failure its restart policy left down.
+        await app.Supervisor!.StopProcessAsync("crashy").WaitAsync(TestApps.Timeout);
+        var report = await checks.CheckHealthAsync();
+
+        var entry = report.Entries["firn:crashy"];
+        Assert.Equal("Exited", entry.Data["state"]);
+        Assert.Equal("Crashed", entry.Data["lastExitReason"]);
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Equal(HealthStatus.Degraded, report.Status);
     }
 
     private static IHost Build((string Key, string? Value)[] values, Action<FirnBuilder> configure)
