@@ -49,6 +49,21 @@ public sealed class HostingAttackTests
     }
 
     [Fact]
+    public async Task A_single_value_where_a_section_of_settings_belongs_fails_the_start_naming_the_key()
+    {
+        using var host = Build([("Firn", "on"), ("Firn:Processes:worker", "fast")], firn => firn.UseOptions(new FirnAppOptions { EnableAdmin = false, StopTimeout = TimeSpan.FromSeconds(5) }));
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Equal(
+            [
+                "Firn: is the single value 'on'; Firn settings by name were expected",
+                "Firn:Processes:worker: is the single value 'fast'; process settings by name were expected",
+            ],
+            failure.Failures.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task An_infinite_host_shutdown_timeout_fits_any_stop_bound()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
