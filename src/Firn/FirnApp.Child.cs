@@ -138,6 +138,15 @@ public sealed partial class FirnApp
     {
         var entryPoint = _entryPoint!;
         var context = ProcessContext;
+
+        // Under the Generic Host a listener is often attached by a hosted service (OpenTelemetry's), which starts after
+        // this child connected: the span that could not be recorded then is started now, for the entry to run in.
+        if (_processSpan is null && ProcessSpans.StartChild(ProcessName) is { } lateSpan)
+        {
+            _processSpan = lateSpan;
+            _childResources.Push(lateSpan);
+        }
+
         var processSpan = _processSpan;
         return Task.Run(
             () =>

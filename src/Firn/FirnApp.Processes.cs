@@ -55,6 +55,17 @@ public sealed partial class FirnApp
     /// <returns>A snapshot, or null.</returns>
     internal ProcessStatus? FindProcessStatus(string name) => FindProcess(name)?.GetStatus();
 
+    /// <summary>The restart policy a declared child runs with, or null for a name not declared.</summary>
+    /// <param name="name">The child's name.</param>
+    /// <returns>Its policy, or null.</returns>
+    internal RestartPolicy? FindRestartPolicy(string name)
+    {
+        lock (_declarations)
+        {
+            return _declarations.Find(d => string.Equals(d.Name, name, StringComparison.Ordinal))?.Options.Restart;
+        }
+    }
+
     /// <summary>The names of the declared children, in declaration order (known before the app starts, in either role).</summary>
     /// <returns>A copy.</returns>
     internal IReadOnlyList<string> DeclaredProcessNames()

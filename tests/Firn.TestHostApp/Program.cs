@@ -8,6 +8,8 @@
 //   beta-returns  beta's entry returns at once
 //   restart-app   beta's first instance asks the main process to restart the application
 //   budget        HostOptions.ShutdownTimeout is 5 s, shorter than Firn's stop bound: start-up fails
+//   trace         every process attaches an ActivityListener to "Firn" in a hosted service (as OpenTelemetry does);
+//                 beta reports the span current for its entry
 using Firn;
 using Firn.TestHostApp;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +37,11 @@ if (!ReferenceEquals(firn, builder.AddFirn()))
 if (firn.IsMainProcess)
 {
     builder.Services.AddHostedService<MainProbe>();
+}
+
+if (scenario == "trace")
+{
+    builder.Services.AddHostedService<SpanListener>();
 }
 
 builder.Services.AddSingleton(new Scenario(scenario));

@@ -38,6 +38,13 @@ internal sealed class BetaWorker(IServiceProvider services, Scenario scenario) :
 {
     public async Task RunAsync(FirnProcessContext context, CancellationToken stoppingToken)
     {
+        if (scenario.Name == "trace")
+        {
+            // The span current for the entry: the child's process span, though the listener was attached by a hosted service.
+            var span = System.Diagnostics.Activity.Current;
+            await context.App.GetChannel<string>("reports").SendAsync($"beta span={span?.OperationName ?? "none"} name-tag={span?.GetTagItem("firn.process.name")}", stoppingToken);
+        }
+
         await context.App.GetChannel<string>("reports").SendAsync($"beta has-greeter={services.GetService<AlphaGreeter>() is not null}", stoppingToken);
         switch (scenario.Name)
         {

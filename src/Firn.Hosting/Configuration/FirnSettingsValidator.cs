@@ -69,21 +69,41 @@ internal sealed partial class FirnSettingsValidator(IConfiguration section, Code
         }
 
         var merged = FirnConfiguration.ToAppOptions(s, code.AppOptions);
+        CheckMerged(merged, code.Processes.Keys, _prefix, problems);
+        return merged;
+    }
+
+    /// <summary>
+    /// The checks across settings of the app's options as merged (configuration over code), each failure naming its key
+    /// under <paramref name="prefix"/>: the same checks <see cref="FirnApp"/> and <c>AddProcess</c> make. The validator
+    /// makes them with the code's options when they were given as an instance; <c>AddFirn</c> again with the options a
+    /// factory made, which exist only once the app is created.
+    /// </summary>
+    /// <param name="merged">The app's options, configuration merged over the code's.</param>
+    /// <param name="declared">The names of the children the code declares.</param>
+    /// <param name="prefix">The section's path with its delimiter (<c>Firn:</c>).</param>
+    /// <param name="problems">Where each failure goes.</param>
+    internal static void CheckMerged(FirnAppOptions merged, IEnumerable<string> declared, string prefix, List<string> problems)
+    {
+        var checks = new Checks(prefix, problems);
         if (merged.HeartbeatTimeoutTooShort)
         {
             checks.Fail(
-                nameof(s.HeartbeatTimeout),
-                $"must be longer than {_prefix}{nameof(s.HeartbeatInterval)} ({Checks.Show(merged.HeartbeatInterval)}), or a child would be killed between two pings; Infinite turns heartbeats off (was {Checks.Show(merged.HeartbeatTimeout)})");
+                nameof(FirnSettings.HeartbeatTimeout),
+                $"must be longer than {prefix}{nameof(FirnSettings.HeartbeatInterval)} ({Checks.Show(merged.HeartbeatInterval)}), or a child would be killed between two pings; Infinite turns heartbeats off (was {Checks.Show(merged.HeartbeatTimeout)})");
         }
 
         if (merged.ConnectionBufferLimit < merged.MinConnectionBufferLimit)
         {
             checks.Fail(
-                nameof(s.ConnectionBufferLimit),
-                $"must hold one frame of the largest message, {_prefix}{nameof(s.MaxMessageSize)} ({merged.MaxMessageSize}) plus {merged.MinConnectionBufferLimit - merged.MaxMessageSize} bytes = {merged.MinConnectionBufferLimit} (was {merged.ConnectionBufferLimit})");
+                nameof(FirnSettings.ConnectionBufferLimit),
+                $"must hold one frame of the largest message, {prefix}{nameof(FirnSettings.MaxMessageSize)} ({merged.MaxMessageSize}) plus {merged.MinConnectionBufferLimit - merged.MaxMessageSize} bytes = {merged.MinConnectionBufferLimit} (was {merged.ConnectionBufferLimit})");
         }
 
-        return merged;
+        if (declared.FirstOrDefault(name => string.Equals(name, merged.MainProcessName, StringComparison.Ordinal)) is { } child)
+        {
+            checks.Fail(nameof(FirnSettings.MainProcessName), $"is the name of the child '{child}' the code declares; choose another name for the main process (was '{merged.MainProcessName}')");
+        }
     }
 
     private void CheckProcess(string name, ProcessSettings s, FirnAppOptions? appOptions, List<string> problems)

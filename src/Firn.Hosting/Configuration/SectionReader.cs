@@ -151,6 +151,16 @@ internal sealed class SectionReader(IConfiguration section, List<string>? proble
         return items;
     }
 
+    /// <summary>Describes a value the section itself holds where only keys belong (<c>"nonebot": "fast"</c>), which no read would see.</summary>
+    /// <param name="expected">What belongs there, as in "{expected} were expected".</param>
+    public void ReportOwnValue(string expected)
+    {
+        if (section is IConfigurationSection { Value.Length: > 0 } own)
+        {
+            Problem(own, $"is the single value '{own.Value}'; {expected} were expected");
+        }
+    }
+
     /// <summary>Describes each key of the section that no read asked for, suggesting the nearest known one.</summary>
     /// <param name="what">What a known key is, as in "not {what}".</param>
     /// <param name="hint">Where an unknown key belongs, if it belongs elsewhere (as in "not {what}; {hint}"), or <see langword="null"/>.</param>

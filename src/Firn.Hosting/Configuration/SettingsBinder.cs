@@ -50,6 +50,7 @@ internal static class SettingsBinder
             Bind(process, settings, problems);
         }
 
+        read.ReportOwnValue("Firn settings by name");
         read.ReportUnknownKeys("a Firn setting", static key => typeof(ProcessSettings).GetProperty(key.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is null
             ? null
             : $"it is a process setting: {ConfigurationPath.Combine(ConfigurationPath.GetParentPath(key.Path) ?? "", nameof(FirnSettings.Processes), "NAME", key.Key)}");
@@ -82,6 +83,7 @@ internal static class SettingsBinder
         target.ShutdownTimeout = read.TimeSpan(nameof(ProcessSettings.ShutdownTimeout)) ?? target.ShutdownTimeout;
         target.KillTimeout = read.TimeSpan(nameof(ProcessSettings.KillTimeout)) ?? target.KillTimeout;
         target.Output = read.Enum<ProcessOutput>(nameof(ProcessSettings.Output)) ?? target.Output;
+        read.ReportOwnValue("process settings by name");
         read.ReportUnknownKeys("a process setting");
     }
 }

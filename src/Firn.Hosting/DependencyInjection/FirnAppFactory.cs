@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Firn.GenericHost.Configuration;
 using Firn.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,16 @@ internal static class FirnAppFactory
     {
         var settings = services.GetRequiredService<IOptions<FirnSettings>>().Value;
         var options = AppOptions(services, builder, settings).ForHost(services.GetRequiredService<ILoggerFactory>(), services.GetService<IMeterFactory>());
+
+        // The validator merged configuration over the code's options only when they were given as an instance: options
+        // a factory makes exist only now, so their checks across settings are made here, naming the keys as it does.
+        var problems = new List<string>();
+        FirnSettingsValidator.CheckMerged(options, builder.Processes.Select(p => p.Name), FirnConfiguration.SectionName + ConfigurationPath.KeyDelimiter, problems);
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(FirnSettings), problems);
+        }
+
         var app = new FirnApp(options, () => child);
         foreach (var process in builder.Processes)
         {

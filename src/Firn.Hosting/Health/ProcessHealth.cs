@@ -14,11 +14,11 @@ internal static class ProcessHealth
     public const string LastExitCodeKey = "lastExitCode";
     public const string LastSignalKey = "lastSignal";
 
-    /// <summary>The check's result for <paramref name="status"/>; <paramref name="failureStatus"/> is the registration's.</summary>
-    public static HealthCheckResult Of(ProcessStatus status, HealthStatus failureStatus) =>
-        new(StatusOf(status, failureStatus), Describe(status), data: DataOf(status));
+    /// <summary>The check's result for <paramref name="status"/>; <paramref name="failureStatus"/> is the registration's, <paramref name="restart"/> the child's policy.</summary>
+    public static HealthCheckResult Of(ProcessStatus status, HealthStatus failureStatus, RestartPolicy restart) =>
+        new(StatusOf(status, failureStatus, restart), Describe(status), data: DataOf(status));
 
-    public static HealthStatus StatusOf(ProcessStatus status, HealthStatus failureStatus) => status.State switch
+    public static HealthStatus StatusOf(ProcessStatus status, HealthStatus failureStatus, RestartPolicy restart = RestartPolicy.Temporary) => status.State switch
     {
         ProcessState.Running => HealthStatus.Healthy,
         ProcessState.NotStarted or ProcessState.Starting or ProcessState.Stopping or ProcessState.Backoff => HealthStatus.Degraded,
@@ -32,7 +32,10 @@ internal static class ProcessHealth
             ProcessExitReason.Stopped or ProcessExitReason.Killed or null => HealthStatus.Degraded,
 
             // It ended abnormally and its restart policy (Temporary) leaves it down.
-            _ => failureStatus,
+            _ when restart == RestartPolicy.Temporary => failureStatus,
+
+            // A policy that restarts after an abnormal exit: only a stop (in back-off, or the app's) left it down, on purpose.
+            _ => HealthStatus.Degraded,
         },
         _ => failureStatus,
     };

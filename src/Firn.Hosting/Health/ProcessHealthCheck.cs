@@ -11,6 +11,6 @@ internal sealed class ProcessHealthCheck(FirnApp app, string name) : IHealthChec
 
         // Before the app has started the supervisor has no snapshot yet: the child is declared and not started.
         var status = app.FindProcessStatus(name) ?? new ProcessStatus(name, ProcessState.NotStarted, null, 0, null, null);
-        return Task.FromResult(ProcessHealth.Of(status, context.Registration.FailureStatus));
+        return Task.FromResult(ProcessHealth.Of(status, context.Registration.FailureStatus, app.FindRestartPolicy(name) ?? RestartPolicy.Temporary));
     }
 }

@@ -9,7 +9,8 @@ internal static class ShutdownBudget
     public static void Check(FirnApp app, HostOptions host)
     {
         var bound = app.StopBound;
-        if (bound <= host.ShutdownTimeout)
+        // An infinite ShutdownTimeout (Timeout.InfiniteTimeSpan, -1 ms) waits for the whole stop, however long.
+        if (host.ShutdownTimeout == Timeout.InfiniteTimeSpan || bound <= host.ShutdownTimeout)
         {
             return;
         }

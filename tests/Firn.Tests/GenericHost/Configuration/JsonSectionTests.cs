@@ -74,6 +74,7 @@ public sealed class JsonSectionTests
             [("MaxMessageSize", "1024"), ("ConnectionBufferLimit", "66564")],
             [("Processes:nonebot:MaxRestartDelay", "00:00:04.9999999")],
             [("Processes:nonebott:MaxRestarts", "2"), ("Processes:bad name:Executable", "/bin/true")],
+            [("MainProcessName", "nonebot")],
         ];
 
         var reported = sections.SelectMany(values => FirnSection.Problems(FirnSection.Of(values), code)).ToHashSet(StringComparer.Ordinal);
