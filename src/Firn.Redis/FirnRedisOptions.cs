@@ -29,7 +29,7 @@ public sealed class FirnRedisOptions
         get => _prefix;
         init
         {
-            ArgumentException.ThrowIfNullOrEmpty(value);
+            ArgumentException.ThrowIfNullOrEmpty(value, nameof(Prefix));
             _prefix = value;
         }
     }
@@ -38,14 +38,14 @@ public sealed class FirnRedisOptions
     public TimeSpan ConnectTimeout
     {
         get => _connectTimeout;
-        init => _connectTimeout = Positive(value);
+        init => _connectTimeout = Positive(value, nameof(ConnectTimeout));
     }
 
     /// <summary>How long one command may wait for Redis's answer before the call fails. Default 5 seconds.</summary>
     public TimeSpan OperationTimeout
     {
         get => _operationTimeout;
-        init => _operationTimeout = Positive(value);
+        init => _operationTimeout = Positive(value, nameof(OperationTimeout));
     }
 
     /// <summary>
@@ -57,9 +57,9 @@ public sealed class FirnRedisOptions
     public TimeSpan HostTimeout
     {
         get => _hostTimeout;
-        init => _hostTimeout = value >= TimeSpan.FromMilliseconds(300) ? Positive(value) : throw new ArgumentOutOfRangeException(nameof(value), value, "The host timeout must be at least 300 ms.");
+        init => _hostTimeout = value >= TimeSpan.FromMilliseconds(300) ? Positive(value, nameof(HostTimeout)) : throw new ArgumentOutOfRangeException(nameof(HostTimeout), value, "The host timeout must be at least 300 ms.");
     }
 
-    private static TimeSpan Positive(TimeSpan value) =>
-        value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive (and under 24 days).");
+    private static TimeSpan Positive(TimeSpan value, string name) =>
+        value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue ? value : throw new ArgumentOutOfRangeException(name, value, "The timeout must be positive (and under 24 days).");
 }

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using Firn.Redis.Connection;
+using Firn.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Firn.Tests.Redis;
+
+/// <summary>
+/// Attacks on what README.md ("Several machines") and docs/redis.md promise of the Redis backend, each with a real
+/// redis-server and real main processes.
+/// </summary>
+public sealed class RedisAttackTests
+{
+    /// <summary>docs/redis.md: "a missing, unknown or out-of-bounds one fails with a FirnConfigurationException naming it by its path (Redis:HostTimeout: ...)".</summary>
+    [Theory]
+    [InlineData("Redis:HostTimeout", "00:00:00.100", "Redis:HostTimeout: ")]
+    [InlineData("Redis:OperationTimeout", "00:00:00", "Redis:OperationTimeout: ")]
+    [InlineData("Redis:ConnectTimeout", "-00:00:01", "Redis:ConnectTimeout: ")]
+    [InlineData("Redis:Prefix", "", "Redis:Prefix: ")]
+    [InlineData("Redis:Configuration", "localhost:6379,notAnOption=1", "Redis:Configuration: ")]
+    public void An_out_of_bounds_setting_is_named_by_its_path(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?> { ["Redis:Configuration"] = "localhost:6379", [key] = value };
+        var section = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("Redis");
+        var error = Assert.Throws<FirnConfigurationException>(() => new ServiceCollection().AddFirn(firn => firn.UseRedis(section)));
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter 'value')", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// docs/redis.md: "It is created with AbortOnConnectFail=false (an app starts even while Redis is down, and its calls
+    /// fail until Redis is back)": a store call before Redis is up fails with a StoreException naming Redis, and works once it is.
+    /// </summary>
+    [RedisFact]
+    public async Task An_app_started_while_Redis_is_down_fails_clearly_and_works_once_Redis_is_up()
+    {
+        var late = new RedisServer();
+        try
+        {
+            await using var app = await StartAsync(late.Options(), "early");
+            var error = await Assert.ThrowsAsync<StoreException>(async () => await app.SharedMemory.SetAsync("k", 1));
+            Assert.Contains("Redis", error.Message, StringComparison.Ordinal);
+            var publishing = await Assert.ThrowsAsync<StoreException>(async () => await app.SharedMemory.PublishAsync("t", 1));
+            Assert.Contains("Redis", publishing.Message, StringComparison.Ordinal);
+
+            await late.StartAsync();
+            await TestApps.UntilAsync(() => Works(app), "the app reaches Redis once it is up");
+            await app.SharedMemory.SetAsync("k", 2);
+            Assert.Equal(2, await app.SharedMemory.GetAsync<int>("k"));
+        }
+        finally
+        {
+            await late.DisposeAsync();
+        }
+    }
+
+    private static bool Works(FirnApp app)
+    {
+        try
+        {
+            app.SharedMemory.Get("probe", 0L);
+            return true;
+        }
+        catch (StoreException)
+        {
+            return false;
+        }
+    }
+
+    private static Task Record(ConcurrentQueue<string> received, string line)
+    {
+        received.Enqueue(line);
+        return Task.CompletedTask;
+    }
+
+    private static FirnAppOptions AppOptions(string name) => new()
+    {
+        MainProcessName = name,
+        LoggerFactory = new TestLog().Factory,
+        HandleSignals = false,
+        SocketDirectory = "/tmp",
+        StartTimeout = TestApps.Timeout,
+    };
+
+    private static async Task<FirnApp> StartAsync(FirnRedisOptions options, string name) =>
+        await TestApps.StartAsync(new FirnApp(AppOptions(name).UseRedis(options)));
+}
