@@ -10,7 +10,7 @@ namespace Firn.Tests.Redis;
 /// Attacks on what README.md ("Several machines") and docs/redis.md promise of the Redis backend, each with a real
 /// redis-server and real main processes.
 /// </summary>
-public sealed class RedisAttackTests
+public sealed class RedisAttackTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     /// <summary>docs/redis.md: "a missing, unknown or out-of-bounds one fails with a FirnConfigurationException naming it by its path (Redis:HostTimeout: ...)".</summary>
     [Theory]
@@ -26,6 +26,35 @@ public sealed class RedisAttackTests
         var error = Assert.Throws<FirnConfigurationException>(() => new ServiceCollection().AddFirn(firn => firn.UseRedis(section)));
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("(Parameter 'value')", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// docs/storage-and-pubsub.md: <c>?</c> is one character; redis.md: a pattern is a PSUBSCRIBE "with Firn's * and ?".
+    /// Redis's <c>?</c> is one byte, so a topic with a non-ASCII character (several UTF-8 bytes) must still match as in memory.
+    /// </summary>
+    [RedisFact]
+    public async Task A_question_mark_matches_one_character_of_any_script_across_hosts()
+    {
+        var prefix = "glob-" + Guid.NewGuid().ToString("N")[..8];
+        await using var publisher = await StartAsync(redis.Options(prefix), "publisher");
+        await using var subscriber = await StartAsync(redis.Options(prefix), "subscriber");
+        await using var memory = await TestApps.StartAsync(new FirnApp(AppOptions("memory")));
+        var onRedis = new ConcurrentQueue<string>();
+        var inMemory = new ConcurrentQueue<string>();
+        using var redisPattern = await subscriber.SharedMemory.SubscribeAsync<string>("caf?.news", (topic, _) => Record(onRedis, topic));
+        using var memoryPattern = await memory.SharedMemory.SubscribeAsync<string>("caf?.news", (topic, _) => Record(inMemory, topic));
+        using var redisEnd = await subscriber.SharedMemory.SubscribeAsync<string>("end", (topic, _) => Record(onRedis, topic));
+
+        foreach (var topic in new[] { "café.news", "cafe.news", "caf.news", "cafée.news" })
+        {
+            await publisher.SharedMemory.PublishAsync(topic, "x");
+            await memory.SharedMemory.PublishAsync(topic, "x");
+        }
+
+        await publisher.SharedMemory.PublishAsync("end", "x");
+        await TestApps.UntilAsync(() => onRedis.Contains("end"), "the last publication arrived");
+        Assert.Equal(["café.news", "cafe.news"], inMemory);
+        Assert.Equal(["café.news", "cafe.news", "end"], onRedis);
     }
 
     /// <summary>
