@@ -84,6 +84,106 @@ public sealed class RedisAttackTests(RedisServer redis) : IClassFixture<RedisSer
         }
     }
 
+    /// <summary>
+    /// The same promise across hosts: two hosts that started while Redis was down share the store, pub/sub, a channel,
+    /// RPC and the process list once Redis is up, without a restart.
+    /// </summary>
+    [RedisFact]
+    public async Task Two_hosts_started_while_Redis_is_down_share_everything_once_it_is_up()
+    {
+        var late = new RedisServer();
+        try
+        {
+            var prefix = "late-" + Guid.NewGuid().ToString("N")[..8];
+            await using var east = await StartAsync(late.Options(prefix, TimeSpan.FromSeconds(1)), "east");
+            await using var west = await StartAsync(late.Options(prefix, TimeSpan.FromSeconds(1)), "west");
+            await late.StartAsync();
+            await TestApps.UntilAsync(() => Works(east) && Works(west), "both hosts reach Redis");
+
+            await east.SharedMemory.IncrementAsync("count", 2);
+            Assert.Equal(2L, await west.SharedMemory.GetAsync<long>("count"));
+
+            var published = new ConcurrentQueue<string>();
+            using var subscription = await west.SharedMemory.SubscribeAsync<string>("news", (_, text) => Record(published, text));
+            await east.SharedMemory.PublishAsync("news", "hello");
+            await TestApps.UntilAsync(() => published.Contains("hello"), "the publication reached the other host");
+
+            await TestApps.UntilAsync(
+                async () =>
+                {
+                    try
+                    {
+                        await east.Rpc.RegisterAsync("east.echo", (string text) => text + "!");
+                        return true;
+                    }
+                    catch (RpcException)
+                    {
+                        return false;
+                    }
+                },
+                "the method is registered");
+
+            // Until east's next liveness renewal (a third of HostTimeout after the reconnect) it counts as dead.
+            string? echoed = null;
+            await TestApps.UntilAsync(
+                async () =>
+                {
+                    try
+                    {
+                        echoed = await west.Rpc.CallAsync<string>("east.echo", "hi").WaitAsync(TestApps.Timeout);
+                        return true;
+                    }
+                    catch (RpcProcessExitedException)
+                    {
+                        return false;
+                    }
+                },
+                "the call reaches east");
+            Assert.Equal("hi!", echoed);
+
+            var received = new ConcurrentQueue<string>();
+            west.GetChannel<string>("jobs").OnReceive(received.Enqueue);
+            await east.GetChannel<string>("jobs").SendAsync("job").AsTask().WaitAsync(TestApps.Timeout);
+            await TestApps.UntilAsync(() => received.Contains("job"), "the message reached the other host");
+
+            await TestApps.UntilAsync(() => east.Supervisor!.GetChannels().Any(c => c.Name == "jobs" && c.Members.Any(m => m.Host?.StartsWith("west@", StringComparison.Ordinal) == true)), "east sees west's receiver");
+        }
+        finally
+        {
+            await late.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// FirnRedisOptions.ConnectTimeout: "How long connecting (and each reconnecting attempt) may take"; redis.md: an app
+    /// starts even while Redis is down. The client's three attempts held the app's constructor for three connect
+    /// timeouts, and its stop waited for the RPC reader's connect as long.
+    /// </summary>
+    [RedisFact]
+    public async Task An_app_made_while_Redis_is_down_waits_one_connect_timeout_and_stops_at_once()
+    {
+        var late = new RedisServer();
+        try
+        {
+            var connectTimeout = TimeSpan.FromSeconds(4);
+            var options = new FirnRedisOptions { Configuration = late.Configuration, Prefix = "down-" + Guid.NewGuid().ToString("N")[..8], ConnectTimeout = connectTimeout };
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var app = new FirnApp(AppOptions("down").UseRedis(options));
+            var made = clock.Elapsed;
+            await TestApps.StartAsync(app);
+            clock.Restart();
+            await app.DisposeAsync();
+            var stopped = clock.Elapsed;
+
+            Assert.True(made < connectTimeout * 2, $"the app took {made} to make (connect timeout {connectTimeout})");
+            Assert.True(stopped < connectTimeout * 2, $"the app took {stopped} to stop (connect timeout {connectTimeout})");
+        }
+        finally
+        {
+            await late.DisposeAsync();
+        }
+    }
+
     private static bool Works(FirnApp app)
     {
         try
