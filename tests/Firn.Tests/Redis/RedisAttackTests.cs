@@ -184,6 +184,103 @@ public sealed class RedisAttackTests(RedisServer redis) : IClassFixture<RedisSer
         }
     }
 
+    /// <summary>
+    /// The message size limit holds across hosts as within one: the largest publication, channel message and RPC
+    /// argument a host accepts reaches the other host, and one byte more is refused with MessageTooLargeException.
+    /// </summary>
+    [RedisFact]
+    public async Task Messages_at_the_size_limit_cross_hosts_and_one_byte_more_is_refused()
+    {
+        const int limit = 8192;
+        var prefix = "size-" + Guid.NewGuid().ToString("N")[..8];
+        await using var east = await TestApps.StartAsync(new FirnApp(AppOptions("east", limit).UseRedis(redis.Options(prefix))));
+        await using var west = await TestApps.StartAsync(new FirnApp(AppOptions("west", limit).UseRedis(redis.Options(prefix))));
+
+        var publications = new ConcurrentQueue<int>();
+        using var subscription = await west.SharedMemory.SubscribeAsync<byte[]>("big", (_, bytes) => Record(publications, bytes.Length));
+        var published = await LargestAsync(async n => await east.SharedMemory.PublishAsync("probe", new byte[n]));
+        await east.SharedMemory.PublishAsync("big", new byte[published]);
+        await TestApps.UntilAsync(() => publications.Contains(published), "the largest publication reached the other host");
+        await Assert.ThrowsAsync<MessageTooLargeException>(async () => await east.SharedMemory.PublishAsync("big", new byte[published + 1]));
+
+        var received = new ConcurrentQueue<int>();
+        west.GetChannel<byte[]>("big").OnReceive(bytes => received.Enqueue(bytes.Length));
+        var probe = east.GetChannel<byte[]>("probe-" + prefix);
+        var sent = await LargestAsync(n =>
+        {
+            probe.TrySend(new byte[n]);
+            return Task.CompletedTask;
+        });
+        var big = east.GetChannel<byte[]>("big");
+        await big.SendAsync(new byte[sent]).AsTask().WaitAsync(TestApps.Timeout);
+        await TestApps.UntilAsync(() => received.Contains(sent), "the largest channel message reached the other host");
+        Assert.Throws<MessageTooLargeException>(() => big.TrySend(new byte[sent + 1]));
+
+        await east.Rpc.RegisterAsync("east.length", (byte[] bytes) => bytes.Length);
+        await west.Rpc.RegisterAsync("west.length", (byte[] bytes) => bytes.Length);
+        var argument = await LargestAsync(async n => await east.Rpc.CallAsync<int>("east.length", new byte[n]));
+        Assert.Equal(argument, await east.Rpc.CallAsync<int>("west.length", new byte[argument]).WaitAsync(TestApps.Timeout));
+        await Assert.ThrowsAsync<MessageTooLargeException>(() => east.Rpc.CallAsync<int>("west.length", new byte[argument + 1]));
+    }
+
+    /// <summary>
+    /// Dispose while calls are in flight across hosts: a caller's app disposed with a call to another host in flight
+    /// ends the call (no hang until the call timeout), and so does the owner's app stopping with a call of the other
+    /// host in its handler (redis.md: a host's clean stop gives its names back; its callers' calls fail).
+    /// </summary>
+    [RedisFact]
+    public async Task Calls_in_flight_across_hosts_end_when_either_host_is_disposed()
+    {
+        var prefix = "inflight-" + Guid.NewGuid().ToString("N")[..8];
+        var hostTimeout = TimeSpan.FromSeconds(1);
+        await using var owner = await TestApps.StartAsync(new FirnApp(AppOptions("owner").UseRedis(redis.Options(prefix, hostTimeout))));
+        var caller = await TestApps.StartAsync(new FirnApp(AppOptions("caller").UseRedis(redis.Options(prefix, hostTimeout))));
+        var entered = 0;
+        await owner.Rpc.RegisterAsync("owner.wait", async (CancellationToken token) =>
+        {
+            Interlocked.Increment(ref entered);
+            await Task.Delay(Timeout.Infinite, token);
+            return 0;
+        });
+
+        var first = caller.Rpc.CallAsync<int>("owner.wait");
+        await TestApps.UntilAsync(() => Volatile.Read(ref entered) == 1, "the first call reached the handler");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await caller.DisposeAsync().AsTask().WaitAsync(TestApps.Timeout);
+        var stopped = await Assert.ThrowsAsync<RpcProcessExitedException>(() => first.WaitAsync(TestApps.Timeout));
+        Assert.Contains("stopped before the call to 'owner.wait'", stopped.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the caller's stop and its call took {clock.Elapsed}");
+
+        await using var second = await TestApps.StartAsync(new FirnApp(AppOptions("second").UseRedis(redis.Options(prefix, hostTimeout))));
+        var pending = second.Rpc.CallAsync<int>("owner.wait");
+        await TestApps.UntilAsync(() => Volatile.Read(ref entered) == 2, "the second call reached the handler");
+        clock.Restart();
+        await owner.DisposeAsync().AsTask().WaitAsync(TestApps.Timeout);
+        var error = await Assert.ThrowsAnyAsync<RpcException>(() => pending.WaitAsync(TestApps.Timeout));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the owner's stop and the call's end took {clock.Elapsed}: {error.Message}");
+    }
+
+    /// <summary>The largest size <paramref name="send"/> takes without a MessageTooLargeException (by bisection).</summary>
+    private static async Task<int> LargestAsync(Func<int, Task> send)
+    {
+        int low = 0, high = 1 << 20;
+        while (low < high)
+        {
+            var middle = (low + high + 1) / 2;
+            try
+            {
+                await send(middle);
+                low = middle;
+            }
+            catch (MessageTooLargeException)
+            {
+                high = middle - 1;
+            }
+        }
+
+        return low;
+    }
+
     private static bool Works(FirnApp app)
     {
         try
@@ -197,15 +294,16 @@ public sealed class RedisAttackTests(RedisServer redis) : IClassFixture<RedisSer
         }
     }
 
-    private static Task Record(ConcurrentQueue<string> received, string line)
+    private static Task Record<T>(ConcurrentQueue<T> received, T line)
     {
         received.Enqueue(line);
         return Task.CompletedTask;
     }
 
-    private static FirnAppOptions AppOptions(string name) => new()
+    private static FirnAppOptions AppOptions(string name, int maxMessageSize = 16 << 20) => new()
     {
         MainProcessName = name,
+        MaxMessageSize = maxMessageSize,
         LoggerFactory = new TestLog().Factory,
         HandleSignals = false,
         SocketDirectory = "/tmp",
