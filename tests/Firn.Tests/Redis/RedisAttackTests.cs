@@ -260,6 +260,44 @@ public sealed class RedisAttackTests(RedisServer redis) : IClassFixture<RedisSer
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the owner's stop and the call's end took {clock.Elapsed}: {error.Message}");
     }
 
+    /// <summary>
+    /// The store's edges across hosts, as in memory: Increment of another type is a StoreTypeMismatchException, past
+    /// long.MaxValue a StoreException; the longest time to live is kept; SetIfAbsent and CompareAndSet raced from two
+    /// hosts have exactly one winner; an app disposed twice is fine.
+    /// </summary>
+    [RedisFact]
+    public async Task Store_edges_hold_across_hosts()
+    {
+        var prefix = "edges-" + Guid.NewGuid().ToString("N")[..8];
+        var east = await TestApps.StartAsync(new FirnApp(AppOptions("east").UseRedis(redis.Options(prefix))));
+        await using var west = await TestApps.StartAsync(new FirnApp(AppOptions("west").UseRedis(redis.Options(prefix))));
+
+        await east.SharedMemory.SetAsync("text", "not a number");
+        await Assert.ThrowsAsync<StoreTypeMismatchException>(async () => await west.SharedMemory.IncrementAsync("text"));
+        await east.SharedMemory.SetAsync("big", long.MaxValue - 1);
+        Assert.Equal(long.MaxValue, await west.SharedMemory.IncrementAsync("big"));
+        var overflow = await Assert.ThrowsAsync<StoreException>(async () => await west.SharedMemory.IncrementAsync("big"));
+        Assert.Contains("overflows", overflow.Message, StringComparison.Ordinal);
+        Assert.Equal(long.MaxValue, await east.SharedMemory.GetAsync<long>("big"));
+
+        await east.SharedMemory.SetAsync("forever", 1, TimeSpan.MaxValue);
+        Assert.Equal(1, await west.SharedMemory.GetAsync<int>("forever"));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await east.SharedMemory.SetAsync("never", 1, TimeSpan.Zero));
+
+        for (var round = 0; round < 20; round++)
+        {
+            var key = "race" + round;
+            var wins = await Task.WhenAll(east.SharedMemory.SetIfAbsentAsync(key, "east").AsTask(), west.SharedMemory.SetIfAbsentAsync(key, "west").AsTask());
+            Assert.Single(wins, won => won);
+            var swaps = await Task.WhenAll(east.SharedMemory.CompareAndSetAsync(key, wins[0] ? "east" : "west", "e2").AsTask(), west.SharedMemory.CompareAndSetAsync(key, wins[0] ? "east" : "west", "w2").AsTask());
+            Assert.Single(swaps, won => won);
+        }
+
+        await east.DisposeAsync();
+        await east.DisposeAsync();
+        Assert.Equal("not a number", await west.SharedMemory.GetAsync<string>("text"));
+    }
+
     /// <summary>The largest size <paramref name="send"/> takes without a MessageTooLargeException (by bisection).</summary>
     private static async Task<int> LargestAsync(Func<int, Task> send)
     {
