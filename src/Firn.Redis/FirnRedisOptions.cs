@@ -3,6 +3,12 @@ namespace Firn;
 /// <summary>Where a Firn application's main processes meet on Redis (or Valkey), and how long they wait for it.</summary>
 public sealed class FirnRedisOptions
 {
+    /// <summary>What Firn puts after <c>{Prefix}:</c> (Connection/RedisNames and each engine's names).</summary>
+    private static readonly HashSet<string> OwnNames = new(StringComparer.Ordinal)
+    {
+        "store", "pubsub", "host", "hosts", "procs", "chan", "chan-type", "chan-senders", "chan-closed", "chan-bell", "chan-acked", "rpc",
+    };
+
     private readonly string _configuration = string.Empty;
     private string _prefix = "firn";
     private TimeSpan _connectTimeout = TimeSpan.FromSeconds(5);
@@ -23,6 +29,8 @@ public sealed class FirnRedisOptions
     /// <summary>
     /// The namespace of this application on the server: every key and channel it uses starts with <c>{Prefix}:</c>, so
     /// several applications share one server. Every main process of one application uses the same prefix. Default <c>firn</c>.
+    /// A segment after a colon may not be one of the names Firn puts after the prefix (<c>store</c>, <c>pubsub</c>,
+    /// <c>host</c>, <c>hosts</c>, <c>procs</c>, <c>chan</c>, <c>chan-*</c>, <c>rpc</c>): <c>app:store</c> would share keys with <c>app</c>.
     /// </summary>
     public string Prefix
     {
@@ -30,6 +38,14 @@ public sealed class FirnRedisOptions
         init
         {
             ArgumentException.ThrowIfNullOrEmpty(value, nameof(Prefix));
+
+            // "{p}:store:..." of a prefix "{p}:store" would be the keys "store:..." of the prefix "{p}": two applications
+            // would see each other's keys (and streams, hosts, methods) unless no segment after a colon is one of Firn's names.
+            if (value.Split(':').Skip(1).FirstOrDefault(OwnNames.Contains) is { } taken)
+            {
+                throw new ArgumentException($"The prefix '{value}' has the segment ':{taken}', a name Firn uses after a prefix: its keys would be among those of the prefix before it. Choose another segment.", nameof(Prefix));
+            }
+
             _prefix = value;
         }
     }

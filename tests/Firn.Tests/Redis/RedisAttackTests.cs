@@ -298,6 +298,30 @@ public sealed class RedisAttackTests(RedisServer redis) : IClassFixture<RedisSer
         Assert.Equal("not a number", await west.SharedMemory.GetAsync<string>("text"));
     }
 
+    /// <summary>
+    /// redis.md: "applications with different prefixes share a server without seeing each other". A prefix that is
+    /// another one followed by one of Firn's own names (<c>app:store</c> after <c>app</c>) would put its keys among the
+    /// other's (<c>app:store:store:k</c> is app's key <c>store:k</c>): it is refused, naming the value; a prefix with
+    /// other colons (<c>app:prod</c>) stays apart.
+    /// </summary>
+    [RedisFact]
+    public async Task A_prefix_that_would_reach_into_another_s_keys_is_refused_and_colon_prefixes_stay_apart()
+    {
+        var tag = "colon" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var word in new[] { "store", "pubsub", "chan", "rpc", "host", "procs" })
+        {
+            var error = Assert.ThrowsAny<ArgumentException>(() => new FirnRedisOptions { Configuration = redis.Configuration, Prefix = $"{tag}:{word}:x" });
+            Assert.Contains($"'{tag}:{word}:x'", error.Message, StringComparison.Ordinal);
+        }
+
+        await using var app = await TestApps.StartAsync(new FirnApp(AppOptions("app").UseRedis(redis.Options(tag))));
+        await using var prod = await TestApps.StartAsync(new FirnApp(AppOptions("prod").UseRedis(redis.Options(tag + ":prod"))));
+        await prod.SharedMemory.SetAsync("k", "prod");
+        await app.SharedMemory.SetAsync("k", "app");
+        Assert.Equal(["k"], await app.SharedMemory.GetKeysAsync());
+        Assert.Equal("prod", await prod.SharedMemory.GetAsync<string>("k"));
+    }
+
     /// <summary>The largest size <paramref name="send"/> takes without a MessageTooLargeException (by bisection).</summary>
     private static async Task<int> LargestAsync(Func<int, Task> send)
     {
