@@ -3,6 +3,12 @@ namespace Firn;
 /// <summary>Where a Firn application's main processes meet on Redis (or Valkey), and how long they wait for it.</summary>
 public sealed class FirnRedisOptions
 {
+    /// <summary>What Firn puts after <c>{Prefix}:</c> (Connection/RedisNames and each engine's names).</summary>
+    private static readonly HashSet<string> OwnNames = new(StringComparer.Ordinal)
+    {
+        "store", "pubsub", "host", "hosts", "procs", "chan", "chan-type", "chan-senders", "chan-closed", "chan-bell", "chan-acked", "rpc",
+    };
+
     private readonly string _configuration = string.Empty;
     private string _prefix = "firn";
     private TimeSpan _connectTimeout = TimeSpan.FromSeconds(5);
@@ -23,13 +29,23 @@ public sealed class FirnRedisOptions
     /// <summary>
     /// The namespace of this application on the server: every key and channel it uses starts with <c>{Prefix}:</c>, so
     /// several applications share one server. Every main process of one application uses the same prefix. Default <c>firn</c>.
+    /// A segment after a colon may not be one of the names Firn puts after the prefix (<c>store</c>, <c>pubsub</c>,
+    /// <c>host</c>, <c>hosts</c>, <c>procs</c>, <c>chan</c>, <c>chan-*</c>, <c>rpc</c>): <c>app:store</c> would share keys with <c>app</c>.
     /// </summary>
     public string Prefix
     {
         get => _prefix;
         init
         {
-            ArgumentException.ThrowIfNullOrEmpty(value);
+            ArgumentException.ThrowIfNullOrEmpty(value, nameof(Prefix));
+
+            // "{p}:store:..." of a prefix "{p}:store" would be the keys "store:..." of the prefix "{p}": two applications
+            // would see each other's keys (and streams, hosts, methods) unless no segment after a colon is one of Firn's names.
+            if (value.Split(':').Skip(1).FirstOrDefault(OwnNames.Contains) is { } taken)
+            {
+                throw new ArgumentException($"The prefix '{value}' has the segment ':{taken}', a name Firn uses after a prefix: its keys would be among those of the prefix before it. Choose another segment.", nameof(Prefix));
+            }
+
             _prefix = value;
         }
     }
@@ -38,14 +54,14 @@ public sealed class FirnRedisOptions
     public TimeSpan ConnectTimeout
     {
         get => _connectTimeout;
-        init => _connectTimeout = Positive(value);
+        init => _connectTimeout = Positive(value, nameof(ConnectTimeout));
     }
 
     /// <summary>How long one command may wait for Redis's answer before the call fails. Default 5 seconds.</summary>
     public TimeSpan OperationTimeout
     {
         get => _operationTimeout;
-        init => _operationTimeout = Positive(value);
+        init => _operationTimeout = Positive(value, nameof(OperationTimeout));
     }
 
     /// <summary>
@@ -57,9 +73,9 @@ public sealed class FirnRedisOptions
     public TimeSpan HostTimeout
     {
         get => _hostTimeout;
-        init => _hostTimeout = value >= TimeSpan.FromMilliseconds(300) ? Positive(value) : throw new ArgumentOutOfRangeException(nameof(value), value, "The host timeout must be at least 300 ms.");
+        init => _hostTimeout = value >= TimeSpan.FromMilliseconds(300) ? Positive(value, nameof(HostTimeout)) : throw new ArgumentOutOfRangeException(nameof(HostTimeout), value, "The host timeout must be at least 300 ms.");
     }
 
-    private static TimeSpan Positive(TimeSpan value) =>
-        value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive (and under 24 days).");
+    private static TimeSpan Positive(TimeSpan value, string name) =>
+        value > TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue ? value : throw new ArgumentOutOfRangeException(name, value, "The timeout must be positive (and under 24 days).");
 }

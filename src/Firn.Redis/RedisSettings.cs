@@ -40,7 +40,11 @@ internal static class RedisSettings
         }
         catch (ArgumentException ex)
         {
-            throw new FirnConfigurationException($"{path}: {ex.Message}", ex);
+            // The options name the property that refused its value; the message names it by its path, without the
+            // exception's own "(Parameter '...')" suffix.
+            var reason = ex.ParamName is { } name ? ex.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : ex.Message;
+            var key = Known.FirstOrDefault(k => string.Equals(k, ex.ParamName, StringComparison.OrdinalIgnoreCase)) ?? ex.ParamName;
+            throw new FirnConfigurationException($"{path}:{key}: {reason.ReplaceLineEndings(" ")}", ex);
         }
     }
 

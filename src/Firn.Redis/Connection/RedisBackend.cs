@@ -23,6 +23,14 @@ internal sealed partial class RedisBackend(FirnRedisOptions options) : IFirnBack
         // multiplexer keeps reconnecting (and resubscribing) by itself.
         configuration.AbortOnConnectFail = false;
         configuration.ConnectTimeout = (int)Options.ConnectTimeout.TotalMilliseconds;
+
+        // The client's default of 3 attempts would hold the app's constructor for 3 connect timeouts while Redis is
+        // down; one is ConnectTimeout as documented, and the client keeps reconnecting by itself after it.
+        if (!RedisConfiguration.Mentions(Options.Configuration, "connectRetry"))
+        {
+            configuration.ConnectRetry = 1;
+        }
+
         configuration.SyncTimeout = (int)Options.OperationTimeout.TotalMilliseconds;
         configuration.AsyncTimeout = (int)Options.OperationTimeout.TotalMilliseconds;
 

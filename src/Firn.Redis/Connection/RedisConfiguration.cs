@@ -22,6 +22,10 @@ internal static class RedisConfiguration
         return configuration;
     }
 
+    /// <summary>Whether the configuration string sets <paramref name="option"/> itself (<c>option=value</c>, any case).</summary>
+    public static bool Mentions(string text, string option) =>
+        text.Split(',', StringSplitOptions.TrimEntries).Any(part => part.StartsWith(option + "=", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Checks the string when the options are made, so that a typo fails there, not when the app starts.</summary>
     public static string Validate(string configuration)
     {

@@ -36,8 +36,12 @@ internal sealed class RedisNames(string prefix)
 
     public RedisChannel Channel(string topic) => RedisChannel.Literal(_pubSub + topic);
 
-    /// <summary>A Firn pattern as a Redis pattern: <c>*</c> and <c>?</c> stay wildcards; whatever else Redis would read as glob syntax is escaped.</summary>
-    public RedisChannel ChannelPattern(string pattern) => RedisChannel.Pattern(EscapeGlob(_pubSub, keepWildcards: false) + EscapeGlob(pattern, keepWildcards: true));
+    /// <summary>
+    /// A Firn pattern as a Redis pattern: <c>*</c> stays a wildcard; whatever else Redis would read as glob syntax is
+    /// escaped. Firn's <c>?</c> is one character (UTF-16 unit) but Redis's is one byte, which misses a non-ASCII
+    /// character: it becomes <c>*</c>, a superset the subscriber filters with Firn's own match (<see cref="Firn.Storage.TopicPattern"/>).
+    /// </summary>
+    public RedisChannel ChannelPattern(string pattern) => RedisChannel.Pattern(EscapeGlob(_pubSub, keepWildcards: false) + EscapeGlob(pattern, keepWildcards: true).Replace('?', '*'));
 
     public string TopicOf(RedisChannel channel) => ((string)channel!)[_pubSub.Length..];
 

@@ -153,10 +153,14 @@ internal sealed partial class RedisHostLiveness : IAsyncDisposable
                 LogRenewed(_logger, HostName);
             }
         }
-        catch (Exception ex) when (RedisFailure.Is(ex) || ex is OperationCanceledException or ObjectDisposedException)
+#pragma warning disable CA1031 // On a thread of its own an escaping exception would end the process (see below).
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             // On a thread of its own an escaping exception would end the process: a command cancelled by a
-            // multiplexer closing under it (disposed, or torn down by a lost connection) is a failed renewal too.
+            // multiplexer closing under it (disposed, or torn down by a lost connection) is a failed renewal too, and
+            // so is whatever else the client throws from a connection torn down mid-command (seen: its pipe's
+            // InvalidOperationException "Reading is not allowed after reader was completed" while Redis was hung).
             if (!_failing)
             {
                 _failing = true;

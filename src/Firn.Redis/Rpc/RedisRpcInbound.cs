@@ -100,7 +100,20 @@ internal sealed partial class RedisRpcInbound : IAsyncDisposable
             {
                 if (_reader is null)
                 {
-                    var reader = await _connect().ConfigureAwait(false);
+                    // A stop does not wait for a connect in progress (Redis down: up to a connect timeout); that
+                    // connection is closed once it is made.
+                    var connecting = _connect();
+                    ConnectionMultiplexer reader;
+                    try
+                    {
+                        reader = await connecting.WaitAsync(stopping).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                    {
+                        _ = connecting.ContinueWith(made => made.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                        return;
+                    }
+
                     Volatile.Write(ref _reader, reader);
                     if (stopping.IsCancellationRequested)
                     {

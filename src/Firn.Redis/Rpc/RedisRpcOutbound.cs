@@ -127,11 +127,23 @@ internal sealed partial class RedisRpcOutbound : RpcPeer, IAsyncDisposable
         Table.Complete(this, id, status, reader.Remaining);
     }
 
+    /// <summary>
+    /// Stops the watchdog and fails the calls still in flight: their replies would come to a stream this host no longer
+    /// reads, so they would wait for their timeout (as a local call does not: a stopping app's children fail theirs).
+    /// The owners cancel their handlers when this host's liveness goes.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _watching.ConfigureAwait(false);
         _stopping.Dispose();
+        if (_table is not null)
+        {
+            foreach (var (id, call) in _inFlight)
+            {
+                Fail(id, RpcStatus.ProcessExited, _self.Process, $"Host '{_self.Host}' stopped before the call to '{call.Method}' on another host was answered.");
+            }
+        }
     }
 
     private async Task SentAsync(uint id, SentCall call, Task<RedisResult> sending)

@@ -30,7 +30,7 @@ internal sealed partial class RedisPubSubEngine(IConnectionMultiplexer multiplex
             _queues[key] = subscribing;
         }
 
-        return StartAsync(key, subscribing);
+        return StartAsync(key, isPattern && key.Contains('?', StringComparison.Ordinal) ? new TopicPattern(key) : null, subscribing);
     }
 
     public void Unsubscribe(string key, bool isPattern)
@@ -77,7 +77,10 @@ internal sealed partial class RedisPubSubEngine(IConnectionMultiplexer multiplex
     private static StoreException Failed(string what, string topic, Exception ex) =>
         new($"{what} '{topic}' on Redis failed ({ex.GetType().Name}: {ex.Message}). Redis may be down or unreachable; the connection is retried by itself.", ex);
 
-    private async Task StartAsync(string key, Task<ChannelMessageQueue> subscribing)
+    /// <param name="key">The topic or pattern.</param>
+    /// <param name="filter">For a pattern with <c>?</c>, which Redis matched more broadly (<see cref="RedisNames.ChannelPattern"/>), the exact match.</param>
+    /// <param name="subscribing">The subscribing.</param>
+    private async Task StartAsync(string key, TopicPattern? filter, Task<ChannelMessageQueue> subscribing)
     {
         ChannelMessageQueue queue;
         try
@@ -89,7 +92,7 @@ internal sealed partial class RedisPubSubEngine(IConnectionMultiplexer multiplex
             throw Failed("Subscribing to", key, ex);
         }
 
-        queue.OnMessage(message => Deliver(key, message));
+        queue.OnMessage(message => Deliver(key, filter, message));
     }
 
     private async Task StopAsync(string key, Task<ChannelMessageQueue> subscribing)
@@ -107,10 +110,16 @@ internal sealed partial class RedisPubSubEngine(IConnectionMultiplexer multiplex
         }
     }
 
-    private void Deliver(string key, ChannelMessage message)
+    private void Deliver(string key, TopicPattern? filter, ChannelMessage message)
     {
+        var topic = names.TopicOf(message.Channel);
+        if (filter is not null && !filter.Matches(topic))
+        {
+            return;
+        }
+
         var (typeName, payload) = RedisValueCodec.Decode((byte[])message.Message!);
-        _deliver?.Invoke(key, new Publication(names.TopicOf(message.Channel), typeName, payload));
+        _deliver?.Invoke(key, new Publication(topic, typeName, payload));
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribing '{Key}' on Redis failed")]

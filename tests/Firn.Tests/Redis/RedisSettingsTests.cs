@@ -33,8 +33,8 @@ public sealed class RedisSettingsTests
 
     [Theory]
     [InlineData("Redis:Prefix", "orders", "Redis:Configuration is required")]
-    [InlineData("Redis:Configuration", "password=x", "Redis: The Redis configuration 'password=x' names no server")]
-    [InlineData("Redis:HostTimeout", "00:00:00.299", "Redis: The host timeout must be at least 300 ms")]
+    [InlineData("Redis:Configuration", "password=x", "Redis:Configuration: The Redis configuration 'password=x' names no server")]
+    [InlineData("Redis:HostTimeout", "00:00:00.299", "Redis:HostTimeout: The host timeout must be at least 300 ms")]
     [InlineData("Redis:OperationTimeout", "soon", "Redis:OperationTimeout: 'soon' is not a duration")]
     [InlineData("Redis:Hostname", "x", "Redis:Hostname: unknown setting")]
     public void A_bad_setting_is_an_error_naming_its_key(string key, string value, string expected)
