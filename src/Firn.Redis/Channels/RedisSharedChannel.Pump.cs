@@ -40,8 +40,13 @@ internal sealed partial class RedisSharedChannel
                     LogRedisBack(_engine.Logger, Name);
                 }
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+#pragma warning disable CA1031 // The loop must outlive whatever a round throws (see below).
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
+                // Besides Redis's own failures, the client throws what it likes from a connection torn down mid-command
+                // (an InvalidOperationException from its pipe was seen): retried like an outage, or the channel would
+                // stop for good without a word.
                 if (!_failing)
                 {
                     _failing = true;

@@ -158,9 +158,13 @@ internal sealed partial class RedisRpcInbound : IAsyncDisposable
                 // Closing the connection ends the XREAD in progress with whatever the client makes of it.
                 return;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+#pragma warning disable CA1031 // The reader must outlive whatever a read throws (see below).
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
-
+                // Besides Redis's own failures, the client throws what it likes from a connection torn down mid-command
+                // (an InvalidOperationException from its pipe was seen): retried like an outage, or this host would stop
+                // serving and receiving calls for good without a word.
                 if (!failing)
                 {
                     failing = true;
