@@ -272,7 +272,7 @@ internal sealed partial class OutboundBuffer
             }
 
             _frames.AddCounter(kind, channelId, count);
-            turn = ClaimLocked();
+            turn = ClaimLocked(counters: true);
             AssertInvariantsLocked();
         }
 
@@ -292,7 +292,7 @@ internal sealed partial class OutboundBuffer
 
             _frames.AddCounter(kind, id, count);
             _frames.AddCounter(otherKind, otherId, otherCount);
-            turn = ClaimLocked();
+            turn = ClaimLocked(counters: true);
             AssertInvariantsLocked();
         }
 
@@ -320,7 +320,7 @@ internal sealed partial class OutboundBuffer
                 _frames.AddCounter(otherKind, otherId, otherCount);
             }
 
-            turn = ClaimLocked();
+            turn = ClaimLocked(counters: true);
             AssertInvariantsLocked();
         }
 
@@ -348,7 +348,13 @@ internal sealed partial class OutboundBuffer
     }
 
     /// <summary>Takes the writer role if it is free, and says who uses it. Call under the lock.</summary>
-    private Holder ClaimLocked() => _role.Claim(inlineAllowed: InlineWriter is not null && !_completed);
+    /// <remarks>
+    /// Counters (acknowledgements, credits) added off a read loop go out inline even right after a write: a handler's
+    /// reply followed by its acknowledgement would otherwise wake the write loop for one small frame per round trip. On a
+    /// read loop they keep the rule (the loop batches them, and the read thread goes back to reading sooner).
+    /// </remarks>
+    private Holder ClaimLocked(bool counters = false) =>
+        _role.Claim(inlineAllowed: InlineWriter is not null && !_completed, evenIfRecent: counters && !Connection.IsOnReadLoop);
 
     /// <summary>Uses a turn of the writer role claimed under the lock, now or, in a <see cref="DeferredWrites"/> scope, at its end.</summary>
     private void Go(Holder turn)

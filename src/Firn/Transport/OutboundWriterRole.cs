@@ -64,9 +64,10 @@ internal sealed class OutboundWriterRole
     /// <summary>
     /// Takes the role if it is free: inline if <paramref name="inlineAllowed"/> and the connection is quiet, else for the
     /// loop (whose turn the caller gives once it has released the lock). Returns the new holder, or
-    /// <see cref="Holder.None"/> if the role was held already.
+    /// <see cref="Holder.None"/> if the role was held already. With <paramref name="evenIfRecent"/>, inline even if the
+    /// connection wrote less than <see cref="InlineQuietTicks"/> ago.
     /// </summary>
-    public Holder Claim(bool inlineAllowed)
+    public Holder Claim(bool inlineAllowed, bool evenIfRecent = false)
     {
         Debug.Assert(_guard.IsHeldByCurrentThread, "The writer role is claimed under the buffer's lock.");
         if (_holder != Holder.None)
@@ -74,7 +75,7 @@ internal sealed class OutboundWriterRole
             return Holder.None;
         }
 
-        _holder = inlineAllowed && Stopwatch.GetTimestamp() - _lastWriteEnded > InlineQuietTicks ? Holder.Inline : Holder.Loop;
+        _holder = inlineAllowed && (evenIfRecent || Stopwatch.GetTimestamp() - _lastWriteEnded > InlineQuietTicks) ? Holder.Inline : Holder.Loop;
         return _holder;
     }
 
