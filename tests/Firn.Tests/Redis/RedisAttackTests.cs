@@ -74,7 +74,7 @@ public sealed class RedisAttackTests(RedisServer redis) : IClassFixture<RedisSer
             Assert.Contains("Redis", publishing.Message, StringComparison.Ordinal);
 
             await late.StartAsync();
-            await TestApps.UntilAsync(() => Works(app), "the app reaches Redis once it is up");
+            await TestApps.UntilAsync(() => RedisServer.StoreWorks(app), "the app reaches Redis once it is up");
             await app.SharedMemory.SetAsync("k", 2);
             Assert.Equal(2, await app.SharedMemory.GetAsync<int>("k"));
         }
@@ -98,7 +98,7 @@ public sealed class RedisAttackTests(RedisServer redis) : IClassFixture<RedisSer
             await using var east = await StartAsync(late.Options(prefix, TimeSpan.FromSeconds(1)), "east");
             await using var west = await StartAsync(late.Options(prefix, TimeSpan.FromSeconds(1)), "west");
             await late.StartAsync();
-            await TestApps.UntilAsync(() => Works(east) && Works(west), "both hosts reach Redis");
+            await TestApps.UntilAsync(() => RedisServer.StoreWorks(east) && RedisServer.StoreWorks(west), "both hosts reach Redis");
 
             await east.SharedMemory.IncrementAsync("count", 2);
             Assert.Equal(2L, await west.SharedMemory.GetAsync<long>("count"));
@@ -341,19 +341,6 @@ public sealed class RedisAttackTests(RedisServer redis) : IClassFixture<RedisSer
         }
 
         return low;
-    }
-
-    private static bool Works(FirnApp app)
-    {
-        try
-        {
-            app.SharedMemory.Get("probe", 0L);
-            return true;
-        }
-        catch (StoreException)
-        {
-            return false;
-        }
     }
 
     private static Task Record<T>(ConcurrentQueue<T> received, T line)

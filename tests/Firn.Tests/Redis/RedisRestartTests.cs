@@ -45,7 +45,7 @@ public sealed class RedisRestartTests(RedisServer redis) : IClassFixture<RedisSe
 
         await redis.StartAsync();
 
-        await TestApps.UntilAsync(() => Works(main) && Works(child.App), "both processes reach Redis again");
+        await TestApps.UntilAsync(() => RedisServer.StoreWorks(main) && RedisServer.StoreWorks(child.App), "both processes reach Redis again");
         Assert.Equal(100L, await child.App.SharedMemory.GetAsync<long>("acknowledged"));
 
         // The subscription made before the outage is renewed by the reconnect.
@@ -56,18 +56,5 @@ public sealed class RedisRestartTests(RedisServer redis) : IClassFixture<RedisSe
                 return received.Contains(3);
             },
             "a publication after the restart arrived");
-    }
-
-    private static bool Works(FirnApp app)
-    {
-        try
-        {
-            app.SharedMemory.Get("probe", 0L);
-            return true;
-        }
-        catch (StoreException)
-        {
-            return false;
-        }
     }
 }

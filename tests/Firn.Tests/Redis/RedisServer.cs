@@ -138,6 +138,20 @@ public sealed class RedisServer : IAsyncLifetime
             return false;
         }
     }
+
+    /// <summary>Whether the app's store answers (Redis is reachable from it); a Redis failure reads as false.</summary>
+    public static bool StoreWorks(FirnApp app)
+    {
+        try
+        {
+            app.SharedMemory.Get("probe", 0L);
+            return true;
+        }
+        catch (StoreException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>A fact that is skipped, with the reason, where redis-server is not installed.</summary>
