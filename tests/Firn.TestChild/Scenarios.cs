@@ -20,6 +20,7 @@ internal static class Scenarios
         DisconnectScenarios.TryRunAsync,
         Contracts.ContractScenarios.TryRunAsync,
         TraceScenarios.TryRunAsync,
+        FlowScenarios.TryRunAsync,
     ];
 
     public static async Task RunAsync(string[] args, FirnProcessContext context)

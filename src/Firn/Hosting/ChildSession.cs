@@ -101,7 +101,7 @@ internal sealed class ChildSession : IPeerSession
     {
         Volatile.Write(ref _lastHeard, Environment.TickCount64);
         FlushRun();
-        _channels.FlushGrants();
+        _channels.FlushGrantsAtReadEnd();
     }
 
     private void FlushRun()

@@ -495,6 +495,23 @@ internal sealed partial class Router
         }
     }
 
+    /// <summary>
+    /// Messages <paramref name="sender"/> sent on a channel whose credit the router has not granted back (they wait here);
+    /// 0 for a channel that is gone.
+    /// </summary>
+    public int OutstandingOf(RouterPeer sender, uint channelId)
+    {
+        if (!_byId.TryGetValue(channelId, out var channel))
+        {
+            return 0;
+        }
+
+        lock (channel.Gate)
+        {
+            return channel.FindSender(sender)?.Outstanding ?? 0;
+        }
+    }
+
     private RoutedChannel? Find(RouterPeer peer, uint channelId)
     {
         if (_byId.TryGetValue(channelId, out var channel))

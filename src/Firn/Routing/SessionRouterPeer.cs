@@ -15,11 +15,18 @@ internal sealed class SessionRouterPeer : RouterPeer
     /// <summary>Released bytes granted on the read loop go out before their count could overflow a counter frame.</summary>
     private const long GrantedBytesFlushAt = 1L << 30;
 
+    /// <summary>
+    /// The most credits held across reads (see <see cref="FlushGrantsAtReadEnd"/>): enough to spare a frame per round trip
+    /// to a child that sends one message at a time, few enough that a child streaming many per read gets them back once
+    /// per read, as before holding.
+    /// </summary>
+    private const int MaxHeldCredits = 64;
+
     private readonly IPeerSession _session;
     private readonly Connection _connection;
     private readonly Router _router;
 
-    /// <summary>Credits granted on this child's read loop and not yet sent (see <see cref="GrantCreditAndBytes"/>); only that thread uses them.</summary>
+    /// <summary>Credits granted on this child's read loop and not yet sent (see <see cref="GrantCreditAndBytes"/>); only that thread uses them, and they may stay across reads.</summary>
     private readonly List<(uint Id, uint Count)> _grants = [];
     private readonly uint _grantFlushAt;
     private long _grantedBytes;
@@ -68,9 +75,10 @@ internal sealed class SessionRouterPeer : RouterPeer
     public override void ReleaseBytes(int bytes) => _connection.Outbound.AddCounter(FrameKind.SendBytes, 0, (uint)bytes);
 
     /// <remarks>
-    /// On this child's own read loop (a message it sent went straight to a receiver) the grant waits for the end of the
-    /// read, so a read of many messages costs one counter update instead of one per message; a quarter of the window
-    /// at once goes out at once, so the child never waits for a long read to end. Elsewhere it goes out now.
+    /// On this child's own read loop (a message it sent went straight to a receiver) the grant is held: a read of many
+    /// messages costs one counter update instead of one per message, and a child that sends one message and waits for a
+    /// reply, again and again, costs no frame back for each (see <see cref="FlushGrantsAtReadEnd"/>). A quarter of the
+    /// window at once goes out at once, so the child never waits for a long read to end. Elsewhere it goes out now.
     /// </remarks>
     public override void GrantCreditAndBytes(uint channelId, int bytes) => GrantCreditsAndBytes(channelId, 1, bytes);
 
@@ -105,8 +113,64 @@ internal sealed class SessionRouterPeer : RouterPeer
         }
     }
 
-    /// <summary>Sends the credits and released bytes granted during this read (see <see cref="GrantCreditAndBytes"/>); read loop only.</summary>
-    public void FlushGrants()
+    /// <summary>
+    /// At the end of a read, sends the credits and released bytes held (see <see cref="GrantCreditAndBytes"/>) if more than
+    /// <see cref="MaxHeldCredits"/> are held, or if the child could be waiting for them: it has used more than half its
+    /// window on a channel, counting what the router holds of its messages and the credits held here, or the bytes it
+    /// counts as waiting would not leave room for a message of the largest size. Otherwise they stay held for a later
+    /// read, so that the child keeps at least half its window and room for any message while they do. Read loop only.
+    /// </summary>
+    /// <remarks>
+    /// What they are checked against grows only when the child sends, and the child's messages are read by this loop, so
+    /// a read end follows every change that could make the child wait, and the grants go out then. Grants made off the
+    /// read loop go out at once and take nothing from these.
+    /// </remarks>
+    public void FlushGrantsAtReadEnd()
+    {
+        if (_grants.Count == 0 && _grantedBytes == 0)
+        {
+            return;
+        }
+
+        if (ShouldSendHeldGrants())
+        {
+            FlushGrants();
+        }
+    }
+
+    private bool ShouldSendHeldGrants()
+    {
+        var held = 0L;
+        foreach (var (_, count) in _grants)
+        {
+            held += count;
+        }
+
+        if (held > MaxHeldCredits)
+        {
+            return true;
+        }
+
+        var largestMessage = (long)_connection.MaxBodyLength + FrameFormat.HeaderSize;
+        if (PendingBytes + _grantedBytes + largestMessage > _router.MaxPendingBytesPerProcess)
+        {
+            return true;
+        }
+
+        var half = _router.SendWindow / 2;
+        foreach (var (id, count) in _grants)
+        {
+            if (_router.OutstandingOf(this, id) + count > half)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Sends the credits and released bytes held (see <see cref="GrantCreditAndBytes"/>); read loop only.</summary>
+    private void FlushGrants()
     {
         if (_grants.Count == 0 && _grantedBytes == 0)
         {
