@@ -162,6 +162,10 @@ def test_a_send_waiting_for_the_byte_budget_fails_with_channel_closed_when_the_c
         main.send(wire.FrameKind.SEND_BYTES, {"reserved": 0, "bytes": client.budget.outstanding})
         await client.shared_memory.publish("t", 1)  # a frame after which a stray Send would have come
         assert (await expect(main, wire.FrameKind.PUBLISH))["topic"] == "t"
+        # The client reads SendBytes on its own reader task, which need not have run yet when the publication went out.
+        deadline = asyncio.get_running_loop().time() + 10
+        while client.budget.outstanding != 0 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
         assert client.budget.outstanding == 0
         await client.close()
 
