@@ -12,8 +12,6 @@ namespace Firn.Tests.Python;
 /// </summary>
 public sealed class CrossLanguageTests
 {
-    private static readonly string TestsDirectory = Path.Combine(PythonChild.ClientDirectory, "tests");
-
     private static FirnApp CreateApp(TestLog log, TimeSpan? heartbeatTimeout = null) => new(new FirnAppOptions
     {
         LoggerFactory = log.Factory,
@@ -27,14 +25,7 @@ public sealed class CrossLanguageTests
 
     /// <summary>xchild in <paramref name="mode"/>, run by Debian's interpreter with clients/python on its path.</summary>
     private static FirnApp AddPython(FirnApp app, string name, string mode, RestartPolicy restart = RestartPolicy.Temporary, IEnumerable<string>? pythonPath = null, IReadOnlyList<string>? arguments = null) =>
-        app.AddPythonProcess(name, "xchild", new ProcessOptions
-        {
-            Executable = PythonChild.Interpreter,
-            Arguments = arguments ?? [],
-            Environment = new Dictionary<string, string> { ["XCHILD_MODE"] = mode },
-            Restart = restart,
-            RestartDelay = TimeSpan.FromMilliseconds(10),
-        }, pythonPath ?? [PythonChild.ClientDirectory, TestsDirectory]);
+        PythonChild.AddTestModule(app, name, "xchild", restart, new Dictionary<string, string> { ["XCHILD_MODE"] = mode }, arguments, pythonPath);
 
     [PythonFact]
     public async Task AddPythonProcess_runs_the_module_under_the_interpreter_itself_with_its_arguments()
@@ -69,7 +60,7 @@ public sealed class CrossLanguageTests
     {
         var log = new TestLog();
         await using var app = CreateApp(log);
-        IEnumerable<string> path = withFirn ? [Path.Combine(TestsDirectory, "no_msgpack"), PythonChild.ClientDirectory, TestsDirectory] : [TestsDirectory];
+        IEnumerable<string> path = withFirn ? [Path.Combine(PythonChild.TestsDirectory, "no_msgpack"), PythonChild.ClientDirectory, PythonChild.TestsDirectory] : [PythonChild.TestsDirectory];
         AddPython(app, "py", "launch", pythonPath: path);
 
         await Assert.ThrowsAnyAsync<Exception>(() => app.Supervisor!.StartAsync().WaitAsync(TestApps.Timeout));
@@ -85,12 +76,7 @@ public sealed class CrossLanguageTests
         var log = new TestLog();
         await using var app = CreateApp(log);
         app.AddProcess("cs", TestApps.Child("increment", "x.counter", "2", (Count / 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        app.AddPythonProcess("py", "xchild", new ProcessOptions
-        {
-            Executable = PythonChild.Interpreter,
-            Environment = new Dictionary<string, string> { ["XCHILD_MODE"] = "counter", ["XCHILD_COUNT"] = Count.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            Restart = RestartPolicy.Temporary,
-        }, [PythonChild.ClientDirectory, TestsDirectory]);
+        PythonChild.AddTestModule(app, "py", "xchild", environment: new Dictionary<string, string> { ["XCHILD_MODE"] = "counter", ["XCHILD_COUNT"] = Count.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         await TestApps.StartAsync(app);
 
         Assert.Equal("done", await app.NextReportAsync("cs"));

@@ -11,8 +11,6 @@ public sealed class PythonAttackTests
 {
     private const int Limit = 4096;
 
-    private static readonly string TestsDirectory = Path.Combine(PythonChild.ClientDirectory, "tests");
-
     private static async Task<FirnApp> StartAsync(TestLog log, RestartPolicy restart = RestartPolicy.Temporary)
     {
         var app = new FirnApp(new FirnAppOptions
@@ -24,12 +22,7 @@ public sealed class PythonAttackTests
             SocketDirectory = "/tmp",
             MaxMessageSize = Limit,
         });
-        app.AddPythonProcess("py", "attack_child", new ProcessOptions
-        {
-            Executable = PythonChild.Interpreter,
-            Restart = restart,
-            RestartDelay = TimeSpan.FromMilliseconds(10),
-        }, [PythonChild.ClientDirectory, TestsDirectory]);
+        PythonChild.AddTestModule(app, "py", "attack_child", restart);
         await TestApps.StartAsync(app);
         return app;
     }
@@ -178,8 +171,7 @@ public sealed class PythonReadmeExampleTests
         });
         try
         {
-            app.AddPythonProcess("bot", "readme_child", new ProcessOptions { Executable = PythonChild.Interpreter, Restart = RestartPolicy.Temporary },
-                [PythonChild.ClientDirectory, Path.Combine(PythonChild.ClientDirectory, "tests")]);
+            PythonChild.AddTestModule(app, "bot", "readme_child");
             await TestApps.StartAsync(app);
             await app.GetChannel<object>("bot-passive").SendAsync("hello");
             await app.GetChannel<object>("bot-active").SendAsync("one");

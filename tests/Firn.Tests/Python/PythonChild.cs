@@ -15,6 +15,9 @@ internal static class PythonChild
 
     public static string ClientDirectory { get; } = Path.Combine(MarkdownCode.RepositoryRoot, "clients", "python");
 
+    /// <summary>clients/python/tests: the test children's scripts and modules.</summary>
+    public static string TestsDirectory { get; } = Path.Combine(ClientDirectory, "tests");
+
     /// <summary>Why Python children cannot run here, or <see langword="null"/> if they can.</summary>
     public static string? Missing => MissingReason.Value;
 
@@ -22,11 +25,33 @@ internal static class PythonChild
     public static ProcessOptions Script(string script, RestartPolicy restart = RestartPolicy.Temporary) => new()
     {
         Executable = Interpreter,
-        Arguments = ["-u", Path.Combine(ClientDirectory, "tests", script)],
+        Arguments = ["-u", Path.Combine(TestsDirectory, script)],
         Restart = restart,
         WaitForReadySignal = true,
         RestartDelay = TimeSpan.FromMilliseconds(10),
     };
+
+    /// <summary>
+    /// Adds a child that runs the module <paramref name="module"/> of clients/python/tests with
+    /// <see cref="FirnApp.AddPythonProcess"/>, under <see cref="Interpreter"/>, with clients/python and its tests on the
+    /// path unless <paramref name="pythonPath"/> says otherwise.
+    /// </summary>
+    public static FirnApp AddTestModule(
+        FirnApp app,
+        string name,
+        string module,
+        RestartPolicy restart = RestartPolicy.Temporary,
+        IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? arguments = null,
+        IEnumerable<string>? pythonPath = null) =>
+        app.AddPythonProcess(name, module, new ProcessOptions
+        {
+            Executable = Interpreter,
+            Arguments = arguments ?? [],
+            Environment = environment ?? new Dictionary<string, string>(),
+            Restart = restart,
+            RestartDelay = TimeSpan.FromMilliseconds(10),
+        }, pythonPath ?? [ClientDirectory, TestsDirectory]);
 
     private static string? FindMissing()
     {
