@@ -1,14 +1,10 @@
+using Firn.Redis.Connection;
+
 namespace Firn;
 
 /// <summary>Where a Firn application's main processes meet on Redis (or Valkey), and how long they wait for it.</summary>
 public sealed class FirnRedisOptions
 {
-    /// <summary>What Firn puts after <c>{Prefix}:</c> (Connection/RedisNames and each engine's names).</summary>
-    private static readonly HashSet<string> OwnNames = new(StringComparer.Ordinal)
-    {
-        "store", "pubsub", "host", "hosts", "procs", "chan", "chan-type", "chan-senders", "chan-closed", "chan-bell", "chan-acked", "rpc",
-    };
-
     private readonly string _configuration = string.Empty;
     private string _prefix = "firn";
     private TimeSpan _connectTimeout = TimeSpan.FromSeconds(5);
@@ -41,7 +37,7 @@ public sealed class FirnRedisOptions
 
             // "{p}:store:..." of a prefix "{p}:store" would be the keys "store:..." of the prefix "{p}": two applications
             // would see each other's keys (and streams, hosts, methods) unless no segment after a colon is one of Firn's names.
-            if (value.Split(':').Skip(1).FirstOrDefault(OwnNames.Contains) is { } taken)
+            if (value.Split(':').Skip(1).FirstOrDefault(RedisSegments.All.Contains) is { } taken)
             {
                 throw new ArgumentException($"The prefix '{value}' has the segment ':{taken}', a name Firn uses after a prefix: its keys would be among those of the prefix before it. Choose another segment.", nameof(Prefix));
             }

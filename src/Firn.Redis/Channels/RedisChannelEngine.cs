@@ -45,7 +45,7 @@ internal sealed class RedisChannelEngine : IChannelEngine, IAsyncDisposable
         // A dead host's entries have been idle at least two thirds of the host timeout when its key expires (it renewed
         // every third): half of it lets exactly one live host claim each (a claim resets the idle time).
         ClaimMinIdle = (long)(hostTimeout.TotalMilliseconds / 2);
-        NoticePrefix = Prefix + ":chan-acked:";
+        NoticePrefix = $"{Prefix}:{RedisSegments.ChannelAcked}:";
         _notices = RedisChannel.Literal(NoticePrefix + liveness.HostName);
     }
 
@@ -151,14 +151,14 @@ internal sealed class RedisChannelEngine : IChannelEngine, IAsyncDisposable
 /// <summary>The Redis names of one channel. Only the stream is under <c>:chan:</c>, so no channel name can collide with another channel's keys.</summary>
 internal readonly struct RedisChannelKeys(string prefix, string name)
 {
-    public RedisKey Stream { get; } = prefix + ":chan:" + name;
+    public RedisKey Stream { get; } = $"{prefix}:{RedisSegments.Channel}:{name}";
 
-    public RedisKey Type { get; } = prefix + ":chan-type:" + name;
+    public RedisKey Type { get; } = $"{prefix}:{RedisSegments.ChannelType}:{name}";
 
-    public RedisKey Closed { get; } = prefix + ":chan-closed:" + name;
+    public RedisKey Closed { get; } = $"{prefix}:{RedisSegments.ChannelClosed}:{name}";
 
     /// <summary>A hash: per sender (<c>{host}/{process}</c>), its entries not acknowledged yet.</summary>
-    public RedisKey Senders { get; } = prefix + ":chan-senders:" + name;
+    public RedisKey Senders { get; } = $"{prefix}:{RedisSegments.ChannelSenders}:{name}";
 
-    public RedisChannel Doorbell { get; } = RedisChannel.Literal(prefix + ":chan-bell:" + name);
+    public RedisChannel Doorbell { get; } = RedisChannel.Literal($"{prefix}:{RedisSegments.ChannelBell}:{name}");
 }

@@ -9,22 +9,22 @@ namespace Firn.Redis.Connection;
 /// </summary>
 internal sealed class RedisNames(string prefix)
 {
-    private readonly string _store = prefix + ":store:";
-    private readonly string _pubSub = prefix + ":pubsub:";
+    private readonly string _store = $"{prefix}:{RedisSegments.Store}:";
+    private readonly string _pubSub = $"{prefix}:{RedisSegments.PubSub}:";
 
     public RedisKey StoreKey(string key) => _store + key;
 
     /// <summary>The set of the application's host names (main processes), alive or not yet pruned.</summary>
-    public RedisKey Hosts { get; } = prefix + ":hosts";
+    public RedisKey Hosts { get; } = $"{prefix}:{RedisSegments.Hosts}";
 
     /// <summary>A host's liveness key: its instance id, expiring unless renewed.</summary>
-    public RedisKey HostKey(string hostName) => prefix + ":host:" + hostName;
+    public RedisKey HostKey(string hostName) => $"{prefix}:{RedisSegments.Host}:{hostName}";
 
     /// <summary>A host's entry in the process registry: a hash of its children and channels, expiring with its liveness.</summary>
-    public RedisKey ProcsKey(string hostName) => prefix + ":procs:" + hostName;
+    public RedisKey ProcsKey(string hostName) => $"{prefix}:{RedisSegments.Procs}:{hostName}";
 
     /// <summary>The pub/sub channel on which a host announces that its registry entry changed or went away (the message is its name).</summary>
-    public RedisChannel ProcsChanged { get; } = RedisChannel.Literal(prefix + ":procs");
+    public RedisChannel ProcsChanged { get; } = RedisChannel.Literal($"{prefix}:{RedisSegments.Procs}");
 
     /// <summary>The prefix every other name starts with, for engines that name their own keys (<c>{prefix}:{what}:...</c>).</summary>
     public string Prefix => prefix;
