@@ -213,6 +213,19 @@ class Client:
         self._pending[self._next_id] = (future, what)
         return self._next_id, future
 
+    def request(self, kind: int, what: str, names: str, build: Callable[[int], tuple[bytes | bytearray | memoryview, ...]]) -> tuple[int, asyncio.Future[Any]]:
+        """Sends a request frame whose parts ``build(request_id)`` makes; returns its id and the future its reply
+        completes. A name in it with a lone surrogate (``names`` says which, for the message) is refused with ValueError,
+        and leaves no request behind."""
+        request_id, future = self.pending(what)
+        try:
+            parts = build(request_id)
+        except UnicodeEncodeError as error:
+            del self._pending[request_id]
+            raise wire.ill_formed(error, names) from None
+        self.send_frame(kind, *parts)
+        return request_id, future
+
     async def wait_reply(self, request_id: int, future: asyncio.Future[Any], timeout: float | None, what: str) -> Any:
         try:
             if timeout is None:
@@ -261,14 +274,9 @@ class Client:
             channel_id, closed = self._builtin.pop(name)
             return self._add_channel(name, type_name, channel_id, closed)
         what = f"Channel '{name}' cannot be opened"
-        request_id, future = self.pending(what)
         flags = 0 if create else wire.OPEN_FLAG_ONLY_IF_EXISTS
-        try:
-            body = wire.Writer().u32(request_id).string(name).string(type_name).u8(flags).bytes()
-        except UnicodeEncodeError as error:
-            self._pending.pop(request_id, None)
-            raise wire.ill_formed(error, "A channel name and type name") from None
-        self.send_frame(wire.FrameKind.OPEN_CHANNEL, body)
+        request_id, future = self.request(wire.FrameKind.OPEN_CHANNEL, what, "A channel name and type name",
+                                          lambda request_id: (wire.Writer().u32(request_id).string(name).string(type_name).u8(flags).bytes(),))
         reply = await self.wait_reply(request_id, future, self.call_timeout, what)
         status = reply["status"]
         if status == wire.OpenStatus.OPENED:

@@ -112,13 +112,8 @@ class Rpc:
         if len(block) > client.max_message_size:
             raise MessageTooLargeError(f"The call of '{method}' is {len(block)} bytes; the limit is {client.max_message_size}. It was not made.")
         what = f"The call of '{method}' failed"
-        call_id, future = client.pending(what)
-        try:
-            header = wire.Writer().u32(call_id).u8(0).u32(0).string(method).bytes()
-        except UnicodeEncodeError as error:
-            client._pending.pop(call_id, None)
-            raise wire.ill_formed(error, "A method name") from None
-        client.send_frame(wire.FrameKind.RPC_CALL, header, block)
+        call_id, future = client.request(wire.FrameKind.RPC_CALL, what, "A method name",
+                                         lambda call_id: (wire.Writer().u32(call_id).u8(0).u32(0).string(method).bytes(), block))
         try:
             reply = await client.wait_reply(call_id, future, client.call_timeout if timeout is None else timeout, what)
         except (TimeoutError, asyncio.CancelledError):

@@ -84,15 +84,9 @@ class SharedMemory:
             if len(value) > client.max_message_size:
                 raise MessageTooLargeError(f"The {what} for key '{key}' is {len(value)} bytes; the limit is {client.max_message_size}. Nothing was stored.")
         what = f"The store request {operation.name.title().replace('_', '')} '{key}' failed"
-        request_id, future = client.pending(what)
-        try:
-            body = wire.encode_body(wire.FrameKind.STORE_REQUEST, {
-                "request_id": request_id, "operation": operation, "key": key, "type_name": type_name, "ttl_ms": ttl_ms,
-                "delta": delta, "expected": expected, "payload": payload})
-        except UnicodeEncodeError as error:
-            client._pending.pop(request_id, None)
-            raise wire.ill_formed(error, "A key and type name") from None
-        client.send_frame(wire.FrameKind.STORE_REQUEST, body)
+        request_id, future = client.request(wire.FrameKind.STORE_REQUEST, what, "A key and type name", lambda request_id: (wire.encode_body(
+            wire.FrameKind.STORE_REQUEST, {"request_id": request_id, "operation": operation, "key": key, "type_name": type_name,
+                                           "ttl_ms": ttl_ms, "delta": delta, "expected": expected, "payload": payload}),))
         reply = await client.wait_reply(request_id, future, client.call_timeout, what)
         status = reply["status"]
         if status == wire.StoreStatus.TYPE_MISMATCH:
