@@ -63,7 +63,7 @@ public sealed partial class FirnApp
     internal async Task<int?> ConnectChildAsync(CancellationToken cancellationToken)
     {
         var environment = _child ?? throw new InvalidOperationException("This is the main process.");
-        var declaration = _declarations.Find(d => string.Equals(d.Name, environment.ProcessName, StringComparison.Ordinal));
+        var declaration = FindDeclarationLocked(environment.ProcessName);
         if (declaration is null || !_entries.TryGetValue(declaration.Name, out var entryPoint))
         {
             var declared = string.Join(", ", _declarations.Select(d => d.Name));

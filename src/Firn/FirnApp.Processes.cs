@@ -62,9 +62,13 @@ public sealed partial class FirnApp
     {
         lock (_declarations)
         {
-            return _declarations.Find(d => string.Equals(d.Name, name, StringComparison.Ordinal))?.Options.Restart;
+            return FindDeclarationLocked(name)?.Options.Restart;
         }
     }
+
+    /// <summary>The declaration of the child named <paramref name="name"/>, or null. Call under the lock on <see cref="_declarations"/> (or where nothing declares any more).</summary>
+    private ProcessDeclaration? FindDeclarationLocked(string name) =>
+        _declarations.Find(d => string.Equals(d.Name, name, StringComparison.Ordinal));
 
     /// <summary>The names of the declared children, in declaration order (known before the app starts, in either role).</summary>
     /// <returns>A copy.</returns>

@@ -248,7 +248,7 @@ public sealed partial class FirnApp : IAsyncDisposable
         ProcessDeclaration.ValidateName(declaration.Name, Options.MainProcessName);
         lock (_declarations)
         {
-            if (_declarations.Exists(d => string.Equals(d.Name, declaration.Name, StringComparison.Ordinal)))
+            if (FindDeclarationLocked(declaration.Name) is not null)
             {
                 throw new ArgumentException($"A process named '{declaration.Name}' is already declared.", nameof(declaration));
             }
