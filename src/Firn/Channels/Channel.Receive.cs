@@ -26,14 +26,29 @@ public sealed partial class Channel<T>
             return message;
         }
 
-        using var cts = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout);
-        try
+        Deadline.Validate(timeout);
+
+        // On this thread, not through a task: the read loop's wake reaches this thread directly, with no hop through the pool.
+        var inbound = _endpoint.Inbound;
+        var deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)Math.Ceiling(timeout.TotalMilliseconds);
+        while (true)
         {
-            return ReceiveAsync(cts?.Token ?? CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (cts is not null && cts.IsCancellationRequested)
-        {
-            throw new TimeoutException($"No message arrived on channel '{Name}' within {timeout}.");
+            if (inbound.TryRead(out var payload))
+            {
+                return Consume(payload);
+            }
+
+            _endpoint.FlushAcks();
+            var remaining = deadline == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+            if (!inbound.WaitToReceive(remaining))
+            {
+                throw new TimeoutException($"No message arrived on channel '{Name}' within {timeout}.");
+            }
+
+            if (inbound.IsFinished)
+            {
+                throw _endpoint.ClosedException();
+            }
         }
     }
 

@@ -115,11 +115,11 @@ internal sealed partial class PassiveDispatcher<T>
     }
 
     /// <summary>
-    /// Handles a stream of messages with synchronous handlers on a dedicated thread, which sleeps (without spinning) when
-    /// the buffer is empty and is woken once per batch of deliveries; it retires after <see cref="PumpIdleTimeout"/> without
-    /// a message, or when the handlers change, and this loop goes back to waiting without a thread. The pool's threads
-    /// would cost a hand-off per batch and spin between batches, which on a small machine takes the processor from the
-    /// threads that read and send.
+    /// Handles a stream of messages with synchronous handlers on a dedicated thread, which, when the buffer is empty,
+    /// polls briefly and then sleeps (see <see cref="Inbox.WaitToRead(TimeSpan)"/>) and is woken once per batch of deliveries; it
+    /// retires after <see cref="PumpIdleTimeout"/> without a message, or when the handlers change, and this loop goes back
+    /// to waiting without a thread. The pool's threads would cost a hand-off per batch and spin longer between batches,
+    /// which on a small machine takes the processor from the threads that read and send.
     /// </summary>
     private Task PumpOnThreadAsync(byte[] first, Registration[] registrations)
     {

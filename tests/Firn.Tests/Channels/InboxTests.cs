@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Firn.Channels;
+using Firn.Tests.Support;
 
 namespace Firn.Tests.Channels;
 
@@ -135,6 +137,98 @@ public sealed class InboxTests
 
         inbox.Complete();
         await Task.WhenAll(readers).WaitAsync(Timeout);
+        Assert.All(seen, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public async Task A_blocking_reader_that_has_gone_to_sleep_wakes_when_a_payload_arrives()
+    {
+        var inbox = new Inbox();
+        var started = Stopwatch.StartNew();
+        var reader = new Thread(() => inbox.WaitToReceive(Timeout)) { IsBackground = true };
+        reader.Start();
+
+        // Past the short poll before sleeping, the reader sleeps on the monitor: only the writer's wake can end its wait.
+        await TestApps.UntilAsync(() => started.ElapsedMilliseconds > 20 && (reader.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0, "the reader sleeps");
+        inbox.Write([1]);
+
+        Assert.True(reader.Join(Timeout));
+        Assert.True(inbox.TryRead(out _));
+    }
+
+    [Fact]
+    public void Blocking_waits_time_out_with_false_and_a_zero_timeout_returns_at_once()
+    {
+        var inbox = new Inbox();
+        Assert.False(inbox.WaitToReceive(TimeSpan.FromMilliseconds(30)));
+        Assert.False(inbox.WaitToRead(TimeSpan.FromMilliseconds(30)));
+        Assert.False(inbox.WaitToReceive(TimeSpan.Zero));
+
+        inbox.Write([1]);
+        Assert.True(inbox.WaitToReceive(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void Interrupt_ends_a_handler_threads_wait_but_not_an_active_receivers()
+    {
+        var inbox = new Inbox();
+        inbox.Interrupt();
+
+        Assert.True(inbox.WaitToRead(Timeout));
+        Assert.False(inbox.WaitToReceive(TimeSpan.FromMilliseconds(30)));
+
+        inbox.Complete();
+        Assert.True(inbox.WaitToReceive(Timeout));
+        Assert.True(inbox.IsFinished);
+    }
+
+    [Fact]
+    public async Task Racing_writers_and_blocking_readers_lose_no_payload_and_no_wake()
+    {
+        // The blocking readers poll briefly and then sleep; writers pause now and then for longer than the poll, so both
+        // ends of the wait meet the writers' wakes. A lost wake would leave a reader asleep and this test would time out.
+        const int Writers = 2, PerWriter = 5_000, Readers = 2;
+        var inbox = new Inbox();
+        var seen = new int[Writers * PerWriter];
+        long taken = 0;
+        var readers = Enumerable.Range(0, Readers).Select(_ => new Thread(() =>
+        {
+            while (true)
+            {
+                while (inbox.TryRead(out var payload))
+                {
+                    Interlocked.Increment(ref seen[BitConverter.ToInt32(payload)]);
+                    Interlocked.Increment(ref taken);
+                }
+
+                if (!inbox.WaitToReceive(System.Threading.Timeout.InfiniteTimeSpan) || inbox.IsFinished)
+                {
+                    return;
+                }
+            }
+        })
+        { IsBackground = true }).ToArray();
+        foreach (var reader in readers)
+        {
+            reader.Start();
+        }
+
+        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < PerWriter; i++)
+            {
+                inbox.Write(BitConverter.GetBytes((w * PerWriter) + i));
+                if (i % 500 == 0)
+                {
+                    Thread.Sleep(1);
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAll(writers).WaitAsync(Timeout);
+        await TestApps.UntilAsync(() => Interlocked.Read(ref taken) == seen.Length, "every payload was taken");
+        inbox.Complete();
+        Assert.All(readers, reader => Assert.True(reader.Join(Timeout)));
         Assert.All(seen, count => Assert.Equal(1, count));
     }
 }

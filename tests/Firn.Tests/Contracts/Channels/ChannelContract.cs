@@ -132,6 +132,18 @@ public abstract class ChannelContract : ContractTests
     }
 
     [ContractFact]
+    public async Task Closing_a_channel_ends_a_receiver_blocked_in_the_synchronous_Receive()
+    {
+        var name = Name("closed-sync");
+        var receiving = Subject.RunAsync("channel.receive-sync", name, "string", 120_000);
+        await TestApps.UntilAsync(() => IsActiveReceiver(name, Subject.ProcessName), "the subject receives on the channel");
+
+        await Peer.RunAsync("channel.close", name, "string");
+
+        await Assert.ThrowsAsync<ChannelClosedException>(() => receiving);
+    }
+
+    [ContractFact]
     public async Task Receive_with_a_timeout_throws_TimeoutException_naming_the_channel()
     {
         var name = Name("quiet");

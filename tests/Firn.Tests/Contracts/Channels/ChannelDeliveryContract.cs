@@ -36,6 +36,23 @@ public abstract class ChannelDeliveryContract : ContractTests
     }
 
     [ContractFact]
+    public async Task A_message_wakes_a_receiver_that_sleeps_in_the_synchronous_Receive_in_either_direction()
+    {
+        // The message comes long after the receiver's short poll, so it wakes a receiver asleep on its buffer.
+        var there = Name("sleeper-there");
+        var receiving = Subject.RunAsync("channel.receive-sync", there, "string", 120_000);
+        await TestApps.UntilAsync(() => IsActiveReceiver(there, Subject.ProcessName), "the subject receives on the channel");
+        await Peer.RunAsync("channel.send", there, "string", "late");
+        Assert.Equal("late", await receiving);
+
+        var back = Name("sleeper-back");
+        receiving = Peer.RunAsync("channel.receive-sync", back, "string", 120_000);
+        await TestApps.UntilAsync(() => IsActiveReceiver(back, Peer.ProcessName), "the main process receives on the channel");
+        await Subject.RunAsync("channel.send", back, "string", "later");
+        Assert.Equal("later", await receiving);
+    }
+
+    [ContractFact]
     public async Task Passive_handlers_run_with_sync_and_async_filters_and_survive_a_throwing_handler()
     {
         // The subject's built-in passive channel, opened for it by the handshake.
