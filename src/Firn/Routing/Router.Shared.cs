@@ -141,6 +141,7 @@ internal sealed partial class Router
         {
             if (SenderOf(channel, sender) is not { } state)
             {
+                ReleaseDiscarded(sender, payloads);
                 return;
             }
 

@@ -124,6 +124,7 @@ internal sealed partial class Router
         {
             if (SenderOf(channel, sender) is not { } state)
             {
+                ReleaseDiscarded(sender, payloads);
                 return;
             }
 
@@ -166,6 +167,19 @@ internal sealed partial class Router
         }
 
         _metrics.Sent(channel.Name, sender.ProcessName, accepted);
+    }
+
+    /// <summary>
+    /// Gives the sender back the bytes of messages dropped unrouted: it sent them before it learned that the channel was
+    /// closed, and counted them against its budget, which only the router's release frees (credits do not matter on a
+    /// closed channel).
+    /// </summary>
+    private static void ReleaseDiscarded(RouterPeer sender, ReadOnlySpan<byte[]> payloads)
+    {
+        foreach (var payload in payloads)
+        {
+            sender.ReleaseBytes(SendBudget.Cost(payload.Length));
+        }
     }
 
     /// <summary>

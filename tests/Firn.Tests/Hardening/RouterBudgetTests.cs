@@ -30,6 +30,26 @@ public sealed class RouterBudgetTests
     }
 
     [Fact]
+    public void Messages_that_arrive_after_their_channel_closed_are_dropped_and_their_bytes_given_back()
+    {
+        var router = new Router(1024, 1024, NullLogger.Instance, maxPendingBytesPerProcess: 1000);
+        var sender = new Peer("sender");
+        var closer = new Peer("closer");
+        var id = router.Open(sender, "closing", "System.Byte[]").ChannelId;
+        router.Open(closer, "closing", "System.Byte[]");
+        router.Close(closer, id);
+
+        // Sent before the sender heard of the close: nothing waits, nothing is a violation, and the budget is whole again.
+        router.Send(sender, id, new byte[][] { new byte[100], new byte[200] });
+        router.Send(sender, id, new byte[300]);
+
+        Assert.Empty(sender.Violations);
+        Assert.Equal(0, sender.PendingBytes);
+        Assert.Equal(SendBudget.Cost(100) + SendBudget.Cost(200) + SendBudget.Cost(300), sender.Released);
+        Assert.Equal(0, router.GetStats("closing")!.Value.Pending);
+    }
+
+    [Fact]
     public void One_message_larger_than_the_limit_fits_when_nothing_waits_and_delivery_releases_its_bytes()
     {
         var router = new Router(1024, 1024, NullLogger.Instance, maxPendingBytesPerProcess: 1000);
