@@ -19,6 +19,10 @@ public sealed partial class Channel<T>
     /// <exception cref="TimeoutException">No message arrived in time.</exception>
     /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
     /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process closed and everything delivered was consumed.</exception>
+    /// <remarks>
+    /// Blocks the calling thread. With nothing to take, it polls the channel for up to 50 µs before it sleeps, so a reply
+    /// that comes quickly is taken without waking a sleeping thread; on a thread of your own, this is the quickest wait.
+    /// </remarks>
     public T Receive(TimeSpan timeout)
     {
         if (TryReceive(out var message))
