@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger("firn.pubsub")
 
+DEFAULT_BUFFER_SIZE = 10_000
+"""A subscription's buffer by default, as ``SubscribeOptions.BufferSize`` in C#."""
+MAX_BUFFER_SIZE = 10_000_000
+DROP_OLDEST = "drop_oldest"
+"""When a subscription's buffer is full, the oldest publication goes (the default)."""
+DROP_NEWEST = "drop_newest"
+"""When a subscription's buffer is full, the new publication goes."""
+
 MAX_KEY_LENGTH = 1024
 _MAX_TTL = float((1 << 63) // 1000 - 1)  # seconds whose milliseconds fit the request's i64
 _I64 = range(-(1 << 63), 1 << 63)
@@ -167,13 +175,20 @@ class SharedMemory:
         if client.connection_backlog_high():
             await client.wait_for_room()
 
-    async def subscribe(self, topic: str, handler: Callable[..., Any], *, decode: Callable[[str, str, bytes], Any] | None = None) -> "Subscription":
+    async def subscribe(self, topic: str, handler: Callable[..., Any], *, decode: Callable[[str, str, bytes], Any] | None = None,
+                        buffer_size: int = DEFAULT_BUFFER_SIZE, overflow: str = DROP_OLDEST) -> "Subscription":
         """Calls ``handler(data)`` or ``handler(topic, data)`` (sync or async) for each publication on ``topic``, which
-        may be a pattern with ``*`` and ``?``. Handlers of one subscription run one at a time, in order."""
+        may be a pattern with ``*`` and ``?``. Handlers of one subscription run one at a time, in order.
+
+        Publications wait for the handler in a buffer of ``buffer_size`` (1 to 10,000,000; default 10,000). When the
+        handler falls behind and the buffer is full, ``overflow`` says which one goes: ``"drop_oldest"`` (the default) or
+        ``"drop_newest"``; each is counted in :attr:`Subscription.dropped`, and the first is logged as a warning."""
+        _validate_buffer(buffer_size, overflow)
         _validate_key(topic, "A topic")
         wire.check_well_formed(topic, "A topic")
         client = self._client
-        subscription = Subscription(self, topic, handler, decode or (lambda t, type_name, payload: client.decode(type_name, payload)))
+        subscription = Subscription(self, topic, handler, decode or (lambda t, type_name, payload: client.decode(type_name, payload)),
+                                    buffer_size, overflow)
         subscriptions = self._subscriptions.setdefault(topic, [])
         subscriptions.append(subscription)
         registered = self._registered.get(topic)
@@ -215,18 +230,29 @@ class SharedMemory:
 
 
 class Subscription:
-    """A subscription; :meth:`cancel` ends it."""
+    """A subscription; :meth:`cancel` ends it. :attr:`dropped` counts the publications its full buffer dropped."""
 
-    def __init__(self, memory: SharedMemory, topic: str, handler: Callable[..., Any], decode: Callable[[str, str, bytes], Any]) -> None:
+    def __init__(self, memory: SharedMemory, topic: str, handler: Callable[..., Any], decode: Callable[[str, str, bytes], Any],
+                 buffer_size: int = DEFAULT_BUFFER_SIZE, overflow: str = DROP_OLDEST) -> None:
         self._memory = memory
         self.topic = topic
         self._handler = handler
         self._decode = decode
-        self._queue: asyncio.Queue[tuple[str, str, bytes]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, str, bytes]] = asyncio.Queue(maxsize=buffer_size)
+        self._drop_oldest = overflow == DROP_OLDEST
+        self.dropped = 0
         self._with_topic = _takes_two(handler)
         self._task = memory._client.loop.create_task(self._run(), name=f"firn-subscription-{topic}")
 
     def _enqueue(self, topic: str, type_name: str, payload: bytes) -> None:
+        if self._queue.full():
+            self.dropped += 1
+            if self.dropped == 1:
+                _log.warning("The buffer of the subscription to '%s' is full: publications are dropped (first on '%s'); "
+                             "its handler falls behind", self.topic, topic)
+            if not self._drop_oldest:
+                return
+            self._queue.get_nowait()
         self._queue.put_nowait((topic, type_name, payload))
 
     async def _run(self) -> None:
@@ -247,6 +273,13 @@ class Subscription:
     def cancel(self) -> None:
         self._task.cancel()
         self._memory._remove(self)
+
+
+def _validate_buffer(buffer_size: int, overflow: str) -> None:
+    if isinstance(buffer_size, bool) or not isinstance(buffer_size, int) or not 1 <= buffer_size <= MAX_BUFFER_SIZE:
+        raise ValueError(f"A subscription's buffer holds 1 to {MAX_BUFFER_SIZE:,} publications, not {buffer_size!r}.")
+    if overflow not in (DROP_OLDEST, DROP_NEWEST):
+        raise ValueError(f"A subscription's overflow is '{DROP_OLDEST}' or '{DROP_NEWEST}', not {overflow!r}.")
 
 
 def _takes_two(handler: Callable[..., Any]) -> bool:
@@ -279,11 +312,14 @@ class EventBus:
         _validate_key(EVENT_TOPIC_PREFIX + event.name, "An event's topic (event: and its name)")
         await self._memory._publish(EVENT_TOPIC_PREFIX + event.name, types.EVENT, event.data)
 
-    async def subscribe(self, name: str, handler: Callable[[Event], Any]) -> Subscription:
-        """``name`` may be a pattern; ``handler(event)`` may be sync or async."""
+    async def subscribe(self, name: str, handler: Callable[[Event], Any], *, buffer_size: int = DEFAULT_BUFFER_SIZE,
+                        overflow: str = DROP_OLDEST) -> Subscription:
+        """``name`` may be a pattern; ``handler(event)`` may be sync or async. ``buffer_size`` and ``overflow`` as for
+        :meth:`SharedMemory.subscribe`."""
         return await self._memory.subscribe(
             EVENT_TOPIC_PREFIX + name, handler,
-            decode=lambda topic, type_name, payload: Event(topic[len(EVENT_TOPIC_PREFIX):], types.unpack(payload)))
+            decode=lambda topic, type_name, payload: Event(topic[len(EVENT_TOPIC_PREFIX):], types.unpack(payload)),
+            buffer_size=buffer_size, overflow=overflow)
 
 
-__all__ = ["SharedMemory", "Subscription", "EventBus", "Event", "topic_matches", "FirnDisconnectedError"]
+__all__ = ["SharedMemory", "Subscription", "EventBus", "Event", "topic_matches", "FirnDisconnectedError", "DROP_OLDEST", "DROP_NEWEST"]

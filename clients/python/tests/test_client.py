@@ -273,6 +273,75 @@ def test_publications_reach_exact_and_pattern_subscribers(main):
     run(scenario())
 
 
+async def _subscribed(main, client, topic, handler, **options):
+    subscribing = asyncio.ensure_future(client.shared_memory.subscribe(topic, handler, **options))
+    request = await expect(main, wire.FrameKind.SUBSCRIBE)
+    main.send(wire.FrameKind.SUBSCRIBE_REPLY, {"request_id": request["request_id"], "status": 0, "error": ""})
+    return await subscribing
+
+
+async def _until(condition):
+    while not condition():  # the scenario's 30 s bound (run) fails the test if it never holds
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("overflow, kept", [("drop_oldest", [1, 4, 5]), ("drop_newest", [1, 2, 3])])
+def test_a_slow_subscription_holds_at_most_its_buffer_and_drops_by_its_overflow(main, overflow, kept):
+    async def scenario():
+        client = await connected(main)
+        release = asyncio.Event()
+        got = []
+
+        async def slow(data):
+            got.append(data)
+            await release.wait()
+
+        subscription = await _subscribed(main, client, "ticks", slow, buffer_size=2, overflow=overflow)
+        main.send(wire.FrameKind.PUBLICATION, {"topic": "ticks", "type_name": "System.Int64", "payload": types.pack(1)})
+        await _until(lambda: got == [1])
+
+        # The handler holds 1; a buffer of 2 takes two of the next four, and the other two are dropped.
+        for number in (2, 3, 4, 5):
+            main.send(wire.FrameKind.PUBLICATION, {"topic": "ticks", "type_name": "System.Int64", "payload": types.pack(number)})
+        await _until(lambda: subscription.dropped == 2)
+        release.set()
+        await _until(lambda: len(got) == 3)
+        assert got == kept
+        assert subscription.dropped == 2
+        await client.close()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("options", [{"buffer_size": 0}, {"buffer_size": 10_000_001}, {"buffer_size": True}, {"overflow": "drop_all"}])
+def test_a_subscription_buffer_outside_its_range_is_refused_before_anything_is_sent(main, options):
+    async def scenario():
+        client = await connected(main)
+        with pytest.raises(ValueError):
+            await client.shared_memory.subscribe("t", print, **options)
+        with pytest.raises(ValueError):
+            await client.events.subscribe("e", print, **options)
+
+        # Nothing went out: the next frame the main process sees is this publication.
+        await client.shared_memory.publish("t", 1)
+        assert (await expect(main, wire.FrameKind.PUBLISH))["topic"] == "t"
+        assert client.shared_memory._subscriptions == {}
+        await client.close()
+
+    run(scenario())
+
+
+def test_a_subscription_buffer_of_one_and_of_the_largest_size_are_accepted(main):
+    async def scenario():
+        client = await connected(main)
+        smallest = await _subscribed(main, client, "small", print, buffer_size=1)
+        largest = await _subscribed(main, client, "large", print, buffer_size=10_000_000)
+        assert smallest.dropped == 0 and largest.dropped == 0
+        await client.close()
+
+    run(scenario())
+
+
 def test_a_frame_that_breaks_the_protocol_closes_the_connection_and_fails_what_waits(main):
     async def scenario():
         client = await connected(main)
