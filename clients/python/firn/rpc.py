@@ -17,10 +17,25 @@ if TYPE_CHECKING:
 _log = logging.getLogger("firn.rpc")
 
 MAX_TEXT = 8 * 1024
+MAX_METHOD_NAME = 256
+"""The longest method name, in characters (as in C#)."""
 
 
 def _cut(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + " [cut]"
+
+
+def _validate_method(method: str) -> None:
+    """The C# rule (RpcNames): 1 to 256 characters (UTF-16 code units, as C# counts them), no control characters, no
+    lone surrogate."""
+    if not isinstance(method, str):
+        raise TypeError(f"A method name is a str, not {type(method).__name__}.")
+    wire.check_well_formed(method, "A method name")
+    length = len(method.encode("utf-16-le")) // 2
+    if not 1 <= length <= MAX_METHOD_NAME:
+        raise ValueError(f"A method name has 1 to {MAX_METHOD_NAME} characters; got {length}.")
+    if any(character <= "\x1f" or "\x7f" <= character <= "\x9f" for character in method):
+        raise ValueError("A method name may not contain control characters.")
 
 
 def error_from_outcome(method: str, status: int, error: dict) -> RpcError:
@@ -47,8 +62,7 @@ class Rpc:
     async def register(self, method: str, handler: Callable[..., Any]) -> None:
         """Claims ``method`` for this process; ``handler(*arguments)`` may be sync or async. What it returns travels
         back as MessagePack; what it raises reaches the caller as a remote error (type name, message, traceback)."""
-        if not method or len(method) > 1024:
-            raise ValueError("A method name has 1 to 1024 characters.")
+        _validate_method(method)
         client = self._client
         what = f"The method '{method}' was not registered"
         if method in self._handlers:
@@ -106,6 +120,7 @@ class Rpc:
     async def call(self, method: str, *arguments: Any, timeout: float | None = None) -> Any:
         """Calls ``method`` wherever it is registered and returns its result. Raises RpcRemoteError (the handler
         threw), RpcMethodNotFoundError, RpcProcessExitedError, RpcError, or TimeoutError (then the call is cancelled)."""
+        _validate_method(method)
         client = self._client
         packed = [types.pack(argument) for argument in arguments]
         block = wire.encode_arguments(packed)

@@ -227,6 +227,35 @@ def test_a_key_or_topic_over_1024_utf16_characters_is_refused_at_the_api_rather_
     run(scenario())
 
 
+def test_a_method_name_follows_the_csharp_rule_at_the_api_256_utf16_characters_and_no_control_character(main):
+    # C#'s RpcNames: 1 to 256 characters as UTF-16 counts them, no control character; the main process refuses others.
+    # 128 emoji are 256 UTF-16 characters (fine), 129 are 258; a refusal sends nothing.
+    async def scenario():
+        client = await connected(main)
+        for name in ("", "m" * 257, "\U0001F600" * 129, "a\nb", "a\x7fb", "a\x85b"):
+            with pytest.raises(ValueError):
+                await client.rpc.register(name, lambda: 1)
+            with pytest.raises(ValueError):
+                await client.rpc.call(name)
+        with pytest.raises(TypeError):
+            await client.rpc.call(7)
+
+        # The first frames the main process sees are these: nothing went out for the refused names.
+        registering = asyncio.ensure_future(client.rpc.register("m" * 256, lambda: 1))
+        request = await expect(main, wire.FrameKind.RPC_REGISTER)
+        assert request["method"] == "m" * 256
+        main.send(wire.FrameKind.RPC_REGISTERED, {"request_id": request["request_id"], "status": 0, "error": ""})
+        await registering
+        calling = asyncio.ensure_future(client.rpc.call("\U0001F600" * 128))
+        call = await expect(main, wire.FrameKind.RPC_CALL)
+        assert call["method"] == "\U0001F600" * 128
+        main.send(wire.FrameKind.RPC_REPLY, {"id": call["call_id"], "status": 0, "result": types.pack(1)})
+        assert await calling == 1
+        await client.close()
+
+    run(scenario())
+
+
 def test_a_handler_that_raises_cancelled_error_is_logged_and_the_next_message_and_publication_still_come(main):
     # docs/python.md: "A handler that raises is logged and the next message comes", and a message is acknowledged after
     # every handler ran for it. A handler that awaits something cancelled raises asyncio.CancelledError: that must not
