@@ -68,7 +68,6 @@ class Rpc:
         if method in self._handlers:
             # The main process would refuse it too, but that refusal must not take the first handler away.
             raise RpcError(f"{what}: it is already registered in process '{client.process_name}'.")
-        wire.check_well_formed(method, "A method name")
         self._handlers[method] = handler
         future: asyncio.Future[Any] | None = None
         try:

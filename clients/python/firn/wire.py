@@ -158,9 +158,10 @@ class Writer:
 
     def text(self, value: str) -> "Writer":
         """Text meant for people: a lone surrogate becomes U+FFFD and text too long is cut at a character boundary."""
-        if _has_surrogate(value):
-            value = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
-        data = value.encode("utf-8")
+        try:
+            data = value.encode("utf-8")
+        except UnicodeEncodeError:
+            data = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value).encode("utf-8")
         if len(data) > 0xFFFF:
             data = data[:0xFFFF].decode("utf-8", "ignore").encode("utf-8")
         self.buffer += _U16.pack(len(data))
@@ -188,14 +189,6 @@ def check_well_formed(value: str, what: str) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
         raise ill_formed(error, what) from None
-
-
-def _has_surrogate(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-        return False
-    except UnicodeEncodeError:
-        return True
 
 
 class Reader:
