@@ -20,8 +20,10 @@ public sealed partial class Channel<T>
     /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
     /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process closed and everything delivered was consumed.</exception>
     /// <remarks>
-    /// Blocks the calling thread. With nothing to take, it polls the channel for up to 50 µs before it sleeps, so a reply
-    /// that comes quickly is taken without waking a sleeping thread; on a thread of your own, this is the quickest wait.
+    /// Blocks the calling thread. On a thread of its own it polls the channel for up to 50 µs before it sleeps, so a
+    /// reply that comes quickly is taken without waking a sleeping thread: the quickest wait. On a thread-pool thread it
+    /// blocks on <see cref="ReceiveAsync(CancellationToken)"/>'s task instead, a wait the pool sees and makes up for with
+    /// another thread; awaiting <c>ReceiveAsync</c> there is better still.
     /// </remarks>
     public T Receive(TimeSpan timeout)
     {
@@ -31,8 +33,12 @@ public sealed partial class Channel<T>
         }
 
         Deadline.Validate(timeout);
+        return Thread.CurrentThread.IsThreadPoolThread ? ReceiveOnPoolThread(timeout) : ReceiveOnOwnThread(timeout);
+    }
 
-        // On this thread, not through a task: the read loop's wake reaches this thread directly, with no hop through the pool.
+    /// <summary>Waits on the inbox on this thread: the read loop's wake reaches it directly, with no hop through the pool.</summary>
+    private T ReceiveOnOwnThread(TimeSpan timeout)
+    {
         var inbound = _endpoint.Inbound;
         var deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)Math.Ceiling(timeout.TotalMilliseconds);
         while (true)
@@ -53,6 +59,24 @@ public sealed partial class Channel<T>
             {
                 throw _endpoint.ClosedException();
             }
+        }
+    }
+
+    /// <summary>
+    /// Blocks on the task of an asynchronous receive: the pool counts a thread blocked on a task and adds another, where
+    /// a monitor's sleep would hide it, and enough receivers asleep on pool threads would starve what should answer them.
+    /// </summary>
+    private T ReceiveOnPoolThread(TimeSpan timeout)
+    {
+        // A timer cannot run past about 24 days; a wait that long is a wait forever.
+        using var cts = timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds >= int.MaxValue ? null : new CancellationTokenSource(timeout);
+        try
+        {
+            return ReceiveAsync(cts?.Token ?? CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (cts is not null && cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No message arrived on channel '{Name}' within {timeout}.");
         }
     }
 

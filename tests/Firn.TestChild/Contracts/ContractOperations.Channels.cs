@@ -58,6 +58,11 @@ public sealed partial class ContractOperations
                 // args: name, kind, timeout in ms.
                 return Kind(a[1]).Receive(_app, a[0], ContractValues.Milliseconds(a[2])!.Value);
 
+            case "channel.receive-on-thread":
+                // args: name, kind, timeout in ms. Receive on a thread of its own (not the pool's), where it waits on the
+                // channel itself rather than on a task.
+                return await OnOwnThread(() => Kind(a[1]).Receive(_app, a[0], ContractValues.Milliseconds(a[2])!.Value));
+
             case "channel.try-receive":
                 return Kind(a[1]).TryReceive(_app, a[0]);
 
@@ -108,6 +113,28 @@ public sealed partial class ContractOperations
             default:
                 throw new ArgumentException($"Unknown channel operation '{op}'.", nameof(op));
         }
+    }
+
+    private static Task<string> OnOwnThread(Func<string> work)
+    {
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+#pragma warning disable CA1031 // Whatever the work threw is the operation's result.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                done.SetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+        }.Start();
+        return done.Task;
     }
 
     private static ChannelOptions? ChannelOptionsOf(string? receiveBufferSize, string? fullMode)

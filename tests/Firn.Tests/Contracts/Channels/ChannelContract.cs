@@ -131,11 +131,13 @@ public abstract class ChannelContract : ContractTests
         await Assert.ThrowsAsync<ChannelClosedException>(() => Subject.RunAsync("channel.receive", name, "string"));
     }
 
-    [ContractFact]
-    public async Task Closing_a_channel_ends_a_receiver_blocked_in_the_synchronous_Receive()
+    [ContractTheory]
+    [InlineData("channel.receive-sync")]
+    [InlineData("channel.receive-on-thread")]
+    public async Task Closing_a_channel_ends_a_receiver_blocked_in_the_synchronous_Receive_on_a_pool_thread_or_its_own(string op)
     {
-        var name = Name("closed-sync");
-        var receiving = Subject.RunAsync("channel.receive-sync", name, "string", 120_000);
+        var name = Name(op == "channel.receive-sync" ? "closed-sync-pool" : "closed-sync-own");
+        var receiving = Subject.RunAsync(op, name, "string", 120_000);
         await TestApps.UntilAsync(() => IsActiveReceiver(name, Subject.ProcessName), "the subject receives on the channel");
 
         await Peer.RunAsync("channel.close", name, "string");
@@ -150,6 +152,8 @@ public abstract class ChannelContract : ContractTests
 
         var asynchronous = await Assert.ThrowsAsync<TimeoutException>(() => Subject.RunAsync("channel.receive", name, "string", 50));
         var synchronous = await Assert.ThrowsAsync<TimeoutException>(() => Subject.RunAsync("channel.receive-sync", name, "string", 50));
+        var ownThread = await Assert.ThrowsAsync<TimeoutException>(() => Subject.RunAsync("channel.receive-on-thread", name, "string", 50));
+        Assert.Contains($"'{name}'", ownThread.Message, StringComparison.Ordinal);
 
         Assert.Contains($"'{name}'", asynchronous.Message, StringComparison.Ordinal);
         Assert.Contains($"'{name}'", synchronous.Message, StringComparison.Ordinal);

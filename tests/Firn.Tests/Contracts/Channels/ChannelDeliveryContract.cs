@@ -40,13 +40,13 @@ public abstract class ChannelDeliveryContract : ContractTests
     {
         // The message comes long after the receiver's short poll, so it wakes a receiver asleep on its buffer.
         var there = Name("sleeper-there");
-        var receiving = Subject.RunAsync("channel.receive-sync", there, "string", 120_000);
+        var receiving = Subject.RunAsync("channel.receive-on-thread", there, "string", 120_000);
         await TestApps.UntilAsync(() => IsActiveReceiver(there, Subject.ProcessName), "the subject receives on the channel");
         await Peer.RunAsync("channel.send", there, "string", "late");
         Assert.Equal("late", await receiving);
 
         var back = Name("sleeper-back");
-        receiving = Peer.RunAsync("channel.receive-sync", back, "string", 120_000);
+        receiving = Peer.RunAsync("channel.receive-on-thread", back, "string", 120_000);
         await TestApps.UntilAsync(() => IsActiveReceiver(back, Peer.ProcessName), "the main process receives on the channel");
         await Subject.RunAsync("channel.send", back, "string", "later");
         Assert.Equal("later", await receiving);
