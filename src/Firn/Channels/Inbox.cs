@@ -204,7 +204,7 @@ internal sealed class Inbox
 
     private void WakeIfWaited()
     {
-        // Pairs with the fence in WaitToReadAsync: the enqueue above is visible before this read.
+        // Pairs with the fence in every wait (WaitToReadAsync, WaitToRead, WaitToReceive): the enqueue above is visible before this read.
         Interlocked.MemoryBarrier();
         if (_hasWaiter)
         {

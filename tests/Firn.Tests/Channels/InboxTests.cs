@@ -145,7 +145,8 @@ public sealed class InboxTests
     {
         var inbox = new Inbox();
         var started = Stopwatch.StartNew();
-        var reader = new Thread(() => inbox.WaitToReceive(Timeout)) { IsBackground = true };
+        // An unbounded wait: were the write's wake lost, only the bounded Join below would end the test, failing it.
+        var reader = new Thread(() => inbox.WaitToReceive(System.Threading.Timeout.InfiniteTimeSpan)) { IsBackground = true };
         reader.Start();
 
         // Past the short poll before sleeping, the reader sleeps on the monitor: only the writer's wake can end its wait.
@@ -186,7 +187,8 @@ public sealed class InboxTests
     public async Task Racing_writers_and_blocking_readers_lose_no_payload_and_no_wake()
     {
         // The blocking readers poll briefly and then sleep; writers pause now and then for longer than the poll, so both
-        // ends of the wait meet the writers' wakes. A lost wake would leave a reader asleep and this test would time out.
+        // ends of the wait meet the writers' wakes. A wake lost mid-stream is covered by the next write; one lost on the
+        // last writes, with both readers asleep, leaves payloads untaken and this test times out.
         const int Writers = 2, PerWriter = 5_000, Readers = 2;
         var inbox = new Inbox();
         var seen = new int[Writers * PerWriter];
