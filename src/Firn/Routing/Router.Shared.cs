@@ -141,7 +141,11 @@ internal sealed partial class Router
         {
             if (SenderOf(channel, sender) is not { } state)
             {
-                ReleaseDiscarded(sender, payloads);
+                if (channel.IsClosed && channel.Members.Contains(sender))
+                {
+                    ReleaseDiscarded(sender, payloads);
+                }
+
                 return;
             }
 
