@@ -106,6 +106,8 @@ class Rpc:
     def method(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator form of :meth:`register`, for use before the client connected: see ``Client.start``."""
 
+        _validate_method(name)
+
         def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
             self._client._deferred_registrations.append((name, handler))
             return handler

@@ -246,13 +246,13 @@ class Subscription:
 
     def _enqueue(self, topic: str, type_name: str, payload: bytes) -> None:
         if self._queue.full():
+            dropped = self._queue.get_nowait()[0] if self._drop_oldest else topic
             self.dropped += 1
             if self.dropped == 1:
                 _log.warning("The buffer of the subscription to '%s' is full: publications are dropped (first on '%s'); "
-                             "its handler falls behind", self.topic, topic)
+                             "its handler falls behind", self.topic, dropped)
             if not self._drop_oldest:
                 return
-            self._queue.get_nowait()
         self._queue.put_nowait((topic, type_name, payload))
 
     async def _run(self) -> None:
