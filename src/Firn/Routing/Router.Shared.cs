@@ -139,13 +139,8 @@ internal sealed partial class Router
         var accepted = 0;
         lock (channel.Gate)
         {
-            if (SenderOf(channel, sender) is not { } state)
+            if (SenderOf(channel, sender, payloads) is not { } state)
             {
-                if (channel.IsClosed && channel.Members.Contains(sender))
-                {
-                    ReleaseDiscarded(sender, payloads);
-                }
-
                 return;
             }
 

@@ -122,13 +122,8 @@ internal sealed partial class Router
         using var writes = DeferredWrites.Begin();
         lock (channel.Gate)
         {
-            if (SenderOf(channel, sender) is not { } state)
+            if (SenderOf(channel, sender, payloads) is not { } state)
             {
-                if (channel.IsClosed && channel.Members.Contains(sender))
-                {
-                    ReleaseDiscarded(sender, payloads);
-                }
-
                 return;
             }
 
@@ -174,23 +169,11 @@ internal sealed partial class Router
     }
 
     /// <summary>
-    /// Gives the sender back the bytes of messages dropped unrouted: it sent them before it learned that the channel was
-    /// closed, and counted them against its budget, which only the router's release frees (credits do not matter on a
-    /// closed channel).
-    /// </summary>
-    private static void ReleaseDiscarded(RouterPeer sender, ReadOnlySpan<byte[]> payloads)
-    {
-        foreach (var payload in payloads)
-        {
-            sender.ReleaseBytes(SendBudget.Cost(payload.Length));
-        }
-    }
-
-    /// <summary>
     /// The sender's state on an open channel, made at its first send; <see langword="null"/> (after reporting why) when it
-    /// did not open the channel or the channel is closed. Under the channel's lock; in-memory and shared channels alike.
+    /// did not open the channel or the channel is closed, in which case the <paramref name="payloads"/> being sent are
+    /// dropped and their bytes given back. Under the channel's lock; in-memory and shared channels alike.
     /// </summary>
-    private SenderState? SenderOf(RoutedChannel channel, RouterPeer sender)
+    private SenderState? SenderOf(RoutedChannel channel, RouterPeer sender, ReadOnlySpan<byte[]> payloads)
     {
         var state = channel.FindSender(sender);
         if (state is null || state.Gone)
@@ -210,7 +193,14 @@ internal sealed partial class Router
 
         if (channel.IsClosed)
         {
+            // Sent before the sender learned of the close: it counted them against its byte budget, which only the
+            // router's release frees (credits do not matter on a closed channel).
             LogSendAfterClose(channel.Name, sender.ProcessName);
+            foreach (var payload in payloads)
+            {
+                sender.ReleaseBytes(SendBudget.Cost(payload.Length));
+            }
+
             return null;
         }
 
