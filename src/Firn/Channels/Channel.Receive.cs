@@ -19,6 +19,7 @@ public sealed partial class Channel<T>
     /// <exception cref="TimeoutException">No message arrived in time.</exception>
     /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
     /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process closed and everything delivered was consumed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>) or longer than <c>int.MaxValue</c> ms (about 24.8 days).</exception>
     /// <remarks>
     /// Blocks the calling thread. On a thread of its own it polls the channel for up to 50 µs before it sleeps, so a
     /// reply that comes quickly is taken without waking a sleeping thread: the quickest wait. On a thread-pool thread it
@@ -27,12 +28,12 @@ public sealed partial class Channel<T>
     /// </remarks>
     public T Receive(TimeSpan timeout)
     {
+        Deadline.Validate(timeout);
         if (TryReceive(out var message))
         {
             return message;
         }
 
-        Deadline.Validate(timeout);
         return Thread.CurrentThread.IsThreadPoolThread ? ReceiveOnPoolThread(timeout) : ReceiveOnOwnThread(timeout);
     }
 
@@ -68,8 +69,7 @@ public sealed partial class Channel<T>
     /// </summary>
     private T ReceiveOnPoolThread(TimeSpan timeout)
     {
-        // A timer cannot run past about 24 days; a wait that long is a wait forever.
-        using var cts = timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds >= int.MaxValue ? null : new CancellationTokenSource(timeout);
+        using var cts = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout);
         try
         {
             return ReceiveAsync(cts?.Token ?? CancellationToken.None).AsTask().GetAwaiter().GetResult();
@@ -112,6 +112,7 @@ public sealed partial class Channel<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     /// <exception cref="ChannelClosedException">The channel was closed and everything delivered was consumed.</exception>
     /// <exception cref="FirnDisconnectedException">In a child: the connection to the main process closed and everything delivered was consumed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>) or longer than <c>int.MaxValue</c> ms (about 24.8 days).</exception>
     public async ValueTask<T> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Deadline.Validate(timeout);

@@ -9,13 +9,8 @@ internal sealed class Deadline : IDisposable
 
     public CancellationToken Token => _source.Token;
 
-    public static void Validate(TimeSpan timeout)
-    {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be zero or positive, or Timeout.InfiniteTimeSpan.");
-        }
-    }
+    /// <summary>A receive's timeout: zero up to <see cref="TimeoutRange.Max"/>, or <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
+    public static void Validate(TimeSpan timeout) => TimeoutRange.ValidateWait(timeout, "A receive's timeout");
 
     public static Deadline Start(TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -77,6 +77,7 @@ public sealed class Select
     /// <returns><see langword="true"/> once a case ran; <see langword="false"/> when every channel is closed and drained.</returns>
     /// <exception cref="TimeoutException">No message arrived in time.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>) or longer than <c>int.MaxValue</c> ms (about 24.8 days).</exception>
     public async ValueTask<bool> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Deadline.Validate(timeout);

@@ -338,6 +338,5 @@ public sealed class FirnAppOptions
         return IsValidAppName(cleaned) ? cleaned : "firn";
     }
 
-    private static TimeSpan Positive(TimeSpan value) =>
-        value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive.");
+    private static TimeSpan Positive(TimeSpan value) => TimeoutRange.Positive(value, "The timeout");
 }

@@ -71,14 +71,14 @@ public sealed class ProcessOptions
     public TimeSpan RestartDelay
     {
         get => _restartDelay;
-        init => _restartDelay = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "RestartDelay must not be negative.");
+        init => _restartDelay = TimeoutRange.NotNegative(value, "RestartDelay");
     }
 
     /// <summary>The longest back-off between automatic restarts. Default 30 s; at least <see cref="RestartDelay"/>.</summary>
     public TimeSpan MaxRestartDelay
     {
         get => _maxRestartDelay;
-        init => _maxRestartDelay = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxRestartDelay must not be negative.");
+        init => _maxRestartDelay = TimeoutRange.NotNegative(value, "MaxRestartDelay");
     }
 
     /// <summary>Once an instance has been running this long, the back-off starts again from <see cref="RestartDelay"/>. Default 30 s.</summary>
@@ -101,21 +101,21 @@ public sealed class ProcessOptions
     public TimeSpan? StartTimeout
     {
         get => _startTimeout;
-        init => _startTimeout = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "StartTimeout must be positive.");
+        init => _startTimeout = value is null ? null : TimeoutRange.Positive(value.Value, "StartTimeout");
     }
 
     /// <summary>How long the child may take to exit after a stop request before it gets SIGTERM. Default: <see cref="FirnAppOptions.ShutdownTimeout"/>.</summary>
     public TimeSpan? ShutdownTimeout
     {
         get => _shutdownTimeout;
-        init => _shutdownTimeout = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "ShutdownTimeout must be positive.");
+        init => _shutdownTimeout = value is null ? null : TimeoutRange.Positive(value.Value, "ShutdownTimeout");
     }
 
     /// <summary>How long the child may take to exit after SIGTERM before it gets SIGKILL. Default 2 s.</summary>
     public TimeSpan KillTimeout
     {
         get => _killTimeout;
-        init => _killTimeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "KillTimeout must be positive.");
+        init => _killTimeout = TimeoutRange.Positive(value, "KillTimeout");
     }
 
     /// <summary>Where the child's standard output and error go. Default <see cref="ProcessOutput.Forward"/>: into the main process's log.</summary>

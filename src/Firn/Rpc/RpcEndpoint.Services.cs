@@ -64,9 +64,15 @@ public sealed partial class RpcEndpoint
     /// <returns>The proxy; it is cheap, thread safe and needs no disposal.</returns>
     /// <exception cref="NotSupportedException"><typeparamref name="TService"/> is not an interface, or has members a service cannot have; the message lists each.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or longer than about 24.8 days (and not <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     public TService GetService<TService>(string? name = null, TimeSpan? timeout = null)
         where TService : class
     {
+        if (timeout is { } given)
+        {
+            ValidateTimeout(given);
+        }
+
         var contract = ServiceContract.For(typeof(TService));
         var proxy = System.Reflection.DispatchProxy.Create<TService, ServiceProxy>();
         ((ServiceProxy)(object)proxy).Initialize(this, contract, ServiceName<TService>(name), timeout ?? DefaultTimeout);

@@ -316,14 +316,8 @@ public sealed partial class RpcEndpoint
         }
     }
 
-    /// <summary>A timeout a call can wait: zero or more (up to about 24 days), or <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
-    internal static void ValidateTimeout(TimeSpan timeout)
-    {
-        if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue))
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, $"A call's timeout is between zero and {TimeSpan.FromMilliseconds(int.MaxValue)}, or Timeout.InfiniteTimeSpan.");
-        }
-    }
+    /// <summary>A timeout a call can wait: zero up to <see cref="TimeoutRange.Max"/>, or <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
+    internal static void ValidateTimeout(TimeSpan timeout) => TimeoutRange.ValidateWait(timeout, "A call's timeout");
 
     /// <summary>
     /// Starts a call: <paramref name="sent"/> completes once it is queued (a child may wait for room in its own buffer).

@@ -294,7 +294,9 @@ internal sealed class KeyValueStore : IStoreEngine
 
     private StoreEntry NewEntry(StoreRequest request)
     {
-        var expiresAt = request.TimeToLiveMs > 0 ? _clock() + request.TimeToLiveMs : 0;
+        // Saturating: a time to live near long.MaxValue (TimeSpan.MaxValue, or any peer's) must not wrap to the past.
+        var now = _clock();
+        var expiresAt = request.TimeToLiveMs <= 0 ? 0 : request.TimeToLiveMs > long.MaxValue - now ? long.MaxValue : now + request.TimeToLiveMs;
         return new StoreEntry(request.TypeName, request.Payload, expiresAt, request.Key.Length * 2 + request.Payload.Length);
     }
 

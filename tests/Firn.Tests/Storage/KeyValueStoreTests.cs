@@ -25,6 +25,22 @@ public sealed class KeyValueStoreTests
         Assert.False(store.Execute(new StoreRequest(StoreOperation.Delete, "short")).Flag);
     }
 
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MaxValue - 1_000)]
+    [InlineData(922_337_203_685_477)] // TimeSpan.MaxValue in milliseconds
+    public void A_time_to_live_near_the_largest_does_not_wrap_into_the_past(long ttlMs)
+    {
+        var store = NewStore();
+        store.Execute(Set("forever", "v", ttlMs));
+
+        _now += 1_000_000;
+        store.Sweep();
+
+        Assert.Equal(StoreStatus.Ok, store.Execute(new StoreRequest(StoreOperation.Get, "forever")).Status);
+        Assert.Equal(1, store.Count);
+    }
+
     [Fact]
     public void Sweep_removes_expired_entries_and_their_bytes()
     {

@@ -13,11 +13,11 @@ public sealed class BoundsTests
         { "MaxMessageSize", "1073741824", "1073741825", "between 1 KiB and 1 GiB (was 1073741825)" },
         { "ChannelSendWindow", "1", "0", "between 1 and 1,048,576 messages (was 0)" },
         { "ChannelSendWindow", "1048576", "1048577", "(was 1048577)" },
-        { "StartTimeout", "00:00:00.0000001", "00:00:00", "The timeout must be positive (was 00:00:00)" },
-        { "ShutdownTimeout", "00:00:00.0000001", "00:00:00", "must be positive (was 00:00:00)" },
-        { "StopTimeout", "00:00:00.0000001", "Infinite", "must be positive (was Infinite)" },
-        { "ShutdownHookTimeout", "00:00:00.0000001", "-00:00:01", "must be positive (was -00:00:01)" },
-        { "HandshakeTimeout", "00:00:00.0000001", "00:00:00", "must be positive (was 00:00:00)" },
+        { "StartTimeout", "00:00:00.0000001", "00:00:00", "The timeout must be positive and at most 24.20:31:23.6470000 (was 00:00:00)" },
+        { "ShutdownTimeout", "00:00:00.0000001", "00:00:00", "must be positive and at most 24.20:31:23.6470000 (was 00:00:00)" },
+        { "StopTimeout", "00:00:00.0000001", "Infinite", "must be positive and at most 24.20:31:23.6470000 (was Infinite)" },
+        { "ShutdownHookTimeout", "00:00:00.0000001", "-00:00:01", "must be positive and at most 24.20:31:23.6470000 (was -00:00:01)" },
+        { "HandshakeTimeout", "00:00:00.0000001", "00:00:00", "must be positive and at most 24.20:31:23.6470000 (was 00:00:00)" },
         { "StoreMaxKeys", "1", "0", "at least one key (was 0)" },
         { "StoreMaxBytes", "1", "0", "at least one byte (was 0)" },
         { "CallTimeout", "00:00:00.0000001", "00:00:00", "positive and at most 24.20:31:23.6470000, or Timeout.InfiniteTimeSpan (was 00:00:00)" },
@@ -25,8 +25,14 @@ public sealed class BoundsTests
         { "CallTimeout", "Infinite", "-00:00:00.002", "(was -00:00:00.0020000)" },
         { "MaxCallsInFlight", "1", "0", "At least one call must be allowed in flight (was 0)" },
         { "MaxChannelsPerProcess", "1", "0", "at least one channel (was 0)" },
-        { "HeartbeatInterval", "00:00:00.0000001", "00:00:00", "must be positive (was 00:00:00)" },
-        { "HeartbeatTimeout", "Infinite", "00:00:00", "must be positive (was 00:00:00)" },
+        { "HeartbeatInterval", "00:00:00.0000001", "00:00:00", "must be positive and at most 24.20:31:23.6470000 (was 00:00:00)" },
+        { "HeartbeatTimeout", "Infinite", "00:00:00", "must be positive and at most 24.20:31:23.6470000 (was 00:00:00)" },
+        { "StartTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
+        { "ShutdownTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
+        { "StopTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
+        { "ShutdownHookTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
+        { "HandshakeTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
+        { "HeartbeatTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
         { "SocketDirectory", "/run/x", "", "must not be empty; leave the key out for the default" },
         { "MainProcessName", "conductor", "", "must not be empty" },
     };
@@ -36,11 +42,15 @@ public sealed class BoundsTests
     {
         { "MaxRestarts", "0", "-1", "MaxRestarts must be 0 or more (was -1)" },
         { "RestartWindow", "00:00:00.0000001", "00:00:00", "RestartWindow must be positive (was 00:00:00)" },
-        { "RestartDelay", "00:00:00", "-00:00:00.0000001", "RestartDelay must not be negative (was -00:00:00.0000001)" },
+        { "RestartDelay", "00:00:00", "-00:00:00.0000001", "RestartDelay must not be negative, and at most 24.20:31:23.6470000 (was -00:00:00.0000001)" },
         { "BackoffResetAfter", "00:00:00.0000001", "00:00:00", "BackoffResetAfter must be positive (was 00:00:00)" },
-        { "StartTimeout", "00:00:00.0000001", "00:00:00", "StartTimeout must be positive (was 00:00:00)" },
-        { "ShutdownTimeout", "00:00:00.0000001", "00:00:00", "ShutdownTimeout must be positive (was 00:00:00)" },
-        { "KillTimeout", "00:00:00.0000001", "00:00:00", "KillTimeout must be positive (was 00:00:00)" },
+        { "StartTimeout", "00:00:00.0000001", "00:00:00", "StartTimeout must be positive and at most 24.20:31:23.6470000 (was 00:00:00)" },
+        { "ShutdownTimeout", "00:00:00.0000001", "00:00:00", "ShutdownTimeout must be positive and at most 24.20:31:23.6470000 (was 00:00:00)" },
+        { "KillTimeout", "00:00:00.0000001", "00:00:00", "KillTimeout must be positive and at most 24.20:31:23.6470000 (was 00:00:00)" },
+        { "MaxRestartDelay", "24.20:31:23.647", "24.20:31:23.6480000", "MaxRestartDelay must not be negative, and at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
+        { "StartTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "StartTimeout must be positive and at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
+        { "ShutdownTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "ShutdownTimeout must be positive and at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
+        { "KillTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "KillTimeout must be positive and at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
         { "Executable", "/bin/true", "", "must not be empty" },
         { "WorkingDirectory", "/tmp", "", "must not be empty" },
     };
@@ -84,7 +94,7 @@ public sealed class BoundsTests
 
         Assert.Empty(FirnSection.Problems(FirnSection.Of(("Processes:nonebot:RestartDelay", "00:00:00"), ("Processes:nonebot:MaxRestartDelay", "00:00:00")), code));
         var problem = Assert.Single(FirnSection.Problems(FirnSection.Of(("Processes:nonebot:RestartDelay", "00:00:00"), ("Processes:nonebot:MaxRestartDelay", "-00:00:00.0000001")), code));
-        Assert.Equal("Firn:Processes:nonebot:MaxRestartDelay: MaxRestartDelay must not be negative (was -00:00:00.0000001)", problem);
+        Assert.Equal("Firn:Processes:nonebot:MaxRestartDelay: MaxRestartDelay must not be negative, and at most 24.20:31:23.6470000 (was -00:00:00.0000001)", problem);
     }
 
     [Fact]
