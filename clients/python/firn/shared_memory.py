@@ -46,14 +46,31 @@ def is_pattern(topic: str) -> bool:
 
 
 def topic_matches(pattern: str, topic: str) -> bool:
-    """``*`` matches any run of characters (``:`` and ``.`` included), ``?`` exactly one; as TopicPattern in C#."""
+    """``*`` matches any run of characters (``:`` and ``.`` included), ``?`` exactly one; as TopicPattern in C#.
+
+    Characters are UTF-16 code units, as in C# and as the main process counts them when it picks the publications a
+    subscription receives: ``?`` matches one half of a character outside the Basic Multilingual Plane (an emoji), and
+    ``??`` the whole of it.
+    """
+    return _units_match(_utf16_units(pattern), _utf16_units(topic))
+
+
+def _utf16_units(text: str) -> memoryview:
+    # surrogatepass: a lone surrogate (refused as a name, but possible in a delivered topic) is one unit, as in C#.
+    return memoryview(text.encode("utf-16-le", "surrogatepass")).cast("H")
+
+
+_STAR, _ANY = ord("*"), ord("?")
+
+
+def _units_match(pattern: memoryview, topic: memoryview) -> bool:
     p = t = 0
     star, resume = -1, 0
     while t < len(topic):
-        if p < len(pattern) and (pattern[p] == "?" or pattern[p] == topic[t]):
+        if p < len(pattern) and (pattern[p] == _ANY or pattern[p] == topic[t]):
             p += 1
             t += 1
-        elif p < len(pattern) and pattern[p] == "*":
+        elif p < len(pattern) and pattern[p] == _STAR:
             star, resume = p, t
             p += 1
         elif star >= 0:
@@ -62,7 +79,7 @@ def topic_matches(pattern: str, topic: str) -> bool:
             t = resume
         else:
             return False
-    while p < len(pattern) and pattern[p] == "*":
+    while p < len(pattern) and pattern[p] == _STAR:
         p += 1
     return p == len(pattern)
 

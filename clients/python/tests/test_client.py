@@ -423,3 +423,12 @@ def test_topic_patterns_match_as_in_csharp():
     from firn.shared_memory import topic_matches
     assert topic_matches("news.*", "news.a.b") and topic_matches("a?c", "abc") and topic_matches("*", "")
     assert not topic_matches("a?c", "ac") and not topic_matches("news.*", "new") and topic_matches("*:*", "event:x")
+
+
+def test_topic_patterns_count_utf16_code_units_as_the_main_process_does():
+    from firn.shared_memory import topic_matches
+    emoji = "\U0001F600"  # two UTF-16 code units
+    assert topic_matches("a??", "a" + emoji) and not topic_matches("a?", "a" + emoji)
+    assert topic_matches("a?" + "\uDE00", "a" + emoji) and topic_matches("*" + emoji, "xy" + emoji)
+    assert topic_matches("a*", "a" + emoji) and not topic_matches("??", emoji + "b")
+    assert topic_matches("?\u00e9", "x\u00e9") and not topic_matches("?", "")
