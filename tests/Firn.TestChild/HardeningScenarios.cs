@@ -20,7 +20,18 @@ internal static class HardeningScenarios
                     app.GetChannel<int>($"{context.ProcessName}-c{i}");
                 }
 
-                var oneMore = Try(() => app.GetChannel<int>($"{context.ProcessName}-one-more"));
+                // Caught by its public type: a child's code can tell the limit from other failures.
+                string oneMore;
+                try
+                {
+                    app.GetChannel<int>($"{context.ProcessName}-one-more");
+                    oneMore = "ok";
+                }
+                catch (ChannelLimitException ex)
+                {
+                    oneMore = "error:" + ex.Message;
+                }
+
                 var existing = Try(() => app.GetChannel<string>(args[2]));
                 await report.SendAsync($"opened:{count}|{oneMore}|{existing}", stopping);
                 await Scenarios.WaitForStop(stopping);

@@ -42,7 +42,7 @@ internal sealed partial class FirnSettingsValidator(IConfiguration section, Code
     private FirnAppOptions? CheckApp(FirnSettings s, List<string> problems)
     {
         var checks = new Checks(_prefix, problems);
-        checks.Bound(nameof(s.MainProcessName), s.MainProcessName, v => _ = new FirnAppOptions { MainProcessName = v });
+        checks.Bound(nameof(s.MainProcessName), s.MainProcessName is { Length: > 0 } ? s.MainProcessName : null, v => _ = new FirnAppOptions { MainProcessName = v });
         checks.NotEmpty(nameof(s.MainProcessName), s.MainProcessName);
         checks.NotEmpty(nameof(s.SocketDirectory), s.SocketDirectory);
         checks.Bound(nameof(s.MaxMessageSize), s.MaxMessageSize, v => _ = new FirnAppOptions { MaxMessageSize = v });

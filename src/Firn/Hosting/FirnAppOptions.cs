@@ -30,13 +30,30 @@ public sealed class FirnAppOptions
     private int _adminLogLines = 1000;
     private Hosting.IFirnBackend? _backend;
 
-    /// <summary>The main process's name in logs and as a sender (well-formed UTF-16: it travels as a caller's name). Default <c>main</c>.</summary>
+    /// <summary>The longest <see cref="MainProcessName"/>, in UTF-16 code units (room for a host's fully qualified name).</summary>
+    internal const int MaxMainProcessNameLength = 256;
+
+    /// <summary>
+    /// The main process's name in logs and as a sender: 1 to 256 characters, well-formed UTF-16, no control characters
+    /// (it travels as a caller's name). Default <c>main</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is empty, longer than 256 characters, ill-formed or has a control character.</exception>
     public string MainProcessName
     {
         get => _mainProcessName;
         init
         {
             ArgumentNullException.ThrowIfNull(value);
+            if (value.Length is 0 or > MaxMainProcessNameLength)
+            {
+                throw new ArgumentException($"The main process's name has 1 to {MaxMainProcessNameLength} characters; got {value.Length}.", nameof(value));
+            }
+
+            if (value.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') >= 0 || value.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0)
+            {
+                throw new ArgumentException("The main process's name must not contain control characters.", nameof(value));
+            }
+
             Transport.WellFormedUtf16.ThrowIfIllFormed(value, "The main process's name", nameof(value));
             _mainProcessName = value;
         }

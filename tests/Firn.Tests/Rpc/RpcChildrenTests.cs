@@ -95,6 +95,41 @@ public sealed class RpcChildrenTests
     }
 
     [Fact]
+    public async Task A_main_process_name_at_its_longest_travels_as_the_callers_name()
+    {
+        // 256 UTF-16 code units, astral characters included (each is two).
+        var name = string.Concat(Enumerable.Repeat("m\u00e9\U0001F600", 64));
+        Assert.Equal(FirnAppOptions.MaxMainProcessNameLength, name.Length);
+        var log = new TestLog();
+        var app = TestApps.Create(log, new FirnAppOptions { MainProcessName = name });
+        app.AddProcess("calc", TestApps.ReadyChild("rpc-serve"));
+        await using var started = await TestApps.StartAsync(app);
+        Assert.Equal("ready", await app.NextReportAsync("calc"));
+
+        Assert.Equal(name, await app.Rpc.CallAsync<string>("calc.caller"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("tab\there")]
+    [InlineData("del\u007f")]
+    [InlineData("c1\u0085")]
+    public void A_main_process_name_that_is_empty_or_has_a_control_character_is_refused(string name)
+    {
+        var error = Assert.Throws<ArgumentException>("value", () => new FirnAppOptions { MainProcessName = name });
+
+        Assert.Contains("The main process's name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_main_process_name_one_character_past_the_longest_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>("value", () => new FirnAppOptions { MainProcessName = new string('m', FirnAppOptions.MaxMainProcessNameLength + 1) });
+
+        Assert.StartsWith("The main process's name has 1 to 256 characters; got 257.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task When_a_caller_is_killed_its_call_is_cancelled_in_the_handlers_process()
     {
         var log = new TestLog();

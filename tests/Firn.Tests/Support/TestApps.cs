@@ -18,6 +18,7 @@ internal static class TestApps
         var app = new FirnApp(new FirnAppOptions
         {
             LoggerFactory = log.Factory,
+            MainProcessName = options?.MainProcessName ?? "main",
             MaxMessageSize = options?.MaxMessageSize ?? 16 * 1024 * 1024,
             ChannelSendWindow = options?.ChannelSendWindow ?? 1024,
             ShutdownTimeout = options?.ShutdownTimeout ?? TimeSpan.FromSeconds(10),
