@@ -28,6 +28,9 @@ internal sealed partial class ManagedProcess
     private Instance? _instance;
     private CancellationTokenSource? _backoff;
     private int _stopsWaiting;
+
+    /// <summary>The restart that last asked for control as a stopper, or null if a plain stop asked after it (guarded by <see cref="_lock"/>).</summary>
+    private TaskCompletionSource? _latestRestart;
     private int _restarts;
     private int? _lastExitCode;
     private ProcessExitReason? _lastExitReason;
@@ -99,22 +102,68 @@ internal sealed partial class ManagedProcess
         await StopWithoutHooksAsync().ConfigureAwait(false);
     }
 
-    /// <summary>A requested restart: before-process-restart hooks, stop, start, then the after-start and after-restart hooks.</summary>
+    /// <summary>
+    /// A requested restart: before-process-restart hooks, stop, start, then the after-start and after-restart hooks. A
+    /// restart whose start another restart interrupts completes with that one: both callers wait for the same new instance.
+    /// </summary>
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
         await _supervisor.RunHooksAsync(Hooks.BeforeRestart, _logger, Name).ConfigureAwait(false);
-        await WaitForControlAsStopperAsync(cancellationToken).ConfigureAwait(false);
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource? newer;
+        try
+        {
+            newer = await StopAndStartAsync(mine, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            mine.TrySetException(ex);
+            throw;
+        }
+
+        if (newer is not null)
+        {
+            // Whoever waits on this restart (an older one it interrupted) waits on the newer one too.
+            _ = newer.Task.ContinueWith(
+                done => _ = done.Exception is { } failed ? mine.TrySetException(failed.InnerExceptions) : mine.TrySetResult(),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            await newer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await RunAfterRestartHooksAsync().ConfigureAwait(false);
+        mine.TrySetResult();
+    }
+
+    /// <summary>Stops and starts under the control lock; returns the newer restart that interrupted the start, if one did.</summary>
+    private async Task<TaskCompletionSource?> StopAndStartAsync(TaskCompletionSource restart, CancellationToken cancellationToken)
+    {
+        await WaitForControlAsStopperAsync(cancellationToken, restart).ConfigureAwait(false);
         try
         {
             await StopCoreAsync().ConfigureAwait(false);
             await StartAsRestartAsync(cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && NewerRestart(restart) is { } newer)
+        {
+            return newer;
         }
         finally
         {
             _control.Release();
         }
+    }
 
-        await RunAfterRestartHooksAsync().ConfigureAwait(false);
+    /// <summary>The restart that asked for control after <paramref name="restart"/>, unless a stop asked after both.</summary>
+    private TaskCompletionSource? NewerRestart(TaskCompletionSource restart)
+    {
+        lock (_lock)
+        {
+            return _latestRestart is { } latest && latest != restart ? latest : null;
+        }
     }
 
     /// <summary>The first half of an app restart: before-process-restart hooks, then stop.</summary>
@@ -262,11 +311,14 @@ internal sealed partial class ManagedProcess
     /// Takes <see cref="_control"/> for a stop. While it waits, a pending restart is cancelled, a start in progress is
     /// abandoned, and no new start begins, so a stop never waits out a back-off or a start timeout.
     /// </summary>
-    private async Task WaitForControlAsStopperAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="restart">The restart asking, or null for a stop: a start this interrupts tells them apart by it.</param>
+    private async Task WaitForControlAsStopperAsync(CancellationToken cancellationToken, TaskCompletionSource? restart = null)
     {
         CancellationTokenSource? backoff, abort;
         lock (_lock)
         {
+            _latestRestart = restart;
             _stopsWaiting++;
             backoff = _backoff;
             _backoff = null;

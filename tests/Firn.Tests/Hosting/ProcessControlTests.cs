@@ -58,6 +58,51 @@ public sealed class ProcessControlTests
         Assert.Equal(Enumerable.Range(0, sent).Select(i => "during-" + i).ToHashSet(), seen);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Restarts_asked_for_at_once_all_complete_with_one_running_instance(int restarts)
+    {
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, ("echo", ["echo", "many-in", "many-out"])));
+        var firstPid = app.Supervisor!.GetProcess("echo").ProcessId;
+
+        // A later restart interrupts an earlier one's start; the earlier caller waits for the later one's instance
+        // instead of being told its start was abandoned.
+        var all = Enumerable.Range(0, restarts).Select(_ => app.Supervisor!.RestartProcessAsync("echo")).ToArray();
+        await Task.WhenAll(all).WaitAsync(TestApps.Timeout);
+
+        var status = app.Supervisor!.GetProcess("echo");
+        Assert.Equal(ProcessState.Running, status.State);
+        Assert.NotEqual(firstPid, status.ProcessId);
+        Assert.InRange(status.Restarts, 1, restarts);
+        app.GetChannel<string>("many-in").Send("after");
+        Assert.Equal("echo:after", await app.GetChannel<string>("many-out").ReceiveAsync().AsTask().WaitAsync(TestApps.Timeout));
+    }
+
+    [Fact]
+    public async Task A_stop_after_a_restart_still_ends_the_restart_as_abandoned()
+    {
+        var log = new TestLog();
+        await using var app = await TestApps.StartAsync(TestApps.Create(log, ("echo", ["echo", "stop-in", "stop-out"])));
+
+        var restart = app.Supervisor!.RestartProcessAsync("echo");
+        var stop = app.Supervisor!.StopProcessAsync("echo");
+        await stop.WaitAsync(TestApps.Timeout);
+
+        // Either the restart finished before the stop took over, or its start was abandoned for the stop.
+        try
+        {
+            await restart.WaitAsync(TestApps.Timeout);
+        }
+        catch (OperationCanceledException error)
+        {
+            Assert.Contains("it is being stopped", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(ProcessState.Exited, app.Supervisor!.GetProcess("echo").State);
+    }
+
     [Fact]
     public async Task Messages_a_child_consumed_before_a_restart_are_not_delivered_again()
     {
