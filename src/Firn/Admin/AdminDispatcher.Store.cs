@@ -62,6 +62,11 @@ internal sealed partial class AdminDispatcher
         var key = request.RequireKey("key");
         var value = request.RequireValue("value");
         var ttl = request.OptionalSeconds("ttl");
+        if (value.ValueKind == JsonValueKind.Number && !value.TryGetInt64(out _))
+        {
+            MessagePackJson.RequireIntegerInRange(value);
+        }
+
         var typeName = value.ValueKind switch
         {
             JsonValueKind.String => "System.String",

@@ -68,6 +68,18 @@ internal static class MessagePackJson
             ? number
             : throw AdminException.BadRequest("a number is beyond the range of a double (about ±1.8e308)");
 
+    /// <summary>
+    /// Refuses a JSON integer (written without a fraction or exponent) beyond what a 64-bit integer holds: read as a
+    /// double it would change value without a word. A number written with a fraction or an exponent is a double.
+    /// </summary>
+    public static void RequireIntegerInRange(JsonElement value)
+    {
+        if (value.GetRawText().AsSpan().IndexOfAny(".eE") < 0)
+        {
+            throw AdminException.BadRequest($"the integer {AdminText.Quote(value.GetRawText())} is beyond the range of a 64-bit integer; write it with an exponent (1.8e19) to store a double");
+        }
+    }
+
     /// <summary>A double as MessagePack's float64, as the serializer writes <see cref="double"/> (a JSON number like 2.0 included).</summary>
     public static byte[] DoubleBytes(double value)
     {
@@ -233,6 +245,7 @@ internal static class MessagePackJson
                 }
                 else
                 {
+                    RequireIntegerInRange(value);
                     writer.Write(FiniteDouble(value));
                 }
 

@@ -88,6 +88,45 @@ public sealed class AttackFindingsTests
         Assert.StartsWith("firnctl: ", set.Error, StringComparison.Ordinal);
     }
 
+    // admin-protocol.md: "integer -> System.Int64". An integer a 64-bit integer cannot hold was stored as a double of
+    // another value (18446744073709551615 came back as 1.8446744073709552E+19), and so did an RPC argument.
+    [Fact]
+    public async Task An_integer_beyond_64_bits_is_refused_and_one_at_the_bound_is_kept_exactly()
+    {
+        await using var app = await AdminApp.Create(_ => { }).StartAsync();
+        foreach (var line in new[]
+        {
+            "{\"id\":1,\"op\":\"store.set\",\"key\":\"k\",\"value\":9223372036854775808}",
+            "{\"id\":2,\"op\":\"store.set\",\"key\":\"k\",\"value\":-9223372036854775809}",
+            "{\"id\":3,\"op\":\"store.set\",\"key\":\"k\",\"value\":{\"a\":[18446744073709551616]}}",
+            "{\"id\":4,\"op\":\"rpc.call\",\"method\":\"m\",\"args\":[-9223372036854775809]}",
+        })
+        {
+            await using var client = await app.ConnectAsync();
+            await client.SendLineAsync(line);
+            var error = (await client.ReadAsync())!.Value.GetProperty("error");
+            Assert.Equal("bad-request", error.GetProperty("code").GetString());
+            Assert.Contains("beyond the range of a 64-bit integer", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Empty(app.App.SharedMemory.Keys);
+        await using (var client = await app.ConnectAsync())
+        {
+            await client.SendLineAsync("{\"id\":1,\"op\":\"store.set\",\"key\":\"max\",\"value\":9223372036854775807}");
+            Assert.True((await client.ReadAsync())!.Value.GetProperty("ok").GetBoolean());
+            await client.SendLineAsync("{\"id\":2,\"op\":\"store.set\",\"key\":\"min\",\"value\":-9223372036854775808}");
+            Assert.True((await client.ReadAsync())!.Value.GetProperty("ok").GetBoolean());
+            await client.SendLineAsync("{\"id\":3,\"op\":\"store.set\",\"key\":\"double\",\"value\":1.8446744073709552e19}");
+            Assert.True((await client.ReadAsync())!.Value.GetProperty("ok").GetBoolean());
+        }
+
+        Assert.Equal(long.MaxValue, app.App.SharedMemory.Get<long>("max"));
+        Assert.Equal(long.MinValue, app.App.SharedMemory.Get<long>("min"));
+        Assert.Equal(1.8446744073709552e19, app.App.SharedMemory.Get<double>("double"));
+        var set = await FirnCtl.RunAsync(app.Directory, "store", "set", "big", "18446744073709551615", "--write");
+        Assert.True(set.ExitCode == 2, set.ToString());
+    }
+
     // Finding 6. admin-protocol.md: "Every change made through the socket ... is logged by the main process at
     // Information with the client's pid and uid". The key (store set/del) and the method (rpc call) go into the audit
     // line as they are: a key with a newline writes a second, forged line ("... Admin: stop-app (client pid 1, uid
