@@ -1,3 +1,5 @@
+using Firn.Failures;
+
 namespace Firn.Channels;
 
 /// <summary>A caller's token joined with a timeout, telling afterwards which of the two fired.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Firn.Failures;
 using Firn.Serialization;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Firn.Failures;
 using Firn.Hosting;
 
 namespace Firn;

@@ -1,4 +1,4 @@
-namespace Firn;
+namespace Firn.Failures;
 
 /// <summary>
 /// The range of every timeout and delay Firn accepts. A .NET timer cannot run longer than <see cref="int.MaxValue"/>
