@@ -71,7 +71,7 @@ internal sealed class FirnThroughput : FirnContestant
             var elapsed = await RoundAsync(size, count, token);
             var rate = count / elapsed.TotalSeconds;
             var bytes = size == 0 ? Payload.Text64.Length : size;
-            var suffix = _sizes.Count > 1 ? "@" + bytes : string.Empty;
+            var suffix = _sizes.Count > 1 || size > 0 ? "@" + bytes : string.Empty; // a sweep of one size (--sizes N) is still a sweep
             metrics["msgs_per_s" + suffix] = rate;
             metrics["mb_per_s" + suffix] = rate * bytes / 1e6;
         }

@@ -27,7 +27,7 @@ internal sealed class RawThroughput(BenchContext context, IReadOnlyList<int> siz
 
             var elapsed = await RunOnceAsync(size, warm, count, cancellationToken);
             var bytes = size == 0 ? Payload.Text64Bytes.Length : size;
-            var suffix = sizes.Count > 1 ? "@" + bytes : string.Empty;
+            var suffix = sizes.Count > 1 || size > 0 ? "@" + bytes : string.Empty; // a sweep of one size (--sizes N) is still a sweep
             metrics["msgs_per_s" + suffix] = count / elapsed.TotalSeconds;
             metrics["mb_per_s" + suffix] = count * (double)bytes / elapsed.TotalSeconds / 1e6;
         }
