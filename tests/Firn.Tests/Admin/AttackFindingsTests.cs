@@ -59,19 +59,13 @@ public sealed class AttackFindingsTests
     public async Task A_number_out_of_double_range_is_refused()
     {
         await using var app = await AdminApp.Create(_ => { }).StartAsync();
-        foreach (var line in new[]
-        {
+        await AssertBadRequestsAsync(
+            app,
+            null,
             "{\"id\":1,\"op\":\"store.set\",\"key\":\"k\",\"value\":1e400}",
             "{\"id\":2,\"op\":\"store.set\",\"key\":\"k\",\"value\":-1e400}",
             "{\"id\":3,\"op\":\"store.set\",\"key\":\"k\",\"value\":{\"a\":[1e400]}}",
-            "{\"id\":4,\"op\":\"rpc.call\",\"method\":\"m\",\"args\":[1e400]}",
-        })
-        {
-            await using var client = await app.ConnectAsync();
-            await client.SendLineAsync(line);
-            var reply = (await client.ReadAsync())!.Value;
-            Assert.Equal("bad-request", reply.GetProperty("error").GetProperty("code").GetString());
-        }
+            "{\"id\":4,\"op\":\"rpc.call\",\"method\":\"m\",\"args\":[1e400]}");
 
         Assert.Empty(app.App.SharedMemory.Keys);
 
@@ -94,20 +88,13 @@ public sealed class AttackFindingsTests
     public async Task An_integer_beyond_64_bits_is_refused_and_one_at_the_bound_is_kept_exactly()
     {
         await using var app = await AdminApp.Create(_ => { }).StartAsync();
-        foreach (var line in new[]
-        {
+        await AssertBadRequestsAsync(
+            app,
+            "beyond the range of a 64-bit integer",
             "{\"id\":1,\"op\":\"store.set\",\"key\":\"k\",\"value\":9223372036854775808}",
             "{\"id\":2,\"op\":\"store.set\",\"key\":\"k\",\"value\":-9223372036854775809}",
             "{\"id\":3,\"op\":\"store.set\",\"key\":\"k\",\"value\":{\"a\":[18446744073709551616]}}",
-            "{\"id\":4,\"op\":\"rpc.call\",\"method\":\"m\",\"args\":[-9223372036854775809]}",
-        })
-        {
-            await using var client = await app.ConnectAsync();
-            await client.SendLineAsync(line);
-            var error = (await client.ReadAsync())!.Value.GetProperty("error");
-            Assert.Equal("bad-request", error.GetProperty("code").GetString());
-            Assert.Contains("beyond the range of a 64-bit integer", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        }
+            "{\"id\":4,\"op\":\"rpc.call\",\"method\":\"m\",\"args\":[-9223372036854775809]}");
 
         Assert.Empty(app.App.SharedMemory.Keys);
         await using (var client = await app.ConnectAsync())
@@ -479,5 +466,21 @@ public sealed class AttackFindingsTests
 
         await using var other = await app.ConnectAsync();
         await other.OkAsync("ps");
+    }
+
+    /// <summary>Sends each line on a connection of its own and expects bad-request, whose message has <paramref name="says"/> when given.</summary>
+    private static async Task AssertBadRequestsAsync(AdminApp app, string? says, params string[] lines)
+    {
+        foreach (var line in lines)
+        {
+            await using var client = await app.ConnectAsync();
+            await client.SendLineAsync(line);
+            var error = (await client.ReadAsync())!.Value.GetProperty("error");
+            Assert.Equal("bad-request", error.GetProperty("code").GetString());
+            if (says is not null)
+            {
+                Assert.Contains(says, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            }
+        }
     }
 }
