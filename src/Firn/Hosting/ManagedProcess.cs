@@ -117,7 +117,7 @@ internal sealed partial class ManagedProcess
         }
         catch (Exception ex)
         {
-            mine.TrySetException(ex);
+            Fail(mine, [ex]);
             throw;
         }
 
@@ -125,7 +125,17 @@ internal sealed partial class ManagedProcess
         {
             // Whoever waits on this restart (an older one it interrupted) waits on the newer one too.
             _ = newer.Task.ContinueWith(
-                done => _ = done.Exception is { } failed ? mine.TrySetException(failed.InnerExceptions) : mine.TrySetResult(),
+                done =>
+                {
+                    if (done.Exception is { } failed)
+                    {
+                        Fail(mine, failed.InnerExceptions);
+                    }
+                    else
+                    {
+                        mine.TrySetResult();
+                    }
+                },
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
@@ -135,6 +145,13 @@ internal sealed partial class ManagedProcess
 
         await RunAfterRestartHooksAsync().ConfigureAwait(false);
         mine.TrySetResult();
+    }
+
+    /// <summary>Fails a restart's completion, marked observed: an older restart may wait on it, or none may.</summary>
+    private static void Fail(TaskCompletionSource restart, IEnumerable<Exception> errors)
+    {
+        restart.TrySetException(errors);
+        _ = restart.Task.Exception;
     }
 
     /// <summary>Stops and starts under the control lock; returns the newer restart that interrupted the start, if one did.</summary>
