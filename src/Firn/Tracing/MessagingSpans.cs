@@ -82,7 +82,8 @@ internal static class MessagingSpans
             activity.SetTag("messaging.destination.name", destination);
             activity.SetTag("messaging.operation.type", operation);
             activity.SetTag("messaging.operation.name", operation);
-            activity.SetTag("messaging.message.body.size", payload.Length);
+            // The message as serialized: the trace context in front of it is not part of its body.
+            activity.SetTag("messaging.message.body.size", payload.Length - TraceEnvelope.LengthOf(payload));
         }
 
         return activity;

@@ -86,6 +86,9 @@ public sealed class TraceAcrossProcessesTests
         Assert.Equal(childSend.SpanId, Assert.Single(mainProcess.Links).Context.SpanId.ToString());
         Assert.Equal("process", mainProcess.GetTagItem("messaging.operation.type"));
 
+        // "reply:hello" as MessagePack: a fixstr header and 11 bytes; the 28 bytes of trace context before it are not counted.
+        Assert.Equal(12, mainProcess.GetTagItem("messaging.message.body.size"));
+
         Assert.Equal((ActivityKind.Server, client.SpanId), (server.Kind, server.ParentSpanId.ToString()));
         Assert.Equal(("firn", "main.echo"), (server.GetTagItem("rpc.system"), server.GetTagItem("rpc.method")));
     }
