@@ -10,6 +10,9 @@ namespace Firn.Channels;
 /// </summary>
 internal sealed class ChannelEndpoint
 {
+    /// <summary>The longest an acknowledgement waits for its batch.</summary>
+    internal static readonly TimeSpan AckDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly IRouterLink _link;
     private readonly SendCredits _credits;
     private readonly CancellationTokenSource _closed = new();
@@ -19,6 +22,7 @@ internal sealed class ChannelEndpoint
     private readonly Lock _modeLock = new();
     private readonly int _ackBatch;
     private int _pendingAcks;
+    private Timer? _ackTimer;
     private string? _closeReason;
     private volatile bool _sendClosed;
 
@@ -196,6 +200,8 @@ internal sealed class ChannelEndpoint
     /// Counts one consumed message; acknowledgements go to the router in batches of a quarter of the window, so the
     /// router always has room to deliver more. A consumer flushes the rest before it waits for more; with
     /// <paramref name="flushWhenEmpty"/> (an active receiver, who may not come back soon) it is flushed when the buffer runs dry.
+    /// Whatever none of these flushes goes out within <see cref="AckDelay"/>: a receiver that takes one message and works
+    /// on it long while others wait in its buffer must not leave it unacknowledged, to be delivered again after a crash.
     /// </summary>
     public void Consumed(bool flushWhenEmpty = false)
     {
@@ -204,6 +210,30 @@ internal sealed class ChannelEndpoint
         {
             FlushAcks();
         }
+        else if (pending == 1)
+        {
+            // The first of a batch arms the timer (a later one finds it armed; a flush before it fires leaves it nothing).
+            AckTimer().Change(AckDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>The timer that flushes a batch no consumer flushed, made once (a channel whose batches always flush never needs it).</summary>
+    private Timer AckTimer()
+    {
+        if (Volatile.Read(ref _ackTimer) is { } timer)
+        {
+            return timer;
+        }
+
+        var made = new Timer(static state => ((ChannelEndpoint)state!).FlushAcks(), this, Timeout.Infinite, Timeout.Infinite);
+        var won = Interlocked.CompareExchange(ref _ackTimer, made, null);
+        if (won is not null)
+        {
+            made.Dispose();
+            return won;
+        }
+
+        return made;
     }
 
     public void FlushAcks()

@@ -43,6 +43,9 @@ public abstract class ContractTests
     private protected bool IsActiveReceiver(string channel, string process) => Main.Supervisor!.GetChannels().Any(info =>
         info.Name == channel && info.Members.Any(member => member.ProcessName == process && member.Mode == ReceiveMode.Active));
 
+    /// <summary>Messages of <paramref name="channel"/> delivered to receivers and not yet acknowledged, as the main process counts them.</summary>
+    private protected int Unconsumed(string channel) => Main.Supervisor!.GetChannels().Single(info => info.Name == channel).Unconsumed;
+
     /// <summary>Starts a target of the fixture's flavour with other settings; dispose it.</summary>
     private protected Task<ContractTarget> StartTargetAsync(ContractSettings settings) => _fixture.StartAsync(settings);
 }

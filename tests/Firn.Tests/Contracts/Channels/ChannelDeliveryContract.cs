@@ -142,6 +142,25 @@ public abstract class ChannelDeliveryContract : ContractTests
     }
 
     [ContractFact]
+    public async Task A_message_taken_while_others_wait_is_acknowledged_though_the_receiver_takes_no_more()
+    {
+        // Ten messages wait in the subject's buffer; it takes one and no more. Its acknowledgement must not wait for the
+        // buffer to run dry: the router counts nine unconsumed, and a crash now would deliver nine again, not ten.
+        var held = Name("held");
+        Assert.Equal("false", await Subject.RunAsync("channel.try-receive", held, "string"));
+        await TestApps.UntilAsync(() => IsActiveReceiver(held, Subject.ProcessName), "the subject receives on the channel");
+        for (var i = 0; i < 10; i++)
+        {
+            await Peer.RunAsync("channel.send", held, "string", "m" + i);
+        }
+
+        await TestApps.UntilAsync(() => Unconsumed(held) == 10, "the ten messages reached the subject's buffer");
+        Assert.Equal("m0", await Subject.RunAsync("channel.receive", held, "string"));
+
+        await TestApps.UntilAsync(() => Unconsumed(held) == 9, "the message taken was acknowledged");
+    }
+
+    [ContractFact]
     public async Task A_channel_passed_in_a_call_reaches_the_handler_as_a_working_channel_both_ways()
     {
         var inSubject = Name("reply-on-subject");
