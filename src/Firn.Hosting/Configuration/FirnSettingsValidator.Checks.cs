@@ -8,13 +8,18 @@ internal sealed partial class FirnSettingsValidator
     /// <summary>Checks the settings of one section, whose keys start with <paramref name="prefix"/>.</summary>
     private sealed class Checks(string prefix, List<string> problems)
     {
+        private readonly HashSet<string> _failedKeys = new(StringComparer.Ordinal);
+
         /// <summary>Whether a check failed.</summary>
-        public bool Failed { get; private set; }
+        public bool Failed => _failedKeys.Count > 0;
+
+        /// <summary>The keys whose checks failed, without the prefix.</summary>
+        public IReadOnlySet<string> FailedKeys => _failedKeys;
 
         /// <summary>Records a failure of the key.</summary>
         public void Fail(string key, string what)
         {
-            Failed = true;
+            _failedKeys.Add(key);
             problems.Add($"{prefix}{key}: {what}");
         }
 

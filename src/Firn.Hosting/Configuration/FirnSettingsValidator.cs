@@ -38,8 +38,12 @@ internal sealed partial class FirnSettingsValidator(IConfiguration section, Code
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 
-    /// <summary>Checks the app's settings; returns the merged options, or <see langword="null"/> when a setting is out of bounds.</summary>
-    private FirnAppOptions? CheckApp(FirnSettings s, List<string> problems)
+    /// <summary>
+    /// Checks the app's settings, then the checks across them on the merged options; a setting out of bounds stands
+    /// aside for those (the code's value or the default takes its place), so their problems are reported with its own.
+    /// </summary>
+    /// <returns>The merged options, with any setting out of bounds left out.</returns>
+    private FirnAppOptions CheckApp(FirnSettings s, List<string> problems)
     {
         var checks = new Checks(_prefix, problems);
         checks.Bound(nameof(s.MainProcessName), s.MainProcessName is { Length: > 0 } ? s.MainProcessName : null, v => _ = new FirnAppOptions { MainProcessName = v });
@@ -63,14 +67,24 @@ internal sealed partial class FirnSettingsValidator(IConfiguration section, Code
         checks.NotEmpty(nameof(s.AdminDirectory), s.AdminDirectory);
         checks.Bound(nameof(s.AppName), s.AppName, v => _ = new FirnAppOptions { AppName = v });
         checks.Bound(nameof(s.AdminLogLines), s.AdminLogLines, v => _ = new FirnAppOptions { AdminLogLines = v });
-        if (checks.Failed)
-        {
-            return null;
-        }
-
-        var merged = FirnConfiguration.ToAppOptions(s, code.AppOptions);
+        var merged = FirnConfiguration.ToAppOptions(checks.Failed ? Without(s, checks.FailedKeys) : s, code.AppOptions);
         CheckMerged(merged, code.Processes.Keys, _prefix, problems);
         return merged;
+    }
+
+    /// <summary>A copy of the app's settings with the given keys absent.</summary>
+    private static FirnSettings Without(FirnSettings s, IReadOnlySet<string> keys)
+    {
+        var copy = new FirnSettings();
+        foreach (var property in typeof(FirnSettings).GetProperties())
+        {
+            if (property.CanWrite)
+            {
+                property.SetValue(copy, keys.Contains(property.Name) ? null : property.GetValue(s));
+            }
+        }
+
+        return copy;
     }
 
     /// <summary>
@@ -106,7 +120,7 @@ internal sealed partial class FirnSettingsValidator(IConfiguration section, Code
         }
     }
 
-    private void CheckProcess(string name, ProcessSettings s, FirnAppOptions? appOptions, List<string> problems)
+    private void CheckProcess(string name, ProcessSettings s, FirnAppOptions appOptions, List<string> problems)
     {
         var path = $"{_prefix}{nameof(FirnSettings.Processes)}{ConfigurationPath.KeyDelimiter}{name}";
         var checks = new Checks(path + ConfigurationPath.KeyDelimiter, problems);
@@ -121,7 +135,7 @@ internal sealed partial class FirnSettingsValidator(IConfiguration section, Code
 
             try
             {
-                ProcessDeclaration.ValidateName(name, appOptions?.MainProcessName ?? code.AppOptions?.MainProcessName ?? new FirnAppOptions().MainProcessName);
+                ProcessDeclaration.ValidateName(name, appOptions.MainProcessName);
             }
             catch (ArgumentException ex)
             {

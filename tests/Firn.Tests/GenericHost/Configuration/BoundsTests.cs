@@ -160,4 +160,34 @@ public sealed class BoundsTests
 
         Assert.Equal(["Firn:ChannelSendWindow", "Firn:StoreMaxKeys", "Firn:Processes:nonebot:MaxRestarts", "Firn:Processes:nonebot:KillTimeout"], problems.Select(p => p[..p.IndexOf(": ", StringComparison.Ordinal)]));
     }
+
+    [Fact]
+    public void The_checks_across_settings_are_reported_with_a_setting_out_of_bounds()
+    {
+        // An out-of-bounds setting stands aside (the code's value takes its place), so the checks across the others
+        // still run: an operator sees every problem in one start, not one per fix.
+        var problems = FirnSection.Problems(
+            FirnSection.Of(
+                ("ChannelSendWindow", "0"),
+                ("MainProcessName", "nonebot"),
+                ("HeartbeatTimeout", "00:00:01"),
+                ("MaxMessageSize", "1024"),
+                ("ConnectionBufferLimit", "66564"),
+                ("AdminLogLines", "-5")),
+            FirnSection.Declaring("nonebot"));
+
+        Assert.Equal(
+            ["Firn:ChannelSendWindow", "Firn:AdminLogLines", "Firn:HeartbeatTimeout", "Firn:ConnectionBufferLimit", "Firn:MainProcessName"],
+            problems.Select(p => p[..p.IndexOf(": ", StringComparison.Ordinal)]));
+    }
+
+    [Fact]
+    public void A_cross_check_uses_the_code_value_in_place_of_a_setting_out_of_bounds()
+    {
+        var problems = FirnSection.Problems(FirnSection.Of(("HeartbeatInterval", "00:00:00"), ("HeartbeatTimeout", "00:00:01")));
+
+        Assert.Equal(2, problems.Count);
+        Assert.StartsWith("Firn:HeartbeatInterval: The timeout must be positive", problems[0], StringComparison.Ordinal);
+        Assert.StartsWith("Firn:HeartbeatTimeout: must be longer than Firn:HeartbeatInterval (00:00:01)", problems[1], StringComparison.Ordinal);
+    }
 }
