@@ -588,6 +588,7 @@ internal sealed partial class ManagedProcess
     {
         Instance? instance;
         ChildSession? session;
+        bool connected;
         lock (_lock)
         {
             if (_state == ProcessState.Backoff)
@@ -604,14 +605,23 @@ internal sealed partial class ManagedProcess
 
             instance.StopRequested = true;
             session = instance.Session;
+            connected = instance.Connected;
             Transition(ProcessState.Stopping);
         }
 
         // Each wait ends early at the app's stop deadline: what is still running then is killed.
         var shutdownTimeout = Options.ShutdownTimeout ?? _supervisor.AppOptions.ShutdownTimeout;
-        if (session is not null && !session.Connection.IsClosing)
+        if (connected)
         {
-            session.RequestStop();
+            // A child whose connection is closing or closed is on its way out (a SIGTERM to the whole process group
+            // reached it first, say): it gets the same time to finish, since a SIGTERM that comes after its own
+            // handler is gone would end a clean exit by the signal. Only a command, or a child that never connected,
+            // gets SIGTERM at once: nothing else can ask it to stop.
+            if (session is { Connection.IsClosing: false })
+            {
+                session.RequestStop();
+            }
+
             if (await FinishedAsync(instance, shutdownTimeout).ConfigureAwait(false))
             {
                 return;

@@ -92,4 +92,31 @@ public sealed class PythonChildTests
         Assert.Equal(0, stopped.LastExitCode);
         Assert.DoesNotContain(log.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
+
+    [PythonFact]
+    public async Task A_child_that_stops_on_a_SIGTERM_of_its_own_gets_its_shutdown_time_before_the_main_process_sends_one()
+    {
+        // As when systemd or docker stop signal the whole process group: the child's SIGTERM comes first, it closes its
+        // connection and finishes; the main process's stop must not send a SIGTERM the moment the connection closes.
+        var log = new TestLog();
+        await using var app = new FirnApp(new FirnAppOptions
+        {
+            LoggerFactory = log.Factory,
+            StartTimeout = TestApps.Timeout,
+            ShutdownTimeout = TimeSpan.FromSeconds(30),
+            HandleSignals = false,
+            SocketDirectory = "/tmp",
+        });
+        app.AddProcess("linger", PythonChild.Script("linger_after_close.py"));
+        await TestApps.StartAsync(app);
+        var pid = app.Supervisor!.GetProcess("linger").ProcessId!.Value;
+
+        Assert.Equal(0, Firn.Transport.NativeMethods.kill(pid, Firn.Transport.NativeMethods.SIGTERM));
+        await TestApps.UntilAsync(() => app.SharedMemory.TryGet<bool>("linger.closing", out _), "the child began to stop on its own");
+        await app.Supervisor.StopProcessAsync("linger").WaitAsync(TestApps.Timeout);
+
+        var stopped = app.Supervisor.GetProcess("linger");
+        Assert.Equal(0, stopped.LastExitCode);
+        Assert.Null(stopped.LastSignal);
+    }
 }
