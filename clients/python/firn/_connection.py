@@ -1,15 +1,22 @@
-"""The socket to the main process, read and written by two threads so that heartbeats never wait on the event loop.
+"""The socket to the main process: the event loop reads it, a watchdog thread stands in while the loop is held up.
 
-The reader thread splits frames, answers Ping at once (a handler that blocks the event loop cannot make the main
-process think this child hung), and hands every other frame to the loop in one call per read. The writer thread sends
-whatever was queued since its last write with one system call, so frames are batched.
+The loop reads the socket itself (``add_reader``): a frame reaches its handler after one wake-up of one thread. The
+read side has one owner at a time, the loop or the "firn-read" thread, switched under ``_read_lock``, which is held
+for every receive and decode, so one decoder sees the bytes in order. The thread watches: when bytes have waited
+unread for ``STALL`` seconds while the loop read nothing (a handler blocking the loop), it takes over, answers Ping
+at once (the main process must not think this child hung) and queues every other frame for the loop, which delivers
+what the thread queued before anything it reads itself, and takes the socket back the next time it turns. The writer
+thread sends whatever was queued since its last write with one system call, so frames are batched.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import select
 import socket
 import threading
+import time
 from typing import Callable
 
 from . import wire
@@ -17,6 +24,9 @@ from .errors import DisconnectReason, FrameTooLargeError, ProtocolError
 
 _PONG = wire.frame(wire.FrameKind.PONG)
 _READ_SIZE = 1 << 20
+# The watchdog looks every CHECK seconds; bytes left unread STALL seconds while the loop read nothing make it take over.
+CHECK = 0.2
+STALL = 0.4
 
 
 class Connection:
@@ -41,10 +51,26 @@ class Connection:
         self._room_waiters: list[asyncio.Future[None]] = []
         self._flush_waiters: list[asyncio.Future[None]] = []
         self.write_limit = 8 << 20
-        self._reader = threading.Thread(target=self._read_loop, name="firn-read", daemon=True)
+        self._fd = sock.fileno()
+        # Reading: who owns the read side (the loop unless _thread_reads), the frames the thread read that the loop has
+        # not delivered yet (lists, in the order they were decoded), and whether a _drain is scheduled for them.
+        self._read_lock = threading.Lock()
+        self._thread_reads = False
+        self._loop_reads = 0  # turns of the loop's reader: the watchdog sees whether the loop reads
+        self._loop_registered = False
+        self._inbound: collections.deque[list[tuple[int, bytes]]] = collections.deque()
+        self._drain_scheduled = False
+        self._stopped = threading.Event()
+        self._reader = threading.Thread(target=self._watch, name="firn-read", daemon=True)
         self._writer = threading.Thread(target=self._write_loop, name="firn-write", daemon=True)
 
     def start(self) -> None:
+        """Starts reading; call it on the loop's thread."""
+        try:
+            self._loop.add_reader(self._fd, self._on_readable)
+            self._loop_registered = True
+        except NotImplementedError:
+            self._thread_reads = True  # a loop that cannot watch sockets: the thread reads all along
         self._reader.start()
         self._writer.start()
 
@@ -128,34 +154,144 @@ class Connection:
 
     # --- reading ----------------------------------------------------------------------------------------------------
 
-    def _read_loop(self) -> None:
+    def _on_readable(self) -> None:
+        """The loop's reader: takes the read side back if the thread had it, reads, and delivers inline."""
+        self._loop_reads += 1
+        with self._read_lock:
+            if self._closed:
+                self._unregister()
+                return
+            self._thread_reads = False
+            try:
+                data = self._sock.recv(_READ_SIZE, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                data = None  # the thread read it first
+            except OSError as failure:
+                data = failure
+            else:
+                if data:
+                    try:
+                        data = self._split(data)
+                    except ProtocolError as failure:
+                        data = failure
+            queued = bool(self._inbound)
+            if queued and isinstance(data, list) and data:
+                self._inbound.append(data)  # after what the thread read before
+        if isinstance(data, list):
+            if queued:
+                self._drain()
+            elif data and not self._closed:
+                self._on_frames(data)
+            return
+        if queued:
+            self._drain()
+        if data is not None:
+            self._read_failed(data)
+
+    def _split(self, data: bytes) -> list[tuple[int, bytes]]:
+        """Decodes bytes (under _read_lock) and answers Pings at once; the other frames, in order."""
+        others = []
+        for kind, body in self.decoder.feed(data):
+            if kind == wire.FrameKind.PING:
+                self.send(_PONG)
+            else:
+                others.append((kind, body))
+        return others
+
+    def _read_failed(self, failure: bytes | BaseException) -> None:
+        """Closes the connection for what reading met: end of stream (b''), a socket error or a frame it refused."""
         reason, error = DisconnectReason.REMOTE_PARTY_TERMINATED, None
-        try:
-            while True:
-                data = self._sock.recv(_READ_SIZE)
-                if not data:
-                    break
-                frames = self.decoder.feed(data)
-                others = []
-                for kind, body in frames:
-                    if kind == wire.FrameKind.PING:
-                        self.send(_PONG)
-                    else:
-                        others.append((kind, body))
-                if others:
-                    self._loop.call_soon_threadsafe(self._deliver, others)
-        except FrameTooLargeError as failure:
+        if isinstance(failure, FrameTooLargeError):
             reason, error = DisconnectReason.FRAME_TOO_LARGE, failure
-        except ProtocolError as failure:
+        elif isinstance(failure, ProtocolError):
             reason, error = DisconnectReason.PROTOCOL_VIOLATION, failure
-        except OSError as failure:
-            if not self._closed:
-                reason, error = (DisconnectReason.REMOTE_PARTY_TERMINATED if isinstance(failure, ConnectionResetError) else DisconnectReason.SOCKET_ERROR), failure
+        elif isinstance(failure, OSError) and not self._closed:
+            reason, error = (DisconnectReason.REMOTE_PARTY_TERMINATED if isinstance(failure, ConnectionResetError) else DisconnectReason.SOCKET_ERROR), failure
         self.close(reason, error)
 
-    def _deliver(self, frames: list[tuple[int, bytes]]) -> None:
-        if not self._closed:
+    def _drain(self) -> None:
+        """Delivers, on the loop, the frames the thread read; the loop turns, so it takes the read side back."""
+        with self._read_lock:
+            self._drain_scheduled = False
+            if self._loop_registered:
+                self._thread_reads = False
+        while self._inbound:
+            frames = self._inbound.popleft()
+            if self._closed:
+                self._inbound.clear()
+                return
             self._on_frames(frames)
+
+    def _watch(self) -> None:
+        """The thread: watches whether the loop reads what arrives, and reads in its stead while it does not."""
+        poller = select.poll()
+        poller.register(self._fd, select.POLLIN)
+        since: float | None = None  # when unread bytes were first seen with the loop's reads at `seen`
+        seen = 0
+        while True:
+            if self._thread_reads:
+                if not self._read_as_thread(poller):
+                    return
+                since = None
+                continue
+            if self._stopped.wait(CHECK):
+                return
+            if not poller.poll(0):
+                since = None
+                continue
+            now = time.monotonic()
+            if since is None or seen != self._loop_reads:
+                since, seen = now, self._loop_reads
+            elif now - since >= STALL:
+                with self._read_lock:
+                    if self._closed:
+                        return
+                    if seen == self._loop_reads:
+                        self._thread_reads = True
+
+    def _read_as_thread(self, poller: select.poll) -> bool:
+        """Reads while the thread owns the read side; True once the loop took it back, False once the connection closed."""
+        while True:
+            ready = poller.poll(int(CHECK * 1000))
+            with self._read_lock:
+                if self._closed:
+                    return False
+                if not self._thread_reads:
+                    return True
+                if not ready:
+                    continue
+                try:
+                    data = self._sock.recv(_READ_SIZE, socket.MSG_DONTWAIT)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError as failure:
+                    data = failure
+                else:
+                    if data:
+                        try:
+                            frames = self._split(data)
+                        except ProtocolError as failure:
+                            data = failure
+                        else:
+                            if frames:
+                                self._inbound.append(frames)
+                                if not self._drain_scheduled:
+                                    self._drain_scheduled = True
+                                    try:
+                                        self._loop.call_soon_threadsafe(self._drain)
+                                    except RuntimeError:
+                                        pass  # the loop is closed: nothing will take the frames, Pings are still answered
+                            continue
+            self._read_failed(data)
+            return False
+
+    def _unregister(self) -> None:
+        if self._loop_registered:
+            self._loop_registered = False
+            try:
+                self._loop.remove_reader(self._fd)
+            except (RuntimeError, ValueError, OSError):
+                pass
 
     # --- closing ----------------------------------------------------------------------------------------------------
 
@@ -169,6 +305,7 @@ class Connection:
             waiters = self._room_waiters + self._flush_waiters
             self._room_waiters, self._flush_waiters = [], []
             self._lock.notify_all()
+        self._stopped.set()
         try:
             self._sock.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -181,6 +318,7 @@ class Connection:
     def _finish_close(self, reason: DisconnectReason, error: BaseException | None, waiters: list[asyncio.Future[None]]) -> None:
         _resolve_all(waiters)
         self._on_closed(reason, error)
+        self._unregister()  # before the descriptor is closed and its number reused
         try:
             self._sock.close()
         except OSError:
