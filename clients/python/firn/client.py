@@ -385,6 +385,9 @@ class Client:
                 _log.exception("Child '%s': handling a frame of kind %s failed", self.process_name, kind)
                 self._connection.close(DisconnectReason.LOCAL_HANDLER_FAULT, error)  # type: ignore[union-attr]
                 return
+        # The frames woke tasks (a receive, a sender waiting for credits): their callbacks are queued now, and a flush
+        # queued after them writes what they send in the same turn of the loop, instead of one turn later.
+        self._schedule_flush()
 
     def _dispatch(self, kind: int, body: bytes) -> None:
         if kind == wire.FrameKind.DELIVER:
