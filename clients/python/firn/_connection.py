@@ -270,12 +270,13 @@ class Connection:
                 if isinstance(data, list):
                     if data:
                         self._inbound.append(data)
-                        if not self._drain_scheduled:
-                            self._drain_scheduled = True
-                            try:
-                                self._loop.call_soon_threadsafe(self._drain)
-                            except RuntimeError:
-                                pass  # the loop is closed: nothing will take the frames, Pings are still answered
+                    # Even for Pings alone: the loop runs _drain the next time it turns, and so takes the socket back.
+                    if not self._drain_scheduled:
+                        self._drain_scheduled = True
+                        try:
+                            self._loop.call_soon_threadsafe(self._drain)
+                        except RuntimeError:
+                            pass  # the loop is closed: nothing will take the frames, Pings are still answered
                     continue
             self._read_failed(data)
             return False
