@@ -84,11 +84,15 @@ class Channel:
                 raise
             self._check_sendable()
         self._credits -= 1
-        try:
-            await client.budget.take(len(payload), self._check_sendable)
-        except BaseException:
-            self._add_credits(1)
-            raise
+        budget = client.budget
+        if budget.fits(len(payload)):
+            budget.outstanding += budget.cost(len(payload))  # what take does when it need not wait, without its coroutine
+        else:
+            try:
+                await budget.take(len(payload), self._check_sendable)
+            except BaseException:
+                self._add_credits(1)
+                raise
         client.send_frame(wire.FrameKind.SEND, wire._U32.pack(self.id), payload)
         if client.connection_backlog_high():
             await client.wait_for_room()

@@ -168,7 +168,8 @@ class Client:
 
     def send_frame(self, kind: int, *parts: bytes | bytearray | memoryview) -> None:
         """Queues a frame; everything queued in one turn of the event loop goes out in one write."""
-        self.check_connected(f"A {wire.FrameKind(kind).name} frame was not sent")
+        if self.disconnect_reason is not None:  # (the message is made only then: it costs as much as the rest)
+            raise FirnDisconnectedError(f"A {wire.FrameKind(kind).name} frame was not sent", self.disconnect_reason)
         wire.append_frame(self._out, kind, *parts)
         self._schedule_flush()
 

@@ -255,7 +255,7 @@ def frame(kind: int, body: bytes | bytearray = b"") -> bytes:
 
 def append_frame(buffer: bytearray, kind: int, *parts: bytes | bytearray | memoryview) -> None:
     """Appends a frame whose body is the concatenation of parts (no intermediate copy of the body)."""
-    buffer += _HEADER.pack(sum(len(p) for p in parts), kind)
+    buffer += _HEADER.pack(sum(map(len, parts)), kind)
     for part in parts:
         buffer += part
 
