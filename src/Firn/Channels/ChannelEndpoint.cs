@@ -225,7 +225,7 @@ internal sealed class ChannelEndpoint
             return timer;
         }
 
-        var made = new Timer(static state => ((ChannelEndpoint)state!).FlushAcks(), this, Timeout.Infinite, Timeout.Infinite);
+        var made = new Timer(static state => ((ChannelEndpoint)state!).FlushAcksLate(), this, Timeout.Infinite, Timeout.Infinite);
         var won = Interlocked.CompareExchange(ref _ackTimer, made, null);
         if (won is not null)
         {
@@ -234,6 +234,19 @@ internal sealed class ChannelEndpoint
         }
 
         return made;
+    }
+
+    /// <summary>The timer's flush: on a pool thread, where a connection or app that is gone must not throw.</summary>
+    private void FlushAcksLate()
+    {
+        try
+        {
+            FlushAcks();
+        }
+        catch (Exception ex) when (ex is FirnException or ObjectDisposedException)
+        {
+            // Gone meanwhile: what was not acknowledged is delivered again, as after any loss of the connection.
+        }
     }
 
     public void FlushAcks()
