@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import socket
@@ -91,3 +92,8 @@ async def connected(main: FakeMain, **welcome) -> Client:
     await asyncio.to_thread(main.welcome, **welcome)
     await connecting
     return client
+
+
+def run(coroutine):
+    """Runs a test's coroutine on a fresh event loop, failing it after 30 s."""
+    return asyncio.run(asyncio.wait_for(coroutine, 30))

@@ -8,18 +8,7 @@ import pytest
 import firn
 from firn import types, wire
 
-from fake_main import FakeMain, connected
-
-
-def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, 30))
-
-
-@pytest.fixture
-def main():
-    fake = FakeMain()
-    yield fake
-    fake.close()
+from fake_main import connected, run
 
 
 async def expect(main, kind, **options):

@@ -11,18 +11,7 @@ import firn
 from firn import types, wire
 from firn.errors import DisconnectReason
 
-from fake_main import FakeMain, connected
-
-
-def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, 30))
-
-
-@pytest.fixture
-def main():
-    fake = FakeMain()
-    yield fake
-    fake.close()
+from fake_main import connected, run
 
 
 async def expect(main, kind, **options):

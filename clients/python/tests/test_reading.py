@@ -13,21 +13,10 @@ from firn import types, wire
 from firn._connection import CHECK, STALL, Connection
 from firn.errors import DisconnectReason
 
-from fake_main import FakeMain, connected
+from fake_main import FakeMain, connected, run
 
 # How long a Ping sent to a blocked loop may wait for its Pong: the watchdog's detection plus scheduling slack.
 PONG_WITHIN = STALL + 2 * CHECK + 0.4
-
-
-def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, 30))
-
-
-@pytest.fixture
-def main():
-    fake = FakeMain()
-    yield fake
-    fake.close()
 
 
 def deliver(number: int) -> bytes:
