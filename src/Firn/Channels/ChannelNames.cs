@@ -20,22 +20,5 @@ internal static class ChannelNames
 
     /// <summary>Throws <see cref="ArgumentException"/> if <paramref name="name"/> is not a valid channel name: 1 to <see cref="MaxLength"/> characters, no control characters, no lone surrogate (well-formed UTF-16).</summary>
     /// <param name="name">The name to check.</param>
-    public static void Validate(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        if (name.Length == 0 || name.Length > MaxLength)
-        {
-            throw new ArgumentException($"A channel name has 1 to {MaxLength} characters; got {name.Length}.", nameof(name));
-        }
-
-        foreach (var c in name)
-        {
-            if (char.IsControl(c))
-            {
-                throw new ArgumentException($"A channel name may not contain control characters: '{name.Replace("\0", "\\0", StringComparison.Ordinal)}'.", nameof(name));
-            }
-        }
-
-        WellFormedUtf16.ThrowIfIllFormed(name, "A channel name", nameof(name));
-    }
+    public static void Validate(string name) => NameRule.ThrowIfInvalid(name, MaxLength, "A channel name", nameof(name), quoteOnControl: true);
 }

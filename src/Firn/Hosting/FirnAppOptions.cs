@@ -44,18 +44,7 @@ public sealed class FirnAppOptions
         get => _mainProcessName;
         init
         {
-            ArgumentNullException.ThrowIfNull(value);
-            if (value.Length is 0 or > MaxMainProcessNameLength)
-            {
-                throw new ArgumentException($"The main process's name has 1 to {MaxMainProcessNameLength} characters; got {value.Length}.", nameof(value));
-            }
-
-            if (value.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') >= 0 || value.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0)
-            {
-                throw new ArgumentException("The main process's name must not contain control characters.", nameof(value));
-            }
-
-            Transport.WellFormedUtf16.ThrowIfIllFormed(value, "The main process's name", nameof(value));
+            Transport.NameRule.ThrowIfInvalid(value, MaxMainProcessNameLength, "The main process's name", nameof(value));
             _mainProcessName = value;
         }
     }

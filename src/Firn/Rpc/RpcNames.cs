@@ -10,22 +10,5 @@ internal static class RpcNames
 
     /// <summary>Throws <see cref="ArgumentException"/> if <paramref name="name"/> is not a valid method name (1 to <see cref="MaxLength"/> characters, no control characters, no lone surrogate).</summary>
     /// <param name="name">The name to check.</param>
-    public static void Validate(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        if (name.Length is 0 or > MaxLength)
-        {
-            throw new ArgumentException($"A method name has 1 to {MaxLength} characters; got {name.Length}.", nameof(name));
-        }
-
-        foreach (var c in name)
-        {
-            if (char.IsControl(c))
-            {
-                throw new ArgumentException("A method name may not contain control characters.", nameof(name));
-            }
-        }
-
-        WellFormedUtf16.ThrowIfIllFormed(name, "A method name", nameof(name));
-    }
+    public static void Validate(string name) => NameRule.ThrowIfInvalid(name, MaxLength, "A method name", nameof(name));
 }
