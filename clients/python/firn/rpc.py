@@ -31,7 +31,7 @@ def _validate_method(method: str) -> None:
     if not isinstance(method, str):
         raise TypeError(f"A method name is a str, not {type(method).__name__}.")
     wire.check_well_formed(method, "A method name")
-    length = len(method.encode("utf-16-le")) // 2
+    length = wire.utf16_length(method)
     if not 1 <= length <= MAX_METHOD_NAME:
         raise ValueError(f"A method name has 1 to {MAX_METHOD_NAME} characters; got {length}.")
     if any(character <= "\x1f" or "\x7f" <= character <= "\x9f" for character in method):

@@ -36,7 +36,7 @@ def _validate_key(key: str, what: str = "A key") -> str:
     # Characters as C# counts them (UTF-16 code units: one outside the BMP is two), since the main process closes the
     # connection of a child that sends a longer key; only a key of more than half the limit can be too long that way.
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH or (
-            len(key) > MAX_KEY_LENGTH // 2 and len(key) + sum(1 for c in key if c > "\uffff") > MAX_KEY_LENGTH):
+            len(key) > MAX_KEY_LENGTH // 2 and wire.utf16_length(key) > MAX_KEY_LENGTH):
         raise ValueError(f"{what} has 1 to {MAX_KEY_LENGTH} characters (UTF-16 code units, as C# counts them).")
     return key
 

@@ -183,6 +183,11 @@ def ill_formed(error: UnicodeEncodeError, what: str) -> ValueError:
     return ValueError(f"{what} must be well-formed UTF-16; it contains a lone surrogate{character} at index {error.start}.")
 
 
+def utf16_length(text: str) -> int:
+    """The length of ``text`` as C# counts it, in UTF-16 code units: a character outside the BMP is two."""
+    return len(text) + sum(1 for c in text if c > "\uffff")
+
+
 def check_well_formed(value: str, what: str) -> None:
     """Raises :func:`ill_formed`'s ValueError for a string with a lone surrogate."""
     try:
