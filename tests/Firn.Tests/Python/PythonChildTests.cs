@@ -99,14 +99,7 @@ public sealed class PythonChildTests
         // As when systemd or docker stop signal the whole process group: the child's SIGTERM comes first, it closes its
         // connection and finishes; the main process's stop must not send a SIGTERM the moment the connection closes.
         var log = new TestLog();
-        await using var app = new FirnApp(new FirnAppOptions
-        {
-            LoggerFactory = log.Factory,
-            StartTimeout = TestApps.Timeout,
-            ShutdownTimeout = TimeSpan.FromSeconds(30),
-            HandleSignals = false,
-            SocketDirectory = "/tmp",
-        });
+        await using var app = TestApps.Create(log, new FirnAppOptions { ShutdownTimeout = TimeSpan.FromSeconds(30) });
         app.AddProcess("linger", PythonChild.Script("linger_after_close.py"));
         await TestApps.StartAsync(app);
         var pid = app.Supervisor!.GetProcess("linger").ProcessId!.Value;
