@@ -67,18 +67,7 @@ public sealed partial class Channel<T>
     /// Blocks on the task of an asynchronous receive: the pool counts a thread blocked on a task and adds another, where
     /// a monitor's sleep would hide it, and enough receivers asleep on pool threads would starve what should answer them.
     /// </summary>
-    private T ReceiveOnPoolThread(TimeSpan timeout)
-    {
-        using var cts = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout);
-        try
-        {
-            return ReceiveAsync(cts?.Token ?? CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (cts is not null && cts.IsCancellationRequested)
-        {
-            throw new TimeoutException($"No message arrived on channel '{Name}' within {timeout}.");
-        }
-    }
+    private T ReceiveOnPoolThread(TimeSpan timeout) => ReceiveAsync(timeout).AsTask().GetAwaiter().GetResult();
 
     /// <summary>Waits for the next message asynchronously (active mode).</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
