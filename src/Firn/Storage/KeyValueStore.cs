@@ -292,11 +292,16 @@ internal sealed class KeyValueStore : IStoreEngine
         return null;
     }
 
+    /// <summary>Now plus <paramref name="timeToLiveMs"/>, saturating: a time to live near long.MaxValue (TimeSpan.MaxValue, or any peer's) must not wrap to the past.</summary>
+    private long ExpiryAfter(long timeToLiveMs)
+    {
+        var now = _clock();
+        return timeToLiveMs > long.MaxValue - now ? long.MaxValue : now + timeToLiveMs;
+    }
+
     private StoreEntry NewEntry(StoreRequest request)
     {
-        // Saturating: a time to live near long.MaxValue (TimeSpan.MaxValue, or any peer's) must not wrap to the past.
-        var now = _clock();
-        var expiresAt = request.TimeToLiveMs <= 0 ? 0 : request.TimeToLiveMs > long.MaxValue - now ? long.MaxValue : now + request.TimeToLiveMs;
+        var expiresAt = request.TimeToLiveMs > 0 ? ExpiryAfter(request.TimeToLiveMs) : 0;
         return new StoreEntry(request.TypeName, request.Payload, expiresAt, request.Key.Length * 2 + request.Payload.Length);
     }
 
