@@ -105,7 +105,7 @@ public sealed partial class FirnApp
 
         try
         {
-            await host.ConnectAsync(MessageLimit, Options.ConnectionBufferLimit, Options.StartTimeout).ConfigureAwait(false);
+            await host.ConnectAsync(MessageLimit, Options.ConnectionBufferLimit, Options.StartTimeout, Options.SocketPollWindow).ConfigureAwait(false);
         }
         catch (FirnConfigurationException ex)
         {

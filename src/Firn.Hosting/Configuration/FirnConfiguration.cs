@@ -93,6 +93,7 @@ internal static class FirnConfiguration
             MaxChannelsPerProcess = settings.MaxChannelsPerProcess ?? code.MaxChannelsPerProcess,
             HeartbeatInterval = settings.HeartbeatInterval ?? code.HeartbeatInterval,
             HeartbeatTimeout = settings.HeartbeatTimeout ?? code.HeartbeatTimeout,
+            SocketPollWindow = settings.SocketPollWindow ?? code.SocketPollWindow,
             EnableMetrics = settings.EnableMetrics ?? code.EnableMetrics,
             EnableAdmin = settings.EnableAdmin ?? code.EnableAdmin,
             AdminDirectory = settings.AdminDirectory ?? code.AdminDirectory,

@@ -59,6 +59,9 @@ public sealed class FirnSettings
     /// <summary>Configuration key <c>Firn:HeartbeatTimeout</c> (<c>Infinite</c> turns heartbeats off): <see cref="FirnAppOptions.HeartbeatTimeout"/>.</summary>
     public TimeSpan? HeartbeatTimeout { get; set; }
 
+    /// <summary>Configuration key <c>Firn:SocketPollWindow</c> (zero never polls): <see cref="FirnAppOptions.SocketPollWindow"/>.</summary>
+    public TimeSpan? SocketPollWindow { get; set; }
+
     /// <summary>Configuration key <c>Firn:EnableMetrics</c>: <see cref="FirnAppOptions.EnableMetrics"/>.</summary>
     public bool? EnableMetrics { get; set; }
 

@@ -64,6 +64,7 @@ internal sealed partial class FirnSettingsValidator(IConfiguration section, Code
         checks.Bound(nameof(s.MaxChannelsPerProcess), s.MaxChannelsPerProcess, v => _ = new FirnAppOptions { MaxChannelsPerProcess = v });
         checks.Bound(nameof(s.HeartbeatInterval), s.HeartbeatInterval, v => _ = new FirnAppOptions { HeartbeatInterval = v });
         checks.Bound(nameof(s.HeartbeatTimeout), s.HeartbeatTimeout, v => _ = new FirnAppOptions { HeartbeatTimeout = v });
+        checks.Bound(nameof(s.SocketPollWindow), s.SocketPollWindow, v => _ = new FirnAppOptions { SocketPollWindow = v });
         checks.NotEmpty(nameof(s.AdminDirectory), s.AdminDirectory);
         checks.Bound(nameof(s.AppName), s.AppName, v => _ = new FirnAppOptions { AppName = v });
         checks.Bound(nameof(s.AdminLogLines), s.AdminLogLines, v => _ = new FirnAppOptions { AdminLogLines = v });

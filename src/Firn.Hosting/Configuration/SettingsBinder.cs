@@ -34,6 +34,7 @@ internal static class SettingsBinder
         target.MaxChannelsPerProcess = read.Int32(nameof(FirnSettings.MaxChannelsPerProcess)) ?? target.MaxChannelsPerProcess;
         target.HeartbeatInterval = read.TimeSpan(nameof(FirnSettings.HeartbeatInterval)) ?? target.HeartbeatInterval;
         target.HeartbeatTimeout = read.TimeSpan(nameof(FirnSettings.HeartbeatTimeout)) ?? target.HeartbeatTimeout;
+        target.SocketPollWindow = read.TimeSpan(nameof(FirnSettings.SocketPollWindow)) ?? target.SocketPollWindow;
         target.EnableMetrics = read.Boolean(nameof(FirnSettings.EnableMetrics)) ?? target.EnableMetrics;
         target.EnableAdmin = read.Boolean(nameof(FirnSettings.EnableAdmin)) ?? target.EnableAdmin;
         target.AdminDirectory = read.String(nameof(FirnSettings.AdminDirectory)) ?? target.AdminDirectory;

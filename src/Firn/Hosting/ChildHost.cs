@@ -23,6 +23,7 @@ internal sealed partial class ChildHost : IMainConnection
     private readonly FrameHandler?[] _featureHandlers = new FrameHandler?[byte.MaxValue + 1];
     private Connection? _connection;
     private MessageSizeLimit? _messageLimit;
+    private Capabilities _offered = CapabilityList.Supported;
     private int _readySignalled;
     private bool _stopRequested;
     private bool _orphaned;
@@ -67,8 +68,9 @@ internal sealed partial class ChildHost : IMainConnection
     /// <summary>The error of an operation that found the connection to the main process closed: "<paramref name="what"/>: the connection … is closed (why)."</summary>
     public FirnDisconnectedException DisconnectedError(string what) => FirnErrors.Disconnected(DisconnectReason, what);
 
-    public async Task ConnectAsync(MessageSizeLimit messageLimit, int bufferLimit, TimeSpan timeout)
+    public async Task ConnectAsync(MessageSizeLimit messageLimit, int bufferLimit, TimeSpan timeout, TimeSpan socketPollWindow)
     {
+        _offered = CapabilityList.Offered(socketPollWindow);
         _messageLimit = messageLimit;
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -81,10 +83,13 @@ internal sealed partial class ChildHost : IMainConnection
             throw FirnErrors.CannotConnect(ProcessName, _environment.SocketPath, ex);
         }
 
-        _connection = new Connection(socket, messageLimit.Bytes + FrameFormat.EnvelopeAllowance, _logger, "the main process", bufferLimit);
+        _connection = new Connection(socket, messageLimit.Bytes + FrameFormat.EnvelopeAllowance, _logger, "the main process", bufferLimit)
+        {
+            PollWindow = socketPollWindow,
+        };
         _connection.Start(OnFrame);
         _ = _connection.Closed.ContinueWith(OnDisconnected, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        _connection.Send(FrameKind.Hello, Handshake.EncodeHello(ProcessName, _environment.Secret));
+        _connection.Send(FrameKind.Hello, Handshake.EncodeHello(ProcessName, _environment.Secret, _offered));
 
         var finished = await Task.WhenAny(_welcomed.Task, Task.Delay(timeout, CancellationToken.None)).ConfigureAwait(false);
         if (finished != _welcomed.Task)
@@ -209,7 +214,7 @@ internal sealed partial class ChildHost : IMainConnection
                 // The main process counts this child's waiting bytes against its own limit: use that one. Until the
                 // main process reads them they wait in this child's own buffer, so they must also fit there, leaving
                 // its control reserve (this child may have been configured with a smaller ConnectionBufferLimit).
-                _connection.Capabilities = Handshake.DecodeWelcomeCapabilities(body, CapabilityList.Supported);
+                _connection.Capabilities = Handshake.DecodeWelcomeCapabilities(body, _offered);
                 RouterLink.OnWelcome(window, Math.Min(pendingBytesLimit, _connection.Outbound.FlowLimit), Handshake.DecodeWelcomeChannels(body));
                 _welcomed.TrySetResult();
                 break;

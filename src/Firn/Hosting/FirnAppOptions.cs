@@ -24,6 +24,7 @@ public sealed class FirnAppOptions
     private int _maxChannelsPerProcess = 10_000;
     private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(1);
     private TimeSpan _heartbeatTimeout = TimeSpan.FromSeconds(10);
+    private TimeSpan _socketPollWindow = DefaultSocketPollWindow;
     private ILoggerFactory? _loggerFactory;
     private bool _handleSignals = true;
     private IMeterFactory? _meterFactory;
@@ -259,6 +260,28 @@ public sealed class FirnAppOptions
     {
         get => _maxChannelsPerProcess;
         init => _maxChannelsPerProcess = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A child must be allowed at least one channel.");
+    }
+
+    /// <summary>The default <see cref="SocketPollWindow"/>: 50 µs.</summary>
+    internal static readonly TimeSpan DefaultSocketPollWindow = TimeSpan.FromMicroseconds(50);
+
+    /// <summary>The longest <see cref="SocketPollWindow"/>: 1 ms.</summary>
+    internal static readonly TimeSpan MaxSocketPollWindow = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// How long a connection's read thread keeps polling its socket after a read before it sleeps: 0 to 1 ms, default
+    /// 50 µs; zero never polls. A reader that is awake when the answer comes saves the thread wake-up that dominates a
+    /// round trip on a virtual machine (docs/performance.md, B2), at the cost of up to this much processor time after each
+    /// burst of messages. A connection polls only when the processes at both ends have a window above zero (a child in
+    /// Python never polls, so neither does the main process's end of its connection), and stops polling while its
+    /// messages come further apart than the window.
+    /// </summary>
+    public TimeSpan SocketPollWindow
+    {
+        get => _socketPollWindow;
+        init => _socketPollWindow = value >= TimeSpan.Zero && value <= MaxSocketPollWindow
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"The socket poll window must be zero or positive and at most {MaxSocketPollWindow} (was {value}).");
     }
 
     /// <summary>How often the main process pings each running child. Default 1 s.</summary>

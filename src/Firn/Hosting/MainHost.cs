@@ -122,7 +122,10 @@ internal sealed partial class MainHost : IDisposable
             _logger,
             "an unauthenticated peer",
             _options.ConnectionBufferLimit,
-            _options.MaxMessageSize + FrameFormat.EnvelopeAllowance + FrameFormat.HeaderSize);
+            _options.MaxMessageSize + FrameFormat.EnvelopeAllowance + FrameFormat.HeaderSize)
+        {
+            PollWindow = _options.SocketPollWindow,
+        };
         ChildSession? session = null;
         var helloSeen = false;
         var pendingReleased = 0;

@@ -15,6 +15,13 @@ internal enum Capabilities
     /// "trace-context": messages, publications and calls may carry W3C trace context (see <c>Firn.Tracing.TraceEnvelope</c>).
     /// </summary>
     TraceContext = 1,
+
+    /// <summary>
+    /// "socket-poll": this end's read thread polls its socket for a moment after a read before it sleeps (see
+    /// <c>FirnAppOptions.SocketPollWindow</c>). It changes nothing on the wire; a connection polls only when both ends
+    /// do, since a wake-up saved on one end pays only if the other end is awake to answer.
+    /// </summary>
+    SocketPoll = 2,
 }
 
 /// <summary>
@@ -32,8 +39,15 @@ internal static class CapabilityList
     /// <summary>The name of <see cref="Capabilities.TraceContext"/>.</summary>
     public const string TraceContext = "trace-context";
 
+    /// <summary>The name of <see cref="Capabilities.SocketPoll"/>.</summary>
+    public const string SocketPoll = "socket-poll";
+
     /// <summary>Everything this build speaks.</summary>
-    public const Capabilities Supported = Capabilities.TraceContext;
+    public const Capabilities Supported = Capabilities.TraceContext | Capabilities.SocketPoll;
+
+    /// <summary>What a process offers (or, as the main process, agrees to): all it speaks, without polling when its poll window is zero.</summary>
+    public static Capabilities Offered(TimeSpan socketPollWindow) =>
+        socketPollWindow > TimeSpan.Zero ? Supported : Supported & ~Capabilities.SocketPoll;
 
     /// <summary>Appends the names of <paramref name="capabilities"/>, in the order of their flags; nothing at all for none.</summary>
     public static BodyWriter Write(BodyWriter writer, Capabilities capabilities)
@@ -88,12 +102,26 @@ internal static class CapabilityList
     }
 
     /// <summary>The names of <paramref name="capabilities"/> that this build knows.</summary>
-    public static IReadOnlyList<string> Names(Capabilities capabilities) =>
-        (capabilities & Capabilities.TraceContext) != 0 ? [TraceContext] : [];
+    public static IReadOnlyList<string> Names(Capabilities capabilities)
+    {
+        var names = new List<string>(2);
+        if ((capabilities & Capabilities.TraceContext) != 0)
+        {
+            names.Add(TraceContext);
+        }
+
+        if ((capabilities & Capabilities.SocketPoll) != 0)
+        {
+            names.Add(SocketPoll);
+        }
+
+        return names;
+    }
 
     private static Capabilities FromName(string name) => name switch
     {
         TraceContext => Capabilities.TraceContext,
+        SocketPoll => Capabilities.SocketPoll,
         _ => Capabilities.None,
     };
 

@@ -15,12 +15,13 @@ internal sealed partial class Connection
         byte[]? steady = null;
         int start = 0, end = 0;
         var handled = false;
+        var poll = new ReadPoll(PollWindow);
         s_readLoopOf = this;
         try
         {
             while (true)
             {
-                var read = _socket.Receive(buffer.AsSpan(end), SocketFlags.None);
+                var read = ReceiveNext(buffer.AsSpan(end), ref poll);
                 if (read == 0)
                 {
                     Close(ConnectionCloseReason.RemotePartyTerminated, "the peer closed the socket");

@@ -16,8 +16,9 @@ internal delegate void FrameHandler(FrameKind kind, ReadOnlySpan<byte> body);
 /// </summary>
 /// <remarks>
 /// The socket stays in blocking mode and is never used for .NET's asynchronous operations, so a read or a write is
-/// one system call on the thread that needs it, with no completion handed between threads: a message costs one
-/// thread wake-up per direction, the least a process boundary allows. See Connection.Read.cs and Connection.Write.cs.
+/// one system call on the thread that needs it, with no completion handed between threads: a message costs at most
+/// one thread wake-up per direction, and none while the reader polls (Connection.Poll.cs). See Connection.Read.cs and
+/// Connection.Write.cs.
 /// </remarks>
 internal sealed partial class Connection : IInlineWriter
 {
@@ -82,6 +83,9 @@ internal sealed partial class Connection : IInlineWriter
 
     /// <summary>The optional features agreed in the handshake; set once, before the first frame that may use them.</summary>
     public Capabilities Capabilities { get; set; }
+
+    /// <summary>How long the read thread polls after a read once both ends agreed to <see cref="Capabilities.SocketPoll"/>; set before <see cref="Start"/>.</summary>
+    public TimeSpan PollWindow { get; init; }
 
     /// <summary>
     /// Whether the calling thread is inside a frame handler on some connection's read loop. Code that waits for a

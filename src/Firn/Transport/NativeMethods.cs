@@ -11,7 +11,7 @@ internal static partial class NativeMethods
     internal const int SIGCONT = 18;
     internal const int SIGSTOP = 19;
 
-    /// <summary><c>send</c> flag: fail with EAGAIN instead of blocking.</summary>
+    /// <summary><c>send</c> and <c>recv</c> flag: fail with EAGAIN instead of blocking.</summary>
     internal const int MSG_DONTWAIT = 0x40;
 
     /// <summary><c>send</c> flag: no SIGPIPE when the peer is gone (an error instead).</summary>
@@ -60,6 +60,9 @@ internal static partial class NativeMethods
     /// <summary><c>poll(2)</c> on one descriptor; <paramref name="pollfd"/> is a <c>struct pollfd</c> (int fd, short events, short revents).</summary>
     [LibraryImport("libc", SetLastError = true)]
     internal static unsafe partial int poll(long* pollfd, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static unsafe partial nint recv(int socket, byte* buffer, nuint length, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     internal static unsafe partial nint send(int socket, byte* buffer, nuint length, int flags);

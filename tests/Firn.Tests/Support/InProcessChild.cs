@@ -46,7 +46,7 @@ internal sealed class InProcessChild : IAsyncDisposable
         register?.Invoke(host, registry);
 
         var accepting = listener.AcceptAsync();
-        var connecting = host.ConnectAsync(limit, OutboundBuffer.DefaultHardLimit, TestApps.Timeout);
+        var connecting = host.ConnectAsync(limit, OutboundBuffer.DefaultHardLimit, TestApps.Timeout, socketPollWindow: TimeSpan.Zero);
         var main = await accepting.WaitAsync(TestApps.Timeout);
         var child = new InProcessChild(path, listener, host, registry, main);
         await child.SendFrameAsync(FrameKind.Welcome, Handshake.EncodeWelcome(1024 * 1024, 16, 1024 * 1024));

@@ -11,9 +11,9 @@ public sealed class CapabilityHandshakeTests
     private static readonly ChannelBinding Passive = new(8, 16, true);
 
     [Fact]
-    public void A_hello_offers_trace_context_and_an_old_style_hello_without_a_list_offers_nothing()
+    public void A_hello_offers_what_this_build_speaks_and_an_old_style_hello_without_a_list_offers_nothing()
     {
-        Assert.Equal(("worker", "secret", Capabilities.TraceContext), Decode(Handshake.EncodeHello("worker", "secret")));
+        Assert.Equal(("worker", "secret", Capabilities.TraceContext | Capabilities.SocketPoll), Decode(Handshake.EncodeHello("worker", "secret")));
         var old = new BodyWriter().WriteUInt16(FrameFormat.ProtocolVersion).WriteString("worker").WriteString("secret").Written.ToArray();
         Assert.Equal(("worker", "secret", Capabilities.None), Decode(old));
         Assert.Equal(old, Handshake.EncodeHello("worker", "secret", Capabilities.None));

@@ -110,7 +110,7 @@ public sealed class TraceAcrossProcessesTests
         var envelope = TraceEnvelope.Read(agreed.Body.AsSpan(4), out var context);
         Assert.Equal(plain.Body.AsSpan(4).ToArray(), agreed.Body.AsSpan(4 + envelope).ToArray());
         Assert.NotEqual(default, context.TraceId);
-        Assert.Equal(Capabilities.TraceContext, agreed.Offered);
+        Assert.Equal(CapabilityList.Supported, agreed.Offered);
     }
 
     /// <summary>Runs the "trace-send" scenario against a main process that agrees on <paramref name="agree"/>; returns the Send frame on "plain" and what the child offered.</summary>

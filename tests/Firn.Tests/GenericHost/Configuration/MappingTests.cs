@@ -27,6 +27,7 @@ public sealed class MappingTests
         ("MaxChannelsPerProcess", "19"),
         ("HeartbeatInterval", "00:00:02"),
         ("HeartbeatTimeout", "00:00:20"),
+        ("SocketPollWindow", "00:00:00.0002"),
         ("EnableMetrics", "false"),
         ("EnableAdmin", "false"),
         ("AdminDirectory", "/run/ops"),

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Firn.Transport;
+
+/// <content>The read thread's wait for bytes: a blocking read, after a poll while polling pays (see <see cref="ReadPoll"/>).</content>
+internal sealed partial class Connection
+{
+    private long _polledReads;
+
+    /// <summary>How many reads a poll caught (rather than a blocking read): a figure for tests and diagnostics.</summary>
+    public long PolledReads => Volatile.Read(ref _polledReads);
+
+    /// <summary>Reads the next bytes into <paramref name="into"/>, polling first where both ends agreed to (<see cref="Capabilities.SocketPoll"/>); 0 at end of stream.</summary>
+    private int ReceiveNext(Span<byte> into, ref ReadPoll poll)
+    {
+        if ((Capabilities & Capabilities.SocketPoll) == 0 || poll.WindowTicks == 0)
+        {
+            return _socket.Receive(into, SocketFlags.None);
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        if (poll.ShouldPoll && TryReceiveBefore(into, start + poll.WindowTicks) is var polled and >= 0)
+        {
+            poll.Caught();
+
+            // Written only by this read thread; a plain increment published by the volatile store.
+            Volatile.Write(ref _polledReads, _polledReads + 1);
+            return polled;
+        }
+
+        var read = _socket.Receive(into, SocketFlags.None);
+        poll.Blocked(Stopwatch.GetTimestamp() - start);
+        return read;
+    }
+
+    /// <summary>
+    /// Non-blocking reads until bytes come or <paramref name="deadline"/> passes: the count read (0 at end of stream), or
+    /// -1 for none. An error also gives -1: the blocking read that follows meets it again and reports it as it always does.
+    /// </summary>
+    private unsafe int TryReceiveBefore(Span<byte> into, long deadline)
+    {
+        var handle = _socket.SafeHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var fd = (int)handle.DangerousGetHandle();
+            var spinner = default(SpinWait);
+            fixed (byte* bytes = into)
+            {
+                do
+                {
+                    var read = NativeMethods.recv(fd, bytes, (nuint)into.Length, NativeMethods.MSG_DONTWAIT);
+                    if (read >= 0)
+                    {
+                        return (int)read;
+                    }
+
+                    if (Marshal.GetLastPInvokeError() is not (NativeMethods.EAGAIN or NativeMethods.EINTR))
+                    {
+                        return -1;
+                    }
+
+                    // Yields the processor after a few rounds: on a machine with few cores the thread that will answer
+                    // may need this one (never sleeps a whole millisecond).
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+                while (Stopwatch.GetTimestamp() < deadline);
+            }
+
+            return -1;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Firn.Hosting;
+using Firn.Transport;
+
+namespace Firn.Tests.Transport;
+
+/// <summary>When a read thread polls its socket before it blocks (<see cref="ReadPoll"/>), and who agrees to it.</summary>
+public sealed class ReadPollTests
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMicroseconds(50);
+
+    [Fact]
+    public void A_zero_window_never_polls()
+    {
+        var poll = new ReadPoll(TimeSpan.Zero);
+        Assert.False(poll.ShouldPoll);
+        poll.Caught();
+        Assert.False(poll.ShouldPoll);
+        poll.Blocked(0);
+        Assert.False(poll.ShouldPoll);
+    }
+
+    [Fact]
+    public void Polling_goes_on_while_bytes_come_within_reach_and_stops_when_they_come_further_apart()
+    {
+        var poll = new ReadPoll(Window);
+        var window = (long)(Window.TotalSeconds * Stopwatch.Frequency);
+        Assert.Equal(window, poll.WindowTicks);
+        Assert.True(poll.ShouldPoll);
+
+        poll.Caught();
+        Assert.True(poll.ShouldPoll);
+
+        // A near miss (within a second window) keeps polling; one tick later it stops.
+        poll.Blocked(2 * window);
+        Assert.True(poll.ShouldPoll);
+        poll.Blocked((2 * window) + 1);
+        Assert.False(poll.ShouldPoll);
+
+        // Stopped, it stays stopped while bytes come far apart, and takes up polling when they come close again.
+        poll.Blocked(Stopwatch.Frequency);
+        Assert.False(poll.ShouldPoll);
+        poll.Blocked(window);
+        Assert.True(poll.ShouldPoll);
+    }
+
+    [Fact]
+    public void A_process_offers_polling_only_with_a_window_above_zero()
+    {
+        Assert.Equal(Capabilities.TraceContext | Capabilities.SocketPoll, CapabilityList.Offered(TimeSpan.FromTicks(1)));
+        Assert.Equal(Capabilities.TraceContext, CapabilityList.Offered(TimeSpan.Zero));
+        Assert.Equal(["trace-context", "socket-poll"], CapabilityList.Names(CapabilityList.Supported));
+
+        var hello = Handshake.EncodeHello("worker", "secret", CapabilityList.Offered(Window));
+        Assert.Equal(CapabilityList.Supported, Handshake.DecodeHello(hello).Offered);
+    }
+
+    [Fact]
+    public void The_window_is_zero_to_one_millisecond()
+    {
+        Assert.Equal(TimeSpan.FromMicroseconds(50), new FirnAppOptions().SocketPollWindow);
+        Assert.Equal(TimeSpan.Zero, new FirnAppOptions { SocketPollWindow = TimeSpan.Zero }.SocketPollWindow);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), new FirnAppOptions { SocketPollWindow = TimeSpan.FromMilliseconds(1) }.SocketPollWindow);
+        var tooLong = Assert.Throws<ArgumentOutOfRangeException>(() => new FirnAppOptions { SocketPollWindow = TimeSpan.FromMilliseconds(1) + TimeSpan.FromTicks(1) });
+        Assert.Contains("at most 00:00:00.0010000", tooLong.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FirnAppOptions { SocketPollWindow = TimeSpan.FromTicks(-1) });
+    }
+}
