@@ -58,12 +58,6 @@ class Connection:
         self._thread_reads = False
         self._loop_reads = 0  # turns of the loop's reader: the watchdog sees whether the loop reads
         self._loop_registered = False
-        # Polling ("socket-poll", set once the Welcome put it in force): after a read the loop is kept from sleeping for
-        # poll_window seconds while reads come within reach, so the next frame finds it awake (see _after_read).
-        self.poll_window = 0.0
-        self._awake_until = 0.0
-        self._keeping_awake = False
-        self._last_read = float("-inf")
         self._inbound: collections.deque[list[tuple[int, bytes]]] = collections.deque()
         self._drain_scheduled = False
         self._stopped = threading.Event()
@@ -181,8 +175,6 @@ class Connection:
             if queued and isinstance(data, list) and data:
                 self._inbound.append(data)  # after what the thread read before
         if isinstance(data, list):
-            if self.poll_window > 0:
-                self._after_read()
             if queued:
                 self._drain()
             elif data and not self._closed:
@@ -192,26 +184,6 @@ class Connection:
             self._drain()
         if data is not None:
             self._read_failed(data)
-
-    def _after_read(self) -> None:
-        """On the loop, after a read: keeps the loop awake for poll_window while reads come within two windows of each
-        other (as the C# read thread polls its socket). A chain of call_soon keeps the loop's select from sleeping, so the
-        next frame is read by a thread that is awake, sparing the main process the wake-up; reads further apart leave
-        the loop to sleep at once."""
-        now = time.perf_counter()
-        close = self._keeping_awake or now - self._last_read <= 2 * self.poll_window
-        self._last_read = now
-        if close:
-            self._awake_until = now + self.poll_window
-            if not self._keeping_awake:
-                self._keeping_awake = True
-                self._loop.call_soon(self._keep_awake)
-
-    def _keep_awake(self) -> None:
-        if self._closed or time.perf_counter() >= self._awake_until:
-            self._keeping_awake = False
-            return
-        self._loop.call_soon(self._keep_awake)
 
     def _receive(self) -> bytes | list[tuple[int, bytes]]:
         """Under _read_lock: reads what the socket holds without waiting, decodes it and answers Pings at once; the other

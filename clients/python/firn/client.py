@@ -70,17 +70,16 @@ class Client:
     """What :func:`firn.connect` returns: the child's view of the app."""
 
     def __init__(self, environment: ChildEnvironment, loop: asyncio.AbstractEventLoop, *, call_timeout: float = 30.0,
-                 max_message_size: int = wire.DEFAULT_MAX_MESSAGE_SIZE, socket_poll_window: float = 0.0) -> None:
+                 max_message_size: int = wire.DEFAULT_MAX_MESSAGE_SIZE) -> None:
         self.environment = environment
         self.loop = loop
         self.process_name = environment.process_name
         self.call_timeout = call_timeout
         self.max_message_size = max_message_size
         self.send_window = 0
-        # The capabilities this child offers in its Hello (docs/PROTOCOL.md, "Capabilities"): "socket-poll" unless its
-        # window is zero (trace context it does not implement); ``capabilities`` is what the Welcome put in force.
-        self.socket_poll_window = socket_poll_window
-        self.offered_capabilities: tuple[str, ...] = ("socket-poll",) if socket_poll_window > 0 else ()
+        # The capabilities this child offers in its Hello (docs/PROTOCOL.md, "Capabilities"): none, as this client
+        # implements none of the optional features; ``capabilities`` is what the Welcome put in force.
+        self.offered_capabilities: tuple[str, ...] = ()
         self.capabilities: tuple[str, ...] = ()
         self.budget = SendBudget(self, 0)
         self.stopping = asyncio.Event()
@@ -145,8 +144,6 @@ class Client:
             self._connection.close(DisconnectReason.PROTOCOL_VIOLATION)
             raise ProtocolError(f"the Welcome put capabilities in force that this child did not offer ({', '.join(not_offered)})")
         self.capabilities = tuple(welcome["capabilities"])
-        if "socket-poll" in self.capabilities:
-            self._connection.poll_window = self.socket_poll_window
         # The main process's limit holds on this connection: send nothing it would refuse, read all it may deliver.
         self.max_message_size = min(self.max_message_size, limit)
         self._connection.decoder.max_body_length = max(self._connection.decoder.max_body_length, limit + wire.ENVELOPE_ALLOWANCE)
@@ -473,20 +470,16 @@ _CHILD_TO_MAIN = {
 
 async def connect(*, ready: bool | None = None, timeout: float = 5.0, call_timeout: float = 30.0,
                   max_message_size: int = wire.DEFAULT_MAX_MESSAGE_SIZE, watch_parent: bool = True,
-                  handle_signals: bool = True, socket_poll_window: float = 50e-6) -> Client:
+                  handle_signals: bool = True) -> Client:
     """Connects this process, started by a Firn main process, as the child the FIRN_* environment names.
 
     ``ready``: send Ready now (default: unless the main process set FIRN_WAIT_READY=1; then call
     ``client.signal_ready()``). SIGTERM sets ``client.stopping`` (with ``handle_signals``); the parent's death sets
-    it too and, if the process is still alive 1.5 s later, ends it with exit code 4. ``socket_poll_window``: how long
-    the event loop stays awake after a read (0 to 0.001 s, default 50 µs; 0 never), where the main process polls too
-    (the "socket-poll" capability; FirnAppOptions.SocketPollWindow).
+    it too and, if the process is still alive 1.5 s later, ends it with exit code 4.
     """
-    if not 0 <= socket_poll_window <= 0.001:
-        raise ValueError(f"socket_poll_window must be 0 to 0.001 seconds (was {socket_poll_window!r})")
     environment = ChildEnvironment.from_environ()
     loop = asyncio.get_running_loop()
-    client = Client(environment, loop, call_timeout=call_timeout, max_message_size=max_message_size, socket_poll_window=socket_poll_window)
+    client = Client(environment, loop, call_timeout=call_timeout, max_message_size=max_message_size)
     if watch_parent:
         client._parent_watch = ParentWatch(environment.parent_pid, lambda: loop.call_soon_threadsafe(client._on_orphaned))
         client._parent_watch.start()
