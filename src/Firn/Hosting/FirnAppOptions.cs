@@ -273,15 +273,15 @@ public sealed class FirnAppOptions
     /// 50 µs; zero never polls. A reader that is awake when the answer comes saves the thread wake-up that dominates a
     /// round trip on a virtual machine (docs/performance.md, B2), at the cost of up to this much processor time after each
     /// burst of messages. A connection polls only when the processes at both ends have a window above zero (a child in
-    /// Python never polls, so neither does the main process's end of its connection), and stops polling while its
-    /// messages come further apart than the window.
+    /// Python never polls, so neither does the main process's end of its connection), and stops polling after a poll
+    /// that caught nothing, until bytes come again within the window of a read.
     /// </summary>
     public TimeSpan SocketPollWindow
     {
         get => _socketPollWindow;
         init => _socketPollWindow = value >= TimeSpan.Zero && value <= MaxSocketPollWindow
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, $"The socket poll window must be zero or positive and at most {MaxSocketPollWindow} (was {value}).");
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"The socket poll window must not be negative, and at most {MaxSocketPollWindow}.");
     }
 
     /// <summary>How often the main process pings each running child. Default 1 s.</summary>

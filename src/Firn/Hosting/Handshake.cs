@@ -120,7 +120,7 @@ internal static class Handshake
     public static void SendWelcome(Connection connection, ChannelServer channels, IPeerSession session, string name, FirnAppOptions options, Capabilities offered = Capabilities.None)
     {
         // In force from here on, before anything is delivered to the child.
-        connection.Capabilities = offered & CapabilityList.Offered(options.SocketPollWindow);
+        connection.Capabilities = offered & CapabilityList.Offered(connection.PollWindow);
         var objectType = TypeNames.Of(typeof(object));
         var active = channels.Open(session, ChannelNames.Active(name), objectType);
         var passive = channels.Open(session, ChannelNames.Passive(name), objectType);

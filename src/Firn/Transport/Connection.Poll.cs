@@ -25,7 +25,8 @@ internal sealed partial class Connection
         {
             poll.Caught();
 
-            // Written only by this read thread; a plain increment published by the volatile store.
+            // Written only by this read thread; a plain increment published by the volatile store. The end of the
+            // stream counts too: the poll caught it.
             Volatile.Write(ref _polledReads, _polledReads + 1);
             return polled;
         }
@@ -37,8 +38,10 @@ internal sealed partial class Connection
 
     /// <summary>
     /// Non-blocking reads until bytes come or <paramref name="deadline"/> passes: the count read (0 at end of stream), or
-    /// -1 for none. An error also gives -1: the blocking read that follows meets it again and reports it as it always does.
+    /// -1 for none.
     /// </summary>
+    /// <exception cref="SocketException">The socket failed, as the blocking read would have thrown (a pending error is
+    /// reported once, so the poll reports it itself).</exception>
     private unsafe int TryReceiveBefore(Span<byte> into, long deadline)
     {
         var handle = _socket.SafeHandle;
@@ -58,9 +61,10 @@ internal sealed partial class Connection
                         return (int)read;
                     }
 
-                    if (Marshal.GetLastPInvokeError() is not (NativeMethods.EAGAIN or NativeMethods.EINTR))
+                    var error = Marshal.GetLastPInvokeError();
+                    if (error is not (NativeMethods.EAGAIN or NativeMethods.EINTR))
                     {
-                        return -1;
+                        throw new SocketException(error);
                     }
 
                     // Yields the processor after a few rounds: on a machine with few cores the thread that will answer

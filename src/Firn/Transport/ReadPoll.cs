@@ -9,10 +9,10 @@ namespace Firn.Transport;
 /// A thread that polls for a moment after each read is awake when the answer comes, so the writer wakes no one.
 /// </summary>
 /// <remarks>
-/// Polling pays only while bytes come within the window. After a poll that caught nothing, the thread polls again
-/// only if the bytes came soon after all (within a second window); a connection whose messages come further apart
-/// blocks at once, and takes up polling again when a blocking read returns within the window. An idle connection
-/// therefore costs at most one window of polling after its last message.
+/// Polling pays only while bytes come within the window. After a poll that caught nothing the thread blocks in its
+/// next reads, and takes up polling again only when a blocking read returns within the window of its start: a
+/// connection whose messages come further apart (even just past the window) costs at most one window of polling per
+/// change of pace, and an idle one at most one window after its last message.
 /// </remarks>
 internal struct ReadPoll
 {
@@ -34,5 +34,5 @@ internal struct ReadPoll
     public void Caught() => ShouldPoll = WindowTicks > 0;
 
     /// <summary>A blocking read returned, <paramref name="waitedTicks"/> after the read (with its poll, if any) began.</summary>
-    public void Blocked(long waitedTicks) => ShouldPoll = WindowTicks > 0 && waitedTicks <= 2 * WindowTicks;
+    public void Blocked(long waitedTicks) => ShouldPoll = WindowTicks > 0 && waitedTicks <= WindowTicks;
 }

@@ -24,9 +24,10 @@ internal sealed class LoopbackChild : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Task<int> _running;
 
-    private LoopbackChild(FirnApp app, FirnProcessContext context, Socket listener, string path, CancellationTokenSource stop, Task<int> running)
+    private LoopbackChild(FirnApp app, FirnProcessContext context, Connection mainEnd, Socket listener, string path, CancellationTokenSource stop, Task<int> running)
     {
         App = app;
+        MainEnd = mainEnd;
         Context = context;
         _listener = listener;
         _path = path;
@@ -40,11 +41,15 @@ internal sealed class LoopbackChild : IAsyncDisposable
     /// <summary>What the child's entry received.</summary>
     public FirnProcessContext Context { get; }
 
+    /// <summary>The main process's end of the connection (its <see cref="Connection.Capabilities"/> are those the Welcome put in force).</summary>
+    public Connection MainEnd { get; }
+
     /// <summary>Connects a child named <paramref name="name"/> to <paramref name="main"/> and waits until its entry runs.</summary>
     /// <param name="main">A started main process.</param>
     /// <param name="name">The child's name; no declared child of <paramref name="main"/> may have it.</param>
     /// <param name="log">Where the child logs.</param>
-    public static async Task<LoopbackChild> StartAsync(FirnApp main, string name, TestLog log)
+    /// <param name="socketPollWindow">The child's <see cref="FirnAppOptions.SocketPollWindow"/>; the main process's by default.</param>
+    public static async Task<LoopbackChild> StartAsync(FirnApp main, string name, TestLog log, TimeSpan? socketPollWindow = null)
     {
         var path = Path.Combine("/tmp", $"firn-loopback-{Guid.NewGuid():N}.sock");
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -61,6 +66,7 @@ internal sealed class LoopbackChild : IAsyncDisposable
                 ConnectionBufferLimit = main.Options.ConnectionBufferLimit,
                 StartTimeout = TestApps.Timeout,
                 ShutdownTimeout = TimeSpan.FromSeconds(10),
+                SocketPollWindow = socketPollWindow ?? main.Options.SocketPollWindow,
             },
             () => new ChildEnvironment(name, path, Secret, ParentProcessId: 0));
         var entered = new TaskCompletionSource<FirnProcessContext>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,9 +78,10 @@ internal sealed class LoopbackChild : IAsyncDisposable
 
         var stop = new CancellationTokenSource();
         var running = Task.Run(() => app.RunAsync(stop.Token));
+        Connection mainEnd;
         try
         {
-            Serve(main, await accepting.WaitAsync(TestApps.Timeout), name);
+            mainEnd = Serve(main, await accepting.WaitAsync(TestApps.Timeout), name);
             if (await Task.WhenAny(entered.Task, running).WaitAsync(TestApps.Timeout) != entered.Task)
             {
                 throw new InvalidOperationException($"The loopback child '{name}' ended before its entry ran, with exit code {await running}.");
@@ -88,7 +95,7 @@ internal sealed class LoopbackChild : IAsyncDisposable
             throw;
         }
 
-        return new LoopbackChild(app, await entered.Task, listener, path, stop, running);
+        return new LoopbackChild(app, await entered.Task, mainEnd, listener, path, stop, running);
     }
 
     /// <summary>Stops the child as the main process's stop request would, and waits until it has closed its connection.</summary>
@@ -109,7 +116,7 @@ internal sealed class LoopbackChild : IAsyncDisposable
     }
 
     /// <summary>The main process's end: the handshake, then every frame to the child's session, as MainHost does.</summary>
-    private static void Serve(FirnApp main, Socket socket, string name)
+    private static Connection Serve(FirnApp main, Socket socket, string name)
     {
         var options = main.Options;
         var connection = new Connection(
@@ -118,7 +125,10 @@ internal sealed class LoopbackChild : IAsyncDisposable
             main.LoggerFactory.CreateLogger("Firn.Host"),
             $"loopback child '{name}' (handshake)",
             options.ConnectionBufferLimit,
-            options.MaxMessageSize + FrameFormat.EnvelopeAllowance + FrameFormat.HeaderSize);
+            options.MaxMessageSize + FrameFormat.EnvelopeAllowance + FrameFormat.HeaderSize)
+        {
+            PollWindow = options.SocketPollWindow,
+        };
         ChildSession? session = null;
 
         // Frames are handled on the connection's read loop, one at a time: the session is set and read there only.
@@ -146,6 +156,7 @@ internal sealed class LoopbackChild : IAsyncDisposable
             connection.MaxBodyLength = options.MaxMessageSize + FrameFormat.EnvelopeAllowance;
             Handshake.SendWelcome(connection, services.Channels, opened, name, options, offered);
         });
+        return connection;
     }
 
     /// <summary>Stands in for the child's ManagedProcess: nothing supervises a loopback child.</summary>

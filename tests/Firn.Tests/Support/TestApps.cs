@@ -27,6 +27,7 @@ internal static class TestApps
             ConnectionBufferLimit = options?.ConnectionBufferLimit ?? OutboundBuffer.DefaultHardLimit,
             HeartbeatTimeout = options?.HeartbeatTimeout ?? TimeSpan.FromSeconds(10),
             MaxChannelsPerProcess = options?.MaxChannelsPerProcess ?? 10_000,
+            SocketPollWindow = options?.SocketPollWindow ?? FirnAppOptions.DefaultSocketPollWindow,
             StartTimeout = Timeout,
             HandleSignals = false,
             SocketDirectory = "/tmp",

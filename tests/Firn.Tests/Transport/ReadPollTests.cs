@@ -21,7 +21,7 @@ public sealed class ReadPollTests
     }
 
     [Fact]
-    public void Polling_goes_on_while_bytes_come_within_reach_and_stops_when_they_come_further_apart()
+    public void Polling_goes_on_while_polls_catch_bytes_and_after_a_miss_waits_for_bytes_within_the_window()
     {
         var poll = new ReadPoll(Window);
         var window = (long)(Window.TotalSeconds * Stopwatch.Frequency);
@@ -31,13 +31,13 @@ public sealed class ReadPollTests
         poll.Caught();
         Assert.True(poll.ShouldPoll);
 
-        // A near miss (within a second window) keeps polling; one tick later it stops.
-        poll.Blocked(2 * window);
-        Assert.True(poll.ShouldPoll);
-        poll.Blocked((2 * window) + 1);
+        // A poll that caught nothing is followed by a blocking read that waited past the window: polling stops, even
+        // for bytes that came just after it (a pace of a little more than a window would otherwise poll in vain forever).
+        poll.Blocked(window + 1);
         Assert.False(poll.ShouldPoll);
 
-        // Stopped, it stays stopped while bytes come far apart, and takes up polling when they come close again.
+        // Stopped, it stays stopped while bytes come far apart, and takes up polling when a blocking read returns within
+        // the window of its start.
         poll.Blocked(Stopwatch.Frequency);
         Assert.False(poll.ShouldPoll);
         poll.Blocked(window);

@@ -33,8 +33,8 @@ public sealed class BoundsTests
         { "ShutdownHookTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
         { "HandshakeTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
         { "HeartbeatTimeout", "24.20:31:23.647", "24.20:31:23.6480000", "at most 24.20:31:23.6470000 (was 24.20:31:23.6480000)" },
-        { "SocketPollWindow", "00:00:00.001", "00:00:00.0010001", "The socket poll window must be zero or positive and at most 00:00:00.0010000 (was 00:00:00.0010001)" },
-        { "SocketPollWindow", "00:00:00", "-00:00:00.0000001", "zero or positive and at most 00:00:00.0010000 (was -00:00:00.0000001)" },
+        { "SocketPollWindow", "00:00:00.001", "00:00:00.0010001", "The socket poll window must not be negative, and at most 00:00:00.0010000 (was 00:00:00.0010001)" },
+        { "SocketPollWindow", "00:00:00", "-00:00:00.0000001", "must not be negative, and at most 00:00:00.0010000 (was -00:00:00.0000001)" },
         { "SocketDirectory", "/run/x", "", "must not be empty; leave the key out for the default" },
         { "MainProcessName", "conductor", "", "must not be empty" },
     };
@@ -68,6 +68,13 @@ public sealed class BoundsTests
         var problem = Assert.Single(FirnSection.Problems(FirnSection.Of(key == "MaxMessageSize" ? [(key, invalid)] : [small, (key, invalid)])));
         Assert.StartsWith($"Firn:{key}: ", problem, StringComparison.Ordinal);
         Assert.Contains(says, problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_socket_poll_window_names_its_range_and_the_value_once()
+    {
+        var problem = Assert.Single(FirnSection.Problems(FirnSection.Of(("SocketPollWindow", "Infinite"))));
+        Assert.Equal("Firn:SocketPollWindow: The socket poll window must not be negative, and at most 00:00:00.0010000 (was Infinite)", problem);
     }
 
     [Theory]
