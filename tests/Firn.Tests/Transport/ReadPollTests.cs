@@ -58,7 +58,7 @@ public sealed class ReadPollTests
     [Fact]
     public void The_window_is_zero_to_one_millisecond()
     {
-        Assert.Equal(TimeSpan.FromMicroseconds(50), new FirnAppOptions().SocketPollWindow);
+        Assert.Equal(TimeSpan.FromMicroseconds(100), new FirnAppOptions().SocketPollWindow);
         Assert.Equal(TimeSpan.Zero, new FirnAppOptions { SocketPollWindow = TimeSpan.Zero }.SocketPollWindow);
         Assert.Equal(TimeSpan.FromMilliseconds(1), new FirnAppOptions { SocketPollWindow = TimeSpan.FromMilliseconds(1) }.SocketPollWindow);
         var tooLong = Assert.Throws<ArgumentOutOfRangeException>(() => new FirnAppOptions { SocketPollWindow = TimeSpan.FromMilliseconds(1) + TimeSpan.FromTicks(1) });
