@@ -63,15 +63,7 @@ public sealed class ConnectionPollTests
     public async Task A_peer_that_closes_while_the_reader_polls_closes_the_connection_as_the_peers_close()
     {
         using var sockets = await SocketPair.ConnectAsync("poll-close");
-
-        // A window far longer than the test (the connection takes what its owner gives): the reader is surely polling
-        // when the frame and then the end of the stream come, and catches both by polling.
-        var connection = new Connection(sockets.Local, 1024, NullLogger.Instance, "a peer", 1024 * 1024) { PollWindow = TimeSpan.FromMinutes(5), Capabilities = Capabilities.SocketPoll };
-        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        connection.Start((_, _) => received.TrySetResult());
-
-        sockets.Remote.Send(Frames.Encode(FrameKind.Ping, []));
-        await received.Task.WaitAsync(TestApps.Timeout);
+        var connection = await PollingAfterAPingAsync(sockets);
         sockets.Remote.Shutdown(System.Net.Sockets.SocketShutdown.Both);
 
         Assert.Equal(ConnectionCloseReason.RemotePartyTerminated, await connection.Closed.WaitAsync(TestApps.Timeout));
@@ -82,11 +74,7 @@ public sealed class ConnectionPollTests
     public async Task Closing_a_connection_whose_reader_polls_ends_the_poll_and_frees_the_socket()
     {
         using var sockets = await SocketPair.ConnectAsync("poll-local-close");
-        var connection = new Connection(sockets.Local, 1024, NullLogger.Instance, "a peer", 1024 * 1024) { PollWindow = TimeSpan.FromMinutes(5), Capabilities = Capabilities.SocketPoll };
-        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        connection.Start((_, _) => received.TrySetResult());
-        sockets.Remote.Send(Frames.Encode(FrameKind.Ping, []));
-        await received.Task.WaitAsync(TestApps.Timeout);
+        var connection = await PollingAfterAPingAsync(sockets);
 
         // Close shuts the socket down and disposes it while the read thread holds it in a poll: the poll sees the end of
         // the stream and lets go, so the close returns and the peer sees the socket closed.
@@ -94,6 +82,20 @@ public sealed class ConnectionPollTests
         Assert.Equal(ConnectionCloseReason.LocallyClosed, await connection.Closed.WaitAsync(TestApps.Timeout));
         var buffer = new byte[16];
         Assert.Equal(0, await sockets.Remote.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None).WaitAsync(TestApps.Timeout));
+    }
+
+    /// <summary>
+    /// A connection on <paramref name="sockets"/>' local end that has read one Ping, with a window far longer than the test
+    /// (the connection takes what its owner gives): its reader is surely polling when the next bytes or the close come.
+    /// </summary>
+    private static async Task<Connection> PollingAfterAPingAsync(SocketPair sockets)
+    {
+        var connection = new Connection(sockets.Local, 1024, NullLogger.Instance, "a peer", 1024 * 1024) { PollWindow = TimeSpan.FromMinutes(5), Capabilities = Capabilities.SocketPoll };
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Start((_, _) => received.TrySetResult());
+        sockets.Remote.Send(Frames.Encode(FrameKind.Ping, []));
+        await received.Task.WaitAsync(TestApps.Timeout);
+        return connection;
     }
 
     /// <summary>Message <paramref name="i"/>: its number, then a length that runs from 0 to well past one read (every 97th is 300 KiB).</summary>
