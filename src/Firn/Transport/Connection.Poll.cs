@@ -64,7 +64,7 @@ internal sealed partial class Connection
                     var error = Marshal.GetLastPInvokeError();
                     if (error is not (NativeMethods.EAGAIN or NativeMethods.EINTR))
                     {
-                        throw new SocketException(error);
+                        throw ReadFailed(error);
                     }
 
                     // Yields the processor after a few rounds: on a machine with few cores the thread that will answer
@@ -84,4 +84,13 @@ internal sealed partial class Connection
             }
         }
     }
+
+    /// <summary>
+    /// The error a failed <c>recv</c> means, as the blocking read would report it: SocketException takes .NET's
+    /// <see cref="SocketError"/> codes, not errno, so a reset is named as one (the read loop counts it as the peer's
+    /// close) and any other failure is a socket error that names its errno.
+    /// </summary>
+    private static SocketException ReadFailed(int errno) => new(
+        (int)(errno == NativeMethods.ECONNRESET ? SocketError.ConnectionReset : SocketError.SocketError),
+        $"recv failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
 }

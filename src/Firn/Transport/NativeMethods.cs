@@ -19,6 +19,7 @@ internal static partial class NativeMethods
 
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
+    internal const int ECONNRESET = 104;
 
     /// <summary><c>prctl</c> option: the signal this process gets when its parent thread exits.</summary>
     internal const int PR_SET_PDEATHSIG = 1;

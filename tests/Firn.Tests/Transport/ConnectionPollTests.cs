@@ -71,6 +71,26 @@ public sealed class ConnectionPollTests
     }
 
     [Fact]
+    public async Task A_peer_that_resets_the_connection_while_the_reader_polls_closes_it_as_the_peers_close()
+    {
+        using var sockets = await SocketPair.ConnectAsync("poll-reset");
+        var connection = await PollingAfterAPingAsync(sockets);
+
+        // A Unix socket closed with bytes it never read resets its peer: the polling reader's recv fails with ECONNRESET.
+        Assert.True(connection.Send(FrameKind.Pong, []));
+        var deadline = DateTime.UtcNow + TestApps.Timeout;
+        while (sockets.Remote.Available == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the Pong never reached the peer");
+            await Task.Delay(1);
+        }
+
+        sockets.Remote.Close();
+
+        Assert.Equal(ConnectionCloseReason.RemotePartyTerminated, await connection.Closed.WaitAsync(TestApps.Timeout));
+    }
+
+    [Fact]
     public async Task Closing_a_connection_whose_reader_polls_ends_the_poll_and_frees_the_socket()
     {
         using var sockets = await SocketPair.ConnectAsync("poll-local-close");
