@@ -20,15 +20,19 @@ internal static class TimeoutRange
             ? value
             : throw new ArgumentOutOfRangeException(parameterName, value, $"{what} must be positive and at most {Max}.");
 
-    /// <summary>A delay of zero up to <see cref="Max"/>.</summary>
+    /// <summary>A delay of zero up to <see cref="Max"/>, or up to <paramref name="max"/> where a setting has a smaller bound.</summary>
     /// <param name="value">The value given.</param>
     /// <param name="what">How the message names it.</param>
     /// <param name="parameterName">The exception's parameter name.</param>
+    /// <param name="max">The longest value, if less than <see cref="Max"/>.</param>
     /// <returns><paramref name="value"/>.</returns>
-    public static TimeSpan NotNegative(TimeSpan value, string what, string parameterName = "value") =>
-        value >= TimeSpan.Zero && value <= Max
+    public static TimeSpan NotNegative(TimeSpan value, string what, string parameterName = "value", TimeSpan? max = null)
+    {
+        var bound = max ?? Max;
+        return value >= TimeSpan.Zero && value <= bound
             ? value
-            : throw new ArgumentOutOfRangeException(parameterName, value, $"{what} must not be negative, and at most {Max}.");
+            : throw new ArgumentOutOfRangeException(parameterName, value, $"{what} must not be negative, and at most {bound}.");
+    }
 
     /// <summary>A wait's timeout: zero up to <see cref="Max"/>, or <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
     /// <param name="timeout">The value given.</param>

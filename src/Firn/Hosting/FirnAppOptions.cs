@@ -282,9 +282,7 @@ public sealed class FirnAppOptions
     public TimeSpan SocketPollWindow
     {
         get => _socketPollWindow;
-        init => _socketPollWindow = value >= TimeSpan.Zero && value <= MaxSocketPollWindow
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), value, $"The socket poll window must not be negative, and at most {MaxSocketPollWindow}.");
+        init => _socketPollWindow = TimeoutRange.NotNegative(value, "The socket poll window", max: MaxSocketPollWindow);
     }
 
     /// <summary>How often the main process pings each running child. Default 1 s.</summary>
