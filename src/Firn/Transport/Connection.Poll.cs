@@ -44,45 +44,32 @@ internal sealed partial class Connection
     /// reported once, so the poll reports it itself).</exception>
     private unsafe int TryReceiveBefore(Span<byte> into, long deadline)
     {
-        var handle = _socket.SafeHandle;
-        var added = false;
-        try
+        using var descriptor = new HeldDescriptor(_socket);
+        var spinner = default(SpinWait);
+        fixed (byte* bytes = into)
         {
-            handle.DangerousAddRef(ref added);
-            var fd = (int)handle.DangerousGetHandle();
-            var spinner = default(SpinWait);
-            fixed (byte* bytes = into)
+            do
             {
-                do
+                var read = NativeMethods.recv(descriptor.Fd, bytes, (nuint)into.Length, NativeMethods.MSG_DONTWAIT);
+                if (read >= 0)
                 {
-                    var read = NativeMethods.recv(fd, bytes, (nuint)into.Length, NativeMethods.MSG_DONTWAIT);
-                    if (read >= 0)
-                    {
-                        return (int)read;
-                    }
-
-                    var error = Marshal.GetLastPInvokeError();
-                    if (error is not (NativeMethods.EAGAIN or NativeMethods.EINTR))
-                    {
-                        throw ReadFailed(error);
-                    }
-
-                    // Yields the processor after a few rounds: on a machine with few cores the thread that will answer
-                    // may need this one (never sleeps a whole millisecond).
-                    spinner.SpinOnce(sleep1Threshold: -1);
+                    return (int)read;
                 }
-                while (Stopwatch.GetTimestamp() < deadline);
-            }
 
-            return -1;
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
+                var error = Marshal.GetLastPInvokeError();
+                if (error is not (NativeMethods.EAGAIN or NativeMethods.EINTR))
+                {
+                    throw ReadFailed(error);
+                }
+
+                // Yields the processor after a few rounds: on a machine with few cores the thread that will answer may
+                // need this one (never sleeps a whole millisecond).
+                spinner.SpinOnce(sleep1Threshold: -1);
             }
+            while (Stopwatch.GetTimestamp() < deadline);
         }
+
+        return -1;
     }
 
     /// <summary>

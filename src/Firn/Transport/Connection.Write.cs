@@ -26,17 +26,14 @@ internal sealed partial class Connection
     /// <inheritdoc />
     unsafe int IInlineWriter.TrySend(ReadOnlySpan<byte> batch)
     {
-        var handle = _socket.SafeHandle;
-        var added = false;
         try
         {
-            handle.DangerousAddRef(ref added);
-            var fd = (int)handle.DangerousGetHandle();
+            using var descriptor = new HeldDescriptor(_socket);
             fixed (byte* bytes = batch)
             {
                 while (true)
                 {
-                    var sent = NativeMethods.send(fd, bytes, (nuint)batch.Length, NativeMethods.MSG_DONTWAIT | NativeMethods.MSG_NOSIGNAL);
+                    var sent = NativeMethods.send(descriptor.Fd, bytes, (nuint)batch.Length, NativeMethods.MSG_DONTWAIT | NativeMethods.MSG_NOSIGNAL);
                     if (sent >= 0)
                     {
                         return (int)sent;
@@ -55,13 +52,6 @@ internal sealed partial class Connection
         catch (ObjectDisposedException)
         {
             return -1;
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
         }
     }
 
