@@ -139,7 +139,7 @@ internal sealed partial class RedisSharedChannel
             return;
         }
 
-        var messages = new List<(RouterPeer Origin, byte[] Payload)>(entries.Length);
+        var messages = new List<(RouterPeer Origin, ReadOnlyMemory<byte> Payload)>(entries.Length);
         var own = 0;
         lock (_gate)
         {
@@ -347,7 +347,7 @@ internal sealed partial class RedisSharedChannel
         {
         }
 
-        public override void Deliver(uint channelId, byte[] payload)
+        public override void Deliver(uint channelId, ReadOnlyMemory<byte> payload)
         {
         }
 

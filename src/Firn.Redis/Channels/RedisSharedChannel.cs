@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Firn.Routing;
 using StackExchange.Redis;
 
@@ -24,7 +25,7 @@ internal sealed partial class RedisSharedChannel : SharedChannel, IAsyncDisposab
     private readonly Task _pump;
 
     // Under _gate.
-    private readonly Dictionary<RouterPeer, Queue<(byte[] Payload, long Cost)>> _toAppend = [];
+    private readonly Dictionary<RouterPeer, Queue<(ReadOnlyMemory<byte> Payload, long Cost)>> _toAppend = [];
     private readonly HashSet<RouterPeer> _overWindow = [];
     private readonly Dictionary<string, (RouterPeer Sender, long Cost, long Since)> _outstanding = new(StringComparer.Ordinal);
     private readonly HashSet<string> _earlyAcks = new(StringComparer.Ordinal);
@@ -62,13 +63,13 @@ internal sealed partial class RedisSharedChannel : SharedChannel, IAsyncDisposab
         }
     }
 
-    public override void Append(RouterPeer sender, byte[] payload, long cost)
+    public override void Append(RouterPeer sender, ReadOnlyMemory<byte> payload, long cost)
     {
         lock (_gate)
         {
             if (!_toAppend.TryGetValue(sender, out var queue))
             {
-                queue = new Queue<(byte[], long)>();
+                queue = new Queue<(ReadOnlyMemory<byte>, long)>();
                 _toAppend[sender] = queue;
             }
 
@@ -78,11 +79,12 @@ internal sealed partial class RedisSharedChannel : SharedChannel, IAsyncDisposab
         Ring();
     }
 
-    public override void Consumed(byte[] payload)
+    public override void Consumed(ReadOnlyMemory<byte> payload)
     {
         lock (_gate)
         {
-            if (!_held.Remove(payload, out var entry))
+            // Messages read from the stream are held by their whole array (see the pump), which the payload is.
+            if (!MemoryMarshal.TryGetArray(payload, out var array) || !_held.Remove(array.Array!, out var entry))
             {
                 return;
             }
@@ -190,7 +192,7 @@ internal sealed partial class RedisSharedChannel : SharedChannel, IAsyncDisposab
     }
 
     /// <summary>The next batch to append: one sender's messages, in order, that the script's window check does not hold back.</summary>
-    private (RouterPeer Sender, (byte[] Payload, long Cost)[] Batch)? NextBatch()
+    private (RouterPeer Sender, (ReadOnlyMemory<byte> Payload, long Cost)[] Batch)? NextBatch()
     {
         lock (_gate)
         {

@@ -161,7 +161,7 @@ public sealed partial class Channel<T>
     }
 
     /// <summary>Reads a delivered payload and counts it consumed, even if it cannot be read.</summary>
-    internal T Consume(byte[] payload)
+    internal T Consume(ReadOnlyMemory<byte> payload)
     {
         try
         {

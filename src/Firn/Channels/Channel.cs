@@ -126,7 +126,7 @@ public sealed partial class Channel<T>
     /// <inheritdoc />
     public override string ToString() => $"Channel<{typeof(T).Name}> '{Name}'";
 
-    internal T Deserialize(byte[] payload) => _codec.Deserialize(TraceEnvelope.Skip(payload));
+    internal T Deserialize(ReadOnlyMemory<byte> payload) => _codec.Deserialize(TraceEnvelope.Skip(payload));
 
     private async ValueTask SendSlowAsync(byte[] payload, CancellationToken cancellationToken)
     {

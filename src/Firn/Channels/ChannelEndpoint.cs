@@ -290,9 +290,9 @@ internal sealed class ChannelEndpoint
     }
 
     // Called by the process's router link when frames arrive.
-    public void OnDelivered(byte[] payload) => _inbound.Write(payload);
+    public void OnDelivered(ReadOnlyMemory<byte> payload) => _inbound.Write(payload);
 
-    public void OnDelivered(ReadOnlySpan<byte[]> payloads) => _inbound.WriteMany(payloads);
+    public void OnDelivered(ReadOnlySpan<ReadOnlyMemory<byte>> payloads) => _inbound.WriteMany(payloads);
 
     public void OnCredit(int count) => _credits.Add(count);
 

@@ -20,7 +20,7 @@ internal sealed class Inbox
 
     private static readonly long SpinBeforeSleepTicks = (long)(SpinBeforeSleep.TotalSeconds * Stopwatch.Frequency);
 
-    private readonly ConcurrentQueue<byte[]> _items = new();
+    private readonly ConcurrentQueue<ReadOnlyMemory<byte>> _items = new();
     private readonly object _lock = new();
     private TaskCompletionSource<bool>? _signal;
     private volatile bool _hasWaiter;
@@ -38,7 +38,7 @@ internal sealed class Inbox
     public bool IsFinished => _completed && _items.IsEmpty;
 
     /// <summary>Adds a payload; ignored once the inbox is completed.</summary>
-    public void Write(byte[] payload)
+    public void Write(ReadOnlyMemory<byte> payload)
     {
         if (_completed)
         {
@@ -50,7 +50,7 @@ internal sealed class Inbox
     }
 
     /// <summary>Adds payloads in order, with at most one wake for all of them; ignored once the inbox is completed.</summary>
-    public void WriteMany(ReadOnlySpan<byte[]> payloads)
+    public void WriteMany(ReadOnlySpan<ReadOnlyMemory<byte>> payloads)
     {
         if (_completed || payloads.IsEmpty)
         {
@@ -66,7 +66,7 @@ internal sealed class Inbox
     }
 
     /// <summary>Takes the oldest payload, if any.</summary>
-    public bool TryRead(out byte[] payload) => _items.TryDequeue(out payload!);
+    public bool TryRead(out ReadOnlyMemory<byte> payload) => _items.TryDequeue(out payload!);
 
     /// <summary>
     /// Completes with <see langword="true"/> when a payload may be there to take, or <see langword="false"/> once the

@@ -121,7 +121,7 @@ internal sealed partial class PassiveDispatcher<T>
     /// to waiting without a thread. The pool's threads would cost a hand-off per batch and spin longer between batches,
     /// which on a small machine takes the processor from the threads that read and send.
     /// </summary>
-    private Task PumpOnThreadAsync(byte[] first, Registration[] registrations)
+    private Task PumpOnThreadAsync(ReadOnlyMemory<byte> first, Registration[] registrations)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         new Thread(() =>
@@ -142,7 +142,7 @@ internal sealed partial class PassiveDispatcher<T>
         return done.Task;
     }
 
-    private void Pump(byte[] payload, Registration[] registrations)
+    private void Pump(ReadOnlyMemory<byte> payload, Registration[] registrations)
     {
         var inbound = _endpoint.Inbound;
         var draining = _endpoint.DrainToken;
@@ -185,7 +185,7 @@ internal sealed partial class PassiveDispatcher<T>
     }
 
     /// <summary>The synchronous form of <see cref="HandleAsync"/>, for handlers and filters that all have one.</summary>
-    private void Handle(byte[] payload, Registration[] registrations)
+    private void Handle(ReadOnlyMemory<byte> payload, Registration[] registrations)
     {
         using var span = MessagingSpans.StartProcess(_endpoint.Name, payload);
         if (!TryRead(payload, out var message))
@@ -215,7 +215,7 @@ internal sealed partial class PassiveDispatcher<T>
         _endpoint.Metrics.Processed(start, _endpoint.Name);
     }
 
-    private bool TryRead(byte[] payload, out T message)
+    private bool TryRead(ReadOnlyMemory<byte> payload, out T message)
     {
         try
         {
@@ -232,7 +232,7 @@ internal sealed partial class PassiveDispatcher<T>
         }
     }
 
-    private async ValueTask HandleAsync(byte[] payload)
+    private async ValueTask HandleAsync(ReadOnlyMemory<byte> payload)
     {
         using var span = MessagingSpans.StartProcess(_endpoint.Name, payload);
         if (!TryRead(payload, out var message))

@@ -135,7 +135,7 @@ public sealed class Select
     }
 
     /// <summary>Takes one delivered payload, scanning from just after the last winner.</summary>
-    private bool TryTake(out SelectCase selectCase, out byte[] payload)
+    private bool TryTake(out SelectCase selectCase, out ReadOnlyMemory<byte> payload)
     {
         var count = _cases.Count;
         for (var i = 0; i < count; i++)
@@ -226,11 +226,11 @@ public sealed class Select
         public ChannelEndpoint Endpoint { get; } = endpoint;
 
         /// <summary>Reads the payload (it counts as consumed even if it cannot be read), then runs the handler.</summary>
-        public abstract Task RunAsync(byte[] payload);
+        public abstract Task RunAsync(ReadOnlyMemory<byte> payload);
     }
 
     private sealed class SelectCase<T>(Channel<T> channel, Func<T, Task> handler) : SelectCase(channel.Endpoint)
     {
-        public override Task RunAsync(byte[] payload) => handler(channel.Consume(payload));
+        public override Task RunAsync(ReadOnlyMemory<byte> payload) => handler(channel.Consume(payload));
     }
 }

@@ -47,10 +47,10 @@ internal abstract class SharedChannel
     public abstract int Settling { get; }
 
     /// <summary>A local sender's message, within its window (the router counts it as outstanding until <see cref="Router.GrantShared"/>).</summary>
-    public abstract void Append(RouterPeer sender, byte[] payload, long cost);
+    public abstract void Append(RouterPeer sender, ReadOnlyMemory<byte> payload, long cost);
 
     /// <summary>A local receiver consumed the message whose payload is <paramref name="payload"/> (as handed to <see cref="Router.DeliverShared"/>).</summary>
-    public abstract void Consumed(byte[] payload);
+    public abstract void Consumed(ReadOnlyMemory<byte> payload);
 
     /// <summary>Local receivers may take more (a receiver attached, acknowledged, or left).</summary>
     public abstract void Wake();

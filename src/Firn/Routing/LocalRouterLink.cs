@@ -43,9 +43,9 @@ internal sealed class LocalRouterLink : IRouterLink
     {
         public override bool IsMainProcess => true;
 
-        public override void Deliver(uint channelId, byte[] payload) => registry.FindById(channelId)?.OnDelivered(payload);
+        public override void Deliver(uint channelId, ReadOnlyMemory<byte> payload) => registry.FindById(channelId)?.OnDelivered(payload);
 
-        public override void Deliver(uint channelId, ReadOnlySpan<byte[]> payloads) => registry.FindById(channelId)?.OnDelivered(payloads);
+        public override void Deliver(uint channelId, ReadOnlySpan<ReadOnlyMemory<byte>> payloads) => registry.FindById(channelId)?.OnDelivered(payloads);
 
         public override void GrantCredit(uint channelId, int count) => registry.FindById(channelId)?.OnCredit(count);
 

@@ -77,7 +77,7 @@ internal sealed class RoutedChannel
 }
 
 /// <summary>One message in the router, remembered with the peer that sent it; <c>Redelivered</c> once it went back to the queue after a receiver was lost.</summary>
-internal readonly record struct RoutedMessage(RouterPeer Sender, byte[] Payload, bool Redelivered = false);
+internal readonly record struct RoutedMessage(RouterPeer Sender, ReadOnlyMemory<byte> Payload, bool Redelivered = false);
 
 /// <summary>A sender's messages waiting for a receiver, and how many credits it is owed.</summary>
 internal sealed class SenderState(RouterPeer peer)

@@ -77,7 +77,7 @@ internal sealed partial class Router
     /// Messages the engine read for this main process, in the order of each origin: they wait in the channel's queues and
     /// go to local receivers as credit allows. <paramref name="own"/> counts those a local process sent (see <see cref="SharedChannel.HeldOwn"/>).
     /// </summary>
-    public void DeliverShared(RoutedChannel channel, IReadOnlyList<(RouterPeer Origin, byte[] Payload)> messages, int own)
+    public void DeliverShared(RoutedChannel channel, IReadOnlyList<(RouterPeer Origin, ReadOnlyMemory<byte> Payload)> messages, int own)
     {
         using var writes = DeferredWrites.Begin();
         lock (channel.Gate)
@@ -134,7 +134,7 @@ internal sealed partial class Router
     /// <summary>Another main process closed the shared channel: this one closes it for its processes.</summary>
     public void CloseShared(RoutedChannel channel) => CloseChannel(channel);
 
-    private void SendShared(RoutedChannel channel, SharedChannel shared, RouterPeer sender, ReadOnlySpan<byte[]> payloads)
+    private void SendShared(RoutedChannel channel, SharedChannel shared, RouterPeer sender, ReadOnlySpan<ReadOnlyMemory<byte>> payloads)
     {
         var accepted = 0;
         lock (channel.Gate)

@@ -95,13 +95,13 @@ internal sealed partial class Router
     }
 
     /// <summary>A message from <paramref name="sender"/>; the router takes ownership of <paramref name="payload"/>.</summary>
-    public void Send(RouterPeer sender, uint channelId, byte[] payload) => Send(sender, channelId, new ReadOnlySpan<byte[]>(ref payload));
+    public void Send(RouterPeer sender, uint channelId, ReadOnlyMemory<byte> payload) => Send(sender, channelId, new ReadOnlySpan<ReadOnlyMemory<byte>>(ref payload));
 
     /// <summary>
     /// Messages from <paramref name="sender"/> on one channel, in order (a read loop hands over a run of them at once,
     /// so the channel's lock is taken once per run); the router takes ownership of the payloads.
     /// </summary>
-    public void Send(RouterPeer sender, uint channelId, ReadOnlySpan<byte[]> payloads)
+    public void Send(RouterPeer sender, uint channelId, ReadOnlySpan<ReadOnlyMemory<byte>> payloads)
     {
         var channel = Find(sender, channelId);
         if (channel is null)
@@ -173,7 +173,7 @@ internal sealed partial class Router
     /// did not open the channel or the channel is closed, in which case the <paramref name="payloads"/> being sent are
     /// dropped and their bytes given back. Under the channel's lock; in-memory and shared channels alike.
     /// </summary>
-    private SenderState? SenderOf(RoutedChannel channel, RouterPeer sender, ReadOnlySpan<byte[]> payloads)
+    private SenderState? SenderOf(RoutedChannel channel, RouterPeer sender, ReadOnlySpan<ReadOnlyMemory<byte>> payloads)
     {
         var state = channel.FindSender(sender);
         if (state is null || state.Gone)
@@ -595,12 +595,12 @@ internal sealed partial class Router
     private struct DeliveryRun(uint channelId)
     {
         [ThreadStatic]
-        private static List<byte[]>? s_payloads;
+        private static List<ReadOnlyMemory<byte>>? s_payloads;
 
         private ReceiverState? _receiver;
-        private List<byte[]>? _payloads;
+        private List<ReadOnlyMemory<byte>>? _payloads;
 
-        public void Add(ReceiverState receiver, byte[] payload)
+        public void Add(ReceiverState receiver, ReadOnlyMemory<byte> payload)
         {
             if (!ReferenceEquals(receiver, _receiver))
             {

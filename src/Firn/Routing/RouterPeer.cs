@@ -71,10 +71,10 @@ internal abstract class RouterPeer
     }
 
     /// <summary>Hands a message to this receiver.</summary>
-    public abstract void Deliver(uint channelId, byte[] payload);
+    public abstract void Deliver(uint channelId, ReadOnlyMemory<byte> payload);
 
     /// <summary>Hands messages of one channel to this receiver, in order.</summary>
-    public virtual void Deliver(uint channelId, ReadOnlySpan<byte[]> payloads)
+    public virtual void Deliver(uint channelId, ReadOnlySpan<ReadOnlyMemory<byte>> payloads)
     {
         foreach (var payload in payloads)
         {

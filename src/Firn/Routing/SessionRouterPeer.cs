@@ -32,7 +32,7 @@ internal sealed class SessionRouterPeer : RouterPeer
     private long _grantedBytes;
 
     /// <summary>Messages on <see cref="_runChannel"/> read from the child and not yet handed to the router (read loop only).</summary>
-    private readonly List<byte[]> _run = [];
+    private readonly List<ReadOnlyMemory<byte>> _run = [];
     private uint _runChannel;
 
     public SessionRouterPeer(IPeerSession session, Router router)
@@ -50,10 +50,10 @@ internal sealed class SessionRouterPeer : RouterPeer
 
     public override bool IsCongestedWith(long heldBytes) => _connection.Outbound.IsCongestedWith(heldBytes);
 
-    public override void Deliver(uint channelId, byte[] payload) =>
-        _connection.Outbound.AppendChannelFrame(FrameKind.Deliver, channelId, CarriesTraceContext ? payload : TraceEnvelope.Strip(payload));
+    public override void Deliver(uint channelId, ReadOnlyMemory<byte> payload) =>
+        _connection.Outbound.AppendChannelFrame(FrameKind.Deliver, channelId, CarriesTraceContext ? payload.Span : TraceEnvelope.Strip(payload));
 
-    public override void Deliver(uint channelId, ReadOnlySpan<byte[]> payloads)
+    public override void Deliver(uint channelId, ReadOnlySpan<ReadOnlyMemory<byte>> payloads)
     {
         if (CarriesTraceContext)
         {

@@ -24,7 +24,7 @@ internal static class MessagingSpans
     /// carries its context (one message, one handler: the trace goes on), and linked to it. <see langword="null"/> without a listener.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Activity? StartProcess(string destination, byte[] payload) =>
+    public static Activity? StartProcess(string destination, ReadOnlyMemory<byte> payload) =>
         FirnActivitySource.Source.HasListeners() ? StartConsumer("process", destination, payload, parented: true) : null;
 
     /// <summary>
@@ -32,7 +32,7 @@ internal static class MessagingSpans
     /// producer's span when the message carries its context.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Received(string destination, byte[] payload)
+    public static void Received(string destination, ReadOnlyMemory<byte> payload)
     {
         if (FirnActivitySource.Source.HasListeners())
         {
@@ -66,9 +66,9 @@ internal static class MessagingSpans
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Activity? StartConsumer(string operation, string destination, byte[] payload, bool parented)
+    private static Activity? StartConsumer(string operation, string destination, ReadOnlyMemory<byte> payload, bool parented)
     {
-        var producer = TraceEnvelope.ContextOf(payload);
+        var producer = TraceEnvelope.ContextOf(payload.Span);
         var traced = producer != default;
         var activity = FirnActivitySource.Source.StartActivity(
             $"{operation} {destination}",
@@ -83,7 +83,7 @@ internal static class MessagingSpans
             activity.SetTag("messaging.operation.type", operation);
             activity.SetTag("messaging.operation.name", operation);
             // The message as serialized: the trace context in front of it is not part of its body.
-            activity.SetTag("messaging.message.body.size", payload.Length - TraceEnvelope.LengthOf(payload));
+            activity.SetTag("messaging.message.body.size", payload.Length - TraceEnvelope.LengthOf(payload.Span));
         }
 
         return activity;

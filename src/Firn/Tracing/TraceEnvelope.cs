@@ -106,10 +106,10 @@ internal static class TraceEnvelope
     }
 
     /// <summary>The payload without its envelope: for a peer on a connection without "trace-context", or for the serializer.</summary>
-    public static ReadOnlySpan<byte> Strip(byte[] payload) => payload.AsSpan(LengthOf(payload));
+    public static ReadOnlySpan<byte> Strip(ReadOnlyMemory<byte> payload) => payload.Span[LengthOf(payload.Span)..];
 
     /// <summary>The payload after its envelope, if it has one.</summary>
-    public static ReadOnlyMemory<byte> Skip(byte[] payload) => IsPresent(payload) ? payload.AsMemory(LengthOf(payload)) : payload;
+    public static ReadOnlyMemory<byte> Skip(ReadOnlyMemory<byte> payload) => IsPresent(payload.Span) ? payload[LengthOf(payload.Span)..] : payload;
 
     /// <summary>
     /// The length of the envelope that starts <paramref name="payload"/>, or 0 if it has none or a malformed one (then

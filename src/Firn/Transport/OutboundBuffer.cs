@@ -222,7 +222,7 @@ internal sealed partial class OutboundBuffer
 
     /// <summary>Appends one frame per payload, each with the channel id before the payload, under one lock.</summary>
     /// <returns><see langword="false"/> if the buffer was completed or refused a frame (then the later ones are not appended).</returns>
-    public bool AppendChannelFrames(FrameKind kind, uint channelId, ReadOnlySpan<byte[]> payloads)
+    public bool AppendChannelFrames(FrameKind kind, uint channelId, ReadOnlySpan<ReadOnlyMemory<byte>> payloads)
     {
         var appended = true;
         Holder turn;
@@ -243,7 +243,7 @@ internal sealed partial class OutboundBuffer
                     break;
                 }
 
-                _frames.AppendChannelFrame(kind, channelId, payload);
+                _frames.AppendChannelFrame(kind, channelId, payload.Span);
             }
 
             _limits.NoteAppended();

@@ -13,14 +13,14 @@ public sealed class InboxTests
     public void Payloads_come_out_in_the_order_they_were_written_singly_or_in_batches()
     {
         var inbox = new Inbox();
-        inbox.Write([1]);
-        inbox.WriteMany(new byte[][] { [2], [3] });
-        inbox.Write([4]);
+        inbox.Write(new byte[] { 1 });
+        inbox.WriteMany(new ReadOnlyMemory<byte>[] { new byte[] { 2 }, new byte[] { 3 } });
+        inbox.Write(new byte[] { 4 });
 
         var read = new List<byte>();
         while (inbox.TryRead(out var payload))
         {
-            read.Add(payload[0]);
+            read.Add(payload.Span[0]);
         }
 
         Assert.Equal([1, 2, 3, 4], read);
@@ -34,11 +34,11 @@ public sealed class InboxTests
         var wait = inbox.WaitToReadAsync(CancellationToken.None).AsTask();
         Assert.False(wait.IsCompleted);
 
-        inbox.WriteMany(new byte[][] { [7] });
+        inbox.WriteMany(new ReadOnlyMemory<byte>[] { new byte[] { 7 } });
 
         Assert.True(await wait.WaitAsync(Timeout));
         Assert.True(inbox.TryRead(out var payload));
-        Assert.Equal(7, payload[0]);
+        Assert.Equal(7, payload.Span[0]);
     }
 
     [Fact]
@@ -46,9 +46,9 @@ public sealed class InboxTests
     {
         var inbox = new Inbox();
         var waiting = inbox.WaitToReadAsync(CancellationToken.None).AsTask();
-        inbox.Write([1]);
+        inbox.Write(new byte[] { 1 });
         inbox.Complete();
-        inbox.Write([2]);
+        inbox.Write(new byte[] { 2 });
 
         Assert.True(await waiting.WaitAsync(Timeout));
         Assert.False(inbox.IsFinished);
@@ -82,7 +82,7 @@ public sealed class InboxTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await inbox.WaitToReadAsync(cancel.Token));
 
         var next = inbox.WaitToReadAsync(CancellationToken.None).AsTask();
-        inbox.Write([1]);
+        inbox.Write(new byte[] { 1 });
         Assert.True(await next.WaitAsync(Timeout));
     }
 
@@ -101,7 +101,7 @@ public sealed class InboxTests
             {
                 while (inbox.TryRead(out var payload))
                 {
-                    Interlocked.Increment(ref seen[BitConverter.ToInt32(payload)]);
+                    Interlocked.Increment(ref seen[BitConverter.ToInt32(payload.Span)]);
                     Interlocked.Increment(ref taken);
                 }
 
@@ -123,7 +123,7 @@ public sealed class InboxTests
                 }
                 else
                 {
-                    inbox.WriteMany(new[] { BitConverter.GetBytes(number) });
+                    inbox.WriteMany(new ReadOnlyMemory<byte>[] { BitConverter.GetBytes(number) });
                 }
             }
         })).ToArray();
@@ -151,7 +151,7 @@ public sealed class InboxTests
 
         // Past the short poll before sleeping, the reader sleeps on the monitor: only the writer's wake can end its wait.
         await TestApps.UntilAsync(() => started.ElapsedMilliseconds > 20 && (reader.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0, "the reader sleeps");
-        inbox.Write([1]);
+        inbox.Write(new byte[] { 1 });
 
         Assert.True(reader.Join(Timeout));
         Assert.True(inbox.TryRead(out _));
@@ -165,7 +165,7 @@ public sealed class InboxTests
         Assert.False(inbox.WaitToRead(TimeSpan.FromMilliseconds(30)));
         Assert.False(inbox.WaitToReceive(TimeSpan.Zero));
 
-        inbox.Write([1]);
+        inbox.Write(new byte[] { 1 });
         Assert.True(inbox.WaitToReceive(TimeSpan.Zero));
     }
 
@@ -199,7 +199,7 @@ public sealed class InboxTests
             {
                 while (inbox.TryRead(out var payload))
                 {
-                    Interlocked.Increment(ref seen[BitConverter.ToInt32(payload)]);
+                    Interlocked.Increment(ref seen[BitConverter.ToInt32(payload.Span)]);
                     Interlocked.Increment(ref taken);
                 }
 

@@ -56,7 +56,7 @@ public sealed class RouterRegistryTests
         var id = _router.Open(peer, "wire", "System.Collections.Generic.List<System.String>").ChannelId;
         _router.Attach(peer, id, 4, ReceiveMode.Active);
         var main = new RecordingPeer("main");
-        _router.Send(main, _router.Open(main, "other", "System.Int32").ChannelId, [1]);
+        _router.Send(main, _router.Open(main, "other", "System.Int32").ChannelId, new byte[] { 1 });
         var listing = _router.List();
         Assert.Equal(1, Assert.Single(listing, c => c.Name == "other").Queued);
 
@@ -76,7 +76,7 @@ public sealed class RouterRegistryTests
     {
         public List<string> Violations { get; } = [];
 
-        public override void Deliver(uint channelId, byte[] payload)
+        public override void Deliver(uint channelId, ReadOnlyMemory<byte> payload)
         {
         }
 

@@ -40,7 +40,7 @@ public sealed class RouterBudgetTests
         router.Close(closer, id);
 
         // Sent before the sender heard of the close: nothing waits, nothing is a violation, and the budget is whole again.
-        router.Send(sender, id, new byte[][] { new byte[100], new byte[200] });
+        router.Send(sender, id, new ReadOnlyMemory<byte>[] { new byte[100], new byte[200] });
         router.Send(sender, id, new byte[300]);
 
         Assert.Empty(sender.Violations);
@@ -78,9 +78,9 @@ public sealed class RouterBudgetTests
         router.Attach(receiver, id, 2, ReceiveMode.Active);
 
         // Two go straight to the receiver (its window is 2), three wait (the sender's window); the sixth breaks it.
-        router.Send(sender, id, new byte[][] { [1], [2], [3], [4], [5], [6] });
+        router.Send(sender, id, new ReadOnlyMemory<byte>[] { new byte[] { 1 }, new byte[] { 2 }, new byte[] { 3 }, new byte[] { 4 }, new byte[] { 5 }, new byte[] { 6 } });
 
-        Assert.Equal([1, 2], receiver.Payloads.Select(p => p[0]));
+        Assert.Equal([1, 2], receiver.Payloads.Select(p => p.Span[0]));
         Assert.Equal(3, router.GetStats("run")!.Value.Pending);
         Assert.Contains("more than its window of 3 messages", sender.Violations.Single(), StringComparison.Ordinal);
         Assert.Equal(2, sender.Credits);
@@ -102,14 +102,14 @@ public sealed class RouterBudgetTests
         router.Attach(receiver, second, 100, ReceiveMode.Active);
 
         // 600 + 400 reach the limit; the third waits though the receiver's window has room.
-        router.Send(sender, first, new byte[][] { new byte[600], new byte[400], new byte[10] });
+        router.Send(sender, first, new ReadOnlyMemory<byte>[] { new byte[600], new byte[400], new byte[10] });
         Assert.Equal(2, receiver.Delivered);
         Assert.Equal(1000, receiver.DeliveredBytes);
         Assert.Equal(1, router.GetStats("first")!.Value.Pending);
 
         // One message always fits on a channel where the receiver holds none (no channel waits on another's acks);
         // a second one there waits for the limit too.
-        router.Send(sender, second, new byte[][] { new byte[1], new byte[2] });
+        router.Send(sender, second, new ReadOnlyMemory<byte>[] { new byte[1], new byte[2] });
         Assert.Equal(3, receiver.Delivered);
         Assert.Equal(1, router.GetStats("second")!.Value.Pending);
 
@@ -134,7 +134,7 @@ public sealed class RouterBudgetTests
         router.Attach(receiver, id, 100, ReceiveMode.Active);
 
         // Straight through: 0, 300, 600 and 900 bytes queued are within the limit, so four go out (one message past it at most).
-        router.Send(sender, id, Enumerable.Range(0, 10).Select(_ => new byte[300]).ToArray());
+        router.Send(sender, id, Enumerable.Range(0, 10).Select(_ => (ReadOnlyMemory<byte>)new byte[300]).ToArray());
         Assert.Equal(4, receiver.Delivered);
         Assert.Equal(1200, receiver.Queued);
         Assert.Equal(6, router.GetStats("c")!.Value.Pending);
@@ -166,7 +166,7 @@ public sealed class RouterBudgetTests
         router.Attach(receiver, id, 100, ReceiveMode.Active);
 
         // Each frame is 300 bytes and a header; the buffer never held more than the limit before the run was handed over.
-        router.Send(sender, id, Enumerable.Range(0, 10).Select(_ => new byte[300]).ToArray());
+        router.Send(sender, id, Enumerable.Range(0, 10).Select(_ => (ReadOnlyMemory<byte>)new byte[300]).ToArray());
         Assert.Equal(4, receiver.Delivered);
         Assert.True(receiver.Buffer.IsCongested);
 
@@ -192,10 +192,10 @@ public sealed class RouterBudgetTests
 
         public override bool IsCongestedWith(long heldBytes) => Buffer.IsCongestedWith(heldBytes);
 
-        public override void Deliver(uint channelId, byte[] payload)
+        public override void Deliver(uint channelId, ReadOnlyMemory<byte> payload)
         {
             Delivered++;
-            Buffer.AppendChannelFrame(FrameKind.Deliver, channelId, payload);
+            Buffer.AppendChannelFrame(FrameKind.Deliver, channelId, payload.Span);
         }
 
         public override void GrantCredit(uint channelId, int count)
@@ -226,11 +226,11 @@ public sealed class RouterBudgetTests
 
         public int Delivered { get; private set; }
 
-        public List<byte[]> Payloads { get; } = [];
+        public List<ReadOnlyMemory<byte>> Payloads { get; } = [];
 
         public int Credits { get; private set; }
 
-        public override void Deliver(uint channelId, byte[] payload)
+        public override void Deliver(uint channelId, ReadOnlyMemory<byte> payload)
         {
             Delivered++;
             Queued += payload.Length;
