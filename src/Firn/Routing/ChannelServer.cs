@@ -26,7 +26,7 @@ internal sealed class ChannelServer
             var reader = new BodyReader(body);
             var channelId = reader.ReadUInt32();
             TraceEnvelope.CheckIncoming(reader.Remaining, session.Connection.Capabilities);
-            _router.Send(Peer(session), channelId, ByteArrays.Copy(reader.Remaining));
+            _router.Send(Peer(session), channelId, ReceivedBody.Keep(reader.Remaining));
         });
         services.Register(FrameKind.Ack, (session, body) =>
         {

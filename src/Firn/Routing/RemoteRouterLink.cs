@@ -118,7 +118,7 @@ internal sealed partial class RemoteRouterLink : IRouterLink
     {
         var reader = new BodyReader(body);
         var channelId = reader.ReadUInt32();
-        _channels.FindById(channelId)?.OnDelivered(ByteArrays.Copy(reader.Remaining));
+        _channels.FindById(channelId)?.OnDelivered(ReceivedBody.Keep(reader.Remaining));
     }
 
     private void OnSendCredit(FrameKind kind, ReadOnlySpan<byte> body)

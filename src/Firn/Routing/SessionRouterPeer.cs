@@ -211,7 +211,7 @@ internal sealed class SessionRouterPeer : RouterPeer
         var reader = new BodyReader(body);
         _runChannel = reader.ReadUInt32();
         TraceEnvelope.CheckIncoming(reader.Remaining, _connection.Capabilities);
-        _run.Add(ByteArrays.Copy(reader.Remaining));
+        _run.Add(ReceivedBody.Keep(reader.Remaining));
         return _run.Count >= _grantFlushAt;
     }
 

@@ -42,6 +42,27 @@ internal sealed partial class Connection
 
                     if (status == DecodeStatus.NeedMore)
                     {
+                        if (bodyLength > SteadyReadBufferSize)
+                        {
+                            // Too large for the steady buffer: read the rest of the body straight into an array of its
+                            // own, which a handler may keep (ReceivedBody.Keep) instead of copying the bytes out.
+                            if (!TryReadWholeBody(buffer.AsSpan(start, end - start), (int)bodyLength, ref poll, out var whole))
+                            {
+                                Close(ConnectionCloseReason.RemotePartyTerminated, "the peer closed the socket in the middle of a frame");
+                                return;
+                            }
+
+                            start = end = 0;
+                            ReceivedBody.Handle(_handler!, (FrameKind)whole.Kind, whole.Body);
+                            handled = true;
+                            if (IsClosing)
+                            {
+                                return;
+                            }
+
+                            break;
+                        }
+
                         if (frameLength > buffer.Length - start)
                         {
                             buffer = MakeRoom(buffer, ref steady, ref start, ref end, frameLength);
@@ -116,6 +137,31 @@ internal sealed partial class Connection
             LogHandlerFailed(ex, Description);
             Close(ConnectionCloseReason.LocalHandlerFault, $"{ex.GetType().Name}: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// Reads the body of a frame too large for the steady buffer into a new array of its size: the bytes of it already
+    /// in <paramref name="received"/> (which starts with the frame's header), then the rest straight from the socket.
+    /// </summary>
+    /// <returns><see langword="false"/> if the stream ended first.</returns>
+    private bool TryReadWholeBody(ReadOnlySpan<byte> received, int bodyLength, ref ReadPoll poll, out (byte Kind, byte[] Body) frame)
+    {
+        var body = GC.AllocateUninitializedArray<byte>(bodyLength);
+        frame = (received[FrameFormat.KindOffset], body);
+        var have = received.Length - FrameFormat.HeaderSize;
+        received[FrameFormat.HeaderSize..].CopyTo(body);
+        while (have < bodyLength)
+        {
+            var read = ReceiveNext(body.AsSpan(have), ref poll);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            have += read;
+        }
+
+        return true;
     }
 
     /// <summary>
