@@ -49,7 +49,7 @@ internal sealed partial class AdminDispatcher
         var timeout = request.OptionalSeconds("timeout") ?? app.Rpc.DefaultTimeout;
         var writers = Enumerable.Repeat(RawArgument, args.Length).ToArray();
         Audit(client, $"rpc call {AdminText.Quote(method)}");
-        byte[] result;
+        ReadOnlyMemory<byte> result;
         try
         {
             result = await app.Rpc.InvokeAsync(method, args, writers, timeout, cancellationToken).ConfigureAwait(false);

@@ -73,11 +73,11 @@ internal abstract class PendingCall(string method) : IPendingRequest
 /// <summary>A call with one result: completes a task with the result's bytes.</summary>
 internal sealed class UnaryCall(string method) : PendingCall(method)
 {
-    private readonly TaskCompletionSource<byte[]> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<ReadOnlyMemory<byte>> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Task<byte[]> Result => _result.Task;
+    public Task<ReadOnlyMemory<byte>> Result => _result.Task;
 
-    public override void Succeed(ReadOnlySpan<byte> result) => _result.TrySetResult(result.ToArray());
+    public override void Succeed(ReadOnlySpan<byte> result) => _result.TrySetResult(ReceivedBody.Keep(result));
 
     public override void Fail(Exception exception) => _result.TrySetException(exception);
 }
@@ -90,7 +90,7 @@ internal sealed class StreamCall(string method) : PendingCall(method)
 
     public System.Threading.Channels.ChannelReader<byte[]> Items => _items.Reader;
 
-    public override void OnItem(ReadOnlySpan<byte> payload) => _items.Writer.TryWrite(payload.ToArray());
+    public override void OnItem(ReadOnlySpan<byte> payload) => _items.Writer.TryWrite(ByteArrays.Copy(payload));
 
     public override void Succeed(ReadOnlySpan<byte> result) => _items.Writer.TryComplete();
 

@@ -13,14 +13,14 @@ internal sealed partial class RpcDispatcher
         private readonly RpcDispatcher _owner;
         private readonly RpcMethod _method;
         private readonly string _caller;
-        private byte[]? _args;
+        private ReadOnlyMemory<byte> _args;
         private readonly IRpcResponder _responder;
         private readonly CancellationTokenSource? _cancellation;
         private readonly SemaphoreSlim? _credits;
         private readonly ActivityContext _traceParent;
         private int _cancelled;
 
-        public Invocation(RpcDispatcher owner, uint id, RpcMethod method, string caller, byte[] args, IRpcResponder responder, int credit, ActivityContext traceParent)
+        public Invocation(RpcDispatcher owner, uint id, RpcMethod method, string caller, ReadOnlyMemory<byte> args, IRpcResponder responder, int credit, ActivityContext traceParent)
         {
             _traceParent = traceParent;
             _owner = owner;
@@ -95,7 +95,7 @@ internal sealed partial class RpcDispatcher
                 try
                 {
                     var context = _cancellation is null ? null : new RpcCallContext(_method.Name, _caller, token);
-                    arguments = _method.Bind(RpcArguments.Read(_args!), _owner._serializer, context);
+                    arguments = _method.Bind(RpcArguments.Read(_args), _owner._serializer, context);
                 }
                 catch (Exception ex) when (ex is RpcException or ProtocolViolationException)
                 {
@@ -106,7 +106,7 @@ internal sealed partial class RpcDispatcher
                 finally
                 {
                     // The bytes are read: let them go while the handler runs.
-                    _args = null;
+                    _args = default;
                 }
 
                 var returned = _method.Invoke(arguments);

@@ -68,7 +68,7 @@ internal sealed partial class RpcDispatcher
         }
 
         var traceParent = RpcTracing.Read(flags, ref args);
-        var invocation = new Invocation(this, id, method, caller, args.ToArray(), responder, credit, traceParent);
+        var invocation = new Invocation(this, id, method, caller, ReceivedBody.Keep(args), responder, credit, traceParent);
         Interlocked.Increment(ref _inFlight);
 
         // Registered before it is queued, so a cancellation that arrives right after finds it.

@@ -257,7 +257,7 @@ public sealed partial class RpcEndpoint
     }
 
     /// <summary>Makes a call and returns the result's bytes.</summary>
-    internal async Task<byte[]> InvokeAsync(string method, object?[]? args, RpcArguments.ArgumentWriter[]? writers, TimeSpan timeout, CancellationToken cancellationToken)
+    internal async Task<ReadOnlyMemory<byte>> InvokeAsync(string method, object?[]? args, RpcArguments.ArgumentWriter[]? writers, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ValidateTimeout(timeout);
         cancellationToken.ThrowIfCancellationRequested();
@@ -383,7 +383,7 @@ public sealed partial class RpcEndpoint
         }
     }
 
-    private T ReadResult<T>(string method, byte[] bytes)
+    private T ReadResult<T>(string method, ReadOnlyMemory<byte> bytes)
     {
         try
         {
