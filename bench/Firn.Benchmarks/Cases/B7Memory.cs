@@ -19,6 +19,7 @@ internal sealed class B7Memory : BenchCase
         new("delta_32_children_mb", "+RSS for 32 children", "MB", false),
         new("per_child_kb", "per child", "KB", false),
         new("heap_per_child_kb", "managed heap per child", "KB", false),
+        new("gc_committed_delta_mb", "+memory the collector holds committed, 32 children", "MB", false),
         new("threads_no_children", "threads, no child", "", false),
         new("threads_idle_children", "threads, idle children", "", false),
         new("rss_no_children_mb", "RSS, no child", "MB", false),

@@ -43,6 +43,7 @@ internal sealed class FirnMemory : Contestant
             ["rss_idle_children_mb"] = idle["rss_mb"],
             ["per_child_kb"] = perChild * 1024,
             ["heap_per_child_kb"] = (idle["heap_mb"] - none["heap_mb"]) / settings.IdleChildren * 1024,
+            ["gc_committed_delta_mb"] = (idle["committed_mb"] - none["committed_mb"]) / settings.IdleChildren * 32,
             ["threads_no_children"] = none["threads"],
             ["threads_idle_children"] = idle["threads"],
             ["delta_32_children_mb"] = perChild * 32,

@@ -35,6 +35,7 @@ internal static class MemoryMainRole
             ["rss_mb"] = rss,
             ["heap_mb"] = GC.GetTotalMemory(forceFullCollection: false) / 1024.0 / 1024.0,
             ["threads"] = Process.GetCurrentProcess().Threads.Count,
+            ["committed_mb"] = GC.GetGCMemoryInfo().TotalCommittedBytes / 1024.0 / 1024.0,
         });
         return 0;
     }
