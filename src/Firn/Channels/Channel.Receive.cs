@@ -166,7 +166,7 @@ public sealed partial class Channel<T>
         try
         {
             MessagingSpans.Received(Name, payload);
-            return Deserialize(payload);
+            return ReadDelivered(payload);
         }
         finally
         {

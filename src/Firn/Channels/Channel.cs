@@ -126,7 +126,24 @@ public sealed partial class Channel<T>
     /// <inheritdoc />
     public override string ToString() => $"Channel<{typeof(T).Name}> '{Name}'";
 
-    internal T Deserialize(ReadOnlyMemory<byte> payload) => _codec.Deserialize(TraceEnvelope.Skip(payload));
+    /// <summary>Reads a delivered payload, then lets go of it (a large one's array may be reused for the next message).</summary>
+    internal T ReadDelivered(ReadOnlyMemory<byte> payload)
+    {
+        if (_codec.MayKeepInput)
+        {
+            ReceivedBody.Disown(payload);
+            return _codec.Deserialize(TraceEnvelope.Skip(payload));
+        }
+
+        try
+        {
+            return _codec.Deserialize(TraceEnvelope.Skip(payload));
+        }
+        finally
+        {
+            ReceivedBody.Release(payload);
+        }
+    }
 
     private async ValueTask SendSlowAsync(byte[] payload, CancellationToken cancellationToken)
     {

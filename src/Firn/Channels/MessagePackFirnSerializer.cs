@@ -13,7 +13,7 @@ namespace Firn;
 /// collision-resistant hashing). It never reads type names from the wire. A <see cref="Channel{T}"/> inside a
 /// message travels as its name and message type name, and the reading process gets its own channel of that name.
 /// </summary>
-public sealed class MessagePackFirnSerializer : IFirnSerializer, IStandardPrimitives
+public sealed class MessagePackFirnSerializer : IFirnSerializer, IStandardPrimitives, ICopiesOnRead
 {
     /// <summary>The shared instance.</summary>
     public static MessagePackFirnSerializer Instance { get; } = new();

@@ -219,7 +219,7 @@ internal sealed partial class PassiveDispatcher<T>
     {
         try
         {
-            message = _channel.Deserialize(payload);
+            message = _channel.ReadDelivered(payload);
             return true;
         }
 #pragma warning disable CA1031 // A message that cannot be read is logged and skipped; the loop must go on.

@@ -43,9 +43,28 @@ internal sealed class LocalRouterLink : IRouterLink
     {
         public override bool IsMainProcess => true;
 
-        public override void Deliver(uint channelId, ReadOnlyMemory<byte> payload) => registry.FindById(channelId)?.OnDelivered(payload);
+        // The router keeps each payload until it is acknowledged, and the receiver reads it meanwhile: both hold it.
+        public override void Deliver(uint channelId, ReadOnlyMemory<byte> payload)
+        {
+            if (registry.FindById(channelId) is { } endpoint)
+            {
+                ReceivedBody.AddHolder(payload);
+                endpoint.OnDelivered(payload);
+            }
+        }
 
-        public override void Deliver(uint channelId, ReadOnlySpan<ReadOnlyMemory<byte>> payloads) => registry.FindById(channelId)?.OnDelivered(payloads);
+        public override void Deliver(uint channelId, ReadOnlySpan<ReadOnlyMemory<byte>> payloads)
+        {
+            if (registry.FindById(channelId) is { } endpoint)
+            {
+                foreach (var payload in payloads)
+                {
+                    ReceivedBody.AddHolder(payload);
+                }
+
+                endpoint.OnDelivered(payloads);
+            }
+        }
 
         public override void GrantCredit(uint channelId, int count) => registry.FindById(channelId)?.OnCredit(count);
 

@@ -302,7 +302,11 @@ internal sealed partial class Router
             {
                 for (var i = 0; i < count; i++)
                 {
-                    bytes += state.Unacknowledged.Dequeue().Payload.Length;
+                    var payload = state.Unacknowledged.Dequeue().Payload;
+                    bytes += payload.Length;
+
+                    // Delivered and read: the router lets go (a receiver in this process holds it until it has read it).
+                    ReceivedBody.Release(payload);
                 }
             }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Firn.Channels;
+using Firn.Serialization;
 using Firn.Tracing;
 using Firn.Transport;
 
@@ -92,8 +93,14 @@ internal sealed partial class RpcDispatcher
             {
                 var token = _cancellation?.Token ?? CancellationToken.None;
                 object?[] arguments;
+                var reusable = _owner._serializer is ICopiesOnRead;
                 try
                 {
+                    if (!reusable)
+                    {
+                        ReceivedBody.Disown(_args);
+                    }
+
                     var context = _cancellation is null ? null : new RpcCallContext(_method.Name, _caller, token);
                     arguments = _method.Bind(RpcArguments.Read(_args), _owner._serializer, context);
                 }
@@ -106,6 +113,11 @@ internal sealed partial class RpcDispatcher
                 finally
                 {
                     // The bytes are read: let them go while the handler runs.
+                    if (reusable)
+                    {
+                        ReceivedBody.Release(_args);
+                    }
+
                     _args = default;
                 }
 

@@ -385,6 +385,12 @@ public sealed partial class RpcEndpoint
 
     private T ReadResult<T>(string method, ReadOnlyMemory<byte> bytes)
     {
+        var reusable = _serializer is ICopiesOnRead;
+        if (!reusable)
+        {
+            ReceivedBody.Disown(bytes);
+        }
+
         try
         {
             return _serializer.Deserialize<T>(bytes);
@@ -394,6 +400,13 @@ public sealed partial class RpcEndpoint
 #pragma warning restore CA1031
         {
             throw FirnErrors.ResultUnreadable(method, bytes.Length, TypeNames.Of(typeof(T)), ex);
+        }
+        finally
+        {
+            if (reusable)
+            {
+                ReceivedBody.Release(bytes);
+            }
         }
     }
 }

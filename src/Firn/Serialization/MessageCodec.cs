@@ -21,6 +21,9 @@ internal abstract class MessageCodec<T>
     /// <summary>Reads one value from exactly the bytes one <see cref="Serialize"/> call produced.</summary>
     public abstract T Deserialize(ReadOnlyMemory<byte> data);
 
+    /// <summary>Whether a value read may refer to the bytes it was read from (then they must never be reused).</summary>
+    public abstract bool MayKeepInput { get; }
+
     private static bool HasStandardPrimitives(IFirnSerializer serializer) =>
         (serializer is IWrappingSerializer wrapping ? wrapping.Inner : serializer) is IStandardPrimitives { HasStandardPrimitives: true };
 
@@ -30,6 +33,9 @@ internal abstract class MessageCodec<T>
         public override void Serialize(IBufferWriter<byte> writer, T value) => MessagePackPrimitives.Write(writer, value);
 
         public override T Deserialize(ReadOnlyMemory<byte> data) => MessagePackPrimitives.Read<T>(data);
+
+        // Strings are decoded and byte arrays copied.
+        public override bool MayKeepInput => false;
     }
 
     /// <summary>Any other type or serializer: the serializer's own methods.</summary>
@@ -38,5 +44,7 @@ internal abstract class MessageCodec<T>
         public override void Serialize(IBufferWriter<byte> writer, T value) => serializer.Serialize(writer, value);
 
         public override T Deserialize(ReadOnlyMemory<byte> data) => serializer.Deserialize<T>(data);
+
+        public override bool MayKeepInput { get; } = serializer is not ICopiesOnRead;
     }
 }

@@ -44,8 +44,8 @@ internal sealed partial class Connection
                     {
                         if (bodyLength > SteadyReadBufferSize)
                         {
-                            // Too large for the steady buffer: read the rest of the body straight into an array of its
-                            // own, which a handler may keep (ReceivedBody.Keep) instead of copying the bytes out.
+                            // Too large for the steady buffer: read the rest of the body straight into a pooled body of
+                            // its own, which a handler may keep (ReceivedBody.Keep) instead of copying the bytes out.
                             if (!TryReadWholeBody(buffer.AsSpan(start, end - start), (int)bodyLength, ref poll, out var whole))
                             {
                                 Close(ConnectionCloseReason.RemotePartyTerminated, "the peer closed the socket in the middle of a frame");
@@ -140,21 +140,22 @@ internal sealed partial class Connection
     }
 
     /// <summary>
-    /// Reads the body of a frame too large for the steady buffer into a new array of its size: the bytes of it already
+    /// Reads the body of a frame too large for the steady buffer into a pooled body of its own: the bytes of it already
     /// in <paramref name="received"/> (which starts with the frame's header), then the rest straight from the socket.
     /// </summary>
     /// <returns><see langword="false"/> if the stream ended first.</returns>
-    private bool TryReadWholeBody(ReadOnlySpan<byte> received, int bodyLength, ref ReadPoll poll, out (byte Kind, byte[] Body) frame)
+    private bool TryReadWholeBody(ReadOnlySpan<byte> received, int bodyLength, ref ReadPoll poll, out (byte Kind, PooledBody Body) frame)
     {
-        var body = GC.AllocateUninitializedArray<byte>(bodyLength);
+        var body = PooledBody.Rent(bodyLength);
         frame = (received[FrameFormat.KindOffset], body);
         var have = received.Length - FrameFormat.HeaderSize;
-        received[FrameFormat.HeaderSize..].CopyTo(body);
+        received[FrameFormat.HeaderSize..].CopyTo(body.Array);
         while (have < bodyLength)
         {
-            var read = ReceiveNext(body.AsSpan(have), ref poll);
+            var read = ReceiveNext(body.Array.AsSpan(have, bodyLength - have), ref poll);
             if (read == 0)
             {
+                body.Release();
                 return false;
             }
 

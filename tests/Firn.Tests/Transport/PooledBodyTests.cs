@@ -1,0 +1,126 @@
+using Firn.Serialization;
+using Firn.Transport;
+
+namespace Firn.Tests.Transport;
+
+/// <summary>
+/// A large received body goes back to its pool when the last of its holders lets go, never before, and never once code
+/// that may keep referring to it saw it; the pool reuses an array only for a body it fits within a quarter, and keeps a
+/// bounded number of arrays and bytes.
+/// </summary>
+public sealed class PooledBodyTests
+{
+    private const int Large = 300 * 1024;
+
+    [Fact]
+    public void A_body_goes_back_to_the_pool_when_its_last_holder_lets_go()
+    {
+        var pool = new LargeBodyPool();
+        var body = PooledBody.Rent(Large, pool);
+        ReadOnlyMemory<byte> kept = default, second = default;
+        ReceivedBody.Handle((_, span) => kept = ReceivedBody.Keep(span[4..]), FrameKind.Send, body);
+
+        // The connection let go; the keeper still holds it.
+        Assert.False(body.Returned);
+        ReceivedBody.AddHolder(kept);
+        second = kept;
+        ReceivedBody.Release(kept);
+        Assert.False(body.Returned);
+        Assert.Equal(0, pool.Count);
+
+        ReceivedBody.Release(second);
+        Assert.True(body.Returned);
+        Assert.Equal(1, pool.Count);
+        Assert.Same(body.Array, PooledBody.Rent(Large, pool).Array);
+    }
+
+    [Fact]
+    public void A_body_that_no_handler_kept_goes_back_when_the_handler_returns()
+    {
+        var pool = new LargeBodyPool();
+        var body = PooledBody.Rent(Large, pool);
+        ReceivedBody.Handle((_, span) => Assert.Equal(Large, span.Length), FrameKind.Send, body);
+        Assert.True(body.Returned);
+        Assert.Equal(1, pool.Count);
+    }
+
+    [Fact]
+    public void A_disowned_body_never_goes_back_to_the_pool()
+    {
+        var pool = new LargeBodyPool();
+        var body = PooledBody.Rent(Large, pool);
+        ReadOnlyMemory<byte> kept = default;
+        ReceivedBody.Handle((_, span) => kept = ReceivedBody.Keep(span), FrameKind.Send, body);
+        ReceivedBody.Disown(kept[10..]);
+        ReceivedBody.Release(kept);
+        Assert.False(body.Returned);
+        Assert.Equal(0, pool.Count);
+    }
+
+    [Fact]
+    public void Releasing_more_often_than_held_or_holding_after_the_last_release_is_refused()
+    {
+        var body = PooledBody.Rent(Large, new LargeBodyPool());
+        body.Release();
+        Assert.Throws<InvalidOperationException>(body.AddHolder);
+        Assert.Throws<InvalidOperationException>(body.Release);
+    }
+
+    [Fact]
+    public void Memory_that_is_not_part_of_a_pooled_body_is_left_alone()
+    {
+        ReadOnlyMemory<byte> plain = new byte[Large];
+        ReceivedBody.AddHolder(plain);
+        ReceivedBody.Release(plain);
+        ReceivedBody.Disown(plain);
+        Assert.Equal(Large, plain.Length);
+    }
+
+    [Theory]
+    [InlineData(1000, 1000, true)]
+    [InlineData(1000, 800, true)]
+    [InlineData(1000, 799, false)]
+    [InlineData(1000, 1001, false)]
+    public void An_array_is_reused_for_a_body_it_fits_within_a_quarter(int returned, int wanted, bool reused)
+    {
+        var pool = new LargeBodyPool();
+        var array = new byte[returned];
+        pool.Return(array);
+        Assert.Equal(reused, ReferenceEquals(array, pool.Rent(wanted)));
+    }
+
+    [Fact]
+    public void The_pool_keeps_at_most_its_count_and_its_bytes()
+    {
+        var pool = new LargeBodyPool();
+        for (var i = 0; i < LargeBodyPool.MaxArrays + 1; i++)
+        {
+            pool.Return(new byte[1000]);
+        }
+
+        Assert.Equal(LargeBodyPool.MaxArrays, pool.Count);
+
+        var bounded = new LargeBodyPool();
+        var half = (int)(LargeBodyPool.MaxBytes / 2);
+        bounded.Return(new byte[half]);
+        bounded.Return(new byte[half]);
+        bounded.Return(new byte[1]);
+        Assert.Equal(2, bounded.Count);
+    }
+
+    [Fact]
+    public void Only_a_codec_that_copies_what_it_reads_lets_its_input_be_reused()
+    {
+        Assert.False(MessageCodec<byte[]>.For(MessagePackFirnSerializer.Instance).MayKeepInput);
+        Assert.False(MessageCodec<Dictionary<string, int>>.For(MessagePackFirnSerializer.Instance).MayKeepInput);
+        Assert.True(MessageCodec<Dictionary<string, int>>.For(new KeepingSerializer()).MayKeepInput);
+    }
+
+    /// <summary>A serializer Firn does not know: what it reads may refer to its input.</summary>
+    private sealed class KeepingSerializer : IFirnSerializer
+    {
+        public void Serialize<T>(System.Buffers.IBufferWriter<byte> writer, T value) => MessagePackFirnSerializer.Instance.Serialize(writer, value);
+
+        public T Deserialize<T>(ReadOnlyMemory<byte> data) => MessagePackFirnSerializer.Instance.Deserialize<T>(data);
+    }
+}
