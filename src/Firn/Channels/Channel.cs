@@ -131,7 +131,7 @@ public sealed partial class Channel<T>
     {
         if (_codec.MayKeepInput)
         {
-            ReceivedBody.Disown(payload);
+            // The value may refer to these bytes: never let them go (a large payload's array is then left to the collector).
             return _codec.Deserialize(TraceEnvelope.Skip(payload));
         }
 

@@ -51,6 +51,9 @@ public sealed class MessagePackFirnSerializer : IFirnSerializer, IStandardPrimit
     /// <summary>Whether primitives (see <see cref="MessagePackPrimitives"/>) are encoded the standard way, without the resolver.</summary>
     bool IStandardPrimitives.HasStandardPrimitives => _fastPrimitives;
 
+    /// <summary>With the default options only: the standard formatters copy what they keep, a custom one may not.</summary>
+    bool ICopiesOnRead.CopiesOnRead => _fastPrimitives;
+
     private MessagePackSerializerOptions Options => _options ?? InitializeOptions();
 
     /// <inheritdoc />

@@ -93,14 +93,10 @@ internal sealed partial class RpcDispatcher
             {
                 var token = _cancellation?.Token ?? CancellationToken.None;
                 object?[] arguments;
-                var reusable = _owner._serializer is ICopiesOnRead;
+                // Arguments read by a serializer that may refer to their bytes are never let go.
+                var reusable = ICopiesOnRead.Promises(_owner._serializer);
                 try
                 {
-                    if (!reusable)
-                    {
-                        ReceivedBody.Disown(_args);
-                    }
-
                     var context = _cancellation is null ? null : new RpcCallContext(_method.Name, _caller, token);
                     arguments = _method.Bind(RpcArguments.Read(_args), _owner._serializer, context);
                 }

@@ -385,12 +385,8 @@ public sealed partial class RpcEndpoint
 
     private T ReadResult<T>(string method, ReadOnlyMemory<byte> bytes)
     {
-        var reusable = _serializer is ICopiesOnRead;
-        if (!reusable)
-        {
-            ReceivedBody.Disown(bytes);
-        }
-
+        // A result read by a serializer that may refer to its bytes is never let go.
+        var reusable = ICopiesOnRead.Promises(_serializer);
         try
         {
             return _serializer.Deserialize<T>(bytes);

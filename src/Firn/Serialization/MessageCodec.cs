@@ -45,6 +45,6 @@ internal abstract class MessageCodec<T>
 
         public override T Deserialize(ReadOnlyMemory<byte> data) => serializer.Deserialize<T>(data);
 
-        public override bool MayKeepInput { get; } = serializer is not ICopiesOnRead;
+        public override bool MayKeepInput { get; } = !ICopiesOnRead.Promises(serializer);
     }
 }

@@ -146,7 +146,7 @@ internal sealed partial class Connection
     /// <returns><see langword="false"/> if the stream ended first.</returns>
     private bool TryReadWholeBody(ReadOnlySpan<byte> received, int bodyLength, ref ReadPoll poll, out (byte Kind, PooledBody Body) frame)
     {
-        var body = PooledBody.Rent(bodyLength);
+        var body = PooledBody.Rent(bodyLength, BodyPool);
         frame = (received[FrameFormat.KindOffset], body);
         var have = received.Length - FrameFormat.HeaderSize;
         received[FrameFormat.HeaderSize..].CopyTo(body.Array);

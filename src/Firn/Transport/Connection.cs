@@ -87,6 +87,9 @@ internal sealed partial class Connection : IInlineWriter
     /// <summary>How long the read thread polls after a read once both ends agreed to <see cref="Capabilities.SocketPoll"/>; set before <see cref="Start"/>.</summary>
     public TimeSpan PollWindow { get; init; }
 
+    /// <summary>Where bodies too large for the read buffer are read into (tests give a connection a pool of its own).</summary>
+    internal LargeBodyPool BodyPool { get; init; } = LargeBodyPool.Shared;
+
     /// <summary>
     /// Whether the calling thread is inside a frame handler on some connection's read loop. Code that waits for a
     /// reply from the peer must not run there: the reply could only be read by the thread that is waiting for it.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace Firn.Transport;
@@ -9,9 +10,10 @@ namespace Firn.Transport;
 /// (<see cref="ReceivedBody.Keep"/>) and later released it (<see cref="ReceivedBody.Release"/>).
 /// </summary>
 /// <remarks>
-/// A holder that never releases costs nothing but the reuse: the array is then left to the collector, as it is once
-/// bytes of it went to code that might keep referring to them (<see cref="Disown"/>). Giving it back while anyone still
-/// reads it would hand those bytes to the next message, so a holder releases only after its last read.
+/// A holder that never releases costs nothing but the reuse: the array is then left to the collector. So a holder whose
+/// bytes went to code that might keep referring to them (a serializer Firn does not know) simply never releases. Giving
+/// the array back while anyone still reads it would hand those bytes to the next message, so a holder releases only
+/// after its last read.
 /// </remarks>
 internal sealed class PooledBody : MemoryManager<byte>
 {
@@ -21,9 +23,6 @@ internal sealed class PooledBody : MemoryManager<byte>
 
     /// <summary>The holders; the array goes back to the pool when it drops to zero.</summary>
     private int _holders = 1;
-
-    /// <summary>Set once the array may be referred to beyond any holder: it never goes back to the pool.</summary>
-    private volatile bool _disowned;
 
     private PooledBody(LargeBodyPool pool, int length)
     {
@@ -42,7 +41,7 @@ internal sealed class PooledBody : MemoryManager<byte>
     public int Length => _length;
 
     /// <summary>Whether the array went back to the pool (for tests).</summary>
-    internal bool Returned => Volatile.Read(ref _holders) == 0 && !_disowned;
+    internal bool Returned => Volatile.Read(ref _holders) == 0;
 
     /// <summary>One more holder.</summary>
     public void AddHolder()
@@ -66,22 +65,19 @@ internal sealed class PooledBody : MemoryManager<byte>
         }
     }
 
-    /// <summary>A holder lets go; the last gives the array back to the pool, unless it was disowned.</summary>
+    /// <summary>A holder lets go; the last gives the array back to the pool.</summary>
     public void Release()
     {
         var left = Interlocked.Decrement(ref _holders);
-        if (left == 0 && !_disowned)
+        if (left == 0)
         {
             _pool.Return(_array);
         }
-        else if (left < 0)
-        {
-            throw new InvalidOperationException("A pooled body was released more often than it was held. This is a bug in Firn.");
-        }
-    }
 
-    /// <summary>Something may refer to these bytes for ever: the array is never given back to the pool.</summary>
-    public void Disown() => _disowned = true;
+        // Not thrown: a release runs under the router's lock, whose state an exception would leave half changed. The
+        // array already went back when the count reached zero; nothing more is returned.
+        Debug.Assert(left >= 0, "A pooled body was released more often than it was held.");
+    }
 
     /// <inheritdoc />
     public override Span<byte> GetSpan() => _array.AsSpan(0, _length);
@@ -89,6 +85,8 @@ internal sealed class PooledBody : MemoryManager<byte>
     /// <inheritdoc />
     public override MemoryHandle Pin(int elementIndex = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(elementIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(elementIndex, _length);
         var handle = GCHandle.Alloc(_array, GCHandleType.Pinned);
         unsafe
         {

@@ -63,16 +63,4 @@ internal static class ReceivedBody
             body.Release();
         }
     }
-
-    /// <summary>
-    /// <paramref name="memory"/> goes to code that may refer to it after its holders let go (a serializer Firn does not
-    /// know): if it is part of a pooled body, that body is never given back to the pool.
-    /// </summary>
-    public static void Disown(ReadOnlyMemory<byte> memory)
-    {
-        if (MemoryMarshal.TryGetMemoryManager<byte, PooledBody>(memory, out var body))
-        {
-            body.Disown();
-        }
-    }
 }

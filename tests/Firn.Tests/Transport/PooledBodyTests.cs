@@ -1,5 +1,8 @@
+using Firn.Channels;
 using Firn.Serialization;
+using Firn.Tests.Support;
 using Firn.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Firn.Tests.Transport;
 
@@ -45,35 +48,37 @@ public sealed class PooledBodyTests
     }
 
     [Fact]
-    public void A_disowned_body_never_goes_back_to_the_pool()
+    public void A_holder_that_never_lets_go_keeps_the_array_from_the_pool()
     {
         var pool = new LargeBodyPool();
         var body = PooledBody.Rent(Large, pool);
-        ReadOnlyMemory<byte> kept = default;
-        ReceivedBody.Handle((_, span) => kept = ReceivedBody.Keep(span), FrameKind.Send, body);
-        ReceivedBody.Disown(kept[10..]);
-        ReceivedBody.Release(kept);
+        ReceivedBody.Handle((_, span) => ReceivedBody.Keep(span), FrameKind.Send, body);
         Assert.False(body.Returned);
         Assert.Equal(0, pool.Count);
     }
 
     [Fact]
-    public void Releasing_more_often_than_held_or_holding_after_the_last_release_is_refused()
+    public void A_body_cannot_be_held_again_once_it_went_back_to_the_pool()
     {
-        var body = PooledBody.Rent(Large, new LargeBodyPool());
+        var pool = new LargeBodyPool();
+        var body = PooledBody.Rent(Large, pool);
         body.Release();
+        Assert.Equal(1, pool.Count);
         Assert.Throws<InvalidOperationException>(body.AddHolder);
-        Assert.Throws<InvalidOperationException>(body.Release);
+        Assert.True(body.Returned);
     }
 
     [Fact]
-    public void Memory_that_is_not_part_of_a_pooled_body_is_left_alone()
+    public void Memory_that_is_not_part_of_a_pooled_body_is_never_given_to_a_pool()
     {
+        var pool = new LargeBodyPool();
+        var body = PooledBody.Rent(Large, pool);
         ReadOnlyMemory<byte> plain = new byte[Large];
         ReceivedBody.AddHolder(plain);
         ReceivedBody.Release(plain);
-        ReceivedBody.Disown(plain);
-        Assert.Equal(Large, plain.Length);
+        ReceivedBody.Release(plain);
+        Assert.False(body.Returned);
+        Assert.Equal(0, pool.Count);
     }
 
     [Theory]
@@ -109,11 +114,38 @@ public sealed class PooledBodyTests
     }
 
     [Fact]
-    public void Only_a_codec_that_copies_what_it_reads_lets_its_input_be_reused()
+    public void Only_Firns_serializer_with_its_default_options_lets_what_it_read_be_reused()
     {
-        Assert.False(MessageCodec<byte[]>.For(MessagePackFirnSerializer.Instance).MayKeepInput);
-        Assert.False(MessageCodec<Dictionary<string, int>>.For(MessagePackFirnSerializer.Instance).MayKeepInput);
+        var registry = new ChannelRegistry(MessagePackFirnSerializer.Instance, new MessageSizeLimit(1024 * 1024), NullLoggerFactory.Instance, TestApps.Timeout, OutboundBuffer.DefaultHardLimit);
+        var custom = new MessagePackFirnSerializer(MessagePack.MessagePackSerializerOptions.Standard);
+
+        // As channels and RPC get it: the app's serializer wrapping the configured one.
+        Assert.True(ICopiesOnRead.Promises(registry.Serializer));
+        Assert.True(ICopiesOnRead.Promises(MessagePackFirnSerializer.Instance));
+        Assert.False(ICopiesOnRead.Promises(custom));
+        Assert.False(ICopiesOnRead.Promises(new KeepingSerializer()));
+
+        Assert.False(MessageCodec<Dictionary<string, int>>.For(registry.Serializer).MayKeepInput);
+        Assert.False(MessageCodec<byte[]>.For(registry.Serializer).MayKeepInput);
+        Assert.True(MessageCodec<byte[]>.For(new KeepingSerializer()).MayKeepInput);
+        Assert.True(MessageCodec<Dictionary<string, int>>.For(custom).MayKeepInput);
         Assert.True(MessageCodec<Dictionary<string, int>>.For(new KeepingSerializer()).MayKeepInput);
+    }
+
+    [Fact]
+    public void A_pool_not_rented_from_for_a_whole_interval_drops_its_arrays()
+    {
+        var pool = new LargeBodyPool();
+        pool.Return(new byte[1000]);
+        pool.Trim();
+        Assert.Equal(0, pool.Count);
+
+        pool.Return(new byte[1000]);
+        _ = pool.Rent(5000);
+        pool.Trim();
+        Assert.Equal(1, pool.Count);
+        pool.Trim();
+        Assert.Equal(0, pool.Count);
     }
 
     /// <summary>A serializer Firn does not know: what it reads may refer to its input.</summary>
