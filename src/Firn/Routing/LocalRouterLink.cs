@@ -29,7 +29,8 @@ internal sealed class LocalRouterLink : IRouterLink
 
     public ValueTask<ChannelBinding?> OpenAsync(string name, string typeName, bool create, TimeSpan timeout) => _router.OpenAsync(_peer, name, typeName, create);
 
-    public void Send(uint channelId, ReadOnlySpan<byte> payload) => _router.Send(_peer, channelId, ByteArrays.Copy(payload));
+    // The router takes the copy's hold, and lets go of it when the message is acknowledged.
+    public void Send(uint channelId, ReadOnlySpan<byte> payload) => _router.Send(_peer, channelId, PooledBody.HeldCopy(payload));
 
     public void Attach(uint channelId, int window, ReceiveMode mode) => _router.Attach(_peer, channelId, window, mode);
 

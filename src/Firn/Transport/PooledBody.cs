@@ -31,6 +31,26 @@ internal sealed class PooledBody : MemoryManager<byte>
         _length = length;
     }
 
+    /// <summary>Copies larger than this are pooled (<see cref="HeldCopy"/>): the size past which a connection reads a body into one.</summary>
+    internal const int PooledAbove = 256 * 1024;
+
+    /// <summary>
+    /// A copy of <paramref name="bytes"/> held by the caller: in a pooled body when larger than <see cref="PooledAbove"/>
+    /// (so a process that sends many large messages does not allocate a large-object array for each), else in an array
+    /// of its own. Release it (<see cref="ReceivedBody.Release"/>) after its last read, or never.
+    /// </summary>
+    public static ReadOnlyMemory<byte> HeldCopy(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length <= PooledAbove)
+        {
+            return ByteArrays.Copy(bytes);
+        }
+
+        var body = Rent(bytes.Length);
+        bytes.CopyTo(body.Array);
+        return body.Memory;
+    }
+
     /// <summary>A body of <paramref name="length"/> bytes from <paramref name="pool"/> (by default the shared one), held by the caller.</summary>
     public static PooledBody Rent(int length, LargeBodyPool? pool = null) => new(pool ?? LargeBodyPool.Shared, length);
 

@@ -37,6 +37,23 @@ public sealed class PooledBodyTests
         Assert.Same(body.Array, PooledBody.Rent(Large, pool).Array);
     }
 
+    [Theory]
+    [InlineData(PooledBody.PooledAbove, false)]
+    [InlineData(PooledBody.PooledAbove + 1, true)]
+    public void A_held_copy_is_pooled_only_past_the_steady_read_buffer_and_goes_back_when_released(int length, bool pooled)
+    {
+        var bytes = Enumerable.Range(0, length).Select(i => (byte)i).ToArray();
+        var copy = PooledBody.HeldCopy(bytes);
+        Assert.True(copy.Span.SequenceEqual(bytes));
+        Assert.Equal(pooled, System.Runtime.InteropServices.MemoryMarshal.TryGetMemoryManager<byte, PooledBody>(copy, out var body));
+        if (pooled)
+        {
+            Assert.False(body!.Returned);
+            ReceivedBody.Release(copy);
+            Assert.True(body.Returned);
+        }
+    }
+
     [Fact]
     public void A_body_that_no_handler_kept_goes_back_when_the_handler_returns()
     {
