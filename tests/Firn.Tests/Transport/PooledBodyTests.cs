@@ -7,9 +7,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Firn.Tests.Transport;
 
 /// <summary>
-/// A large received body goes back to its pool when the last of its holders lets go, never before, and never once code
-/// that may keep referring to it saw it; the pool reuses an array only for a body it fits within a quarter, and keeps a
-/// bounded number of arrays and bytes.
+/// A large received body goes back to its pool when the last of its holders lets go, never before (a holder that never
+/// lets go keeps it from the pool); only Firn's own serializer with its default options lets what it read be reused; the
+/// pool reuses an array only for a body it fits within a quarter, keeps a bounded number of arrays and bytes, and drops
+/// them when unused.
 /// </summary>
 public sealed class PooledBodyTests
 {
