@@ -66,7 +66,7 @@ internal sealed class Inbox
     }
 
     /// <summary>Takes the oldest payload, if any.</summary>
-    public bool TryRead(out ReadOnlyMemory<byte> payload) => _items.TryDequeue(out payload!);
+    public bool TryRead(out ReadOnlyMemory<byte> payload) => _items.TryDequeue(out payload);
 
     /// <summary>
     /// Completes with <see langword="true"/> when a payload may be there to take, or <see langword="false"/> once the
