@@ -129,19 +129,18 @@ public sealed partial class Channel<T>
     /// <summary>Reads a delivered payload, then lets go of it (a large one's array may be reused for the next message).</summary>
     internal T ReadDelivered(ReadOnlyMemory<byte> payload)
     {
-        if (_codec.MayKeepInput)
-        {
-            // The value may refer to these bytes: never let them go (a large payload's array is then left to the collector).
-            return _codec.Deserialize(TraceEnvelope.Skip(payload));
-        }
-
         try
         {
             return _codec.Deserialize(TraceEnvelope.Skip(payload));
         }
         finally
         {
-            ReceivedBody.Release(payload);
+            // A value that may refer to these bytes keeps them: they are never let go (a large payload's array is then
+            // left to the collector).
+            if (!_codec.MayKeepInput)
+            {
+                ReceivedBody.Release(payload);
+            }
         }
     }
 

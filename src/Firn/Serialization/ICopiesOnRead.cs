@@ -13,5 +13,5 @@ internal interface ICopiesOnRead
 
     /// <summary>Whether <paramref name="serializer"/> (or the one it wraps) promises that values read never refer to their input.</summary>
     static bool Promises(IFirnSerializer serializer) =>
-        (serializer is IWrappingSerializer wrapping ? wrapping.Inner : serializer) is ICopiesOnRead { CopiesOnRead: true };
+        IWrappingSerializer.Unwrap(serializer) is ICopiesOnRead { CopiesOnRead: true };
 }

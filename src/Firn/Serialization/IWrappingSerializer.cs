@@ -5,4 +5,7 @@ internal interface IWrappingSerializer
 {
     /// <summary>The serializer whose encoding this one keeps.</summary>
     IFirnSerializer Inner { get; }
+
+    /// <summary>The configured serializer: <paramref name="serializer"/>, or the one it wraps.</summary>
+    static IFirnSerializer Unwrap(IFirnSerializer serializer) => serializer is IWrappingSerializer wrapping ? wrapping.Inner : serializer;
 }

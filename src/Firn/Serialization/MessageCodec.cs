@@ -25,7 +25,7 @@ internal abstract class MessageCodec<T>
     public abstract bool MayKeepInput { get; }
 
     private static bool HasStandardPrimitives(IFirnSerializer serializer) =>
-        (serializer is IWrappingSerializer wrapping ? wrapping.Inner : serializer) is IStandardPrimitives { HasStandardPrimitives: true };
+        IWrappingSerializer.Unwrap(serializer) is IStandardPrimitives { HasStandardPrimitives: true };
 
     /// <summary>What the default serializer does for a primitive, called directly.</summary>
     private sealed class PrimitiveCodec : MessageCodec<T>
